@@ -1,0 +1,33 @@
+from rules.finding import Category, Severity
+from rules.rule import Kind, Rule
+
+
+class ParseFailure(Rule):
+    """
+    ## What it does
+    Reports a Docker-related file that cannot be parsed: invalid YAML in a compose file or
+    workflow, a Dockerfile the parser rejects, a YAML file nested too deeply or too large to review.
+
+    ## Why is this bad?
+    Docker, Compose and GitHub Actions reject these files too, usually at deploy time. Nothing else
+    in the file is reviewed until it parses, so other problems in it stay hidden.
+
+    ## Example
+    ```yaml
+    services:
+      web:
+        image: nginx:1.27
+         ports: ["80:80"]   # indented one space too far
+    ```
+
+    ## How to fix
+    Fix the syntax at the reported line (`docker compose config` shows the same error locally).
+    """
+
+    code = "DR001"
+    slug = "parse-error"
+    category = Category.PARSE_ERROR
+    severity = Severity.ERROR
+    kind = Kind.ENGINE
+    summary = "File cannot be parsed"
+    fix = "Fix the syntax at the reported line"

@@ -1,0 +1,179 @@
+"""Configuration: which rules run, at what severity, on which files, and what fails the check.
+
+Read from `.github/dockreview.yml` (or `.dockreview.yml`), validated against the JSON Schema in
+`rules/schema/config.schema.json`. An invalid file is reported with the line of the bad key and
+the defaults are used instead, so a typo never silently switches the review off.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from rules.finding import Severity
+from rules.globs import matches
+from rules.parse import yamlsrc
+from rules.parse.errors import ParseError
+
+CONFIG_PATHS = (".github/dockreview.yml", ".github/dockreview.yaml", ".dockreview.yml", ".dockreview.yaml")
+
+# Files named for development, testing or examples are not production.
+DEFAULT_NON_PRODUCTION = (
+    "*dev*",
+    "*local*",
+    "*override*",
+    "*test*",
+    "*debug*",
+    "*example*",
+    "*sample*",
+    "*demo*",
+    "*.ci.*",
+    "**/test/**",
+    "**/tests/**",
+    "**/testdata/**",
+    "**/e2e/**",
+    "**/examples/**",
+    "**/.devcontainer/**",
+)
+
+
+@dataclass(slots=True)
+class ConfigIssue:
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(slots=True)
+class RuleSetting:
+    severity: Severity | None = None  # None: the rule's default
+    enabled: bool = True
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Config:
+    fail_on: str = "error"
+    ignore: tuple[str, ...] = ()
+    rules: dict[str, RuleSetting] = field(default_factory=dict)
+    production_include: tuple[str, ...] = ()
+    production_exclude: tuple[str, ...] = DEFAULT_NON_PRODUCTION
+    max_file_size: int = 2 * 1024 * 1024
+    max_comments: int = 30
+    suggestions: bool = True
+    source: str | None = None
+    issues: list[ConfigIssue] = field(default_factory=list)
+
+    def is_production(self, path: str) -> bool:
+        name_and_path = path.lower()
+        if self.production_include and matches(name_and_path, self.production_include):
+            return True
+        return not matches(name_and_path, self.production_exclude)
+
+    def is_ignored(self, path: str) -> bool:
+        return bool(self.ignore) and matches(path, self.ignore)
+
+    def setting_for(self, code: str, slug: str, category: str) -> RuleSetting:
+        for key in (code, slug, category):
+            if key in self.rules:
+                return self.rules[key]
+        return RuleSetting()
+
+    def fails(self, severity: Severity) -> bool:
+        if self.fail_on == "never":
+            return False
+        return severity.rank >= Severity(self.fail_on).rank
+
+    # --- loading ------------------------------------------------------------------------------
+    @classmethod
+    def from_text(cls, text: str, source: str) -> Config:
+        """Parse and validate; on any problem return defaults carrying the issues."""
+        try:
+            data = yamlsrc.load(text)
+        except ParseError as exc:
+            return cls(source=source, issues=[ConfigIssue(source, exc.line, exc.message)])
+        if data is None:
+            return cls(source=source)
+        issues = validate(data, source)
+        if issues:
+            return cls(source=source, issues=issues)
+        return cls.from_dict(data, source)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Config:
+        config = cls(source=source)
+        config.fail_on = str(data.get("fail_on", config.fail_on))
+        config.ignore = tuple(data.get("ignore") or ())
+        for key, value in (data.get("rules") or {}).items():
+            config.rules[str(key)] = _rule_setting(value)
+        production = data.get("production") or {}
+        config.production_include = tuple(production.get("include") or ())
+        if "exclude" in production:
+            config.production_exclude = tuple(production.get("exclude") or ())
+        config.max_file_size = int(data.get("max_file_size", config.max_file_size))
+        review = data.get("review") or {}
+        config.max_comments = int(review.get("max_comments", config.max_comments))
+        config.suggestions = bool(review.get("suggestions", config.suggestions))
+        return config
+
+    def unknown_rule_keys(self, known: set[str]) -> list[str]:
+        return [key for key in self.rules if key not in known]
+
+
+def _rule_setting(value: Any) -> RuleSetting:
+    if value is False or value == "off":
+        return RuleSetting(enabled=False)
+    if value is True:
+        return RuleSetting()
+    if isinstance(value, str):
+        return RuleSetting(severity=Severity(value))
+    severity = value.get("severity")
+    setting = RuleSetting(ignore=tuple(value.get("ignore") or ()))
+    if severity == "off":
+        setting.enabled = False
+    elif severity:
+        setting.severity = Severity(severity)
+    return setting
+
+
+@cache
+def schema() -> dict[str, Any]:
+    text = resources.files("rules").joinpath("schema/config.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def validate(data: Any, source: str) -> list[ConfigIssue]:
+    import jsonschema  # only when a config file exists: keeps CLI start-up fast
+
+    validator = jsonschema.Draft202012Validator(schema())
+    issues = []
+    for error in sorted(validator.iter_errors(_plain(data)), key=lambda e: list(map(str, e.path))):
+        line = _line_of_path(data, list(error.absolute_path))
+        where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        issues.append(ConfigIssue(source, line, f"invalid config at `{where}`: {error.message}"))
+    return issues
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _line_of_path(root: Any, path: list[Any]) -> int:
+    node, line = root, yamlsrc.line_of(root)
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            line = yamlsrc.key_line(node, part, line)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            line = (yamlsrc.item_position(node, part) or (line, 1))[0]
+            node = node[part]
+        else:
+            break
+    return line

@@ -1,0 +1,57 @@
+"""Render each rule's docstring as its docs page `docs/rules/<slug>.md` (a test keeps them in sync).
+
+Run `python -m rules.docgen` to rewrite the pages and the index after changing a rule.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rules import catalog
+from rules.rule import Rule
+
+REQUIRED_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## How to fix")
+
+
+def render(rule: type[Rule]) -> str:
+    header = [
+        f"# {rule.slug} ({rule.code})",
+        "",
+        "| Code | Slug | Category | Default severity | Checks | Suggestion |",
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| {rule.code} | `{rule.slug}` | `{rule.category}` | {rule.severity} | {rule.kind} files | "
+        f"{'yes' if getattr(rule, 'has_suggestion', False) else 'no'} |",
+        "",
+        f"**{rule.summary}.** Fix: {rule.fix}.",
+        "",
+    ]
+    return "\n".join(header) + rule.docs().strip() + "\n"
+
+
+def render_index() -> str:
+    lines = ["# Rules", "", "| Code | Slug | Category | Severity | Summary |", "| --- | --- | --- | --- | --- |"]
+    for rule in catalog.all_rules():
+        lines.append(
+            f"| {rule.code} | [`{rule.slug}`]({rule.slug}.md) | `{rule.category}` | {rule.severity} | {rule.summary} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def pages() -> dict[str, str]:
+    out = {f"{rule.slug}.md": render(rule) for rule in catalog.all_rules()}
+    out["README.md"] = render_index()
+    return out
+
+
+def main(argv: list[str]) -> int:
+    target = Path(argv[0] if argv else "docs/rules")
+    target.mkdir(parents=True, exist_ok=True)
+    for name, text in pages().items():
+        (target / name).write_text(text, encoding="utf-8")
+    print(f"wrote {len(pages())} pages to {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

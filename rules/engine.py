@@ -1,0 +1,239 @@
+"""The review engine: run the catalog over a snapshot, apply config and suppressions, and (for a
+change) keep what the change adds. The CLI and the GitHub App both call `review`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from rules import catalog
+from rules.classify import FileType
+from rules.config import Config
+from rules.finding import Finding, Location, Severity
+from rules.parse.errors import ParseError
+from rules.rule import Context, Hit, Kind, Rule
+from rules.snapshot import Snapshot
+from rules.suppress import ALL, Suppressions, scan
+
+KIND_OF_TYPE = {
+    FileType.COMPOSE: Kind.COMPOSE,
+    FileType.DOCKERFILE: Kind.DOCKERFILE,
+    FileType.WORKFLOW: Kind.WORKFLOW,
+    FileType.DOCKERIGNORE: Kind.DOCKERIGNORE,
+    FileType.SCRIPT: None,
+    FileType.MAKEFILE: None,
+}
+
+
+@dataclass(slots=True)
+class Change:
+    """What a diff touched: changed lines per head path (None: the whole file is new), renames."""
+
+    lines: dict[str, set[int] | None] = field(default_factory=dict)
+    renames: dict[str, str] = field(default_factory=dict)  # head path -> base path
+    deleted: set[str] = field(default_factory=set)
+
+    def touches(self, path: str, first: int, last: int) -> bool:
+        if path not in self.lines:
+            return False
+        lines = self.lines[path]
+        return lines is None or any(n in lines for n in range(first, last + 1))
+
+    def touches_finding(self, finding: Finding) -> bool:
+        if self.touches(finding.path, finding.line, finding.last_line):
+            return True
+        return any(self.touches(r.path, r.line, r.end_line or r.line) for r in finding.related)
+
+
+@dataclass(slots=True)
+class Note:
+    path: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+@dataclass(slots=True)
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    files_checked: list[str] = field(default_factory=list)
+    errors: list[Note] = field(default_factory=list)
+    suppressed: int = 0
+
+    def failing(self, config: Config) -> list[Finding]:
+        return [f for f in self.findings if config.fails(f.severity)]
+
+
+def review(
+    snapshot: Snapshot,
+    config: Config | None = None,
+    *,
+    paths: Iterable[str] | None = None,
+    change: Change | None = None,
+    base: Snapshot | None = None,
+) -> Report:
+    """Review `paths` (default: every Docker-related file) of `snapshot`.
+
+    With `change`, only findings on changed lines, or pointing at them, or new compared with the
+    same review of `base`, are kept: what a pull request adds, including what it breaks elsewhere.
+    """
+    config = config or Config()
+    snapshot.max_bytes = config.max_file_size
+    targets = sorted(set(paths)) if paths is not None else snapshot.docker_files()
+    report = _review_files(snapshot, config, targets)
+    if change is not None:
+        report.findings = _filter_to_change(report.findings, change, config, base, targets)
+    return report
+
+
+def _review_files(snapshot: Snapshot, config: Config, targets: list[str]) -> Report:
+    report = Report()
+    rules = {kind: [r() for r in catalog.rules_for(kind) if _enabled(r, config)] for kind in Kind}
+    emitter = _Emitter(snapshot, config)
+    for issue in config.issues:
+        report.errors.append(Note(issue.path, f"line {issue.line}: {issue.message}; defaults used"))
+    for path in targets:
+        file_type = snapshot.file_type(path)
+        if file_type is None or config.is_ignored(path):
+            continue
+        if snapshot.text(path) is None:
+            skipped = snapshot.skipped.get(path)
+            if skipped:
+                report.errors.append(Note(path, skipped.reason))
+            continue
+        report.files_checked.append(path)
+        try:
+            doc = snapshot.document(path)
+        except ParseError as exc:
+            emitter.engine(catalog.find("DR001"), path, exc.line, exc.message, exc.column)
+            continue
+        if doc is None:
+            continue
+        ctx = Context(path=path, snapshot=snapshot, config=config)
+        kind = KIND_OF_TYPE.get(file_type)
+        for rule in rules.get(kind, []) if kind else []:
+            emitter.run(rule, doc, ctx, report)
+        sources = doc.shell_sources() if hasattr(doc, "shell_sources") else []
+        for source in sources:
+            for rule in rules[Kind.SHELL]:
+                emitter.run(rule, source, ctx, report)
+        emitter.unknown_suppressions(path)
+    report.findings = sorted(emitter.findings, key=Finding.sort_key)
+    report.suppressed = emitter.suppressed
+    return report
+
+
+def _enabled(rule: type[Rule], config: Config) -> bool:
+    return config.setting_for(rule.code, rule.slug, rule.category).enabled
+
+
+class _Emitter:
+    """Turns hits into findings: metadata, config severity, suppressions, line text."""
+
+    def __init__(self, snapshot: Snapshot, config: Config) -> None:
+        self.snapshot = snapshot
+        self.config = config
+        self.findings: list[Finding] = []
+        self.suppressed = 0
+        self._suppressions: dict[str, Suppressions] = {}
+        self._seen: set[tuple[str, str, int, int, str]] = set()
+
+    def suppressions(self, path: str) -> Suppressions:
+        if path not in self._suppressions:
+            self._suppressions[path] = scan(self.snapshot.lines(path))
+        return self._suppressions[path]
+
+    def run(self, rule: Rule, doc: object, ctx: Context, report: Report) -> None:
+        try:
+            for hit in rule.check(doc, ctx):
+                self.emit(type(rule), hit, ctx.path)
+        except Exception as exc:  # a rule bug must not take the review down: report it
+            report.errors.append(Note(ctx.path, f"internal error in {rule.code}: {type(exc).__name__}: {exc}"))
+
+    def emit(self, rule: type[Rule], hit: Hit, default_path: str) -> None:
+        path = hit.path or default_path
+        setting = self.config.setting_for(rule.code, rule.slug, rule.category)
+        if not setting.enabled or (setting.ignore and _matches(path, setting.ignore)):
+            return
+        end = hit.end_line if hit.end_line and hit.end_line > hit.line else None
+        key = (rule.code, path, hit.line, hit.column, hit.evidence or hit.message)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        if self.suppressions(path).covers(hit.line, end or hit.line, rule.code, rule.slug):
+            self.suppressed += 1
+            return
+        self.findings.append(
+            Finding(
+                rule=rule.code,
+                slug=rule.slug,
+                category=rule.category,
+                severity=setting.severity or hit.severity or rule.severity,
+                path=path,
+                line=hit.line,
+                column=hit.column,
+                end_line=end,
+                message=hit.message,
+                suggestion=hit.suggestion if self.config.suggestions else None,
+                fix=rule.fix,
+                docs=rule.docs_url(),
+                evidence=hit.evidence,
+                related=hit.related,
+                line_text=self.snapshot.line(path, hit.line).strip(),
+            )
+        )
+
+    def engine(self, rule: type[Rule] | None, path: str, line: int, message: str, column: int = 1) -> None:
+        if rule is not None:
+            self.emit(rule, Hit(line=line, column=column, message=message), path)
+
+    def unknown_suppressions(self, path: str) -> None:
+        known = {r.code for r in catalog.all_rules()} | {r.slug for r in catalog.all_rules()} | {ALL}
+        for item in self.suppressions(path).all:
+            unknown = [n for n in item.names if n not in known]
+            if unknown:
+                self.engine(
+                    catalog.find("DR002"),
+                    path,
+                    item.line,
+                    f"suppression names unknown rule(s) {', '.join(unknown)}; it silences nothing",
+                    item.column,
+                )
+
+
+def _matches(path: str, patterns: tuple[str, ...]) -> bool:
+    from rules.globs import matches
+
+    return matches(path, patterns)
+
+
+def _filter_to_change(
+    findings: list[Finding],
+    change: Change,
+    config: Config,
+    base: Snapshot | None,
+    targets: list[str],
+) -> list[Finding]:
+    baseline: Counter[str] = Counter()
+    if base is not None:
+        for finding in _review_files(base, config, base.docker_files()).findings:
+            baseline[finding.fingerprint()] += 1
+    kept = []
+    for finding in findings:
+        if change.touches_finding(finding):
+            kept.append(finding)
+            continue
+        if base is None:
+            continue
+        fingerprint = replace(finding, path=change.renames.get(finding.path, finding.path)).fingerprint()
+        if baseline[fingerprint] > 0:
+            baseline[fingerprint] -= 1
+        else:
+            kept.append(finding)
+    return kept
+
+
+__all__ = ["Change", "Finding", "Location", "Note", "Report", "Severity", "review"]

@@ -1,0 +1,101 @@
+"""The finding: what a rule reports, where, and how to fix it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+
+class Category(StrEnum):
+    """Stable category names: part of the JSON output contract."""
+
+    HARDCODED_SECRET = "hardcoded-secret"
+    REGISTRY_CREDENTIALS = "registry-credentials"
+    SECRET_BUILD_ARG = "secret-build-arg"
+    ARCHITECTURE = "architecture"
+    MUTABLE_TAG = "mutable-tag"
+    DESTRUCTIVE_COMMAND = "destructive-command"
+    DATA_PERSISTENCE = "data-persistence"
+    DEV_SERVER = "dev-server"
+    BUILD_CONTEXT = "build-context"
+    NETWORK_ISOLATION = "network-isolation"
+    HOST_ACCESS = "host-access"
+    EXPOSED_PORT = "exposed-port"
+    HEALTHCHECK = "healthcheck"
+    IMAGE_NAME_COLLISION = "image-name-collision"
+    PWN_REQUEST = "pwn-request"
+    SUPPLY_CHAIN = "supply-chain"
+    PARSE_ERROR = "parse-error"
+    SUPPRESSION = "suppression"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a file that a finding points at (1-based line and column)."""
+
+    path: str
+    line: int
+    column: int = 1
+    end_line: int | None = None
+
+
+@dataclass(slots=True)
+class Finding:
+    rule: str
+    slug: str
+    category: Category
+    severity: Severity
+    path: str
+    line: int
+    message: str
+    column: int = 1
+    end_line: int | None = None
+    suggestion: str | None = None
+    fix: str = ""
+    docs: str = ""
+    # What identifies this finding across edits (service name, key, ...), never a secret value.
+    evidence: str = ""
+    # Other places that take part in the finding (e.g. the service that needs an isolated one).
+    related: tuple[Location, ...] = field(default_factory=tuple)
+    # Normalized text of the flagged line; filled in by the engine, used for fingerprints.
+    line_text: str = ""
+
+    @property
+    def last_line(self) -> int:
+        return self.end_line or self.line
+
+    def fingerprint(self) -> str:
+        """Stable identity: rule, path, normalized line content and evidence (not line numbers)."""
+        raw = "\x1f".join(("v1", self.rule, self.path, " ".join(self.line_text.split()), self.evidence))
+        return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.rule)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "slug": self.slug,
+            "category": str(self.category),
+            "severity": str(self.severity),
+            "path": self.path,
+            "line": self.line,
+            "end_line": self.last_line,
+            "column": self.column,
+            "message": self.message,
+            "suggestion": self.suggestion,
+            "fix": self.fix,
+            "docs": self.docs,
+            "fingerprint": self.fingerprint(),
+        }

@@ -1,0 +1,310 @@
+"""A compose file as services with positions: the model compose rules read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rules.parse import yamlsrc
+from rules.parse.errors import ParseError
+from rules.parse.yamlsrc import as_str
+
+
+@dataclass(slots=True)
+class EnvVar:
+    name: str
+    value: str | None  # None: no value given (`- KEY` or `KEY:`), taken from the host
+    line: int
+    column: int
+    list_form: bool
+
+
+@dataclass(slots=True)
+class Port:
+    host_ip: str | None
+    published: str | None
+    target: str
+    protocol: str
+    line: int
+    raw: str
+
+
+@dataclass(slots=True)
+class Mount:
+    kind: str  # volume | bind | tmpfs | anonymous
+    source: str | None
+    target: str
+    line: int
+    read_only: bool = False
+
+
+@dataclass(slots=True)
+class Build:
+    context: str
+    dockerfile: str | None
+    line: int
+    args: list[EnvVar] = field(default_factory=list)
+    node: Any = None
+
+
+@dataclass(slots=True)
+class Dependency:
+    service: str
+    condition: str  # service_started | service_healthy | service_completed_successfully
+    line: int
+
+
+@dataclass(slots=True)
+class Service:
+    name: str
+    node: Any
+    line: int
+
+    def has(self, key: str) -> bool:
+        return isinstance(self.node, dict) and key in self.node
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.node.get(key, default) if isinstance(self.node, dict) else default
+
+    def key_line(self, key: str) -> int:
+        return yamlsrc.key_line(self.node, key, self.line)
+
+    def value_line(self, key: str) -> int:
+        return yamlsrc.value_line(self.node, key, self.line)
+
+    @property
+    def image(self) -> str | None:
+        return as_str(self.get("image"))
+
+    @property
+    def build(self) -> Build | None:
+        raw = self.get("build")
+        if raw is None:
+            return None
+        line = self.key_line("build")
+        if isinstance(raw, dict):
+            context = as_str(raw.get("context")) or "."
+            return Build(
+                context=context,
+                dockerfile=as_str(raw.get("dockerfile")),
+                line=line,
+                args=_env_entries(raw.get("args")),
+                node=raw,
+            )
+        return Build(context=as_str(raw) or ".", dockerfile=None, line=line)
+
+    @property
+    def environment(self) -> list[EnvVar]:
+        return _env_entries(self.get("environment"))
+
+    @property
+    def network_mode(self) -> str | None:
+        return as_str(self.get("network_mode"))
+
+    @property
+    def networks(self) -> list[str] | None:
+        """Networks the service joins; None when unset (it joins the project's `default`)."""
+        raw = self.get("networks")
+        if raw is None:
+            return None
+        if isinstance(raw, dict):
+            return [str(k) for k in raw]
+        if isinstance(raw, list):
+            return [s for s in (as_str(n) for n in raw) if s]
+        return None
+
+    @property
+    def ports(self) -> list[Port]:
+        raw = self.get("ports")
+        if not isinstance(raw, list):
+            return []
+        ports = []
+        for index, item in enumerate(raw):
+            line = yamlsrc.item_position(raw, index) or (self.key_line("ports"), 1)
+            port = _parse_port(item, line[0])
+            if port:
+                ports.append(port)
+        return ports
+
+    @property
+    def mounts(self) -> list[Mount]:
+        raw = self.get("volumes")
+        if not isinstance(raw, list):
+            return []
+        mounts = []
+        for index, item in enumerate(raw):
+            line = (yamlsrc.item_position(raw, index) or (self.key_line("volumes"), 1))[0]
+            mount = _parse_mount(item, line)
+            if mount:
+                mounts.append(mount)
+        return mounts
+
+    @property
+    def depends_on(self) -> list[Dependency]:
+        raw = self.get("depends_on")
+        deps = []
+        if isinstance(raw, list):
+            for index, item in enumerate(raw):
+                name = as_str(item)
+                if name:
+                    line = (yamlsrc.item_position(raw, index) or (self.key_line("depends_on"), 1))[0]
+                    deps.append(Dependency(name, "service_started", line))
+        elif isinstance(raw, dict):
+            for name, spec in raw.items():
+                condition = "service_started"
+                if isinstance(spec, dict):
+                    condition = as_str(spec.get("condition")) or condition
+                deps.append(Dependency(str(name), condition, yamlsrc.key_line(raw, name, self.line)))
+        return deps
+
+    def command_text(self, key: str = "command") -> str | None:
+        raw = self.get(key)
+        if isinstance(raw, list):
+            return " ".join(s for s in (as_str(x) for x in raw) if s is not None)
+        return as_str(raw)
+
+    @property
+    def healthcheck(self) -> Any:
+        return self.get("healthcheck")
+
+    @property
+    def profiles(self) -> list[str]:
+        raw = self.get("profiles")
+        return [s for s in (as_str(p) for p in raw) if s] if isinstance(raw, list) else []
+
+
+@dataclass(slots=True)
+class ComposeFile:
+    path: str
+    root: Any
+    services: dict[str, Service]
+    lines: list[str]
+
+    @property
+    def networks(self) -> dict[str, Any]:
+        raw = self.root.get("networks") if isinstance(self.root, dict) else None
+        return dict(raw) if isinstance(raw, dict) else {}
+
+    @property
+    def volumes(self) -> dict[str, Any]:
+        raw = self.root.get("volumes") if isinstance(self.root, dict) else None
+        return dict(raw) if isinstance(raw, dict) else {}
+
+    def top_key_line(self, key: str) -> int:
+        return yamlsrc.key_line(self.root, key, 1)
+
+    def service_networks(self, service: Service) -> set[str]:
+        """Networks a service is attached to, with compose's implicit `default`."""
+        if service.network_mode:
+            return {f"mode:{service.network_mode}"}
+        nets = service.networks
+        return {"default"} if nets is None else set(nets)
+
+
+def parse(text: str, path: str) -> ComposeFile:
+    root = yamlsrc.load(text)
+    if root is None:
+        root = {}
+    if not isinstance(root, dict):
+        raise ParseError("a compose file must be a mapping at the top level", yamlsrc.line_of(root))
+    services: dict[str, Service] = {}
+    raw = root.get("services")
+    if isinstance(raw, dict):
+        for name, node in raw.items():
+            services[str(name)] = Service(str(name), node, yamlsrc.key_line(raw, name, 1))
+    elif raw is not None:
+        raise ParseError("`services` must be a mapping of service names", yamlsrc.key_line(root, "services"))
+    return ComposeFile(path=path, root=root, services=services, lines=text.splitlines())
+
+
+def _env_entries(raw: Any) -> list[EnvVar]:
+    entries: list[EnvVar] = []
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            if key == "<<":
+                continue
+            line, col = yamlsrc.key_position(raw, key) or (1, 1)
+            entries.append(EnvVar(str(key), as_str(value), line, col, list_form=False))
+    elif isinstance(raw, list):
+        for index, item in enumerate(raw):
+            text = as_str(item)
+            if text is None:
+                continue
+            line, col = yamlsrc.item_position(raw, index) or (1, 1)
+            name, sep, value = text.partition("=")
+            entries.append(EnvVar(name.strip(), value if sep else None, line, col, list_form=True))
+    return entries
+
+
+_PORT = re.compile(
+    r"^(?:(?P<ip>\[[^\]]*\]|[^:\[\]]*?):)??(?:(?P<published>[^:]*):)?(?P<target>[^:/]+)(?:/(?P<proto>\w+))?$"
+)
+
+
+def _parse_port(item: Any, line: int) -> Port | None:
+    if isinstance(item, dict):
+        target = as_str(item.get("target"))
+        if target is None:
+            return None
+        return Port(
+            host_ip=as_str(item.get("host_ip")),
+            published=as_str(item.get("published")),
+            target=target,
+            protocol=as_str(item.get("protocol")) or "tcp",
+            line=line,
+            raw=f"{item.get('published', '')}:{target}",
+        )
+    text = as_str(item)
+    if text is None:
+        return None
+    text = text.strip()
+    parts = _split_port(text)
+    proto = "tcp"
+    if "/" in parts[-1]:
+        parts[-1], proto = parts[-1].split("/", 1)
+    if len(parts) == 1:
+        return Port(None, None, parts[0], proto, line, text)
+    if len(parts) == 2:
+        return Port(None, parts[0], parts[1], proto, line, text)
+    return Port(":".join(parts[:-2]).strip("[]"), parts[-2], parts[-1], proto, line, text)
+
+
+def _split_port(text: str) -> list[str]:
+    """Split `ip:published:target`, keeping `${VAR:-default}` and `[::1]` whole."""
+    parts: list[str] = []
+    current = ""
+    depth = 0
+    for ch in text:
+        if ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+        if ch == ":" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return parts
+
+
+def _parse_mount(item: Any, line: int) -> Mount | None:
+    if isinstance(item, dict):
+        target = as_str(item.get("target"))
+        if not target:
+            return None
+        kind = as_str(item.get("type")) or "volume"
+        source = as_str(item.get("source"))
+        return Mount(kind if source or kind == "tmpfs" else "anonymous", source, target, line,
+                     bool(item.get("read_only")))
+    text = as_str(item)
+    if not text:
+        return None
+    parts = _split_port(text)
+    if len(parts) == 1:
+        return Mount("anonymous", None, parts[0], line)
+    source, target = parts[0], parts[1]
+    read_only = len(parts) > 2 and "ro" in parts[2].split(",")
+    is_bind = source.startswith((".", "/", "~", "$")) or "/" in source
+    return Mount("bind" if is_bind else "volume", source, target, line, read_only)

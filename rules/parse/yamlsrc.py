@@ -1,0 +1,188 @@
+"""YAML with line numbers (ruamel.yaml round-trip), bounded against hostile input.
+
+Round-trip loading keeps aliases as shared references, so an alias bomb costs no memory at load
+time; walkers must still bound how far they follow aliases (`walk` does, by node identity).
+Compose-specific tags (`!reset`, `!override`) load as tagged nodes. Jinja templates (cookiecutter
+and friends) are masked with same-length placeholders, so line and column numbers stay true.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from rules.parse.errors import ParseError
+
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
+_JINJA_BLOCK = re.compile(r"{%-?.*?-?%}|{#.*?#}", re.DOTALL)
+_JINJA_EXPR = re.compile(r"{{.*?}}")
+_JINJA_HINT = re.compile(r"{%|{{|{#")
+
+
+def _mask_jinja(text: str) -> str:
+    """Replace Jinja tags by same-length filler so the YAML parses and positions stay."""
+
+    def block(m: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", m.group(0))
+
+    def expr(m: re.Match[str]) -> str:
+        return "x" * len(m.group(0))
+
+    return _JINJA_EXPR.sub(expr, _JINJA_BLOCK.sub(block, text))
+
+
+def _loader() -> YAML:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = True
+    return yaml
+
+
+def load(text: str) -> Any:
+    """Load one YAML document (the first, for multi-document files) keeping positions."""
+    if _JINJA_HINT.search(text):
+        text = _mask_jinja(text)
+    try:
+        docs = _loader().load_all(text)
+        first = next(iter(docs), None)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        column = mark.column + 1 if mark else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ParseError(f"invalid YAML: {problem}", line, column) from None
+    except YAMLError as exc:
+        raise ParseError(f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'error'}") from None
+    except RecursionError:
+        raise ParseError("YAML nested too deeply to review") from None
+    _check_bounds(first)
+    return first
+
+
+def _check_bounds(root: Any) -> None:
+    count = 0
+    seen: set[int] = set()
+    stack: list[tuple[Any, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, (dict, list)) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            line = getattr(getattr(node, "lc", None), "line", 0) + 1
+            raise ParseError(f"YAML nested deeper than {MAX_DEPTH} levels; not reviewed", line)
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            count += 1
+            if count > MAX_NODES:
+                raise ParseError(f"YAML has more than {MAX_NODES} nodes; not reviewed")
+            stack.append((child, depth + 1))
+
+
+def key_position(mapping: Any, key: Any) -> tuple[int, int] | None:
+    """1-based (line, column) of `key` in `mapping`, following merge keys (`<<: *anchor`)."""
+    if not isinstance(mapping, CommentedMap):
+        return None
+    try:
+        line, col = mapping.lc.key(key)
+        return line + 1, col + 1
+    except (KeyError, TypeError, AttributeError):
+        pass
+    for source in _merge_sources(mapping):
+        pos = key_position(source, key)
+        if pos:
+            return pos
+    return node_position(mapping)
+
+
+def _merge_sources(mapping: Any) -> list[Any]:
+    """The mappings merged into `mapping` by `<<:` (ruamel keeps them, with their positions)."""
+    sources = []
+    for item in getattr(mapping, "merge", None) or []:
+        # Older ruamel.yaml versions keep (index, mapping) pairs.
+        sources.append(item[1] if isinstance(item, tuple) else item)
+    return sources
+
+
+def value_position(mapping: Any, key: Any) -> tuple[int, int] | None:
+    if not isinstance(mapping, CommentedMap):
+        return None
+    try:
+        line, col = mapping.lc.value(key)
+        return line + 1, col + 1
+    except (KeyError, TypeError, AttributeError):
+        pass
+    for source in _merge_sources(mapping):
+        pos = value_position(source, key)
+        if pos:
+            return pos
+    return key_position(mapping, key)
+
+
+def item_position(seq: Any, index: int) -> tuple[int, int] | None:
+    if not isinstance(seq, CommentedSeq):
+        return None
+    try:
+        line, col = seq.lc.item(index)
+        return line + 1, col + 1
+    except (KeyError, TypeError, AttributeError, IndexError):
+        return node_position(seq)
+
+
+def node_position(node: Any) -> tuple[int, int] | None:
+    lc = getattr(node, "lc", None)
+    if lc is None or lc.line is None:
+        return None
+    return lc.line + 1, (lc.col or 0) + 1
+
+
+def line_of(node: Any, default: int = 1) -> int:
+    pos = node_position(node)
+    return pos[0] if pos else default
+
+
+def key_line(mapping: Any, key: Any, default: int = 1) -> int:
+    pos = key_position(mapping, key)
+    return pos[0] if pos else default
+
+
+def value_line(mapping: Any, key: Any, default: int = 1) -> int:
+    pos = value_position(mapping, key)
+    return pos[0] if pos else default
+
+
+def tag_of(node: Any) -> str | None:
+    tag = getattr(node, "tag", None)
+    value = getattr(tag, "value", None)
+    return value if isinstance(value, str) else None
+
+
+def walk(node: Any, limit: int = MAX_NODES) -> Iterator[Any]:
+    """Every node under `node` once, following each alias at most once."""
+    seen: set[int] = set()
+    stack = [node]
+    count = 0
+    while stack and count < limit:
+        current = stack.pop()
+        if isinstance(current, (dict, list)):
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            stack.extend(current.values() if isinstance(current, dict) else current)
+        count += 1
+        yield current
+
+
+def as_str(value: Any) -> str | None:
+    """A scalar as text (YAML ints and bools included), None for mappings, lists and null."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,98 @@
+"""The rule base class: metadata as class constants, docs as the docstring, a `check` that yields hits.
+
+A rule module looks like this::
+
+    class LatestTagInCompose(Rule):
+        \"\"\"## What it does ... ## Why is this bad? ... ## Example ... ## How to fix ...\"\"\"
+
+        code = "DR105"
+        slug = "compose-mutable-image-tag"
+        category = Category.MUTABLE_TAG
+        severity = Severity.WARNING
+        kind = Kind.COMPOSE
+        summary = "Service image uses a mutable tag"
+        fix = "Pin the image to a version tag or a digest"
+
+        def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
+            ...
+            yield Hit(line=..., message=...)
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rules.finding import Category, Location, Severity
+
+if TYPE_CHECKING:
+    from rules.config import Config
+    from rules.snapshot import Snapshot
+
+DOCS_BASE = os.environ.get("DOCKREVIEW_DOCS_URL", "docs/rules/")
+
+
+class Kind(StrEnum):
+    """What a rule's `check` receives."""
+
+    COMPOSE = "compose"  # a ComposeFile
+    DOCKERFILE = "dockerfile"  # a Dockerfile
+    WORKFLOW = "workflow"  # a Workflow
+    SHELL = "shell"  # a ShellSource: scripts, Makefile recipes, workflow run steps
+    DOCKERIGNORE = "dockerignore"  # a DockerIgnore
+    ENGINE = "engine"  # reported by the engine itself (parse errors, bad suppressions)
+
+
+@dataclass(slots=True)
+class Hit:
+    """What a rule yields: a place and a message; the engine adds the rule's metadata."""
+
+    line: int
+    message: str
+    column: int = 1
+    end_line: int | None = None
+    suggestion: str | None = None
+    evidence: str = ""
+    related: tuple[Location, ...] = field(default_factory=tuple)
+    # A rule checking one file may report in another (e.g. a Dockerfile's `.dockerignore`).
+    path: str | None = None
+    severity: Severity | None = None
+
+
+@dataclass(slots=True)
+class Context:
+    """What a rule may look at besides its own document."""
+
+    path: str
+    snapshot: Snapshot
+    config: Config
+
+    def is_production(self, path: str | None = None) -> bool:
+        return self.config.is_production(path or self.path)
+
+
+class Rule:
+    code: ClassVar[str]
+    slug: ClassVar[str]
+    category: ClassVar[Category]
+    severity: ClassVar[Severity]
+    kind: ClassVar[Kind]
+    summary: ClassVar[str]
+    fix: ClassVar[str]
+    # CVSS-like score for GitHub code scanning (security rules only).
+    security_severity: ClassVar[float | None] = None
+
+    def check(self, doc: Any, ctx: Context) -> Iterable[Hit]:
+        raise NotImplementedError
+
+    @classmethod
+    def docs(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def docs_url(cls) -> str:
+        return f"{DOCS_BASE}{cls.slug}.md"

@@ -1,0 +1,178 @@
+"""A repository snapshot: paths, lazily read contents, and parsed documents (cached).
+
+The engine works on a snapshot so that cross-file rules (compose -> Dockerfile -> .dockerignore)
+see the whole repository at one commit, whether it comes from disk, from git, or from the GitHub API.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from rules.classify import FileType, classify, needs_content
+from rules.parse.errors import ParseError
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+Reader = Callable[[str], bytes | None]
+
+
+@dataclass(slots=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+class Snapshot:
+    def __init__(self, paths: Iterable[str], reader: Reader, *, max_bytes: int = MAX_FILE_BYTES) -> None:
+        self.paths: list[str] = sorted({normalize(p) for p in paths})
+        self._path_set = set(self.paths)
+        self._reader = reader
+        self.max_bytes = max_bytes
+        self._bytes: dict[str, bytes | None] = {}
+        self._text: dict[str, str | None] = {}
+        self._types: dict[str, FileType | None] = {}
+        self._docs: dict[str, Any] = {}
+        self.skipped: dict[str, Skipped] = {}
+
+    # --- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_mapping(cls, files: Mapping[str, str | bytes], **kw: Any) -> Snapshot:
+        data = {normalize(k): v.encode() if isinstance(v, str) else v for k, v in files.items()}
+        return cls(data, data.get, **kw)
+
+    @classmethod
+    def from_directory(cls, root: str | os.PathLike[str], **kw: Any) -> Snapshot:
+        base = Path(root)
+        paths = []
+        skip_dirs = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if d not in skip_dirs)
+            rel = Path(dirpath).relative_to(base)
+            for name in filenames:
+                paths.append((rel / name).as_posix())
+
+        def read(path: str) -> bytes | None:
+            full = base / path
+            try:
+                if full.is_symlink() or not full.is_file():
+                    return None
+                with open(full, "rb") as handle:
+                    return handle.read(kw.get("max_bytes", MAX_FILE_BYTES) + 1)
+            except OSError:
+                return None
+
+        return cls(paths, read, **kw)
+
+    # --- contents -----------------------------------------------------------------------------
+    def has(self, path: str) -> bool:
+        return normalize(path) in self._path_set
+
+    def read(self, path: str) -> bytes | None:
+        path = normalize(path)
+        if path not in self._bytes:
+            self._bytes[path] = self._reader(path) if path in self._path_set else None
+        return self._bytes[path]
+
+    def text(self, path: str) -> str | None:
+        """Decoded text, or None (with a note in `skipped`) for missing, binary or oversized files."""
+        path = normalize(path)
+        if path in self._text:
+            return self._text[path]
+        data = self.read(path)
+        text: str | None = None
+        if data is None:
+            if path in self._path_set:
+                self.skipped[path] = Skipped(path, "could not be read (symlink, submodule or missing)")
+        elif len(data) > self.max_bytes:
+            self.skipped[path] = Skipped(path, f"larger than {self.max_bytes // 1024} KiB; not reviewed")
+        elif b"\x00" in data[:8192]:
+            self.skipped[path] = Skipped(path, "binary file; not reviewed")
+        else:
+            text = data.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n")
+        self._text[path] = text
+        return text
+
+    def lines(self, path: str) -> list[str]:
+        text = self.text(path)
+        return text.split("\n") if text is not None else []
+
+    def line(self, path: str, number: int) -> str:
+        lines = self.lines(path)
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+    # --- classification -----------------------------------------------------------------------
+    def file_type(self, path: str) -> FileType | None:
+        path = normalize(path)
+        if path not in self._types:
+            data = None
+            if needs_content(path) and path in self._path_set:
+                raw = self.read(path)
+                data = raw if raw is not None and len(raw) <= self.max_bytes else None
+            self._types[path] = classify(path, data)
+        return self._types[path]
+
+    def docker_files(self) -> list[str]:
+        return [p for p in self.paths if self.file_type(p) is not None]
+
+    def files_of(self, kind: FileType) -> list[str]:
+        return [p for p in self.paths if self.file_type(p) is kind]
+
+    # --- parsed documents ---------------------------------------------------------------------
+    def document(self, path: str) -> Any:
+        """The parsed document for a Docker-related file; raises ParseError; None if unreadable."""
+        path = normalize(path)
+        if path not in self._docs:
+            self._docs[path] = self._parse(path)
+        result = self._docs[path]
+        if isinstance(result, ParseError):
+            raise result
+        return result
+
+    def try_document(self, path: str) -> Any:
+        try:
+            return self.document(path)
+        except ParseError:
+            return None
+
+    def _parse(self, path: str) -> Any:
+        from rules.parse import parser_for
+
+        kind = self.file_type(path)
+        text = self.text(path)
+        if kind is None or text is None:
+            return None
+        try:
+            return parser_for(kind)(text, path)
+        except ParseError as exc:
+            return exc
+        except RecursionError:
+            return ParseError("nested too deeply to review")
+
+
+def normalize(path: str) -> str:
+    text = path.replace("\\", "/")
+    while text.startswith("./"):
+        text = text[2:]
+    return str(PurePosixPath(text)) if text else "."
+
+
+def join(directory: str, relative: str) -> str:
+    """Resolve `relative` against a repository directory, without leaving the repository root."""
+    parts: list[str] = [] if directory in ("", ".") else directory.split("/")
+    for part in relative.replace("\\", "/").split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return "/".join(parts) or "."
+
+
+def parent(path: str) -> str:
+    parent_dir = str(PurePosixPath(path).parent)
+    return "" if parent_dir == "." else parent_dir

@@ -1,0 +1,63 @@
+"""Inline suppressions: `# dockreview: ignore[DR101,slug] reason` on the line or the line above,
+and `# dockreview: ignore-file` among a file's leading comments."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_DIRECTIVE = re.compile(r"#\s*dockreview:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?", re.IGNORECASE)
+ALL = "*"
+
+
+@dataclass(slots=True)
+class Suppression:
+    line: int
+    column: int
+    names: tuple[str, ...]  # codes or slugs; ("*",) for every rule
+
+
+@dataclass(slots=True)
+class Suppressions:
+    file_level: tuple[str, ...] = ()
+    by_line: dict[int, list[Suppression]] = field(default_factory=dict)
+    all: list[Suppression] = field(default_factory=list)
+
+    def covers(self, line: int, end_line: int, code: str, slug: str) -> bool:
+        if _names_match(self.file_level, code, slug):
+            return True
+        for number in range(line - 1, end_line + 1):
+            for item in self.by_line.get(number, ()):
+                if _names_match(item.names, code, slug):
+                    return True
+        return False
+
+
+def _names_match(names: tuple[str, ...], code: str, slug: str) -> bool:
+    return ALL in names or code in names or slug in names
+
+
+def scan(lines: list[str]) -> Suppressions:
+    result = Suppressions()
+    leading = True
+    for index, text in enumerate(lines, start=1):
+        stripped = text.strip()
+        if "dockreview" not in text:
+            if stripped and not stripped.startswith("#") and stripped != "---":
+                leading = False
+            continue
+        match = _DIRECTIVE.search(text)
+        if not match:
+            continue
+        names = tuple(n.strip().upper() if n.strip().upper().startswith("DR") else n.strip().lower()
+                      for n in (match.group(2) or "").split(",") if n.strip()) or (ALL,)
+        if match.group(1).lower() == "ignore-file":
+            if leading:
+                result.file_level = result.file_level + names
+            continue
+        item = Suppression(index, match.start() + 1, names)
+        result.all.append(item)
+        result.by_line.setdefault(index, []).append(item)
+        if stripped and not stripped.startswith("#"):
+            leading = False
+    return result
