@@ -20,7 +20,8 @@ from rules.parse.errors import ParseError
 
 CONFIG_PATHS = (".github/dockreview.yml", ".github/dockreview.yaml", ".dockreview.yml", ".dockreview.yaml")
 
-# Files named for development, testing or examples are not production.
+# Files named for development, testing or examples are not production. A pattern without `/`
+# matches the file name; one with `/` matches the path from the repository root.
 DEFAULT_NON_PRODUCTION = (
     "*dev*",
     "*local*",
@@ -35,7 +36,6 @@ DEFAULT_NON_PRODUCTION = (
     "**/tests/**",
     "**/testdata/**",
     "**/e2e/**",
-    "**/examples/**",
     "**/.devcontainer/**",
 )
 
@@ -68,10 +68,10 @@ class Config:
     issues: list[ConfigIssue] = field(default_factory=list)
 
     def is_production(self, path: str) -> bool:
-        name_and_path = path.lower()
-        if self.production_include and matches(name_and_path, self.production_include):
+        lowered = path.lower()
+        if self.production_include and _matches_file(lowered, self.production_include):
             return True
-        return not matches(name_and_path, self.production_exclude)
+        return not _matches_file(lowered, self.production_exclude)
 
     def is_ignored(self, path: str) -> bool:
         return bool(self.ignore) and matches(path, self.ignore)
@@ -123,6 +123,11 @@ class Config:
         return [key for key in self.rules if key not in known]
 
 
+def _matches_file(path: str, patterns: tuple[str, ...]) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return any(matches(path if "/" in p else name, (p,)) for p in patterns)
+
+
 def _rule_setting(value: Any) -> RuleSetting:
     if value is False or value == "off":
         return RuleSetting(enabled=False)
@@ -151,7 +156,12 @@ def validate(data: Any, source: str) -> list[ConfigIssue]:
     validator = jsonschema.Draft202012Validator(schema())
     issues = []
     for error in sorted(validator.iter_errors(_plain(data)), key=lambda e: list(map(str, e.path))):
-        line = _line_of_path(data, list(error.absolute_path))
+        path = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = set(error.schema.get("properties", {}))
+            extra = [k for k in error.instance if k not in allowed]
+            path = path + extra[:1]
+        line = _line_of_path(data, path)
         where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
         issues.append(ConfigIssue(source, line, f"invalid config at `{where}`: {error.message}"))
     return issues

