@@ -219,7 +219,8 @@ def _filter_to_change(
 ) -> list[Finding]:
     baseline: Counter[str] = Counter()
     if base is not None:
-        for finding in _review_files(base, config, base.docker_files()).findings:
+        base_targets = sorted({change.renames.get(p, p) for p in targets} & set(base.paths))
+        for finding in _review_files(base, config, base_targets).findings:
             baseline[finding.fingerprint()] += 1
     kept = []
     for finding in findings:

@@ -26,8 +26,17 @@ class Skipped:
 
 
 class Snapshot:
-    def __init__(self, paths: Iterable[str], reader: Reader, *, max_bytes: int = MAX_FILE_BYTES) -> None:
+    def __init__(
+        self,
+        paths: Iterable[str],
+        reader: Reader,
+        *,
+        max_bytes: int = MAX_FILE_BYTES,
+        sizes: Mapping[str, int] | None = None,
+    ) -> None:
+        """`reader(path)` returns a file's bytes or None; `sizes`, when known, spares reading huge files."""
         self.paths: list[str] = sorted({normalize(p) for p in paths})
+        self.sizes = sizes or {}
         self._path_set = set(self.paths)
         self._reader = reader
         self.max_bytes = max_bytes
@@ -73,7 +82,8 @@ class Snapshot:
     def read(self, path: str) -> bytes | None:
         path = normalize(path)
         if path not in self._bytes:
-            self._bytes[path] = self._reader(path) if path in self._path_set else None
+            too_large = self.sizes.get(path, 0) > self.max_bytes
+            self._bytes[path] = self._reader(path) if path in self._path_set and not too_large else None
         return self._bytes[path]
 
     def text(self, path: str) -> str | None:
@@ -83,7 +93,9 @@ class Snapshot:
             return self._text[path]
         data = self.read(path)
         text: str | None = None
-        if data is None:
+        if self.sizes.get(path, 0) > self.max_bytes:
+            self.skipped[path] = Skipped(path, f"larger than {self.max_bytes // 1024} KiB; not reviewed")
+        elif data is None:
             if path in self._path_set:
                 self.skipped[path] = Skipped(path, "could not be read (symlink, submodule or missing)")
         elif len(data) > self.max_bytes:

@@ -1,0 +1,258 @@
+"""One pull request review, from job to completed check run, with as few GitHub calls as possible.
+
+    pull request + changed files (paginated) + merge base     -> what changed
+    head and base trees (one call each) + batched GraphQL reads -> repository snapshots
+    rules.review(head, config from the base branch, change, base)
+    existing bot comments + their threads                      -> what is new, what is fixed
+    one review (COMMENT), one resolve batch, one check run (annotations 50 per PATCH)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.github import GitHubClient, GitHubError
+from bot.remote import RemoteTree, fetch, load_tree
+from bot.review import diffmap, plan, summary
+from bot.review.markers import parse_marker
+from rules import Config, Report, Snapshot, review
+from rules.classify import FileType, by_name, needs_content
+from rules.config import CONFIG_PATHS
+from rules.engine import Note
+
+log = logging.getLogger("dockreview.pipeline")
+CHECK_NAME = "dockreview"
+MAX_PASSES = 4
+MAX_TARGETS = 400
+THREADS_QUERY = """
+query($owner: String!, $name: String!, $number: Int!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { id isResolved comments(first: 1) { nodes { fullDatabaseId } } }
+      }
+    }
+  }
+}
+"""
+
+
+class Superseded(Exception):
+    """A newer head SHA exists for this pull request: its own job reviews it."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    conclusion: str
+    findings: int = 0
+    comments: int = 0
+    resolved: int = 0
+    check_run_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class PullRequestReview:
+    def __init__(self, gh: GitHubClient, owner: str, repo: str, number: int, *, job_id: str,
+                 head_sha: str | None = None, new_check_run: bool = False) -> None:
+        self.gh = gh
+        self.owner = owner
+        self.repo = repo
+        self.number = number
+        self.job_id = job_id
+        self.head_sha = head_sha
+        self.new_check_run = new_check_run
+        self.check_run_id: int | None = None
+        self.base = f"/repos/{owner}/{repo}"
+
+    # --- check run --------------------------------------------------------------------------
+    async def start_check_run(self, head_sha: str) -> int:
+        """Reuse this job's (or, for a plain review, this commit's) check run; else create one."""
+        external_id = f"{self.number}:{self.job_id}"
+        runs = await self.gh.json("GET", f"{self.base}/commits/{head_sha}/check-runs",
+                                  params={"check_name": CHECK_NAME, "filter": "all", "per_page": 100})
+        for run in runs.get("check_runs", []):
+            if run.get("external_id") == external_id or (
+                not self.new_check_run and str(run.get("external_id", "")).split(":")[0] == str(self.number)
+            ):
+                self.check_run_id = int(run["id"])
+                await self.gh.request("PATCH", f"{self.base}/check-runs/{self.check_run_id}",
+                                      json={"status": "in_progress", "external_id": external_id})
+                return self.check_run_id
+        created = await self.gh.json("POST", f"{self.base}/check-runs", json={
+            "name": CHECK_NAME, "head_sha": head_sha, "status": "in_progress", "started_at": _now(),
+            "external_id": external_id,
+        })
+        self.check_run_id = int(created["id"])
+        return self.check_run_id
+
+    async def complete(self, conclusion: str, output: dict[str, Any],
+                       annotations: list[dict[str, Any]] | None = None) -> None:
+        assert self.check_run_id is not None
+        batches = summary.batches(annotations or [], 50)
+        first = dict(output, annotations=batches[0]) if batches else output
+        await self.gh.request("PATCH", f"{self.base}/check-runs/{self.check_run_id}", json={
+            "status": "completed", "conclusion": conclusion, "completed_at": _now(), "output": first,
+        })
+        for batch in batches[1:]:
+            await self.gh.request("PATCH", f"{self.base}/check-runs/{self.check_run_id}", json={
+                "output": {"title": output["title"], "summary": output["summary"], "annotations": batch},
+            })
+
+    async def fail_neutral(self, head_sha: str | None, reason: str) -> None:
+        """Give up visibly: the check run ends `neutral` and says why (never silently)."""
+        try:
+            if self.check_run_id is None and head_sha:
+                await self.start_check_run(head_sha)
+            if self.check_run_id is not None:
+                await self.complete("neutral", {
+                    "title": "dockreview could not finish this review",
+                    "summary": ("The review stopped because of a GitHub API error and was not retried further:\n\n"
+                                f"```\n{reason[:2000]}\n```\n\nComment `/recheck` on the pull request to try again."),
+                })
+        except GitHubError as exc:
+            log.error("could not mark the check run neutral", extra={"error": str(exc)})
+
+    # --- the review -------------------------------------------------------------------------
+    async def run(self, latest_head: str | None = None) -> Outcome:
+        pr = await self.gh.json("GET", f"{self.base}/pulls/{self.number}")
+        head_sha = pr["head"]["sha"]
+        if self.head_sha and self.head_sha != head_sha and latest_head != self.head_sha:
+            raise Superseded(head_sha)
+        head_sha = self.head_sha or head_sha
+        await self.start_check_run(head_sha)
+        files = await self.gh.paginate(f"{self.base}/pulls/{self.number}/files")
+        diff = diffmap.DiffMap.from_pull_files(files)
+        changed = [f for f in diff.paths() if diff.status(f) != "removed"]
+        candidates = [p for p in changed if by_name(p) is not None or needs_content(p)]
+        if not candidates and not any(by_name(p) for p in diff.removed_paths()):
+            output = summary.no_docker_changes_output()
+            await self.complete("success", output)
+            return Outcome("success", check_run_id=self.check_run_id)
+
+        compare = await self.gh.json("GET", f"{self.base}/compare/{pr['base']['sha']}...{head_sha}",
+                                     params={"per_page": 1})
+        merge_base = (compare.get("merge_base_commit") or {}).get("sha") or pr["base"]["sha"]
+        head_tree = await load_tree(self.gh, self.owner, self.repo, head_sha)
+        base_tree = await load_tree(self.gh, self.owner, self.repo, merge_base)
+        config_path = next((p for p in CONFIG_PATHS if p in base_tree.entries), None)
+
+        targets = self._targets(head_tree, changed)
+        notes: list[Note] = []
+        if head_tree.truncated:
+            notes.append(Note("(repository)", "the repository tree is larger than GitHub lists in one call; "
+                                              "cross-file checks only see part of it"))
+        prefetch_head = targets + [p for p in head_tree.paths if p.endswith(".dockerignore")]
+        prefetch_base = [diff.renames().get(p, p) for p in targets] + ([config_path] if config_path else [])
+        config = Config()
+        report = Report()
+        for _ in range(MAX_PASSES):
+            await fetch(self.gh, head_tree, prefetch_head, Config().max_file_size)
+            await fetch(self.gh, base_tree, [p for p in prefetch_base if p in base_tree.entries],
+                        Config().max_file_size)
+            if config_path:
+                text = base_tree.contents.get(config_path)
+                config = Config.from_text(text.decode("utf-8", "replace"), config_path) if text else Config()
+            head = Snapshot(head_tree.paths, head_tree.read, sizes=head_tree.sizes)
+            base = Snapshot(base_tree.paths, base_tree.read, sizes=base_tree.sizes)
+            report = review(head, config, paths=[p for p in targets if head.file_type(p)],
+                            change=diff.change(), base=base)
+            prefetch_head = head_tree.take_misses()
+            prefetch_base = base_tree.take_misses()
+            if not prefetch_head and not prefetch_base:
+                break
+        report.errors = notes + report.errors
+        existing = await self._existing_comments()
+        review_plan = plan.plan_review(report.findings, diff, existing, config.max_comments, head_sha)
+        posted = await self._post_review(review_plan, head_sha)
+        resolved = await self._resolve(review_plan.fixed)
+        conclusion = summary.conclusion(report, config)
+        output = summary.check_output(report, review_plan, head_sha=head_sha, config=config,
+                                      skipped=report.errors,
+                                      repo_url=pr.get("base", {}).get("repo", {}).get("html_url"))
+        await self.complete(conclusion, output, summary.annotations(report.findings))
+        return Outcome(conclusion, len(report.findings), posted, resolved, self.check_run_id)
+
+    def _targets(self, tree: RemoteTree, changed: list[str]) -> list[str]:
+        """Files to review: Docker files by name in the tree (cross-file checks need them) and
+        changed files whose content may make them ours (YAML, shebang scripts)."""
+        by_name_files = [p for p in tree.paths if by_name(p) not in (None, FileType.SCRIPT, FileType.MAKEFILE)]
+        changed_set = set(changed)
+        if len(by_name_files) > MAX_TARGETS:
+            by_name_files = [p for p in by_name_files if p in changed_set]
+        extra = [p for p in changed if p in tree.entries and (by_name(p) is not None or needs_content(p))]
+        return sorted(set(by_name_files) | set(extra))
+
+    async def _existing_comments(self) -> list[plan.ExistingComment]:
+        comments = await self.gh.paginate(f"{self.base}/pulls/{self.number}/comments")
+        ours = []
+        for comment in comments:
+            user = comment.get("user") or {}
+            marker = parse_marker(comment.get("body") or "")
+            if user.get("type") != "Bot" or marker is None or comment.get("in_reply_to_id"):
+                continue
+            ours.append(plan.ExistingComment(
+                id=int(comment["id"]), path=comment.get("path", ""), line=comment.get("line"),
+                fingerprint=marker.fingerprint, thread_id=None, is_resolved=False, body=comment.get("body", ""),
+            ))
+        if ours:
+            threads = await self._threads()
+            for item in ours:
+                thread = threads.get(item.id)
+                if thread:
+                    item.thread_id, item.is_resolved = thread
+        return ours
+
+    async def _threads(self) -> dict[int, tuple[str, bool]]:
+        found: dict[int, tuple[str, bool]] = {}
+        after = None
+        for _ in range(30):
+            data = await self.gh.graphql(THREADS_QUERY, {"owner": self.owner, "name": self.repo,
+                                                         "number": self.number, "after": after})
+            threads = (((data.get("repository") or {}).get("pullRequest") or {}).get("reviewThreads") or {})
+            for node in threads.get("nodes") or []:
+                first = ((node.get("comments") or {}).get("nodes") or [{}])[0]
+                if first.get("fullDatabaseId") is not None:
+                    found[int(first["fullDatabaseId"])] = (node["id"], bool(node.get("isResolved")))
+            page = threads.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                break
+            after = page.get("endCursor")
+        return found
+
+    async def _post_review(self, review_plan: plan.ReviewPlan, head_sha: str) -> int:
+        payload = review_plan.review_payload(summary.review_body(review_plan))
+        if payload is None:
+            return 0
+        response = await self.gh.request("POST", f"{self.base}/pulls/{self.number}/reviews", json=payload,
+                                         ok=(422,))
+        if response.status_code == 422:
+            # One bad anchor fails the whole review: keep every finding, move them to the summary.
+            log.warning("review rejected with 422; posting the findings in the check run instead",
+                        extra={"body": response.text[:300]})
+            review_plan.outside_diff.extend(review_plan.posted_findings())
+            review_plan.comments.clear()
+            return 0
+        return len(payload.get("comments", []))
+
+    async def _resolve(self, fixed: list[plan.ExistingComment]) -> int:
+        threads = [c.thread_id for c in fixed if c.thread_id and not c.is_resolved]
+        if not threads:
+            return 0
+        for start in range(0, len(threads), 20):
+            chunk = threads[start : start + 20]
+            mutations = " ".join(
+                f'r{i}: resolveReviewThread(input: {{threadId: $t{i}}}) {{ thread {{ id isResolved }} }}'
+                for i in range(len(chunk))
+            )
+            params = ", ".join(f"$t{i}: ID!" for i in range(len(chunk)))
+            await self.gh.graphql(f"mutation({params}) {{ {mutations} }}",
+                                  {f"t{i}": thread for i, thread in enumerate(chunk)})
+        return len(threads)

@@ -1,0 +1,130 @@
+"""Reading a repository at one commit from GitHub with few calls: one tree call for every path and
+size, then file contents in batched GraphQL queries (aliases, one `object(expression:)` per file).
+
+The engine reads files lazily. A review runs in passes: each pass records the files it wanted but
+did not have (`misses`), the next pass fetches them all in one batch, until nothing is missing.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.github import GitHubClient, GitHubError
+
+BATCH_FILES = 50
+BATCH_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class Entry:
+    sha: str
+    size: int
+    kind: str  # blob | commit (submodule) | tree
+
+
+@dataclass(slots=True)
+class RemoteTree:
+    owner: str
+    repo: str
+    commit: str
+    entries: dict[str, Entry]
+    truncated: bool = False
+    contents: dict[str, bytes | None] = field(default_factory=dict)
+    misses: set[str] = field(default_factory=set)
+
+    @property
+    def paths(self) -> list[str]:
+        return [p for p, e in self.entries.items() if e.kind == "blob"]
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        return {p: e.size for p, e in self.entries.items()}
+
+    def read(self, path: str) -> bytes | None:
+        """The engine's reader: known contents, or None and a note to fetch it next pass."""
+        if path in self.contents:
+            return self.contents[path]
+        entry = self.entries.get(path)
+        if entry is None or entry.kind != "blob":
+            return None
+        self.misses.add(path)
+        return None
+
+    def take_misses(self) -> list[str]:
+        missing = sorted(p for p in self.misses if p not in self.contents)
+        self.misses.clear()
+        return missing
+
+
+async def load_tree(gh: GitHubClient, owner: str, repo: str, commit: str) -> RemoteTree:
+    data = await gh.json("GET", f"/repos/{owner}/{repo}/git/trees/{commit}", params={"recursive": "1"})
+    entries = {}
+    for item in data.get("tree", []):
+        if not isinstance(item, dict) or "path" not in item:
+            continue
+        kind = item.get("type", "blob")
+        if item.get("mode") == "120000":
+            kind = "symlink"  # never followed: a link may point outside the repository
+        entries[item["path"]] = Entry(str(item.get("sha", "")), int(item.get("size") or 0), kind)
+    return RemoteTree(owner, repo, commit, entries, bool(data.get("truncated")))
+
+
+_BLOB_FIELDS = "... on Blob { byteSize isBinary isTruncated text }"
+
+
+async def fetch(gh: GitHubClient, tree: RemoteTree, paths: list[str], max_bytes: int) -> None:
+    """Fill `tree.contents` for `paths` (small files only), a GraphQL query per batch."""
+    wanted = [p for p in paths if p not in tree.contents and p in tree.entries]
+    for path in list(wanted):
+        entry = tree.entries[path]
+        if entry.kind != "blob" or entry.size > max_bytes:
+            tree.contents[path] = None
+            wanted.remove(path)
+    for batch in _batches(wanted, tree):
+        variables: dict[str, Any] = {"owner": tree.owner, "name": tree.repo}
+        selections = []
+        for index, path in enumerate(batch):
+            variables[f"e{index}"] = f"{tree.commit}:{path}"
+            selections.append(f"f{index}: object(expression: $e{index}) {{ {_BLOB_FIELDS} }}")
+        params = "".join(f", $e{i}: String!" for i in range(len(batch)))
+        query = (f"query($owner: String!, $name: String!{params}) {{ repository(owner: $owner, name: $name) {{ "
+                 + " ".join(selections) + " } }")
+        data = await gh.graphql(query, variables)
+        repository = data.get("repository") or {}
+        for index, path in enumerate(batch):
+            blob = repository.get(f"f{index}") or {}
+            if blob.get("isBinary"):
+                tree.contents[path] = b"\x00binary"
+            elif blob.get("isTruncated") or blob.get("text") is None:
+                tree.contents[path] = await _blob(gh, tree, path)
+            else:
+                tree.contents[path] = str(blob["text"]).encode("utf-8", "surrogateescape")
+
+
+async def _blob(gh: GitHubClient, tree: RemoteTree, path: str) -> bytes | None:
+    entry = tree.entries[path]
+    try:
+        data = await gh.json("GET", f"/repos/{tree.owner}/{tree.repo}/git/blobs/{entry.sha}")
+    except GitHubError:
+        return None
+    if data.get("encoding") == "base64":
+        return base64.b64decode(data.get("content", ""))
+    return str(data.get("content", "")).encode()
+
+
+def _batches(paths: list[str], tree: RemoteTree) -> list[list[str]]:
+    batches: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for path in paths:
+        entry_size = tree.entries[path].size
+        if current and (len(current) >= BATCH_FILES or size + entry_size > BATCH_BYTES):
+            batches.append(current)
+            current, size = [], 0
+        current.append(path)
+        size += entry_size
+    if current:
+        batches.append(current)
+    return batches

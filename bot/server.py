@@ -1,0 +1,62 @@
+"""`dockreview serve` and `dockreview worker`: start-up, settings check, and the process loop."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from bot.logs import log, setup
+from bot.settings import Settings, SettingsError
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        print(f"dockreview: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def serve(host: str = "0.0.0.0", port: int = 3000) -> int:
+    """The webhook app; without REDIS_URL the queue and a worker run in this process."""
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.queue import make_queue
+    from bot.worker import Worker
+
+    settings = load_settings()
+    setup(settings.log_level)
+    queue = make_queue(settings.redis_url, job_timeout=settings.job_timeout)
+    embedded = None if settings.redis_url else Worker(settings, queue)
+    app = create_app(settings, queue, embedded_worker=embedded)
+    log.info("serving", extra={"host": host, "port": port, "queue": "redis" if settings.redis_url else "embedded"})
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=30)
+    return 0
+
+
+def worker() -> int:
+    """A worker process: jobs from Redis (REDIS_URL is required)."""
+    from bot.queue import RedisQueue
+    from bot.worker import Worker
+
+    settings = load_settings()
+    if not settings.redis_url:
+        print("dockreview: `worker` needs REDIS_URL (without it, `serve` runs the worker itself)", file=sys.stderr)
+        return 2
+    setup(settings.log_level)
+
+    async def main() -> None:
+        queue = RedisQueue(settings.redis_url, job_timeout=settings.job_timeout)
+        runner = Worker(settings, queue)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(runner.stop()))
+        try:
+            await runner.run()
+        finally:
+            await queue.close()
+
+    asyncio.run(main())
+    return 0

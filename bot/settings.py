@@ -1,0 +1,85 @@
+"""App settings from the environment (Probot's variable names, so existing App setups carry over)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_API_URL = "https://api.github.com"
+
+
+class SettingsError(Exception):
+    """A missing or invalid setting: the message says which and how to fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    app_id: str
+    private_key: str
+    webhook_secret: str
+    redis_url: str | None = None
+    github_api_url: str = DEFAULT_API_URL
+    log_level: str = "INFO"
+    max_body_bytes: int = 25 * 1024 * 1024 + 65536
+    job_timeout: float = 300.0
+    delivery_ttl: int = 3 * 24 * 3600
+    docs_url: str | None = None
+
+    @property
+    def graphql_url(self) -> str:
+        base = self.github_api_url.rstrip("/")
+        # GitHub Enterprise Server: REST at https://host/api/v3, GraphQL at https://host/api/graphql.
+        if base.endswith("/api/v3"):
+            return base[: -len("/v3")] + "/graphql"
+        return base + "/graphql"
+
+    def __repr__(self) -> str:  # never print the key or the secret
+        return f"Settings(app_id={self.app_id!r}, github_api_url={self.github_api_url!r}, redis={bool(self.redis_url)})"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        problems: list[str] = []
+        app_id = env.get("APP_ID", "").strip()
+        if not app_id:
+            problems.append("APP_ID is not set (the numeric App ID from the App's settings page)")
+        elif not app_id.isdigit():
+            problems.append("APP_ID must be the numeric App ID")
+        key = env.get("PRIVATE_KEY", "").strip().replace("\\n", "\n")
+        key_path = env.get("PRIVATE_KEY_PATH", "").strip()
+        if not key and key_path:
+            try:
+                key = Path(key_path).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                problems.append(f"PRIVATE_KEY_PATH cannot be read: {exc.strerror}")
+        if not key and not key_path:
+            problems.append("PRIVATE_KEY (PEM text) or PRIVATE_KEY_PATH is not set")
+        elif key and "PRIVATE KEY-----" not in key:
+            problems.append("the private key is not a PEM key (expected '-----BEGIN RSA PRIVATE KEY-----')")
+        secret = env.get("WEBHOOK_SECRET", "")
+        if not secret:
+            problems.append("WEBHOOK_SECRET is not set (the App's webhook secret)")
+        api_url = env.get("GITHUB_API_URL", DEFAULT_API_URL).strip() or DEFAULT_API_URL
+        if not api_url.startswith(("http://", "https://")):
+            problems.append("GITHUB_API_URL must be an http(s) URL")
+        level = env.get("LOG_LEVEL", "info").strip().upper() or "INFO"
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "TRACE", "FATAL", "WARN"}:
+            problems.append(f"LOG_LEVEL {level!r} is not a log level (debug, info, warn, error)")
+        level = {"TRACE": "DEBUG", "FATAL": "CRITICAL", "WARN": "WARNING"}.get(level, level)
+        redis_url = env.get("REDIS_URL", "").strip() or None
+        if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+        if problems:
+            raise SettingsError("invalid settings:\n  - " + "\n  - ".join(problems))
+        return cls(
+            app_id=app_id,
+            private_key=key,
+            webhook_secret=secret,
+            redis_url=redis_url,
+            github_api_url=api_url.rstrip("/"),
+            log_level=level,
+            job_timeout=float(env.get("DOCKREVIEW_JOB_TIMEOUT", "300")),
+            docs_url=env.get("DOCKREVIEW_DOCS_URL") or None,
+        )

@@ -1,0 +1,191 @@
+"""The worker: takes jobs from the queue and runs them; the only place that calls GitHub.
+
+At least once, effects exactly once: a job is acknowledged only after its check run completed; a
+job whose worker died is handed to another worker after `job_timeout` without heartbeat; re-running
+a job finds its own check run and the comments already posted (by fingerprint) instead of adding new ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import Counter
+
+from bot import metrics
+from bot.github import CALLS, GitHubClient, GitHubError
+from bot.jobs import Job
+from bot.pipeline import CHECK_NAME, PullRequestReview, Superseded
+from bot.queue import Claimed, Queue
+from bot.settings import Settings
+
+log = logging.getLogger("dockreview.worker")
+MAX_DELIVERIES = 4
+WRITERS = {"admin", "maintain", "write"}
+
+
+class Worker:
+    def __init__(self, settings: Settings, queue: Queue, *, name: str | None = None) -> None:
+        self.settings = settings
+        self.queue = queue
+        self.name = name or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self._clients: dict[int, GitHubClient] = {}
+        self._stopping = asyncio.Event()
+        self.last_calls: Counter[str] = Counter()
+
+    def client(self, installation_id: int) -> GitHubClient:
+        """One client per installation, kept: its token is reused until shortly before expiry."""
+        if installation_id not in self._clients:
+            self._clients[installation_id] = GitHubClient(self.settings, installation_id)
+        return self._clients[installation_id]
+
+    async def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        log.info("worker started", extra={"worker": self.name})
+        while not self._stopping.is_set():
+            try:
+                claimed = await self.queue.fetch(self.name, block=1.0)
+            except Exception as exc:  # Redis restarting: wait and try again
+                log.warning("queue unavailable", extra={"error": type(exc).__name__})
+                await asyncio.sleep(1.0)
+                continue
+            if claimed is not None:
+                await self.handle(claimed)
+
+    async def handle(self, claimed: Claimed) -> None:
+        job = claimed.job
+        started = time.perf_counter()
+        heartbeat = asyncio.create_task(self._heartbeat(claimed))
+        outcome = "error"
+        token = uuid.uuid4().hex
+        calls: Counter[str] = Counter()
+        context = CALLS.set(calls)
+        try:
+            if claimed.deliveries > MAX_DELIVERIES:
+                outcome = "gave_up"
+                await self._give_up(job, f"the job was interrupted {claimed.deliveries - 1} times")
+            else:
+                await self._locked(job, token)
+                outcome = "done"
+            await self.queue.ack(claimed)
+        except Superseded:
+            outcome = "superseded"
+            await self.queue.ack(claimed)
+        except _Reported:
+            outcome = "failed"  # the check run already says why
+            with contextlib.suppress(Exception):
+                await self.queue.ack(claimed)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("job failed", extra={**job.log_fields(), "error": str(exc)[:500]})
+            await self._give_up(job, str(exc))
+            with contextlib.suppress(Exception):
+                await self.queue.ack(claimed)
+        finally:
+            CALLS.reset(context)
+            heartbeat.cancel()
+            self.last_calls = calls
+            elapsed = time.perf_counter() - started
+            metrics.JOB_DURATION.labels(kind=job.kind, outcome=outcome).observe(elapsed)
+            metrics.JOBS.labels(kind=job.kind, outcome=outcome).inc()
+            log.info("job " + outcome, extra={**job.log_fields(), "seconds": round(elapsed, 3),
+                                             "github_calls": sum(calls.values())})
+
+    async def _heartbeat(self, claimed: Claimed) -> None:
+        interval = max(0.5, self.settings.job_timeout / 3)
+        while True:
+            await asyncio.sleep(interval)
+            with contextlib.suppress(Exception):
+                await self.queue.heartbeat(claimed, self.name)
+
+    async def _locked(self, job: Job, token: str) -> None:
+        """One review of a pull request at a time, across all workers."""
+        deadline = time.monotonic() + self.settings.job_timeout
+        while not await self.queue.lock(job.pr_key, token, self.settings.job_timeout):
+            if time.monotonic() > deadline:
+                raise GitHubError("another worker held this pull request for too long")
+            await asyncio.sleep(0.2)
+        try:
+            await self.process(job)
+        finally:
+            with contextlib.suppress(Exception):
+                await self.queue.unlock(job.pr_key, token)
+
+    async def process(self, job: Job) -> None:
+        gh = self.client(job.installation_id)
+        if job.kind == "recheck":
+            if not await self._may_recheck(gh, job):
+                return
+        number = job.pr
+        if number is None:
+            number = await self._pull_for_sha(gh, job)
+            if number is None:
+                log.info("no pull request for this check", extra=job.log_fields())
+                return
+        if job.kind == "review":
+            latest = await self.queue.latest_head(job)
+            if latest and job.head_sha and latest != job.head_sha:
+                raise Superseded(latest)
+        review = PullRequestReview(
+            gh, job.owner, job.repo, number, job_id=job.job_id,
+            head_sha=job.head_sha if job.kind != "recheck" else None,
+            new_check_run=job.kind in ("recheck", "rerun"),
+        )
+        try:
+            outcome = await review.run(latest_head=job.head_sha)
+        except Superseded:
+            raise
+        except GitHubError as exc:
+            await review.fail_neutral(job.head_sha, str(exc))
+            raise _Reported(str(exc)) from None
+        log.info("review posted", extra={**job.log_fields(), "conclusion": outcome.conclusion,
+                                         "findings": outcome.findings, "comments": outcome.comments,
+                                         "resolved": outcome.resolved})
+
+    async def _may_recheck(self, gh: GitHubClient, job: Job) -> bool:
+        """`/recheck` counts from users with write, maintain or admin permission; they get a reaction."""
+        user = job.requested_by or ""
+        data = await gh.json("GET", f"/repos/{job.full_name}/collaborators/{user}/permission", ok=(404,))
+        permission = data.get("permission") if isinstance(data, dict) else None
+        role = data.get("role_name") if isinstance(data, dict) else None
+        allowed = permission in WRITERS or role in WRITERS
+        if allowed and job.comment_id:
+            await gh.request("POST", f"/repos/{job.full_name}/issues/comments/{job.comment_id}/reactions",
+                             json={"content": "rocket"}, ok=(422,))
+        if not allowed:
+            log.info("recheck refused", extra={**job.log_fields(), "user": user, "permission": permission})
+        return allowed
+
+    async def _pull_for_sha(self, gh: GitHubClient, job: Job) -> int | None:
+        """A re-run from a fork's check suite has no pull request: our own check run knows it."""
+        if not job.head_sha:
+            return None
+        runs = await gh.json("GET", f"/repos/{job.full_name}/commits/{job.head_sha}/check-runs",
+                             params={"check_name": CHECK_NAME, "filter": "all"})
+        for run in runs.get("check_runs", []):
+            number = str(run.get("external_id", "")).split(":")[0]
+            if number.isdigit():
+                return int(number)
+            for pr in run.get("pull_requests") or []:
+                if isinstance(pr.get("number"), int):
+                    return pr["number"]
+        return None
+
+    async def _give_up(self, job: Job, reason: str) -> None:
+        if job.pr is None:
+            return
+        with contextlib.suppress(Exception):
+            review = PullRequestReview(self.client(job.installation_id), job.owner, job.repo, job.pr,
+                                       job_id=job.job_id, head_sha=job.head_sha)
+            await review.fail_neutral(job.head_sha, reason)
+
+
+class _Reported(Exception):
+    """A failure already reported in the check run."""
