@@ -136,7 +136,8 @@ def _key_loads(pem: str) -> bool:
 
 
 def _log_installation(event: str, payload: dict[str, Any], delivery: str) -> None:
-    account = payload.get("installation", {}).get("account", {}) if isinstance(payload.get("installation"), dict) else {}
+    installation = payload.get("installation")
+    account = installation.get("account", {}) if isinstance(installation, dict) else {}
     log.info(
         f"{event} {payload.get('action')}",
         extra={"delivery_id": delivery, "account": account.get("login") if isinstance(account, dict) else None},

@@ -63,7 +63,7 @@ def _get(data: Any, *path: str, kind: type | tuple[type, ...] = object, required
                 raise BadPayload(f"missing {'.'.join(path)}")
             return None
         node = node[key]
-    if node is not None and not isinstance(node, kind) or (node is None and required):
+    if (node is not None and not isinstance(node, kind)) or (node is None and required):
         if required:
             raise BadPayload(f"{'.'.join(path)} has the wrong type")
         return None
@@ -126,7 +126,7 @@ def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = Non
         prs = node.get("pull_requests") or []
         number = prs[0].get("number") if prs and isinstance(prs[0], dict) else None
         if number is None and event == "check_run":
-            external = str(node.get("external_id") or "")
+            external = str(node.get("external_id") or "").split(":")[0]  # "<pr>:<job id>", set by us
             number = int(external) if external.isdigit() else None
         return Job(
             "rerun", _installation(payload), owner, repo,

@@ -120,9 +120,8 @@ class Worker:
 
     async def process(self, job: Job) -> None:
         gh = self.client(job.installation_id)
-        if job.kind == "recheck":
-            if not await self._may_recheck(gh, job):
-                return
+        if job.kind == "recheck" and not await self._may_recheck(gh, job):
+            return
         number = job.pr
         if number is None:
             number = await self._pull_for_sha(gh, job)

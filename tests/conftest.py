@@ -26,3 +26,12 @@ def shared() -> Path:
             pytest.fail("../shared is missing: CI must have it beside the checkout")
         pytest.skip("../shared not available")
     return found
+
+
+@pytest.fixture
+def redis_server():
+    from tests.redis_server import RedisServer
+
+    server = RedisServer().start()
+    yield server
+    server.cleanup()
