@@ -130,9 +130,11 @@ class PullRequestReview:
         await self.start_check_run(head_sha)
         files = await self.gh.paginate(f"{self.base}/pulls/{self.number}/files")
         diff = diffmap.DiffMap.from_pull_files(files)
-        changed = [f for f in diff.paths() if diff.status(f) != "removed"]
+        changed = [path for path, f in diff.files.items() if f.status != "removed"]
+        removed = [path for path, f in diff.files.items() if f.status == "removed"]
+        renames = {path: f.previous_filename for path, f in diff.files.items() if f.previous_filename}
         candidates = [p for p in changed if by_name(p) is not None or needs_content(p)]
-        if not candidates and not any(by_name(p) for p in diff.removed_paths()):
+        if not candidates and not any(by_name(p) for p in removed + list(renames.values())):
             output = summary.no_docker_changes_output()
             await self.complete("success", output)
             return Outcome("success", check_run_id=self.check_run_id)
@@ -150,7 +152,7 @@ class PullRequestReview:
             notes.append(Note("(repository)", "the repository tree is larger than GitHub lists in one call; "
                                               "cross-file checks only see part of it"))
         prefetch_head = targets + [p for p in head_tree.paths if p.endswith(".dockerignore")]
-        prefetch_base = [diff.renames().get(p, p) for p in targets] + ([config_path] if config_path else [])
+        prefetch_base = [renames.get(p, p) for p in targets] + ([config_path] if config_path else [])
         config = Config()
         report = Report()
         for _ in range(MAX_PASSES):
@@ -172,7 +174,7 @@ class PullRequestReview:
         existing = await self._existing_comments()
         review_plan = plan.plan_review(report.findings, diff, existing, config.max_comments, head_sha)
         posted = await self._post_review(review_plan, head_sha)
-        resolved = await self._resolve(review_plan.fixed)
+        resolved = await self._resolve(review_plan)
         conclusion = summary.conclusion(report, config)
         output = summary.check_output(report, review_plan, head_sha=head_sha, config=config,
                                       skipped=report.errors,
@@ -192,23 +194,11 @@ class PullRequestReview:
 
     async def _existing_comments(self) -> list[plan.ExistingComment]:
         comments = await self.gh.paginate(f"{self.base}/pulls/{self.number}/comments")
-        ours = []
-        for comment in comments:
-            user = comment.get("user") or {}
-            marker = parse_marker(comment.get("body") or "")
-            if user.get("type") != "Bot" or marker is None or comment.get("in_reply_to_id"):
-                continue
-            ours.append(plan.ExistingComment(
-                id=int(comment["id"]), path=comment.get("path", ""), line=comment.get("line"),
-                fingerprint=marker.fingerprint, thread_id=None, is_resolved=False, body=comment.get("body", ""),
-            ))
-        if ours:
-            threads = await self._threads()
-            for item in ours:
-                thread = threads.get(item.id)
-                if thread:
-                    item.thread_id, item.is_resolved = thread
-        return ours
+        # Only the App's own comments (a Bot account) with a valid marker count.
+        ours = [c for c in comments if (c.get("user") or {}).get("type") == "Bot" and parse_marker(c.get("body"))]
+        threads = await self._threads() if ours else {}
+        found = (plan.ExistingComment.from_rest(c, threads) for c in ours)
+        return [c for c in found if c is not None]
 
     async def _threads(self) -> dict[int, tuple[str, bool]]:
         found: dict[int, tuple[str, bool]] = {}
@@ -237,13 +227,18 @@ class PullRequestReview:
             # One bad anchor fails the whole review: keep every finding, move them to the summary.
             log.warning("review rejected with 422; posting the findings in the check run instead",
                         extra={"body": response.text[:300]})
-            review_plan.outside_diff.extend(review_plan.posted_findings())
-            review_plan.comments.clear()
+            review_plan.outside_diff.extend(c.finding for c in review_plan.new)
+            review_plan.new.clear()
             return 0
         return len(payload.get("comments", []))
 
-    async def _resolve(self, fixed: list[plan.ExistingComment]) -> int:
-        threads = [c.thread_id for c in fixed if c.thread_id and not c.is_resolved]
+    async def _resolve(self, review_plan: plan.ReviewPlan) -> int:
+        """Resolve the threads of fixed findings in one GraphQL batch; edit comments without a thread."""
+        for comment_id, body in review_plan.fixed_edits():
+            comment = next(c for c in review_plan.fixed if c.id == comment_id)
+            if comment.thread_id is None and not comment.is_fixed:
+                await self.gh.request("PATCH", f"{self.base}/pulls/comments/{comment_id}", json={"body": body})
+        threads = review_plan.threads_to_resolve
         if not threads:
             return 0
         for start in range(0, len(threads), 20):

@@ -1,0 +1,42 @@
+"""Turning a review report into GitHub output: inline comments, the review, the check run.
+
+Pure functions: no network and no GitHub client. The App's worker sends what they return.
+"""
+
+from bot.review.comment import comment_body, fixed_note, mark_fixed
+from bot.review.diffmap import DiffMap, FileDiff, Hunk, parse_patch
+from bot.review.markers import Marker, marker, parse_marker
+from bot.review.plan import ExistingComment, InlineComment, ReviewPlan, plan_review
+from bot.review.render import render_review_markdown
+from bot.review.summary import (
+    annotations,
+    batches,
+    check_output,
+    conclusion,
+    no_docker_changes_output,
+    review_body,
+)
+
+__all__ = [
+    "DiffMap",
+    "ExistingComment",
+    "FileDiff",
+    "Hunk",
+    "InlineComment",
+    "Marker",
+    "ReviewPlan",
+    "annotations",
+    "batches",
+    "check_output",
+    "comment_body",
+    "conclusion",
+    "fixed_note",
+    "mark_fixed",
+    "marker",
+    "no_docker_changes_output",
+    "parse_marker",
+    "parse_patch",
+    "plan_review",
+    "render_review_markdown",
+    "review_body",
+]
