@@ -96,7 +96,7 @@ class PullRequestReview:
     async def complete(self, conclusion: str, output: dict[str, Any],
                        annotations: list[dict[str, Any]] | None = None) -> None:
         assert self.check_run_id is not None
-        batches = summary.batches(annotations or [], 50)
+        batches = list(summary.batches(annotations or [], 50))
         first = dict(output, annotations=batches[0]) if batches else output
         await self.gh.request("PATCH", f"{self.base}/check-runs/{self.check_run_id}", json={
             "status": "completed", "conclusion": conclusion, "completed_at": _now(), "output": first,

@@ -1,0 +1,100 @@
+"""Run the real webhook service (uvicorn on a loopback port) in a background thread for e2e tests."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+import uvicorn
+
+from bot.app import create_app
+from bot.queue import make_queue
+from bot.settings import Settings
+from bot.worker import Worker
+from tests.redis_server import free_port
+
+
+def settings_for(gh: Any, app: Any, **kw: Any) -> Settings:
+    return Settings(app_id=str(app.id), private_key=app.private_key_pem, webhook_secret=app.webhook_secret,
+                    github_api_url=gh.base_url, **kw)
+
+
+class AppServer:
+    """`dockreview serve` in a thread; embedded worker unless `redis_url` is given (then none)."""
+
+    def __init__(self, settings: Settings, *, embedded_worker: bool | None = None) -> None:
+        self.settings = settings
+        self.port = free_port()
+        self.queue = make_queue(settings.redis_url, job_timeout=settings.job_timeout)
+        embed = (settings.redis_url is None) if embedded_worker is None else embedded_worker
+        self.worker = Worker(settings, self.queue) if embed else None
+        app = create_app(settings, self.queue, embedded_worker=self.worker)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, access_log=False,
+                                lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/github/webhooks"
+
+    def __enter__(self) -> AppServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("app server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+class WorkerThread:
+    """A Redis-backed worker in its own thread and event loop (like `dockreview worker`)."""
+
+    def __init__(self, settings: Settings, name: str) -> None:
+        from bot.queue import RedisQueue
+
+        self.settings = settings
+        self.name = name
+        self.queue: RedisQueue | None = None
+        self.worker: Worker | None = None
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from bot.queue import RedisQueue
+
+        async def main() -> None:
+            self.queue = RedisQueue(self.settings.redis_url or "", job_timeout=self.settings.job_timeout)
+            self.worker = Worker(self.settings, self.queue, name=self.name)
+            await self.worker.run()
+            await self.queue.close()
+
+        self.loop.run_until_complete(main())
+
+    def __enter__(self) -> WorkerThread:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        while self.worker is None and self.thread.is_alive():
+            time.sleep(0.01)
+        if self.worker is not None:
+            asyncio.run_coroutine_threadsafe(self.worker.stop(), self.loop)
+        self.thread.join(timeout=30)
+
+
+def wait_for(predicate: Any, timeout: float = 30.0, interval: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("timed out waiting for the condition")

@@ -1,0 +1,136 @@
+"""End to end: signed deliveries over real HTTP to the real service, a fake GitHub over real HTTP."""
+
+from __future__ import annotations
+
+import os
+from textwrap import dedent
+
+import pytest
+
+from tests.apprunner import AppServer, settings_for, wait_for
+from tests.fakegithub import FakeGitHub
+
+os.environ.setdefault("DOCKREVIEW_RETRY_BASE", "0.05")
+
+BASE_COMPOSE = dedent(
+    """\
+    services:
+      web:
+        image: example/web:1.4
+        environment:
+          LOG_LEVEL: info
+    """
+)
+RISKY_COMPOSE = dedent(
+    """\
+    services:
+      web:
+        image: example/web:1.4
+        environment:
+          LOG_LEVEL: info
+          API_TOKEN: tok-1234567890
+      db:
+        image: postgres:16
+        environment:
+          POSTGRES_PASSWORD: hunter2
+    """
+)
+
+
+@pytest.fixture
+def github():
+    gh = FakeGitHub()
+    gh.start()
+    app = gh.create_app(slug="dockreview", webhook_secret="whsec-test")
+    gh.create_repo("octo/shop", files={"compose.yaml": BASE_COMPOSE, "README.md": "# shop\n"})
+    installation = gh.install(app, "octo", ["shop"])
+    gh.add_user("alice", permission_on={"octo/shop": "write"})
+    gh.add_user("rita", permission_on={"octo/shop": "read"})
+    yield gh, app, installation
+    gh.stop()
+
+
+def open_pr(gh: FakeGitHub, files: dict[str, str], branch: str = "feature") -> tuple[int, str]:
+    sha = gh.push("octo/shop", branch, files=files)
+    number = gh.open_pull_request("octo/shop", head=branch, base="main", user="alice")
+    return number, sha
+
+
+def completed_run(gh: FakeGitHub, sha: str, count: int = 1) -> list[dict]:
+    def done() -> list[dict] | None:
+        runs = [r for r in gh.check_runs("octo/shop", sha=sha, name="dockreview") if r["status"] == "completed"]
+        return runs if len(runs) >= count else None
+
+    return wait_for(done, timeout=30)
+
+
+def test_risky_pull_request_gets_one_review_and_a_failing_check(github) -> None:
+    gh, app, _ = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    with AppServer(settings_for(gh, app)) as server:
+        status, _ = gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop",
+                                                                number=number), url=server.url, app=app)
+        assert status == 202
+        [run] = completed_run(gh, sha)
+    assert run["conclusion"] == "failure"
+    comments = gh.review_comments("octo/shop", number)
+    assert sorted((c["path"], c["line"]) for c in comments) == [("compose.yaml", 6), ("compose.yaml", 10)]
+    assert all("dockreview:v1" in c["body"] for c in comments)
+    assert all("hunter2" not in c["body"] and "tok-1234567890" not in c["body"] for c in comments)
+    assert any("```suggestion" in c["body"] for c in comments)
+    assert len(gh.reviews("octo/shop", number)) == 1
+    assert "hunter2" not in str(run["output"])
+    assert len(run["annotations"]) == 2
+
+
+def test_pull_request_without_docker_files_succeeds_at_once(github) -> None:
+    gh, app, _ = github
+    number, sha = open_pr(gh, {"README.md": "# shop\nmore docs\n"})
+    with AppServer(settings_for(gh, app)) as server:
+        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
+                   url=server.url, app=app)
+        [run] = completed_run(gh, sha)
+    assert run["conclusion"] == "success"
+    assert gh.reviews("octo/shop", number) == []
+
+
+def test_synchronize_does_not_repeat_and_a_fix_resolves_the_thread(github) -> None:
+    gh, app, _ = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    with AppServer(settings_for(gh, app)) as server:
+        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
+                   url=server.url, app=app)
+        completed_run(gh, sha)
+        # Another push that fixes one secret and leaves the other.
+        fixed = RISKY_COMPOSE.replace("POSTGRES_PASSWORD: hunter2", "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?}")
+        sha2 = gh.push("octo/shop", "feature", files={"compose.yaml": "# the stack\n" + fixed})
+        gh.deliver("pull_request", gh.event_payload("pull_request", "synchronize", repo="octo/shop",
+                                                    number=number), url=server.url, app=app)
+        [run] = completed_run(gh, sha2)
+    comments = gh.review_comments("octo/shop", number)
+    assert len(comments) == 2  # nothing posted again for the moved API_TOKEN line
+    threads = gh.threads("octo/shop", number)
+    resolved = [t for t in threads if t["isResolved"]]
+    assert len(resolved) == 1 and "POSTGRES_PASSWORD" in str(resolved[0])
+    assert run["conclusion"] == "failure"
+
+
+def test_duplicate_delivery_is_processed_once(github) -> None:
+    gh, app, _ = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    payload = gh.event_payload("pull_request", "opened", repo="octo/shop", number=number)
+    with AppServer(settings_for(gh, app)) as server:
+        first, delivery = gh.deliver("pull_request", payload, url=server.url, app=app)
+        assert first == 202
+        completed_run(gh, sha)
+        import httpx
+
+        from bot.signature import sign
+
+        body = __import__("json").dumps(payload).encode()
+        again = httpx.post(server.url, content=body, headers={
+            "X-GitHub-Event": "pull_request", "X-GitHub-Delivery": delivery,
+            "X-Hub-Signature-256": sign(app.webhook_secret, body), "Content-Type": "application/json"})
+        assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    assert len(gh.check_runs("octo/shop", sha=sha, name="dockreview")) == 1
+    assert len(gh.reviews("octo/shop", number)) == 1
