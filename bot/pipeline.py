@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -61,7 +62,7 @@ def _now() -> str:
 
 class PullRequestReview:
     def __init__(self, gh: GitHubClient, owner: str, repo: str, number: int, *, job_id: str,
-                 head_sha: str | None = None, new_check_run: bool = False) -> None:
+                 head_sha: str | None = None, new_check_run: bool = False, supersedable: bool = True) -> None:
         self.gh = gh
         self.owner = owner
         self.repo = repo
@@ -69,6 +70,7 @@ class PullRequestReview:
         self.job_id = job_id
         self.head_sha = head_sha
         self.new_check_run = new_check_run
+        self.supersedable = supersedable
         self.check_run_id: int | None = None
         self.base = f"/repos/{owner}/{repo}"
 
@@ -121,12 +123,15 @@ class PullRequestReview:
             log.error("could not mark the check run neutral", extra={"error": str(exc)})
 
     # --- the review -------------------------------------------------------------------------
-    async def run(self, latest_head: str | None = None) -> Outcome:
+    async def run(self, still_current: Callable[[], Awaitable[bool]] | None = None) -> Outcome:
+        """Review the pull request. For a push, `head_sha` is the commit pushed: when the pull request
+        has moved on (a newer push, a force-push), the newer job reviews it and this one stops; a
+        check run already started is completed as neutral, never left in progress."""
         pr = await self.gh.json("GET", f"{self.base}/pulls/{self.number}")
-        head_sha = pr["head"]["sha"]
-        if self.head_sha and self.head_sha != head_sha and latest_head != self.head_sha:
-            raise Superseded(head_sha)
-        head_sha = self.head_sha or head_sha
+        current = pr["head"]["sha"]
+        if self.supersedable and self.head_sha and self.head_sha != current:
+            raise Superseded(current)
+        head_sha = self.head_sha or current
         await self.start_check_run(head_sha)
         files = await self.gh.paginate(f"{self.base}/pulls/{self.number}/files")
         diff = diffmap.DiffMap.from_pull_files(files)
@@ -171,6 +176,11 @@ class PullRequestReview:
             if not prefetch_head and not prefetch_base:
                 break
         report.errors = notes + report.errors
+        if still_current is not None and not await still_current():
+            await self.complete("neutral", {"title": "Superseded by a newer commit",
+                                            "summary": "A newer commit was pushed while this one was reviewed; "
+                                                       "the review is on the newer commit's check run."})
+            raise Superseded(head_sha)
         existing = await self._existing_comments()
         review_plan = plan.plan_review(report.findings, diff, existing, config.max_comments, head_sha)
         posted = await self._post_review(review_plan, head_sha)

@@ -136,9 +136,17 @@ class Worker:
             gh, job.owner, job.repo, number, job_id=job.job_id,
             head_sha=job.head_sha if job.kind != "recheck" else None,
             new_check_run=job.kind in ("recheck", "rerun"),
+            supersedable=job.kind == "review",
         )
+
+        async def still_current() -> bool:
+            if job.kind != "review":
+                return True
+            latest = await self.queue.latest_head(job)
+            return latest is None or latest == job.head_sha
+
         try:
-            outcome = await review.run(latest_head=job.head_sha)
+            outcome = await review.run(still_current)
         except Superseded:
             raise
         except GitHubError as exc:
