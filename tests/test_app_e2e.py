@@ -134,3 +134,103 @@ def test_duplicate_delivery_is_processed_once(github) -> None:
         assert again.status_code == 200 and again.json()["status"] == "duplicate"
     assert len(gh.check_runs("octo/shop", sha=sha, name="dockreview")) == 1
     assert len(gh.reviews("octo/shop", number)) == 1
+
+
+def test_recheck_by_writer_and_by_reader(github) -> None:
+    gh, app, _ = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    with AppServer(settings_for(gh, app)) as server:
+        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
+                   url=server.url, app=app)
+        completed_run(gh, sha)
+        reader = gh.event_payload("issue_comment", "created", repo="octo/shop", number=number, body="/recheck",
+                                  user="rita")
+        assert gh.deliver("issue_comment", reader, url=server.url, app=app)[0] == 202
+        writer = gh.event_payload("issue_comment", "created", repo="octo/shop", number=number, body="/recheck",
+                                  user="alice")
+        assert gh.deliver("issue_comment", writer, url=server.url, app=app)[0] == 202
+        runs = completed_run(gh, sha, count=2)
+    assert len(runs) == 2  # the writer's recheck made a new run; the reader's did nothing
+    assert [r["content"] for r in gh.reactions(writer["comment"]["id"])] == ["rocket"]
+    assert gh.reactions(reader["comment"]["id"]) == []
+    assert len(gh.review_comments("octo/shop", number)) == 2  # nothing posted twice
+
+
+def test_check_run_rerun_button(github) -> None:
+    gh, app, _ = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    with AppServer(settings_for(gh, app)) as server:
+        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
+                   url=server.url, app=app)
+        [first] = completed_run(gh, sha)
+        rerun = gh.event_payload("check_run", "rerequested", repo="octo/shop", check_run_id=first["id"])
+        assert gh.deliver("check_run", rerun, url=server.url, app=app)[0] == 202
+        runs = completed_run(gh, sha, count=2)
+        suite = gh.event_payload("check_suite", "rerequested", repo="octo/shop", head_sha=sha)
+        assert gh.deliver("check_suite", suite, url=server.url, app=app)[0] == 202
+        runs = completed_run(gh, sha, count=3)
+    assert {r["conclusion"] for r in runs} == {"failure"}
+    assert len(gh.reviews("octo/shop", number)) == 1
+
+
+def test_bad_signature_over_http(github) -> None:
+    gh, app, _ = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    payload = gh.event_payload("pull_request", "opened", repo="octo/shop", number=number)
+    import json
+
+    import httpx
+
+    from bot.signature import sign
+
+    with AppServer(settings_for(gh, app)) as server:
+        body = json.dumps(payload).encode()
+        for signature in (sign("wrong secret", body), "sha1=" + "0" * 40, "", sign(app.webhook_secret, body)[:-2]):
+            response = httpx.post(server.url, content=body, headers={
+                "X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "x", "X-Hub-Signature-256": signature})
+            assert response.status_code == 401
+    assert gh.check_runs("octo/shop", sha=sha) == []
+
+
+def test_github_faults_are_retried_and_nothing_is_posted_twice(github) -> None:
+    gh, app, _ = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    gh.fail("GET", r"/pulls/\d+/files", status=502, times=2)
+    gh.fail("POST", r"/graphql", status=503, times=1)
+    gh.secondary_rate_limit(times=1, retry_after=1, method="POST", path_regex=r"/pulls/\d+/reviews")
+    with AppServer(settings_for(gh, app)) as server:
+        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
+                   url=server.url, app=app)
+        [run] = completed_run(gh, sha)
+    assert run["conclusion"] == "failure"
+    assert len(gh.reviews("octo/shop", number)) == 1
+    assert len(gh.review_comments("octo/shop", number)) == 2
+
+
+def test_token_expiry_mid_review_is_refreshed(github) -> None:
+    gh, app, _ = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    with AppServer(settings_for(gh, app)) as server:
+        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
+                   url=server.url, app=app)
+        completed_run(gh, sha)
+        gh.expire_tokens()
+        sha2 = gh.push("octo/shop", "feature", files={"compose.yaml": RISKY_COMPOSE + "\n"})
+        gh.deliver("pull_request", gh.event_payload("pull_request", "synchronize", repo="octo/shop",
+                                                    number=number), url=server.url, app=app)
+        [run] = completed_run(gh, sha2)
+    assert run["conclusion"] == "failure"
+    assert gh.count(status=401) >= 1
+
+
+def test_persistent_github_errors_end_in_a_neutral_check_run(github) -> None:
+    gh, app, _ = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    gh.fail("GET", r"/git/trees/", status=500, times=50)
+    with AppServer(settings_for(gh, app)) as server:
+        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
+                   url=server.url, app=app)
+        [run] = completed_run(gh, sha)
+    assert run["conclusion"] == "neutral"
+    assert "/recheck" in run["output"]["summary"]
+    assert gh.reviews("octo/shop", number) == []
