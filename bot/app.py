@@ -48,18 +48,21 @@ def _answer(event: str, outcome: str, status: int, **extra: Any) -> JSONResponse
 
 
 def create_app(settings: Settings, queue: Queue, *, embedded_worker: Any = None) -> FastAPI:
-    """The FastAPI app. `embedded_worker` (an object with async `run()`/`stop()`) runs in-process."""
+    """The FastAPI app. `embedded_worker` (a Worker) runs in this process, on its own thread."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(embedded_worker.run()) if embedded_worker else None
+        thread = None
+        if embedded_worker is not None:
+            from bot.worker import WorkerThread
+
+            thread = WorkerThread(embedded_worker)
+            thread.start()
         try:
             yield
         finally:
-            if embedded_worker and task:
-                await embedded_worker.stop()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await asyncio.wait_for(task, timeout=30)
+            if thread is not None:
+                await asyncio.to_thread(thread.stop)
             await queue.close()
 
     app = FastAPI(title="dockreview", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)

@@ -11,6 +11,8 @@ See docs/architecture.md.
 from __future__ import annotations
 
 import asyncio
+import queue as threadsafe
+import threading
 import time
 from dataclasses import dataclass
 from typing import Protocol
@@ -53,10 +55,12 @@ class Queue(Protocol):
 
 
 class MemoryQueue:
-    """In-process queue for one machine (`dockreview serve` without REDIS_URL)."""
+    """In-process queue for one machine (`dockreview serve` without REDIS_URL). Thread-safe: the
+    embedded worker runs on its own thread and event loop, so reviews never stall webhook answers."""
 
     def __init__(self, delivery_ttl: float = 3 * 24 * 3600) -> None:
-        self._queue: asyncio.Queue[Claimed] = asyncio.Queue()
+        self._queue: threadsafe.Queue[Claimed] = threadsafe.Queue()
+        self._mutex = threading.Lock()
         self._deliveries: dict[str, float] = {}
         self._heads: dict[str, str] = {}
         self._ttl = delivery_ttl
@@ -65,21 +69,26 @@ class MemoryQueue:
 
     async def enqueue(self, job: Job) -> bool:
         now = time.monotonic()
-        if len(self._deliveries) > 100_000:
-            self._deliveries = {k: v for k, v in self._deliveries.items() if v > now}
-        if self._deliveries.get(job.delivery_id, 0) > now:
-            return False
-        self._deliveries[job.delivery_id] = now + self._ttl
-        if job.kind == "review" and job.head_sha:
-            self._heads[job.pr_key] = job.head_sha
-        self._counter += 1
-        await self._queue.put(Claimed(str(self._counter), job, 1))
+        with self._mutex:
+            if len(self._deliveries) > 100_000:
+                self._deliveries = {k: v for k, v in self._deliveries.items() if v > now}
+            if self._deliveries.get(job.delivery_id, 0) > now:
+                return False
+            self._deliveries[job.delivery_id] = now + self._ttl
+            if job.kind == "review" and job.head_sha:
+                self._heads[job.pr_key] = job.head_sha
+            self._counter += 1
+            self._queue.put(Claimed(str(self._counter), job, 1))
         return True
 
     async def fetch(self, consumer: str, block: float) -> Claimed | None:
         try:
-            return await asyncio.wait_for(self._queue.get(), timeout=block)
-        except TimeoutError:
+            return self._queue.get_nowait()
+        except threadsafe.Empty:
+            pass
+        try:
+            return await asyncio.to_thread(self._queue.get, True, block)
+        except threadsafe.Empty:
             return None
 
     async def ack(self, claimed: Claimed) -> None:
@@ -101,15 +110,17 @@ class MemoryQueue:
         return self._deliveries.get(delivery_id, 0) > time.monotonic()
 
     async def lock(self, key: str, token: str, ttl: float) -> bool:
-        holder = self._locks.get(key)
-        if holder and holder[1] > time.monotonic() and holder[0] != token:
-            return False
-        self._locks[key] = (token, time.monotonic() + ttl)
-        return True
+        with self._mutex:
+            holder = self._locks.get(key)
+            if holder and holder[1] > time.monotonic() and holder[0] != token:
+                return False
+            self._locks[key] = (token, time.monotonic() + ttl)
+            return True
 
     async def unlock(self, key: str, token: str) -> None:
-        if self._locks.get(key, ("",))[0] == token:
-            del self._locks[key]
+        with self._mutex:
+            if self._locks.get(key, ("",))[0] == token:
+                del self._locks[key]
 
     async def close(self) -> None:
         return None

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections import Counter
@@ -192,6 +193,28 @@ class Worker:
             review = PullRequestReview(self.client(job.installation_id), job.owner, job.repo, job.pr,
                                        job_id=job.job_id, head_sha=job.head_sha)
             await review.fail_neutral(job.head_sha, reason)
+
+
+class WorkerThread:
+    """A worker on its own thread and event loop (the embedded worker of `dockreview serve`)."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._main, name=f"worker-{worker.name}", daemon=True)
+
+    def _main(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self.worker.run())
+        self.loop.close()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self.thread.is_alive():
+            asyncio.run_coroutine_threadsafe(self.worker.stop(), self.loop)
+            self.thread.join(timeout)
 
 
 class _Reported(Exception):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from typing import Any
@@ -51,42 +50,6 @@ class AppServer:
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        self.thread.join(timeout=30)
-
-
-class WorkerThread:
-    """A Redis-backed worker in its own thread and event loop (like `dockreview worker`)."""
-
-    def __init__(self, settings: Settings, name: str) -> None:
-        from bot.queue import RedisQueue
-
-        self.settings = settings
-        self.name = name
-        self.queue: RedisQueue | None = None
-        self.worker: Worker | None = None
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        from bot.queue import RedisQueue
-
-        async def main() -> None:
-            self.queue = RedisQueue(self.settings.redis_url or "", job_timeout=self.settings.job_timeout)
-            self.worker = Worker(self.settings, self.queue, name=self.name)
-            await self.worker.run()
-            await self.queue.close()
-
-        self.loop.run_until_complete(main())
-
-    def __enter__(self) -> WorkerThread:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        while self.worker is None and self.thread.is_alive():
-            time.sleep(0.01)
-        if self.worker is not None:
-            asyncio.run_coroutine_threadsafe(self.worker.stop(), self.loop)
         self.thread.join(timeout=30)
 
 
