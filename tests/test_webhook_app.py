@@ -16,6 +16,7 @@ from bot.signature import sign, verify
 
 SHARED_HOOKS = Path(__file__).resolve().parents[2] / "shared" / "github" / "webhooks"
 SECRET = "It's a Secret to Everybody"
+pytestmark = pytest.mark.skipif(not SHARED_HOOKS.is_dir(), reason="../shared/github (GitHub's examples) is absent")
 
 
 def _key() -> str:
@@ -87,7 +88,7 @@ def test_pull_request_is_queued_once() -> None:
         ("pull_request", b'[1, 2, 3]', 400),
         ("pull_request", b'{"action": "closed"}', 200),
         ("push", b"{}", 200),
-        ("installation", json.dumps(payload("installation", "created.payload.json")).encode(), 200),
+        ("installation", b'{"action": "created", "installation": {"id": 1, "account": {"login": "o"}}}', 200),
     ],
 )
 def test_bad_and_ignored_payloads(event: str, body: bytes, status: int) -> None:
