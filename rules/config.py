@@ -36,6 +36,9 @@ DEFAULT_NON_PRODUCTION = (
     "**/tests/**",
     "**/testdata/**",
     "**/e2e/**",
+    "**/.examples/**",
+    "**/dev/**",
+    "**/devenv/**",
     "**/.devcontainer/**",
 )
 

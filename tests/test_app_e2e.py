@@ -33,6 +33,10 @@ RISKY_COMPOSE = dedent(
         image: postgres:16
         environment:
           POSTGRES_PASSWORD: hunter2
+        volumes:
+          - db-data:/var/lib/postgresql/data
+    volumes:
+      db-data:
     """
 )
 

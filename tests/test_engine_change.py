@@ -8,7 +8,7 @@ OLD = dedent(
     """\
     services:
       db:
-        image: postgres:16
+        image: example/db:16
         environment:
           POSTGRES_PASSWORD: old-secret
       api:

@@ -30,6 +30,10 @@ COMPOSE = {
             environment:
               POSTGRES_USER: app
               POSTGRES_PASSWORD: {PASSWORD}
+            volumes:
+              - db-data:/var/lib/postgresql/data
+        volumes:
+          db-data:
         """
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rules.parse import yamlsrc
@@ -28,6 +28,7 @@ class Port:
     protocol: str
     line: int
     raw: str
+    long_form: bool = False
 
 
 @dataclass(slots=True)
@@ -53,6 +54,7 @@ class Dependency:
     service: str
     condition: str  # service_started | service_healthy | service_completed_successfully
     line: int
+    required: bool = True  # `required: false`: compose only warns when the dependency is missing
 
 
 @dataclass(slots=True)
@@ -73,9 +75,59 @@ class Service:
     def value_line(self, key: str) -> int:
         return yamlsrc.value_line(self.node, key, self.line)
 
+    def value_position(self, key: str) -> tuple[int, int]:
+        """1-based (line, column) of the value of `key` (the key's line when unknown)."""
+        return yamlsrc.value_position(self.node, key) or (self.key_line(key), 1)
+
     @property
     def image(self) -> str | None:
         return as_str(self.get("image"))
+
+    @property
+    def container_name(self) -> str | None:
+        return as_str(self.get("container_name"))
+
+    @property
+    def extends(self) -> bool:
+        """Whether the service takes keys from another definition (`extends:`), unseen here."""
+        return self.has("extends")
+
+    @property
+    def labels(self) -> list[EnvVar]:
+        """Labels in mapping or list (`key=value`) form, with positions."""
+        return _env_entries(self.get("labels"))
+
+    @property
+    def tmpfs(self) -> list[str]:
+        """Paths of the `tmpfs:` key (a string or a list), options removed."""
+        raw = self.get("tmpfs")
+        items = raw if isinstance(raw, list) else [raw]
+        return [s.split(":", 1)[0].strip() for s in (as_str(i) for i in items) if s]
+
+    @property
+    def network_aliases(self) -> list[str]:
+        """Extra DNS names from `networks: {net: {aliases: [...]}}`."""
+        raw = self.get("networks")
+        aliases: list[str] = []
+        if isinstance(raw, dict):
+            for spec in raw.values():
+                if isinstance(spec, dict) and isinstance(spec.get("aliases"), list):
+                    aliases.extend(s for s in (as_str(a) for a in spec["aliases"]) if s)
+        return aliases
+
+    @property
+    def healthcheck_state(self) -> str:
+        """`defined`, `disabled` (`disable: true` or test `NONE`), or `absent` (the image decides)."""
+        raw = self.get("healthcheck")
+        if not isinstance(raw, dict):
+            return "absent"
+        if raw.get("disable") is True:
+            return "disabled"
+        test = raw.get("test")
+        first = as_str(test[0]) if isinstance(test, list) and test else as_str(test)
+        if first is not None and first.strip().upper() == "NONE":
+            return "disabled"
+        return "defined" if test is not None else "absent"
 
     @property
     def build(self) -> Build | None:
@@ -153,10 +205,20 @@ class Service:
         elif isinstance(raw, dict):
             for name, spec in raw.items():
                 condition = "service_started"
+                required = True
                 if isinstance(spec, dict):
                     condition = as_str(spec.get("condition")) or condition
-                deps.append(Dependency(str(name), condition, yamlsrc.key_line(raw, name, self.line)))
+                    required = spec.get("required") is not False
+                deps.append(Dependency(str(name), condition, yamlsrc.key_line(raw, name, self.line), required))
         return deps
+
+    def command_argv(self, key: str = "command") -> list[str] | None:
+        """`command`/`entrypoint` as given: a list stays a list, a string is one item."""
+        raw = self.get(key)
+        if isinstance(raw, list):
+            return [s for s in (as_str(x) for x in raw) if s is not None]
+        text = as_str(raw)
+        return None if text is None else [text]
 
     def command_text(self, key: str = "command") -> str | None:
         raw = self.get(key)
@@ -191,6 +253,11 @@ class ComposeFile:
         raw = self.root.get("volumes") if isinstance(self.root, dict) else None
         return dict(raw) if isinstance(raw, dict) else {}
 
+    def text_column(self, line: int) -> int:
+        """1-based column where the text of `line` starts, after indentation and a list dash."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return len(text) - len(text.lstrip(" -\t")) + 1
+
     def top_key_line(self, key: str) -> int:
         return yamlsrc.key_line(self.root, key, 1)
 
@@ -200,6 +267,22 @@ class ComposeFile:
             return {f"mode:{service.network_mode}"}
         nets = service.networks
         return {"default"} if nets is None else set(nets)
+
+
+_DEFAULTED = re.compile(r"(?<!\$)\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?-)(?P<default>[^{}$]*)\}")
+
+
+def expand_defaults(text: str) -> str:
+    """Replace `${VAR:-default}` and `${VAR-default}` by their default; other references stay.
+
+    What the value is when the variable is unset: what `docker compose` uses on a machine that
+    does not set it (the common case in CI and on a fresh server).
+    """
+    previous = None
+    while previous != text:  # nested defaults: ${A:-${B:-x}}
+        previous = text
+        text = _DEFAULTED.sub(lambda m: m.group("default"), text)
+    return text
 
 
 def parse(text: str, path: str) -> ComposeFile:
@@ -254,6 +337,7 @@ def _parse_port(item: Any, line: int) -> Port | None:
             protocol=as_str(item.get("protocol")) or "tcp",
             line=line,
             raw=f"{item.get('published', '')}:{target}",
+            long_form=True,
         )
     text = as_str(item)
     if text is None:
@@ -268,6 +352,20 @@ def _parse_port(item: Any, line: int) -> Port | None:
     if len(parts) == 2:
         return Port(None, parts[0], parts[1], proto, line, text)
     return Port(":".join(parts[:-2]).strip("[]"), parts[-2], parts[-1], proto, line, text)
+
+
+def with_defaults(port: Port) -> Port:
+    """The port as compose reads it when its variables are unset (`${DB_PORT:-127.0.0.1:5432}:5432`)."""
+
+    def expand(value: str | None) -> str | None:
+        return None if value is None else expand_defaults(value)
+
+    if port.long_form:
+        return replace(
+            port, host_ip=expand(port.host_ip), published=expand(port.published), target=expand_defaults(port.target)
+        )
+    reparsed = _parse_port(expand_defaults(port.raw), port.line)
+    return port if reparsed is None else replace(reparsed, raw=port.raw)
 
 
 def _split_port(text: str) -> list[str]:
