@@ -83,13 +83,20 @@ def review(
     config = config or Config()
     snapshot.max_bytes = config.max_file_size
     targets = sorted(set(paths)) if paths is not None else snapshot.docker_files()
-    report = _review_files(snapshot, config, targets)
+    report = _review_files(snapshot, config, targets, base=base if change is not None else None, change=change)
     if change is not None:
         report.findings = _filter_to_change(report.findings, change, config, base, targets)
     return report
 
 
-def _review_files(snapshot: Snapshot, config: Config, targets: list[str]) -> Report:
+def _review_files(
+    snapshot: Snapshot,
+    config: Config,
+    targets: list[str],
+    *,
+    base: Snapshot | None = None,
+    change: Change | None = None,
+) -> Report:
     report = Report()
     rules = {kind: [r() for r in catalog.rules_for(kind) if _enabled(r, config)] for kind in Kind}
     emitter = _Emitter(snapshot, config)
@@ -112,7 +119,7 @@ def _review_files(snapshot: Snapshot, config: Config, targets: list[str]) -> Rep
             continue
         if doc is None:
             continue
-        ctx = Context(path=path, snapshot=snapshot, config=config)
+        ctx = Context(path=path, snapshot=snapshot, config=config, base=base, change=change)
         kind = KIND_OF_TYPE.get(file_type)
         for rule in rules.get(kind, []) if kind else []:
             emitter.run(rule, doc, ctx, report)

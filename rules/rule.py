@@ -31,6 +31,7 @@ from rules.finding import Category, Location, Severity
 
 if TYPE_CHECKING:
     from rules.config import Config
+    from rules.engine import Change
     from rules.snapshot import Snapshot
 
 DOCS_BASE = os.environ.get("DOCKREVIEW_DOCS_URL", "docs/rules/")
@@ -70,9 +71,25 @@ class Context:
     path: str
     snapshot: Snapshot
     config: Config
+    # Reviewing a change: the snapshot before it, and what it touched. None for a plain check.
+    base: Snapshot | None = None
+    change: Change | None = None
 
     def is_production(self, path: str | None = None) -> bool:
         return self.config.is_production(path or self.path)
+
+    @property
+    def base_path(self) -> str | None:
+        """This file's path before the change (renames followed); None when it is new or unknown."""
+        if self.base is None:
+            return None
+        old = self.change.renames.get(self.path, self.path) if self.change else self.path
+        return old if self.base.has(old) else None
+
+    def base_document(self) -> Any:
+        """This file's parsed document before the change, or None (new file, parse error, no base)."""
+        old = self.base_path
+        return self.base.try_document(old) if old is not None and self.base is not None else None
 
 
 class Rule:
