@@ -133,6 +133,7 @@ class FakeGitHub:
         self._issue_comments: dict[int, IssueComment] = {}
         self._reactions: dict[int, Reaction] = {}
         self._deliveries: dict[int, Delivery] = {}
+        self._manifest_codes: dict[str, tuple[dict[str, Any], str, float]] = {}  # code -> (manifest, owner, ts)
         self._diff_cache: dict[tuple[str, str], list[FileDiff]] = {}
         self._content_events: dict[int, list[float]] = {}
         self._rate: dict[tuple[str, str], list[float]] = {}  # (actor, resource) -> [window start, used]
@@ -268,6 +269,46 @@ class FakeGitHub:
             )
             self.apps[app_id] = app
             return FakeApp(app)
+
+    def manifest_code(self, manifest: dict[str, Any], owner: str = "octo-admin") -> str:
+        """What GitHub hands the manifest flow's redirect_url after `owner` registered an App from `manifest`
+        (the form POSTed to /settings/apps/new): a temporary code for POST /app-manifests/{code}/conversions.
+        Valid once, for one hour (fake clock); the App exists, and its JWTs work, once the code is converted."""
+        if not isinstance(manifest, dict) or not manifest.get("url"):
+            raise ValueError("a manifest needs at least `url`")
+        code = secrets.token_hex(10)
+        with self.lock:
+            self._manifest_codes[code] = (manifest, owner, self.now())
+        return code
+
+    def app_from_manifest(self, code: str) -> tuple[App, dict[str, Any]] | None:
+        """Redeem a manifest code (once, within the hour): creates the App; None if the code is unknown."""
+        with self.lock:
+            entry = self._manifest_codes.pop(code, None)
+            if entry is None:
+                return None
+            manifest, owner, created = entry
+            if self.now() - created > 3600:
+                return None
+            name = str(manifest.get("name") or "my-app")
+            base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "app"
+            slug, n = base, 1
+            while any(a.slug == slug for a in self.apps.values()):
+                n += 1
+                slug = f"{base}-{n}"
+            hook = manifest.get("hook_attributes") or {}
+            self._user(owner)  # a personal account unless add_user(owner, type="Organization") came first
+            fake_app = self.create_app(
+                slug=slug,
+                webhook_secret=secrets.token_hex(20),
+                webhook_url=hook.get("url") if hook.get("active", True) else None,
+                permissions=dict(manifest.get("default_permissions") or {"metadata": "read"}),
+                events=list(manifest.get("default_events") or []),
+                owner=owner,
+            )
+            app = fake_app._app
+            app.name = name
+            return app, manifest
 
     def _app(self, app: FakeApp | App | int) -> App:
         if isinstance(app, FakeApp):

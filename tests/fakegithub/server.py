@@ -8,6 +8,7 @@ import inspect
 import json
 import math
 import re
+import secrets
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -360,6 +361,23 @@ async def redeliver(ctx: Ctx):
         lambda: send(ctx.gh, d.app, d.event, d.payload, d.url, guid=d.guid, redelivery=True, body=d.body)
     )
     return 202, {}
+
+
+def create_from_manifest(ctx: Ctx):
+    """POST /app-manifests/{code}/conversions: no authentication; 201 with the App and its credentials."""
+    gh = ctx.gh
+    with gh.lock:
+        found = gh.app_from_manifest(ctx.params["code"])
+        if found is None:
+            raise errors.not_found("https://docs.github.com/rest/apps/apps#create-a-github-app-from-a-manifest")
+        app, manifest = found
+        out = gh.render.app(app)
+        out["description"] = manifest.get("description") or ""
+        out["external_url"] = manifest.get("url")
+        out["client_secret"] = secrets.token_hex(20)
+        out["webhook_secret"] = app.webhook_secret
+        out["pem"] = app.private_key_pem
+        return 201, out
 
 
 # --- pulls --------------------------------------------------------------------------------------
@@ -773,6 +791,7 @@ ROUTES: list[tuple[str, str, str, Callable[[Ctx], Any], str]] = [
         redeliver,
         "app",
     ),
+    ("POST", "/app-manifests/{code}/conversions", "apps/create-from-manifest", create_from_manifest, "none"),
     ("GET", R + "/pulls/{pull_number}", "pulls/get", get_pull, "installation"),
     ("GET", R + "/pulls/{pull_number}/files", "pulls/list-files", list_files, "installation"),
     ("POST", R + "/pulls/{pull_number}/reviews", "pulls/create-review", create_review, "installation"),
