@@ -16,7 +16,8 @@ def compose(text: str) -> dict[str, str]:
 
 def test_trailing_ignore_by_code_and_by_slug() -> None:
     for name in ("DR101", "compose-hardcoded-secret", "dr101"):
-        result = findings(compose(BASE.format(trailing=f"  # dockreview: ignore[{name}] rotated, dev only")), rule="DR101")
+        text = BASE.format(trailing=f"  # dockreview: ignore[{name}] rotated, dev only")
+        result = findings(compose(text), rule="DR101")
         assert [f.line for f in result] == [6], name
 
 
