@@ -14,7 +14,7 @@ from rules.config import Config
 from rules.finding import Finding, Location, Severity
 from rules.parse.errors import ParseError
 from rules.rule import Context, Hit, Kind, Rule
-from rules.snapshot import Snapshot
+from rules.snapshot import ParserCrash, Snapshot
 from rules.suppress import ALL, Suppressions, scan
 
 KIND_OF_TYPE = {
@@ -116,6 +116,9 @@ def _review_files(
             doc = snapshot.document(path)
         except ParseError as exc:
             emitter.engine(catalog.find("DR001"), path, exc.line, exc.message, exc.column)
+            continue
+        except ParserCrash as exc:
+            report.errors.append(Note(path, f"internal error while parsing: {exc}"))
             continue
         if doc is None:
             continue
@@ -226,6 +229,7 @@ def _filter_to_change(
 ) -> list[Finding]:
     baseline: Counter[str] = Counter()
     if base is not None:
+        base.max_bytes = config.max_file_size
         base_targets = sorted({change.renames.get(p, p) for p in targets} & set(base.paths))
         for finding in _review_files(base, config, base_targets).findings:
             baseline[finding.fingerprint()] += 1

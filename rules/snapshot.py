@@ -19,6 +19,10 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 Reader = Callable[[str], bytes | None]
 
 
+class ParserCrash(Exception):
+    """A parser failed on input it should have handled: a bug, reported as a note, never a crash."""
+
+
 @dataclass(slots=True)
 class Skipped:
     path: str
@@ -139,14 +143,14 @@ class Snapshot:
         if path not in self._docs:
             self._docs[path] = self._parse(path)
         result = self._docs[path]
-        if isinstance(result, ParseError):
+        if isinstance(result, (ParseError, ParserCrash)):
             raise result
         return result
 
     def try_document(self, path: str) -> Any:
         try:
             return self.document(path)
-        except ParseError:
+        except (ParseError, ParserCrash):
             return None
 
     def _parse(self, path: str) -> Any:
@@ -162,6 +166,8 @@ class Snapshot:
             return exc
         except RecursionError:
             return ParseError("nested too deeply to review")
+        except Exception as exc:  # a parser bug: the engine notes it and goes on with other files
+            return ParserCrash(f"{type(exc).__name__}: {exc}")
 
 
 def normalize(path: str) -> str:

@@ -31,8 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import bashlex  # type: ignore[import-untyped]
-
 MAX_TEXT = 1_000_000  # characters of a source that are looked at
 MAX_DEPTH = 4  # nested sh -c / ssh / heredoc levels
 MAX_GROW = 300  # logical lines an incomplete statement may grow to
@@ -220,6 +218,8 @@ class _Finder:
         if self.budget <= 0:
             return "budget"
         self.budget -= len(chunk) + 1
+        import bashlex  # type: ignore[import-untyped]  # ~90 ms: only when there is shell to read
+
         try:
             nodes = bashlex.parse(chunk)
         except RecursionError:
