@@ -4,6 +4,8 @@
     dockreview diff --base REF [--head REF]   review what a change adds (a pull request, a branch)
     dockreview rules                     list the rule catalog
     dockreview rule CODE|SLUG            a rule's documentation
+    dockreview serve / worker            the GitHub App: webhook service, queue workers
+    dockreview setup / redeliver / replay   register the App, recover missed deliveries, replay one
 
 Exit status: 0 nothing at or above the fail threshold, 1 something is, 2 usage error or crash.
 
@@ -57,7 +59,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     common.add_argument("--config", metavar="FILE", help="config file (default: .github/dockreview.yml if present)")
     common.add_argument(
         "--fail-on", choices=FAIL_ON, help="lowest severity that makes the exit status 1 (default: the config's, error)"
@@ -85,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--base", required=True, metavar="REF", help="the branch or commit the change is against")
     diff.add_argument("--head", metavar="REF", help="the changed commit (default: the working tree)")
     diff.set_defaults(handler=cmd_diff)
+    for command in (check, diff):
+        # `github-review`: the pull request review and check run the App would post, as markdown.
+        command.add_argument("--format", choices=(*FORMATS, "github-review"), default="text",
+                             help="output format (default: text)")
+
+    from bot.cli_app import add_app_commands
+
+    add_app_commands(sub)
 
     rules_cmd = sub.add_parser("rules", help="list the rules", description="List the rule catalog.")
     rules_cmd.add_argument("--format", choices=("text", "json"), default="text")
@@ -205,6 +214,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
         base.max_bytes = config.max_file_size
         change = repo.change(merge_base, head_rev)
         report = _review(head, config, change=change, base=base)
+        if args.format == "github-review":
+            return _github_review(args, report, config, repo.patches(merge_base, head_rev), head_rev or "HEAD")
         return finish(args, report, head, config, repo.root, cwd)
 
 
@@ -243,8 +254,33 @@ def _review(snapshot: Snapshot, config: Config, **kw: object) -> Report:
     return report
 
 
+def _github_review(args: argparse.Namespace, report: Report, config: Config, patches: dict[str, str] | None,
+                   head: str) -> int:
+    """Print exactly what the App would post: the review with its inline comments, then the check run."""
+    from bot.review.diffmap import DiffMap
+    from bot.review.render import render_review_markdown
+
+    diff = DiffMap.from_patches(patches) if patches is not None else None
+    _write(args, render_review_markdown(report.findings, diff, head, config))
+    return EXIT_FINDINGS if report.failing(config) else EXIT_OK
+
+
+def _write(args: argparse.Namespace, text: str) -> None:
+    if args.output not in (None, "-"):
+        try:
+            Path(args.output).write_text(text, "utf-8")
+        except OSError as exc:
+            raise UsageError(f"--output {args.output}: {exc.strerror or exc}") from exc
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
 def finish(args: argparse.Namespace, report: Report, snapshot: Snapshot, config: Config, root: Path, cwd: Path) -> int:
     from bot.output import Run, render
+
+    if args.format == "github-review":
+        return _github_review(args, report, config, None, "HEAD")
 
     to_file = args.output not in (None, "-")
     color = (
@@ -255,15 +291,7 @@ def finish(args: argparse.Namespace, report: Report, snapshot: Snapshot, config:
         and _isatty(sys.stdout)
     )
     run = Run(report=report, snapshot=snapshot, config=config, root=root, cwd=cwd, color=color)
-    text = render(args.format, run)
-    if to_file:
-        try:
-            Path(args.output).write_text(text, "utf-8")
-        except OSError as exc:
-            raise UsageError(f"--output {args.output}: {exc.strerror or exc}") from exc
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+    _write(args, render(args.format, run))
     return EXIT_FINDINGS if report.failing(config) else EXIT_OK
 
 

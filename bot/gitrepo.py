@@ -212,6 +212,30 @@ class GitRepo:
         return change
 
 
+    def patches(self, base: str, head: str | None) -> dict[str, str]:
+        """Per head path, the hunks of a 3-line-context diff: what a pull request's diff view shows."""
+        revs = [base] if head is None else [base, head]
+        out = self.git("-c", "core.quotePath=false", "diff", "-M", "--no-ext-diff", "--no-textconv", "--no-color",
+                       "--unified=3", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", *revs, "--")
+        patches: dict[str, list[str]] = {}
+        current: list[str] | None = None
+        in_header = False
+        for raw in out.split(b"\n"):
+            if raw.startswith(b"diff --git "):
+                current, in_header = None, True
+            elif in_header and raw.startswith(b"+++ "):
+                name = raw[4:].rstrip(b"\t")
+                path = unquote(name)
+                current = None if name == b"/dev/null" else patches.setdefault(path.removeprefix("b/"), [])
+            elif raw.startswith(b"@@ "):
+                in_header = False
+                if current is not None:
+                    current.append(raw.decode("utf-8", "surrogateescape"))
+            elif current is not None and not in_header:
+                current.append(raw.decode("utf-8", "surrogateescape"))
+        return {path: "\n".join(lines) for path, lines in patches.items()}
+
+
 def _split_z(out: bytes) -> list[str]:
     return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
 
