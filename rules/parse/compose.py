@@ -64,10 +64,14 @@ class Service:
     line: int
 
     def has(self, key: str) -> bool:
-        return isinstance(self.node, dict) and key in self.node
+        return isinstance(self.node, dict) and key in self.node and not yamlsrc.is_reset(self.node[key])
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self.node.get(key, default) if isinstance(self.node, dict) else default
+        """A key's value as compose reads it: `!reset` removes it, `!override` is the plain value."""
+        if not isinstance(self.node, dict) or key not in self.node:
+            return default
+        value = self.node[key]
+        return default if yamlsrc.is_reset(value) else yamlsrc.untag(value)
 
     def key_line(self, key: str) -> int:
         return yamlsrc.key_line(self.node, key, self.line)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from rules.parse.errors import ParseError
@@ -179,9 +179,22 @@ def walk(node: Any, limit: int = MAX_NODES) -> Iterator[Any]:
         yield current
 
 
+def is_reset(value: Any) -> bool:
+    """Compose's `!reset` tag: the key is removed (used in override files and merges)."""
+    return tag_of(value) == "!reset"
+
+
+def untag(value: Any) -> Any:
+    """The plain value of a tagged scalar (`!override x` -> "x"); other values unchanged."""
+    if isinstance(value, TaggedScalar):
+        return value.value
+    return value
+
+
 def as_str(value: Any) -> str | None:
     """A scalar as text (YAML ints and bools included), None for mappings, lists and null."""
-    if value is None or isinstance(value, (dict, list)):
+    value = untag(value)
+    if value is None or isinstance(value, (dict, list)) or is_reset(value):
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
