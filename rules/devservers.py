@@ -15,8 +15,7 @@ from collections.abc import Sequence
 _DEV_SERVERS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), name)
     for pattern, name in (
-        (r"\b(?:npm|pnpm|bun)\s+(?:run\s+)?(?:dev|develop|serve|start:dev|watch)\b", "`{runner} run dev`"),
-        (r"\byarn\s+(?:run\s+)?(?:dev|develop|serve|start:dev|watch)\b", "`yarn dev`"),
+        (r"\b(?:npm|pnpm|bun|yarn)\s+(?:run\s+)?(?:dev|develop|serve|start:dev|watch)(?![\w-])(?!:prod)", "{match}"),
         (r"\bnext\s+dev\b", "`next dev`"),
         (r"\bnuxt\s+dev\b|\bnuxi\s+dev\b", "`nuxt dev`"),
         (r"(?:^|[\s/])vite(?:\s+(?:dev|serve)\b|\s*$|\s+--)", "`vite` (dev server)"),
@@ -54,7 +53,6 @@ _DEV_SERVERS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bwatchmedo\s+auto-restart\b", "`watchmedo auto-restart`"),
     )
 )
-_RUNNER = re.compile(r"\b(npm|pnpm|bun)\b")
 
 
 def dev_server_in(command: str | Sequence[str] | None) -> str | None:
@@ -64,11 +62,9 @@ def dev_server_in(command: str | Sequence[str] | None) -> str | None:
     text = command if isinstance(command, str) else " ".join(_quote(part) for part in command)
     text = " ".join(text.split())
     for pattern, name in _DEV_SERVERS:
-        if pattern.search(text):
-            if "{runner}" in name:
-                runner = _RUNNER.search(text)
-                return name.format(runner=runner.group(1) if runner else "npm")
-            return name
+        match = pattern.search(text)
+        if match:
+            return f"`{match.group(0)}`" if name == "{match}" else name
     return None
 
 

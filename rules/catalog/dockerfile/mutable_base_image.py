@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from rules.catalog.dockerfile._common import column_of, is_stage_reference
+from rules.classify import FileType
+from rules.finding import Category, Severity
+from rules.images import MUTABLE_TAGS, parse_image
+from rules.parse.dockerfile import Dockerfile, Stage
+from rules.rule import Context, Hit, Kind, Rule
+from rules.snapshot import parent
+
+
+class MutableBaseImage(Rule):
+    """
+    ## What it does
+    Finds `FROM` lines whose image has no tag or a tag that moves (`latest`, `stable`, `lts`,
+    `edge`, ...). An `ARG` counts as its default: with `ARG NODE_TAG=latest` before the first
+    `FROM`, `FROM node:${NODE_TAG}` is `node:latest` in every build that does not pass
+    `--build-arg NODE_TAG=...`.
+
+    ## Why is this bad?
+    The same Dockerfile builds a different image every time the tag moves: a rebuild for a
+    one-line fix can bring a new major version of Node, Python or Debian, and the deploy breaks
+    for reasons nobody changed (`npm ci` fails on the new npm, a system library is gone, the
+    Python minor version drops a module). The build cache hides it until a CI runner without
+    cache pulls the new base.
+
+    Files named for development or tests are not checked. Not reported: earlier stages used as
+    bases (`FROM build`), images that a compose service of the same project builds itself
+    (`image: base` with `build:`), `scratch`, digests
+    (`@sha256:...`), version tags, and `ARG`s without a default when the build would fail without
+    `--build-arg` (`FROM python:${VERSION}`): those fail loudly instead of drifting.
+
+    ## Example
+    ```dockerfile
+    FROM node
+    ARG PYTHON_TAG=latest
+    FROM python:${PYTHON_TAG}
+    ```
+
+    Use instead:
+    ```dockerfile
+    FROM node:22.11-bookworm-slim
+    ARG PYTHON_TAG=3.12-slim
+    FROM python:${PYTHON_TAG}
+    ```
+
+    ## How to fix
+    Pin a version tag (major.minor at least) or a digest, and let Renovate or Dependabot
+    propose upgrades so they are reviewed and tested like any other change.
+    """
+
+    code = "DR201"
+    slug = "dockerfile-mutable-base-image"
+    category = Category.MUTABLE_TAG
+    severity = Severity.WARNING
+    kind = Kind.DOCKERFILE
+    summary = "Base image uses a mutable tag"
+    fix = "Pin the base image to a version tag or a digest"
+
+    def check(self, doc: Dockerfile, ctx: Context) -> Iterator[Hit]:
+        if not ctx.is_production():
+            return
+        local_images = _images_built_by_compose(ctx)
+        for stage in doc.stages:
+            if is_stage_reference(doc, stage) or stage.resolved_base in local_images:
+                continue
+            reason = _mutable_reason(stage)
+            if reason is None:
+                continue
+            yield Hit(
+                line=stage.line,
+                column=column_of(doc, stage.line, stage.base, stage.column),
+                message=(
+                    f"base image `{stage.base}`{_stage_label(stage)} {reason}: each build can pull a different "
+                    "version, so an unchanged Dockerfile can suddenly build an image that breaks in production"
+                ),
+                evidence=f"{stage.name}:{stage.base}",
+            )
+
+
+def _images_built_by_compose(ctx: Context) -> set[str]:
+    """`image:` names of compose services that also `build:`: local images another Dockerfile may
+    use as its base (`FROM base`), not registry images."""
+    names: set[str] = set()
+    for path in ctx.snapshot.files_of(FileType.COMPOSE):
+        folder = parent(path)
+        if folder and not ctx.path.startswith(folder + "/"):
+            continue  # another project of the repository
+        document = ctx.snapshot.try_document(path)
+        for service in getattr(document, "services", {}).values():
+            image = service.image if service.build is not None else None
+            if image:
+                names.add(image)
+                names.add(image.removesuffix(":latest"))
+    return names
+
+
+def _stage_label(stage: Stage) -> str:
+    return f" of stage `{stage.alias}`" if stage.alias else ""
+
+
+def _mutable_reason(stage: Stage) -> str | None:
+    written = stage.base
+    if "{{" in written or "%%" in written or "{%" in written:
+        return None  # a template placeholder
+    resolved = stage.resolved_base
+    has_variable = "$" in written
+    if not _valid_reference(resolved):
+        return None  # e.g. `python:${VERSION}` without a default: the build fails without --build-arg
+    ref = parse_image(resolved)
+    if ref.digest or ref.name.lower() == "scratch" or "$" in resolved:
+        return None
+    unless = ""
+    if has_variable:
+        names = ", ".join(f"`{n}`" for n in _variables(written))
+        unless = f" unless the build passes --build-arg {names}" if names else ""
+    if ref.tag is None:
+        what = f" (`{resolved}`)" if has_variable else ""
+        return f"has no tag{what}, so it means `latest`{unless}"
+    if ref.tag.lower() in MUTABLE_TAGS:
+        what = f" (`{resolved}`)" if has_variable else ""
+        return f"uses the mutable tag `{ref.tag}`{what}{unless}"
+    return None
+
+
+def _valid_reference(reference: str) -> bool:
+    if not reference or reference.startswith((":", "@", "/", "-")) or reference.endswith((":", "@", "/", "-")):
+        return False
+    return "::" not in reference and ":@" not in reference and " " not in reference
+
+
+def _variables(text: str) -> list[str]:
+    return sorted(set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text)))
