@@ -40,7 +40,7 @@ def is_secret_name(name: str) -> bool:
 def is_reference(value: str) -> bool:
     """`${VAR}`, `${VAR:?msg}`, `$VAR`, `${{ secrets.X }}`: the value comes from elsewhere."""
     text = value.strip()
-    return bool(_ONLY_REFERENCE.match(text)) or text.startswith("${{") and text.endswith("}}")
+    return bool(_ONLY_REFERENCE.match(text)) or (text.startswith("${{") and text.endswith("}}"))
 
 
 def is_literal_secret(value: str | None) -> bool:
