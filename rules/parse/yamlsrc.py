@@ -27,10 +27,12 @@ _JINJA_HINT = re.compile(r"{%|{{|{#")
 
 
 def _mask_jinja(text: str) -> str:
-    """Replace Jinja tags by same-length filler so the YAML parses and positions stay."""
+    """Make a Jinja template parse as YAML with its line numbers: `{% %}`/`{# #}` tags are dropped
+    (both branches of an `if` stay; only the newlines inside a tag are kept, so an inline tag does not
+    shift the indentation of what follows), `{{ }}` expressions become same-length filler."""
 
     def block(m: re.Match[str]) -> str:
-        return re.sub(r"[^\n]", " ", m.group(0))
+        return "\n" * m.group(0).count("\n")
 
     def expr(m: re.Match[str]) -> str:
         return "x" * len(m.group(0))
