@@ -24,6 +24,8 @@ _COMPOSE_PATTERNS = (
     "compose.yaml",
     "compose.*.yml",
     "compose.*.yaml",
+    "compose-*.yml",
+    "compose-*.yaml",
     "docker-compose*.yml",
     "docker-compose*.yaml",
     "*-compose.yml",

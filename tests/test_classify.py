@@ -16,6 +16,7 @@ from rules.classify import FileType, classify
         ("compose.yaml", FileType.COMPOSE),
         ("docker-compose.prod.yml", FileType.COMPOSE),
         ("stack-compose.yml", FileType.COMPOSE),
+        ("deploy/compose-override.yaml", FileType.COMPOSE),
         (".github/workflows/ci.yml", FileType.WORKFLOW),
         ("Makefile", FileType.MAKEFILE),
         ("mk/docker.mk", FileType.MAKEFILE),
