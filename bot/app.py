@@ -102,7 +102,8 @@ def create_app(settings: Settings, queue: Queue, *, embedded_worker: Any = None)
             log.error("queue unavailable", extra={"delivery_id": delivery, "error": type(exc).__name__})
             return _answer(event, "unavailable", 503)
         outcome = "queued" if queued else "duplicate"
-        log.info("webhook " + outcome, extra={**job.log_fields(), "event": event,
+        fields = job.log_fields() if queued else {k: v for k, v in job.log_fields().items() if k != "job_id"}
+        log.info("webhook " + outcome, extra={**fields, "event": event,
                                               "ms": round((time.perf_counter() - started) * 1000, 2)})
         return _answer(event, outcome, 202 if queued else 200, job_id=job.job_id if queued else None)
 

@@ -216,7 +216,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         report = _review(head, config, change=change, base=base)
         if args.format == "github-review":
             return _github_review(args, report, config, repo.patches(merge_base, head_rev), head_rev or "HEAD")
-        return finish(args, report, head, config, repo.root, cwd)
+        return finish(args, report, head, config, repo.root, cwd, diff=True)
 
 
 # --- shared -------------------------------------------------------------------------------------
@@ -276,7 +276,8 @@ def _write(args: argparse.Namespace, text: str) -> None:
         sys.stdout.flush()
 
 
-def finish(args: argparse.Namespace, report: Report, snapshot: Snapshot, config: Config, root: Path, cwd: Path) -> int:
+def finish(args: argparse.Namespace, report: Report, snapshot: Snapshot, config: Config, root: Path, cwd: Path,
+           *, diff: bool = False) -> int:
     from bot.output import Run, render
 
     if args.format == "github-review":
@@ -290,7 +291,7 @@ def finish(args: argparse.Namespace, report: Report, snapshot: Snapshot, config:
         and not os.environ.get("NO_COLOR")
         and _isatty(sys.stdout)
     )
-    run = Run(report=report, snapshot=snapshot, config=config, root=root, cwd=cwd, color=color)
+    run = Run(report=report, snapshot=snapshot, config=config, root=root, cwd=cwd, color=color, diff=diff)
     _write(args, render(args.format, run))
     return EXIT_FINDINGS if report.failing(config) else EXIT_OK
 

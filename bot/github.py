@@ -35,6 +35,7 @@ CALLS: contextvars.ContextVar[Counter[str] | None] = contextvars.ContextVar("git
 
 _ROUTE_IDS = re.compile(r"/(?:[0-9]+|[0-9a-f]{40})(?=/|$)")
 MAX_SECONDARY_WAIT = 120.0
+NETWORK_RETRIES = 3  # connection refused/reset, timeouts: githubkit retries HTTP statuses only
 
 
 class GitHubError(Exception):
@@ -110,7 +111,8 @@ class GitHubClient:
     async def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
                       json: Any = None, ok: tuple[int, ...] = ()) -> httpx.Response:
         """A REST call; returns the response for 2xx and for statuses listed in `ok`."""
-        for attempt in range(2):
+        refreshed = False
+        for attempt in range(NETWORK_RETRIES + 1):
             try:
                 response = await self._gh.arequest(method, url, params=params, json=json)
                 return response.raw_response
@@ -118,12 +120,18 @@ class GitHubClient:
                 status = exc.response.status_code
                 if status in ok:
                     return exc.response.raw_response
-                if status == 401 and attempt == 0 and self.installation_id is not None:
+                if status == 401 and not refreshed and self.installation_id is not None:
                     self._gh = self._make()  # the cached token was revoked or expired early
+                    refreshed = True
                     continue
                 raise GitHubError(_describe(exc), status) from None
             except GitHubException as exc:
                 raise GitHubError(f"{method} {url}: {type(exc).__name__}: {exc}") from None
+            except httpx.TransportError as exc:
+                if attempt < NETWORK_RETRIES:
+                    await asyncio.sleep(self.retry_base * (2**attempt))
+                    continue
+                raise GitHubError(f"{method} {url}: network error {type(exc).__name__}") from None
             except httpx.HTTPError as exc:
                 raise GitHubError(f"{method} {url}: network error {type(exc).__name__}") from None
         raise GitHubError(f"{method} {url}: unauthorized", 401)
@@ -149,18 +157,25 @@ class GitHubClient:
         return items[:limit]
 
     async def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        for attempt in range(2):
+        refreshed = False
+        for attempt in range(NETWORK_RETRIES + 1):
             try:
                 return await self._gh.async_graphql(query, variables or {})
             except GraphQLFailed as exc:
                 raise GitHubError(f"GraphQL: {exc}") from None
             except RequestFailed as exc:
-                if exc.response.status_code == 401 and attempt == 0 and self.installation_id is not None:
+                if exc.response.status_code == 401 and not refreshed and self.installation_id is not None:
                     self._gh = self._make()
+                    refreshed = True
                     continue
                 raise GitHubError(_describe(exc), exc.response.status_code) from None
             except GitHubException as exc:
                 raise GitHubError(f"GraphQL: {type(exc).__name__}: {exc}") from None
+            except httpx.TransportError as exc:
+                if attempt < NETWORK_RETRIES:
+                    await asyncio.sleep(self.retry_base * (2**attempt))
+                    continue
+                raise GitHubError(f"GraphQL: network error {type(exc).__name__}") from None
             except httpx.HTTPError as exc:
                 raise GitHubError(f"GraphQL: network error {type(exc).__name__}") from None
         raise GitHubError("GraphQL: unauthorized", 401)

@@ -8,8 +8,8 @@ REGISTRY = CollectorRegistry(auto_describe=True)
 
 DELIVERIES = Counter(
     "dockreview_webhook_deliveries_total",
-    "Webhook deliveries by event and outcome (queued, duplicate, ignored, bad_signature, bad_payload, "
-    "too_large, unavailable).",
+    "Webhook deliveries by event and outcome (queued, duplicate, ignored, bad_signature, bad_headers, "
+    "bad_payload, too_large, slow_body, unavailable).",
     ["event", "outcome"],
     registry=REGISTRY,
 )

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.github import GitHubClient, GitHubError
-from bot.remote import RemoteTree, fetch, load_tree
+from bot.remote import RemoteTree, fetch, load_tree, read_first
 from bot.review import diffmap, plan, summary
 from bot.review.markers import parse_marker
 from rules import Config, Report, Snapshot, review
@@ -149,7 +149,9 @@ class PullRequestReview:
         merge_base = (compare.get("merge_base_commit") or {}).get("sha") or pr["base"]["sha"]
         head_tree = await load_tree(self.gh, self.owner, self.repo, head_sha)
         base_tree = await load_tree(self.gh, self.owner, self.repo, merge_base)
-        config_path = next((p for p in CONFIG_PATHS if p in base_tree.entries), None)
+        # The config comes from the base branch: a pull request cannot switch off its own review.
+        found = await read_first(self.gh, self.owner, self.repo, pr["base"]["sha"], CONFIG_PATHS)
+        config = Config.from_text(found[1], found[0]) if found else Config()
 
         targets = self._targets(head_tree, changed)
         notes: list[Note] = []
@@ -157,16 +159,11 @@ class PullRequestReview:
             notes.append(Note("(repository)", "the repository tree is larger than GitHub lists in one call; "
                                               "cross-file checks only see part of it"))
         prefetch_head = targets + [p for p in head_tree.paths if p.endswith(".dockerignore")]
-        prefetch_base = [renames.get(p, p) for p in targets] + ([config_path] if config_path else [])
-        config = Config()
+        prefetch_base = [renames.get(p, p) for p in targets]
         report = Report()
         for _ in range(MAX_PASSES):
-            await fetch(self.gh, head_tree, prefetch_head, Config().max_file_size)
-            await fetch(self.gh, base_tree, [p for p in prefetch_base if p in base_tree.entries],
-                        Config().max_file_size)
-            if config_path:
-                text = base_tree.contents.get(config_path)
-                config = Config.from_text(text.decode("utf-8", "replace"), config_path) if text else Config()
+            await fetch(self.gh, head_tree, prefetch_head, config.max_file_size)
+            await fetch(self.gh, base_tree, prefetch_base, config.max_file_size)
             head = Snapshot(head_tree.paths, head_tree.read, sizes=head_tree.sizes)
             base = Snapshot(base_tree.paths, base_tree.read, sizes=base_tree.sizes)
             report = review(head, config, paths=[p for p in targets if head.file_type(p)],

@@ -162,9 +162,10 @@ class RedisQueue:
     async def fetch(self, consumer: str, block: float) -> Claimed | None:
         await self._ensure_group()
         # A job whose worker died (no heartbeat for job_timeout) goes to the next worker that asks.
-        _, stale, _ = await self.redis.xautoclaim(
+        reply = await self.redis.xautoclaim(
             STREAM, GROUP, consumer, min_idle_time=self.job_timeout_ms, start_id="0-0", count=1
         )
+        stale = reply[1]  # Redis 6.2 answers [cursor, messages]; 7.0+ adds the deleted ids
         if stale:
             message_id, fields = stale[0]
             return await self._claimed(message_id, fields)

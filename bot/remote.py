@@ -76,12 +76,15 @@ _BLOB_FIELDS = "... on Blob { byteSize isBinary isTruncated text }"
 
 async def fetch(gh: GitHubClient, tree: RemoteTree, paths: list[str], max_bytes: int) -> None:
     """Fill `tree.contents` for `paths` (small files only), a GraphQL query per batch."""
-    wanted = [p for p in paths if p not in tree.contents and p in tree.entries]
-    for path in list(wanted):
-        entry = tree.entries[path]
-        if entry.kind != "blob" or entry.size > max_bytes:
-            tree.contents[path] = None
-            wanted.remove(path)
+    wanted = []
+    for path in dict.fromkeys(paths):
+        entry = tree.entries.get(path)
+        if path in tree.contents or entry is None:
+            continue
+        if entry.kind != "blob":
+            tree.contents[path] = None  # submodule or symlink: never read
+        elif entry.size <= max_bytes:  # larger files are skipped by the snapshot, with a note
+            wanted.append(path)
     for batch in _batches(wanted, tree):
         variables: dict[str, Any] = {"owner": tree.owner, "name": tree.repo}
         selections = []
@@ -101,6 +104,25 @@ async def fetch(gh: GitHubClient, tree: RemoteTree, paths: list[str], max_bytes:
                 tree.contents[path] = await _blob(gh, tree, path)
             else:
                 tree.contents[path] = str(blob["text"]).encode("utf-8", "surrogateescape")
+
+
+async def read_first(gh: GitHubClient, owner: str, repo: str, commit: str,
+                     paths: tuple[str, ...]) -> tuple[str, str] | None:
+    """The first of `paths` that exists at `commit`, with its text: one GraphQL query, no tree."""
+    variables: dict[str, Any] = {"owner": owner, "name": repo}
+    selections = []
+    for index, path in enumerate(paths):
+        variables[f"e{index}"] = f"{commit}:{path}"
+        selections.append(f"f{index}: object(expression: $e{index}) {{ {_BLOB_FIELDS} }}")
+    params = "".join(f", $e{i}: String!" for i in range(len(paths)))
+    query = (f"query($owner: String!, $name: String!{params}) {{ repository(owner: $owner, name: $name) {{ "
+             + " ".join(selections) + " } }")
+    repository = (await gh.graphql(query, variables)).get("repository") or {}
+    for index, path in enumerate(paths):
+        blob = repository.get(f"f{index}")
+        if blob and blob.get("text") is not None:
+            return path, str(blob["text"])
+    return None
 
 
 async def _blob(gh: GitHubClient, tree: RemoteTree, path: str) -> bytes | None:

@@ -46,6 +46,13 @@ def worker() -> int:
         print("dockreview: `worker` needs REDIS_URL (without it, `serve` runs the worker itself)", file=sys.stderr)
         return 2
     setup(settings.log_level)
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        from bot.metrics import REGISTRY
+
+        # Jobs, durations and GitHub calls are counted in the worker: expose them here too.
+        start_http_server(settings.metrics_port, registry=REGISTRY)
 
     async def main() -> None:
         queue = RedisQueue(settings.redis_url, job_timeout=settings.job_timeout)

@@ -25,7 +25,8 @@ class Settings:
     max_body_bytes: int = 25 * 1024 * 1024 + 65536
     job_timeout: float = 300.0
     delivery_ttl: int = 3 * 24 * 3600
-    docs_url: str | None = None
+    metrics_port: int | None = None
+    redeliver_every: float | None = None
 
     @property
     def graphql_url(self) -> str:
@@ -68,6 +69,16 @@ class Settings:
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "TRACE", "FATAL", "WARN"}:
             problems.append(f"LOG_LEVEL {level!r} is not a log level (debug, info, warn, error)")
         level = {"TRACE": "DEBUG", "FATAL": "CRITICAL", "WARN": "WARNING"}.get(level, level)
+        job_timeout = _number(env, "DOCKREVIEW_JOB_TIMEOUT", 300.0, problems, minimum=1.0)
+        metrics_port = _number(env, "DOCKREVIEW_METRICS_PORT", None, problems, minimum=1.0)
+        redeliver_every = None
+        if env.get("DOCKREVIEW_REDELIVER_EVERY", "").strip():
+            from bot.redeliver import DurationError, parse_duration
+
+            try:
+                redeliver_every = parse_duration(env["DOCKREVIEW_REDELIVER_EVERY"].strip()).total_seconds()
+            except DurationError as exc:
+                problems.append(f"DOCKREVIEW_REDELIVER_EVERY: {exc}")
         redis_url = env.get("REDIS_URL", "").strip() or None
         if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
             problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
@@ -80,6 +91,22 @@ class Settings:
             redis_url=redis_url,
             github_api_url=api_url.rstrip("/"),
             log_level=level,
-            job_timeout=float(env.get("DOCKREVIEW_JOB_TIMEOUT", "300")),
-            docs_url=env.get("DOCKREVIEW_DOCS_URL") or None,
+            job_timeout=job_timeout or 300.0,
+            metrics_port=int(metrics_port) if metrics_port else None,
+            redeliver_every=redeliver_every,
         )
+
+
+def _number(env: Mapping[str, str], name: str, default: float | None, problems: list[str], *,
+            minimum: float) -> float | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        problems.append(f"{name} must be a number (seconds or a port), not {raw!r}")
+        return default
+    if value < minimum:
+        problems.append(f"{name} must be at least {minimum:g}")
+    return value

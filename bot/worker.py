@@ -49,6 +49,22 @@ class Worker:
 
     async def run(self) -> None:
         log.info("worker started", extra={"worker": self.name})
+        redeliveries = None
+        if self.settings.redeliver_every:
+            from datetime import timedelta
+
+            from bot.redeliver import periodic_redeliver
+
+            # GitHub never redelivers a failed delivery by itself; deliveries the queue saw are skipped.
+            redeliveries = asyncio.create_task(periodic_redeliver(
+                self.settings, self.queue, timedelta(seconds=self.settings.redeliver_every), stop=self._stopping))
+        try:
+            await self._loop()
+        finally:
+            if redeliveries is not None:
+                await asyncio.gather(redeliveries, return_exceptions=True)
+
+    async def _loop(self) -> None:
         while not self._stopping.is_set():
             try:
                 claimed = await self.queue.fetch(self.name, block=1.0)
@@ -78,12 +94,18 @@ class Worker:
         except Superseded:
             outcome = "superseded"
             await self.queue.ack(claimed)
-        except _Reported:
+        except _Reported as exc:
             outcome = "failed"  # the check run already says why
+            log.warning("job failed", extra={**job.log_fields(), "error": str(exc)[:500]})
             with contextlib.suppress(Exception):
                 await self.queue.ack(claimed)
         except asyncio.CancelledError:
             raise
+        except GitHubError as exc:
+            log.warning("job failed", extra={**job.log_fields(), "error": str(exc)[:500]})
+            await self._give_up(job, str(exc))
+            with contextlib.suppress(Exception):
+                await self.queue.ack(claimed)
         except Exception as exc:
             log.exception("job failed", extra={**job.log_fields(), "error": str(exc)[:500]})
             await self._give_up(job, str(exc))

@@ -127,8 +127,9 @@ class Config:
 
 
 def _matches_file(path: str, patterns: tuple[str, ...]) -> bool:
+    """Case-insensitive; a pattern without `/` matches the file name, one with `/` the path."""
     name = path.rsplit("/", 1)[-1]
-    return any(matches(path if "/" in p else name, (p,)) for p in patterns)
+    return any(matches(path if "/" in p else name, (p.lower(),)) for p in patterns)
 
 
 def _rule_setting(value: Any) -> RuleSetting:

@@ -73,11 +73,13 @@ class Snapshot:
                 if full.is_symlink() or not full.is_file():
                     return None
                 with open(full, "rb") as handle:
-                    return handle.read(kw.get("max_bytes", MAX_FILE_BYTES) + 1)
+                    # One byte past the cap in force (config can raise it) tells "too large".
+                    return handle.read(snapshot.max_bytes + 1)
             except OSError:
                 return None
 
-        return cls(paths, read, **kw)
+        snapshot = cls(paths, read, **kw)
+        return snapshot
 
     # --- contents -----------------------------------------------------------------------------
     def has(self, path: str) -> bool:

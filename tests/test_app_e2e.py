@@ -238,3 +238,23 @@ def test_persistent_github_errors_end_in_a_neutral_check_run(github) -> None:
     assert run["conclusion"] == "neutral"
     assert "/recheck" in run["output"]["summary"]
     assert gh.reviews("octo/shop", number) == []
+
+
+def test_config_comes_from_the_base_branch_not_the_pull_request(github) -> None:
+    gh, app, _ = github
+    # The pull request tries to switch its own review off: ignored.
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE,
+                               ".github/dockreview.yml": "rules:\n  hardcoded-secret: off\n"})
+    with AppServer(settings_for(gh, app)) as server:
+        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
+                   url=server.url, app=app)
+        [run] = completed_run(gh, sha)
+        assert run["conclusion"] == "failure"
+        assert len(gh.review_comments("octo/shop", number)) == 2
+        # The base branch's config counts, invalid keys included (reported, defaults kept).
+        gh.push("octo/shop", "main", files={".github/dockreview.yml": "rules:\n  DR101: warning\n  DR102: off\n"})
+        sha2 = gh.push("octo/shop", "feature", files={"compose.yaml": RISKY_COMPOSE + "\n"})
+        gh.deliver("pull_request", gh.event_payload("pull_request", "synchronize", repo="octo/shop",
+                                                    number=number), url=server.url, app=app)
+        [run2] = completed_run(gh, sha2)
+    assert run2["conclusion"] == "success"  # DR101 is only a warning on the base branch now

@@ -69,3 +69,19 @@ def test_fail_threshold() -> None:
     assert Config().fails(Severity.ERROR) and not Config().fails(Severity.WARNING)
     assert Config(fail_on="warning").fails(Severity.WARNING)
     assert not Config(fail_on="never").fails(Severity.ERROR)
+
+
+def test_max_file_size_raises_the_cap_for_files_on_disk(tmp_path) -> None:
+    big = "services:\n  db:\n    image: example/db:1\n    environment:\n      API_TOKEN: tok-123456\n"
+    big += "# " + "x" * (3 * 1024 * 1024) + "\n"
+    (tmp_path / "compose.yaml").write_text(big)
+    skipped = review(Snapshot.from_directory(tmp_path))
+    assert skipped.findings == [] and "larger than" in skipped.errors[0].message
+    config = Config.from_text("max_file_size: 5000000\n", "c.yml")
+    reviewed = review(Snapshot.from_directory(tmp_path), config)
+    assert [(f.rule, f.line) for f in reviewed.findings] == [("DR101", 5)]
+
+
+def test_production_patterns_are_case_insensitive() -> None:
+    config = Config.from_text("production:\n  include: ['Dockerfile.Dev']\n", "c.yml")
+    assert config.is_production("Dockerfile.dev")

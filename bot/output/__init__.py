@@ -28,6 +28,7 @@ class Run:
     root: Path  # the snapshot's root directory (paths in the report are relative to it)
     cwd: Path  # paths are shown relative to this
     color: bool = False
+    diff: bool = False  # `dockreview diff`: the report carries the container changes
 
     def display(self, path: str) -> str:
         """A report path (root-relative) as the user sees it: relative to cwd, `/` separators."""

@@ -1,5 +1,6 @@
 """For people at a terminal: `path:line:col: DR101 [slug] severity: message`, the source line with a
-caret under the column, the fix and the suggestion, then a summary.
+caret under the column, the fix and the suggestion, then a summary. For `dockreview diff`, a
+"Container changes" section (what the change does at deploy time) comes first.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ class _Paint:
 def render(run: Run) -> str:
     paint = _Paint(run.color)
     out: list[str] = []
+    if run.diff:
+        from bot.output.changes import text_lines
+
+        section = text_lines(run.report.changes, run.display)
+        out.append(paint(section[0], BOLD))
+        out.extend(section[1:])
+        out.append("")
     for finding in run.report.findings:
         out.extend(_finding(run, finding, paint))
         out.append("")

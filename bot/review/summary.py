@@ -162,6 +162,9 @@ def check_output(
         checked += f" {_plural(report.suppressed, 'finding')} suppressed by `dockreview: ignore` comments."
     head_lines.append(checked)
     head = "\n\n".join(head_lines)
+    changes_section = _changes_section(report)
+    if changes_section:
+        head = changes_section + "\n\n" + head
 
     config_notes = [Note(i.path, f"line {i.line}: {i.message}") for i in config.issues]
     config_paths = {i.path for i in config.issues}
@@ -208,6 +211,21 @@ def check_output(
     if text:
         output["text"] = text
     return output
+
+
+def _changes_section(report: Report) -> str:
+    """What the pull request does to the containers, first in the summary (only for a reviewed change)."""
+    from bot.output.changes import markdown_table
+
+    if not report.compared:
+        return ""
+    if not report.changes:
+        return "No container-level changes: no service, stage, image or published build changes at deploy time."
+    count = _plural(len(report.changes), "container-level change")
+    table = markdown_table(report.changes)
+    if not report.findings:
+        return f"Docker changes are all harmless: {count}, no problems found.\n\n{table}"
+    return table
 
 
 def _guidance(findings: Sequence[Finding]) -> str:
