@@ -153,7 +153,8 @@ def disposable_reason(ctx: Context, source: ShellSource, command: Command) -> st
         return f"{kind} `{source.name}`"
     if command.function and _has_disposable_word(command.function):
         return f"shell function `{command.function}`"
-    if _has_disposable_word(ctx.path) or not ctx.is_production():
+    # The file's own name counts, not its folders (`examples/shop/deploy.sh` deploys for real).
+    if _has_disposable_word(ctx.path.rsplit("/", 1)[-1]) or not ctx.is_production():
         return f"`{ctx.path}`"
     return None
 
