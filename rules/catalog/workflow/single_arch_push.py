@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rules.catalog.workflow._common import build_push_pushes, split_list
+from rules.catalog.workflow._platforms import runner_architecture
+from rules.finding import Category, Severity
+from rules.images import parse_image
+from rules.parse.workflow import Job, Workflow
+from rules.rule import Context, Hit, Kind, Rule
+
+_OTHER = {"amd64": "linux/arm64/v8", "arm64": "linux/amd64"}
+
+
+class WorkflowSingleArchPush(Rule):
+    """
+    ## What it does
+    Finds `docker/build-push-action` steps that push an image without a `platforms` input: the
+    image is built for the runner's architecture only (linux/amd64 on GitHub's standard runners).
+
+    Only pushes are checked (a build that is not published cannot surprise a server). Not
+    reported: an explicit `platforms: linux/amd64` (a deliberate choice), builds pushed by digest
+    (`outputs: type=image,push-by-digest=true`) or in a job whose runner or matrix varies by
+    architecture (merged into one manifest later), and self-hosted runners of unknown architecture.
+
+    It is a warning: amd64-only images are sometimes deliberate. Say so with
+    `platforms: linux/amd64`.
+
+    ## Why is this bad?
+    An ARM host (AWS Graviton, Ampere, Apple silicon, Raspberry Pi) pulling the image fails with
+    `no matching manifest for linux/arm64/v8 in the manifest list entries`, or runs it under
+    emulation, slowly, where emulation is installed. Nothing in the workflow says so: the failure
+    shows up on the server, at deploy time.
+
+    ## Example
+    ```yaml
+    - uses: docker/build-push-action@v6
+      with:
+        push: true
+        tags: ghcr.io/acme/api:${{ github.sha }}
+    ```
+
+    Use instead:
+    ```yaml
+    - uses: docker/setup-qemu-action@v3
+    - uses: docker/setup-buildx-action@v3
+    - uses: docker/build-push-action@v6
+      with:
+        platforms: linux/amd64,linux/arm64
+        push: true
+        tags: ghcr.io/acme/api:${{ github.sha }}
+    ```
+
+    ## How to fix
+    List the platforms your servers run (`platforms: linux/amd64,linux/arm64`, with QEMU and
+    buildx set up, or native runners per architecture); or write `platforms: linux/amd64` to
+    record that amd64 only is intended.
+    """
+
+    code = "DR304"
+    slug = "workflow-single-arch-push"
+    category = Category.ARCHITECTURE
+    severity = Severity.WARNING
+    kind = Kind.WORKFLOW
+    summary = "Image pushed for one architecture only"
+    fix = "Add `platforms: linux/amd64,linux/arm64` (with QEMU and buildx), or `platforms: linux/amd64` if intended"
+
+    def check(self, doc: Workflow, ctx: Context) -> Iterator[Hit]:
+        for job in doc.jobs.values():
+            native = runner_architecture(job)
+            if native is None or _matrix_by_architecture(job):
+                continue
+            for step in job.steps:
+                if not build_push_pushes(step) or step.input("platforms") is not None:
+                    continue
+                outputs = (step.input_value("outputs") or "").replace(" ", "").lower()
+                if "push-by-digest=true" in outputs:
+                    continue
+                push = step.input("push") or step.input("outputs")
+                line = push.line if push else step.line
+                tags = split_list(step.input_value("tags"))
+                name = parse_image(tags[0]).name if tags else ""
+                image = f" `{name}`" if name and "$" not in name else ""
+                other = _OTHER.get(native, "their platform")
+                yield Hit(
+                    line=line,
+                    column=_column(doc, line),
+                    message=(
+                        f"the image{image} is pushed for linux/{native} only (no `platforms`): hosts of another "
+                        f"architecture fail to pull it with `no matching manifest for {other}`"
+                    ),
+                    evidence=f"{job.id}:{step.label}:platforms",
+                )
+
+
+def _matrix_by_architecture(job: Job) -> bool:
+    matrix = job.matrix
+    if not isinstance(matrix, dict):
+        return False
+    text = " ".join(str(k).lower() for k in matrix)
+    include = matrix.get("include")
+    if isinstance(include, list):
+        text += " " + " ".join(str(k).lower() for item in include if isinstance(item, dict) for k in item)
+    return any(word in text for word in ("platform", "arch"))
+
+
+def _column(doc: Workflow, line: int) -> int:
+    text = doc.line_text(line)
+    return len(text) - len(text.lstrip(" -\t")) + 1

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from rules.catalog.workflow._common import pushes, resolve_env
+from rules.catalog.workflow._platforms import repository_root
+from rules.classify import FileType
+from rules.finding import Category, Severity
+from rules.images import parse_image
+from rules.parse import yamlsrc
+from rules.parse.workflow import Container, Job, Workflow, is_expression
+from rules.rule import Context, Hit, Kind, Rule
+
+_MATRIX_ONLY = re.compile(r"^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}$")
+
+
+class WorkflowUnpinnedContainerImage(Rule):
+    """
+    ## What it does
+    Finds the images of a job's `container:`, its `services:` and `docker://` steps that use
+    `latest` (or another moving tag such as `stable` or `edge`) or no tag at all. An image given
+    as `${{ matrix.x }}` is checked for each literal value of the matrix.
+
+    It is a warning for the job container and `docker://` steps, whose image runs your build, and
+    a note for services (a test database drifting to a new major version).
+
+    ## Why is this bad?
+    The job runs on whatever the tag points to on the day it runs: a new major version of the
+    toolchain or of the database breaks the build or the tests with no change in the repository,
+    and a release built today cannot be reproduced next month.
+
+    ## Example
+    ```yaml
+    jobs:
+      test:
+        runs-on: ubuntu-latest
+        container: node:latest
+        services:
+          db:
+            image: postgres
+    ```
+
+    Use instead:
+    ```yaml
+    jobs:
+      test:
+        runs-on: ubuntu-latest
+        container: node:22.11-bookworm
+        services:
+          db:
+            image: postgres:16.4
+    ```
+
+    ## How to fix
+    Pin a version tag, or a digest (`node:22@sha256:...`) with the tag in a comment, and let
+    Dependabot or Renovate propose updates.
+    """
+
+    code = "DR309"
+    slug = "workflow-unpinned-container-image"
+    category = Category.MUTABLE_TAG
+    severity = Severity.WARNING
+    kind = Kind.WORKFLOW
+    summary = "Job container, service or `docker://` image without a fixed version"
+    fix = "Pin a version tag or a digest"
+
+    def check(self, doc: Workflow, ctx: Context) -> Iterator[Hit]:
+        own = _published_images(ctx, doc)
+        for job in doc.jobs.values():
+            containers = ([job.container] if job.container else []) + list(job.services.values())
+            for container in containers:
+                if not container.image:
+                    continue
+                what = "service" if container.is_service else "container"
+                label = f"service `{container.name}`" if container.is_service else "the job container"
+                severity = Severity.NOTE if container.is_service else None
+                for image, line, column in _candidates(job, container):
+                    reason = _reason(image)
+                    if not reason:
+                        continue
+                    consequence = "a new release changes what the job runs with no change here"
+                    if parse_image(image).name in own:
+                        severity = Severity.NOTE
+                        consequence = "this repository publishes it, so every push to it changes what the job runs"
+                    yield Hit(
+                            line=line,
+                            column=column,
+                            message=f"image `{image}` of {label} in job `{job.id}` {reason}: {consequence}",
+                            evidence=f"{job.id}:{what}:{container.name}:{image}",
+                            severity=severity,
+                        )
+            for step in job.steps:
+                if step.uses is None or not step.uses.is_docker:
+                    continue
+                image = step.uses.action[len("docker://"):]
+                reason = _reason(image)
+                if reason:
+                    yield Hit(
+                        line=step.uses.line,
+                        column=step.uses.column,
+                        message=(
+                            f"image `{image}` of step `{step.label}` in job `{job.id}` {reason}: a new release "
+                            "changes what the step runs with no change here"
+                        ),
+                        evidence=f"{job.id}:step:{image}",
+                    )
+
+
+def _published_images(ctx: Context, doc: Workflow) -> set[str]:
+    """Names of images the repository's workflows push (its own dev or CI images)."""
+    root = repository_root(doc.path)
+    names: set[str] = set()
+    for path in ctx.snapshot.files_of(FileType.WORKFLOW):
+        if repository_root(path) != root:
+            continue
+        other = doc if path == doc.path else ctx.snapshot.try_document(path)
+        if not isinstance(other, Workflow):
+            continue
+        for job in other.jobs.values():
+            for push in pushes(other, job):
+                names.update(parse_image(resolve_env(other, job, push.step, ref)).name for ref in push.refs)
+    return names
+
+
+def _reason(image: str) -> str | None:
+    if not image or "$" in image:
+        return None
+    return parse_image(image).mutable_reason
+
+
+def _candidates(job: Job, container: Container) -> list[tuple[str, int, int]]:
+    """(image, line, column): the image as written, or each literal matrix value it names."""
+    assert container.image is not None
+    match = _MATRIX_ONLY.match(container.image.strip())
+    if not match:
+        if is_expression(container.image):
+            return []
+        return [(container.image, container.image_line, container.image_column)]
+    matrix = job.matrix
+    values = matrix.get(match.group(1)) if isinstance(matrix, dict) else None
+    found = []
+    if isinstance(values, list):
+        for index, value in enumerate(values):
+            text = yamlsrc.as_str(value)
+            if text and not is_expression(text):
+                line, column = yamlsrc.item_position(values, index) or (container.image_line, 1)
+                found.append((text, line, column))
+    return found
