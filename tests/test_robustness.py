@@ -69,3 +69,9 @@ def test_crlf_and_bom() -> None:
     text = "\ufeffservices:\r\n  db:\r\n    image: postgres:16\r\n    environment:\r\n      POSTGRES_PASSWORD: x1\r\n"
     report = review(Snapshot.from_mapping({"compose.yaml": text}))
     assert [(f.rule, f.line) for f in report.findings if f.rule == "DR101"] == [("DR101", 5)]
+
+
+def test_templated_values_are_not_literal_secrets() -> None:
+    text = "services:\n  db:\n    image: example/db:16\n    environment:\n      DB_PASSWORD: {{ vault_db_password }}\n"
+    report = review(Snapshot.from_mapping({"compose.yaml": text}))
+    assert [f for f in report.findings if f.rule == "DR101"] == []

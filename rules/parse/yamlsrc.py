@@ -29,13 +29,14 @@ _JINJA_HINT = re.compile(r"{%|{{|{#")
 def _mask_jinja(text: str) -> str:
     """Make a Jinja template parse as YAML with its line numbers: `{% %}`/`{# #}` tags are dropped
     (both branches of an `if` stay; only the newlines inside a tag are kept, so an inline tag does not
-    shift the indentation of what follows), `{{ }}` expressions become same-length filler."""
+    shift the indentation of what follows), `{{ }}` expressions become same-length `${___}` references."""
 
     def block(m: re.Match[str]) -> str:
         return "\n" * m.group(0).count("\n")
 
     def expr(m: re.Match[str]) -> str:
-        return "x" * len(m.group(0))
+        # Same length, and read as a `${...}` reference: a templated value is not a literal secret.
+        return "${" + "_" * (len(m.group(0)) - 3) + "}"
 
     return _JINJA_EXPR.sub(expr, _JINJA_BLOCK.sub(block, text))
 
