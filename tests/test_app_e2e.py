@@ -60,12 +60,12 @@ def open_pr(gh: FakeGitHub, files: dict[str, str], branch: str = "feature") -> t
     return number, sha
 
 
-def completed_run(gh: FakeGitHub, sha: str, count: int = 1) -> list[dict]:
+def completed_run(gh: FakeGitHub, sha: str, count: int = 1, timeout: float = 60) -> list[dict]:
     def done() -> list[dict] | None:
         runs = [r for r in gh.check_runs("octo/shop", sha=sha, name="dockreview") if r["status"] == "completed"]
         return runs if len(runs) >= count else None
 
-    return wait_for(done, timeout=30)
+    return wait_for(done, timeout=timeout)
 
 
 def test_risky_pull_request_gets_one_review_and_a_failing_check(github) -> None:
