@@ -159,7 +159,9 @@ class PullRequestReview:
             notes.append(Note("(repository)", "the repository tree is larger than GitHub lists in one call; "
                                               "cross-file checks only see part of it"))
         prefetch_head = targets + [p for p in head_tree.paths if p.endswith(".dockerignore")]
+        # Deleted files too: the container changes and `check_deleted` rules read their base version.
         prefetch_base = [renames.get(p, p) for p in targets]
+        prefetch_base += [p for p in removed if by_name(p) is not None and p in base_tree.entries]
         report = Report()
         for _ in range(MAX_PASSES):
             await fetch(self.gh, head_tree, prefetch_head, config.max_file_size)

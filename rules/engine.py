@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from rules import catalog
+from rules.changes import ContainerChange, compare
 from rules.classify import FileType
 from rules.config import Config
 from rules.finding import Finding, Location, Severity
@@ -62,6 +63,9 @@ class Report:
     files_checked: list[str] = field(default_factory=list)
     errors: list[Note] = field(default_factory=list)
     suppressed: int = 0
+    # Reviewing a change with its base: what it does to the containers (rules.changes).
+    changes: list[ContainerChange] = field(default_factory=list)
+    compared: bool = False  # whether `changes` was computed (a change reviewed with its base)
 
     def failing(self, config: Config) -> list[Finding]:
         return [f for f in self.findings if config.fails(f.severity)]
@@ -86,7 +90,21 @@ def review(
     report = _review_files(snapshot, config, targets, base=base if change is not None else None, change=change)
     if change is not None:
         report.findings = _filter_to_change(report.findings, change, config, base, targets)
+    if change is not None and base is not None:
+        report.changes = _container_changes(snapshot, base, change, config, report)
+        report.compared = True
     return report
+
+
+def _container_changes(snapshot: Snapshot, base: Snapshot, change: Change, config: Config,
+                       report: Report) -> list[ContainerChange]:
+    """The container-level comparison of the files the change touches (deleted ones included)."""
+    try:
+        found = compare(base, snapshot, change)
+    except Exception as exc:  # a comparison bug must not take the review down
+        report.errors.append(Note("", f"internal error while comparing with the base: {type(exc).__name__}: {exc}"))
+        return []
+    return [c for c in found if not config.is_ignored(c.path)]
 
 
 def _review_files(
@@ -131,9 +149,35 @@ def _review_files(
             for rule in rules[Kind.SHELL]:
                 emitter.run(rule, source, ctx, report)
         emitter.unknown_suppressions(path)
-    report.findings = sorted(emitter.findings, key=Finding.sort_key)
-    report.suppressed = emitter.suppressed
+    deleted = _review_deleted(snapshot, config, rules, base, change, report) if base and change else None
+    report.findings = sorted(emitter.findings + (deleted.findings if deleted else []), key=Finding.sort_key)
+    report.suppressed = emitter.suppressed + (deleted.suppressed if deleted else 0)
     return report
+
+
+def _review_deleted(
+    snapshot: Snapshot,
+    config: Config,
+    rules: dict[Kind, list[Rule]],
+    base: Snapshot,
+    change: Change,
+    report: Report,
+) -> _Emitter:
+    """Files the change deletes: rules with `check_deleted` get the base document; what they report
+    is on the deleted path at its base line (outside the head diff: the check run summary shows it)."""
+    emitter = _Emitter(base, config)
+    for path in sorted(change.deleted):
+        if snapshot.has(path) or not base.has(path) or config.is_ignored(path):
+            continue
+        kind = KIND_OF_TYPE.get(base.file_type(path)) if base.file_type(path) else None
+        doc = base.try_document(path) if kind else None
+        if doc is None or kind is None:
+            continue
+        ctx = Context(path=path, snapshot=snapshot, config=config, base=base, change=change)
+        for rule in rules.get(kind, []):
+            if type(rule).check_deleted is not Rule.check_deleted:
+                emitter.run(rule, doc, ctx, report, deleted=True)
+    return emitter
 
 
 def _enabled(rule: type[Rule], config: Config) -> bool:
@@ -156,9 +200,9 @@ class _Emitter:
             self._suppressions[path] = scan(self.snapshot.lines(path))
         return self._suppressions[path]
 
-    def run(self, rule: Rule, doc: object, ctx: Context, report: Report) -> None:
+    def run(self, rule: Rule, doc: object, ctx: Context, report: Report, *, deleted: bool = False) -> None:
         try:
-            for hit in rule.check(doc, ctx):
+            for hit in (rule.check_deleted if deleted else rule.check)(doc, ctx):
                 self.emit(type(rule), hit, ctx.path)
         except Exception as exc:  # a rule bug must not take the review down: report it
             report.errors.append(Note(ctx.path, f"internal error in {rule.code}: {type(exc).__name__}: {exc}"))

@@ -106,6 +106,12 @@ class Rule:
     def check(self, doc: Any, ctx: Context) -> Iterable[Hit]:
         raise NotImplementedError
 
+    def check_deleted(self, doc: Any, ctx: Context) -> Iterable[Hit]:
+        """For a file the change deletes: `doc` is its base document, `ctx.path` the deleted path and
+        `ctx.snapshot` the head. Hits are on the deleted file at base lines (no head line to comment
+        on, so they go to the check run summary). Most rules have nothing to say: the default."""
+        return ()
+
     @classmethod
     def docs(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")

@@ -141,7 +141,14 @@ def test_deleted_in_the_working_tree_only(capsys, repo):
     (repo.root / "compose.yaml").unlink()
     result = diff(capsys, repo)
     assert result.code == 0
-    assert result.json() == {"findings": [], "files_checked": 0, "errors": []}
+    data = result.json()
+    assert {k: v for k, v in data.items() if k != "changes"} == {"findings": [], "files_checked": 0, "errors": []}
+    # What the deletion does at deploy time: the file and both of its services are gone.
+    assert [(c["path"], c["object"], c["field"], c["before"], c["after"]) for c in data["changes"]] == [
+        ("compose.yaml", "", "file", "compose.yaml", None),
+        ("compose.yaml", "app", "service", "ghcr.io/acme/app:1.4.2", None),
+        ("compose.yaml", "worker", "service", "ghcr.io/acme/worker:1.4.2", None),
+    ]
 
 
 def test_a_change_that_breaks_another_untouched_line_is_reported(capsys, tmp_path):

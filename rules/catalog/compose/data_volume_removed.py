@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rules.catalog.compose._databases import _SERVICE_NAMES, image_database
+from rules.changes import column, place
+from rules.changes.compose import ServiceModel, view
+from rules.finding import Category, Severity
+from rules.parse.compose import ComposeFile
+from rules.rule import Context, Hit, Kind, Rule
+
+
+def stateful(model: ServiceModel) -> str | None:
+    """The database family a service runs (by image, else by name for built services)."""
+    image = model.value("image")
+    found = image_database(image)
+    if found is not None:
+        return found.database.family
+    if image and model.value("build") is None:
+        return None
+    return _SERVICE_NAMES.get(model.name.lower())
+
+
+class DataVolumeRemoved(Rule):
+    """
+    ## What it does
+    Reviewing a change: finds a named volume or a bind mount removed from a stateful service
+    (a database, cache, broker or search engine known by its image or name), or replaced by a
+    different volume, an anonymous volume or a `tmpfs` at the same path. Compose files are compared
+    as compose resolves them, so a mount removed from an anchor (`<<: *db-defaults`) or from the
+    override file counts too.
+
+    ## Why is this bad?
+    The data lives in the volume, not in the container. Without it, the next
+    `docker compose up` recreates the container with an empty data directory: PostgreSQL runs
+    `initdb` again, the application sees an empty database and may run its first-time setup over
+    it. The old volume still exists, unused, until someone prunes it.
+
+    ## Example
+    ```yaml
+    # before
+    services:
+      db:
+        image: postgres:16.4
+        volumes:
+          - db-data:/var/lib/postgresql/data
+    # after
+    services:
+      db:
+        image: postgres:16.4
+    ```
+
+    Use instead:
+    ```yaml
+    services:
+      db:
+        image: postgres:16.4
+        volumes:
+          - db-data:/var/lib/postgresql/data
+    ```
+
+    ## How to fix
+    Keep the mount. To move the data, mount the new volume beside the old one, copy the data
+    (`pg_dump`/`pg_restore`, or `docker run --rm -v old:/from -v new:/to alpine cp -a /from/. /to`),
+    and remove the old mount in a later change.
+    """
+
+    code = "DR150"
+    slug = "compose-data-volume-removed"
+    category = Category.DATA_PERSISTENCE
+    severity = Severity.ERROR
+    kind = Kind.COMPOSE
+    summary = "Change removes the volume that holds a stateful service's data"
+    fix = "Keep the volume mounted; migrate the data to a new one before removing the old mount"
+
+    def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
+        project = view(ctx)
+        if project is None:
+            return
+        for change in project.of("volumes"):
+            after = project.new.get(change.object)
+            before = project.before(change.object)
+            if after is None or before is None or change.before is None:
+                continue
+            family = stateful(after) or stateful(before)
+            old = before.fact("volumes", change.key)
+            mount = old.data if old else None
+            if family is None or mount is None or mount.kind not in ("volume", "bind"):
+                continue
+            new = after.fact("volumes", change.key)
+            new_mount = new.data if new else None
+            if new_mount is not None and new_mount.kind == mount.kind and new_mount.source == mount.source:
+                continue  # only options changed (`:ro`)
+            what = "volume" if mount.kind == "volume" else "bind mount"
+            if new_mount is None:
+                how = f"no longer mounts {what} `{mount.source}` at `{mount.target}`"
+            elif new_mount.kind in ("volume", "bind") and new_mount.source:
+                how = f"now mounts `{new_mount.source}` instead of {what} `{mount.source}` at `{mount.target}`"
+            else:
+                how = f"replaces {what} `{mount.source}` at `{mount.target}` with a {new_mount.kind} one"
+            path, line = place(change)
+            yield Hit(
+                line=line,
+                path=path,
+                column=column(ctx, path, line),
+                message=(
+                    f"service `{change.object}` ({family}) {how}: the next deploy recreates the container "
+                    "with an empty data directory, and the data in the old one is no longer used"
+                ),
+                evidence=f"{change.object}:{mount.target}",
+            )

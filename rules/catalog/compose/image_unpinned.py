@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rules.catalog.compose.mutable_image_tag import mutable_reason
+from rules.changes import column, place
+from rules.changes.compose import view
+from rules.finding import Category, Severity
+from rules.images import parse_image
+from rules.parse.compose import ComposeFile, expand_defaults
+from rules.rule import Context, Hit, Kind, Rule
+
+
+def pinned(image: str) -> str | None:
+    """`the digest` / `the version tag `1.4.2`` when the reference pins a version; None otherwise."""
+    ref = parse_image(expand_defaults(image.strip()))
+    if ref.digest:
+        return "a digest"
+    if ref.tag and "$" not in ref.tag and mutable_reason(image) is None:
+        return f"the version tag `{ref.tag}`"
+    return None
+
+
+class ImageUnpinned(Rule):
+    """
+    ## What it does
+    Reviewing a change: finds a service image moved from a pinned version (a version tag or a
+    digest) to a reference that moves: `latest`, no tag, or another moving tag (`stable`, `main`,
+    ...). Services that also `build:` are skipped (their `image:` names what the build produces).
+
+    ## Why is this bad?
+    The pinned version was reviewed and deployed; the moving tag is whatever was pushed last. The
+    next pull on each server may fetch a different version (a new major version included), two
+    hosts of one deployment drift apart, and rolling back pulls the same moving tag again.
+
+    ## Example
+    ```yaml
+    # before
+        image: redis:7.4.1-alpine
+    # after
+        image: redis:latest
+    ```
+
+    Use instead:
+    ```yaml
+        image: redis:7.4.2-alpine
+    ```
+
+    ## How to fix
+    Upgrade to the new version by its tag (or digest), not to `latest`.
+    """
+
+    code = "DR152"
+    slug = "compose-image-unpinned"
+    category = Category.MUTABLE_TAG
+    severity = Severity.WARNING
+    kind = Kind.COMPOSE
+    summary = "Change moves a service image from a pinned version to a mutable tag"
+    fix = "Upgrade to the new version by its tag or digest, not to a moving tag"
+
+    def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
+        project = view(ctx)
+        if project is None:
+            return
+        for change in project.of("image"):
+            after = project.new.get(change.object)
+            if change.before is None or change.after is None or after is None or after.value("build"):
+                continue
+            was = pinned(change.before)
+            reason = mutable_reason(change.after)
+            if was is None or reason is None:
+                continue
+            path, line = place(change)
+            yield Hit(
+                line=line,
+                path=path,
+                column=column(ctx, path, line),
+                message=(
+                    f"service `{change.object}` moves from {was} (`{change.before}`) to `{change.after}`, which "
+                    f"{reason}: each pull may deploy a different, unreviewed version"
+                ),
+                evidence=change.object,
+            )

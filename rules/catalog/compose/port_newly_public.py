@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rules.catalog.compose._databases import image_database
+from rules.changes import column, place
+from rules.changes.compose import view
+from rules.finding import Category, Severity
+from rules.parse.compose import ComposeFile, Port
+from rules.rule import Context, Hit, Kind, Rule
+
+_ALL = (None, "", "0.0.0.0", "::", "[::]")
+
+
+def public(port: Port | None) -> bool:
+    return port is not None and bool(port.published) and port.host_ip in _ALL
+
+
+class PortNewlyPublic(Rule):
+    """
+    ## What it does
+    Reviewing a change to a production compose file: finds a port that the change publishes on
+    every interface of the host (`"8080:80"`, `0.0.0.0`), where before it was not published or was
+    bound to one address (`127.0.0.1:8080:80`). Databases are left to
+    `compose-database-port-exposed`.
+
+    ## Why is this bad?
+    A port published without an address listens on every interface, and Docker's iptables rules
+    put it in front of the host firewall (`ufw` does not block it). An admin page, a metrics
+    endpoint or an internal API that was reachable only through the reverse proxy is now open to
+    the internet.
+
+    ## Example
+    ```yaml
+    # before
+        ports:
+          - "127.0.0.1:9090:9090"
+    # after
+        ports:
+          - "9090:9090"
+    ```
+
+    ## How to fix
+    Bind it to the address that needs it (`127.0.0.1:9090:9090`), or reach it through the
+    reverse proxy on a shared network instead of publishing it.
+    """
+
+    code = "DR153"
+    slug = "compose-port-newly-public"
+    category = Category.EXPOSED_PORT
+    severity = Severity.WARNING
+    kind = Kind.COMPOSE
+    summary = "Change publishes a port on every interface of the host"
+    fix = "Bind the port to one address (`127.0.0.1:PORT:PORT`) or keep it unpublished"
+
+    def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
+        project = view(ctx)
+        if project is None:
+            return
+        for change in project.of("ports"):
+            after, before = project.new.get(change.object), project.before(change.object)
+            if change.after is None or after is None or before is None or not ctx.is_production(change.path):
+                continue
+            if image_database(after.value("image")) is not None:
+                continue
+            new = after.fact("ports", change.key)
+            old = before.fact("ports", change.key)
+            if not public(new.data if new else None) or public(old.data if old else None):
+                continue
+            was = f"was bound to `{old.data.host_ip}`" if old and old.data and old.data.host_ip else "was not published"
+            path, line = place(change)
+            yield Hit(
+                line=line,
+                path=path,
+                column=column(ctx, path, line),
+                message=(
+                    f"port `{change.after}` of service `{change.object}` is now published on every interface of the "
+                    f"host (it {was}); Docker opens it past the host firewall"
+                ),
+                evidence=f"{change.object}:{change.key}",
+            )

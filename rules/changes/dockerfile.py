@@ -1,0 +1,106 @@
+"""Dockerfiles compared stage by stage: base image and platform of each stage, and what the image
+runs as (user, entrypoint, command, exposed ports, healthcheck). Stages are matched by alias; an
+unnamed last stage is `final`, other unnamed stages keep their index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rules.changes import ContainerChange, cached, safe
+from rules.changes.lines import LineMap
+from rules.parse.dockerfile import Dockerfile, Stage
+from rules.snapshot import Snapshot
+
+KIND = "dockerfile"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    value: str
+    line: int
+
+
+StageFacts = dict[str, dict[str, Fact]]
+
+
+def stage_name(doc: Dockerfile, stage: Stage) -> str:
+    if stage.alias:
+        return stage.alias
+    return "final" if stage is doc.final_stage else str(stage.index)
+
+
+def stage_facts(doc: Dockerfile, stage: Stage) -> StageFacts:
+    fields: StageFacts = {"base": {"": Fact(stage.base, stage.line)}}
+    if stage.platform:
+        fields["platform"] = {"": Fact(stage.platform, stage.line)}
+    for keyword, name in (("USER", "user"), ("ENTRYPOINT", "entrypoint"), ("CMD", "cmd"),
+                          ("HEALTHCHECK", "healthcheck")):
+        last = stage.last(keyword)
+        if last is not None:
+            fields[name] = {"": Fact(last.command_text() if keyword != "USER" else last.rest.strip(), last.line)}
+    exposed: dict[str, Fact] = {}
+    for expose in stage.all("EXPOSE"):
+        for port in expose.arguments:
+            key = port if "/" in port else f"{port}/tcp"
+            exposed[key] = Fact(key, expose.line)
+    if exposed:
+        fields["expose"] = exposed
+    return fields
+
+
+def model(doc: Dockerfile) -> dict[str, tuple[Stage, StageFacts]]:
+    return {stage_name(doc, s): (s, stage_facts(doc, s)) for s in doc.stages}
+
+
+def compare_file(base: Snapshot, head: Snapshot, head_path: str | None, base_path: str | None) -> list[
+        ContainerChange]:
+    old_doc = base.try_document(base_path) if base_path else None
+    new_doc = head.try_document(head_path) if head_path else None
+    out: list[ContainerChange] = []
+    if head_path is None and base_path is not None:
+        out.append(ContainerChange(base_path, KIND, "", "file", base_path, None, None, 1, base_path))
+        return out
+    if head_path is None:
+        return out
+    if base_path is None:
+        out.append(ContainerChange(head_path, KIND, "", "file", None, head_path, 1))
+        if isinstance(new_doc, Dockerfile):
+            for name, (stage, _facts) in model(new_doc).items():
+                out.append(ContainerChange(head_path, KIND, name, "stage", None, safe(stage.base), stage.line))
+        return out
+    if head_path != base_path:
+        out.append(ContainerChange(head_path, KIND, "", "path", base_path, head_path, 1, 1, base_path))
+    if not isinstance(old_doc, Dockerfile) or not isinstance(new_doc, Dockerfile):
+        return out
+    old, new = model(old_doc), model(new_doc)
+    line_map = cached(head, ("linemap", id(base), base_path, head_path),
+                      lambda: LineMap(old_doc.lines, new_doc.lines))
+    for name, (stage, _facts) in old.items():
+        if name not in new:
+            anchor = _stage_anchor(line_map, stage.line, new_doc)
+            out.append(ContainerChange(head_path, KIND, name, "stage", safe(stage.base), None, anchor, stage.line,
+                                       base_path))
+    for name, (stage, _facts) in new.items():
+        if name not in old:
+            out.append(ContainerChange(head_path, KIND, name, "stage", None, safe(stage.base), stage.line))
+    for name in new:
+        if name not in old:
+            continue
+        (_old_stage, old_facts), (new_stage, new_facts) = old[name], new[name]
+        last_line = new_stage.instructions[-1].last_line if new_stage.instructions else new_stage.line
+        for field_name in sorted(set(old_facts) | set(new_facts)):
+            before, after = old_facts.get(field_name, {}), new_facts.get(field_name, {})
+            for key in sorted(set(before) | set(after)):
+                b, a = before.get(key), after.get(key)
+                if b is not None and a is not None and b.value == a.value:
+                    continue
+                line = a.line if a else line_map.anchor(b.line, new_stage.line, last_line) if b else None
+                out.append(ContainerChange(head_path, KIND, name, field_name, safe(b.value) if b else None,
+                                           safe(a.value) if a else None, line, b.line if b else None, base_path,
+                                           key))
+    return out
+
+
+def _stage_anchor(line_map: LineMap, base_line: int, doc: Dockerfile) -> int | None:
+    line, _survived = line_map.head_position(base_line)
+    return line_map.anchor(base_line, 1, len(doc.lines)) if line else None

@@ -1,0 +1,140 @@
+"""rules.changes: Dockerfiles stage by stage, workflows job by job."""
+
+from __future__ import annotations
+
+from tests.changes_support import changes, hits, review_pair
+
+DOCKERFILE = """
+FROM python:3.12.7-slim AS build
+RUN pip wheel --wheel-dir /wheels -r requirements.txt
+FROM python:3.12.7-slim
+COPY --from=build /wheels /wheels
+EXPOSE 8000
+USER app
+ENTRYPOINT ["gunicorn"]
+CMD ["app:wsgi", "-b", "0.0.0.0:8000"]
+"""
+
+
+def test_dockerfile_fields():
+    head = (DOCKERFILE.replace("FROM python:3.12.7-slim\n", "FROM python:3.13.1-slim\n")
+            .replace("EXPOSE 8000", "EXPOSE 8000 9100")
+            .replace("USER app\n", "")
+            .replace('CMD ["app:wsgi", "-b", "0.0.0.0:8000"]', 'CMD ["app:wsgi"]'))
+    report = review_pair({"Dockerfile": DOCKERFILE}, {"Dockerfile": head})
+    assert changes(report) == [
+        ("Dockerfile", "final", "base", "python:3.12.7-slim", "python:3.13.1-slim"),
+        ("Dockerfile", "final", "cmd", "app:wsgi -b 0.0.0.0:8000", "app:wsgi"),
+        ("Dockerfile", "final", "expose", None, "9100/tcp"),
+        ("Dockerfile", "final", "user", "app", None),
+    ]
+    user = next(c for c in report.changes if c.field == "user")
+    assert user.line is not None and user.base_line == 6
+    assert hits(report, "DR251") == [("Dockerfile", user.line)]
+
+
+def test_stage_added_and_removed():
+    head = DOCKERFILE.replace("FROM python:3.12.7-slim AS build", "FROM python:3.12.7-slim AS builder").replace(
+        "--from=build", "--from=builder")
+    report = review_pair({"Dockerfile": DOCKERFILE}, {"Dockerfile": head})
+    assert changes(report) == [
+        ("Dockerfile", "build", "stage", "python:3.12.7-slim", None),
+        ("Dockerfile", "builder", "stage", None, "python:3.12.7-slim"),
+    ]
+
+
+def test_base_image_unpinned_fires_on_the_from_line():
+    head = DOCKERFILE.replace("FROM python:3.12.7-slim\n", "FROM python\n")
+    report = review_pair({"Dockerfile": DOCKERFILE}, {"Dockerfile": head})
+    assert hits(report, "DR250") == [("Dockerfile", 3)]
+    pinned_upgrade = DOCKERFILE.replace("FROM python:3.12.7-slim\n", "FROM python:3.13.1-slim\n")
+    assert hits(review_pair({"Dockerfile": DOCKERFILE}, {"Dockerfile": pinned_upgrade}), "DR250") == []
+    already_mutable = DOCKERFILE.replace("FROM python:3.12.7-slim\n", "FROM python:latest\n")
+    assert hits(review_pair({"Dockerfile": already_mutable}, {"Dockerfile": head}), "DR250") == []
+
+
+def test_user_rule_near_misses():
+    to_other_user = DOCKERFILE.replace("USER app", "USER 10001")
+    assert hits(review_pair({"Dockerfile": DOCKERFILE}, {"Dockerfile": to_other_user}), "DR251") == []
+    to_root = DOCKERFILE.replace("USER app", "USER root")
+    assert hits(review_pair({"Dockerfile": DOCKERFILE}, {"Dockerfile": to_root}), "DR251") == [("Dockerfile", 6)]
+    was_root = DOCKERFILE.replace("USER app\n", "")
+    assert hits(review_pair({"Dockerfile": was_root}, {"Dockerfile": was_root + "RUN true\n"}), "DR251") == []
+
+
+WORKFLOW = """
+name: release
+on:
+  push:
+    tags: ["v*"]
+permissions:
+  contents: read
+  packages: write
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/setup-qemu-action@v3
+      - uses: docker/setup-buildx-action@v3
+      - uses: docker/login-action@v3
+        with:
+          registry: ghcr.io
+          username: ${{ github.actor }}
+          password: ${{ secrets.GITHUB_TOKEN }}
+      - uses: docker/build-push-action@v6
+        with:
+          context: .
+          push: true
+          platforms: linux/amd64,linux/arm64
+          tags: |
+            ghcr.io/acme/api:${{ github.ref_name }}
+            ghcr.io/acme/api:latest
+"""
+PATH = ".github/workflows/release.yml"
+
+
+def test_workflow_fields():
+    head = (WORKFLOW.replace("linux/amd64,linux/arm64", "linux/amd64")
+            .replace('    tags: ["v*"]\n', '    tags: ["v*"]\n  workflow_dispatch:\n')
+            .replace("  packages: write\n", "  packages: write\n  id-token: write\n")
+            .replace("ghcr.io/acme/api:latest", "ghcr.io/acme/api:edge"))
+    report = review_pair({PATH: WORKFLOW}, {PATH: head})
+    assert changes(report) == [
+        (PATH, "", "on", None, "workflow_dispatch"),
+        (PATH, "", "permissions", "contents: read, packages: write",
+         "contents: read, id-token: write, packages: write"),
+        (PATH, "image", "platforms", "linux/arm64", None),
+        (PATH, "image", "tags", None, "ghcr.io/acme/api:edge"),
+        (PATH, "image", "tags", "ghcr.io/acme/api:latest", None),
+    ]
+
+
+def test_platform_removed_from_a_published_build():
+    head = WORKFLOW.replace("linux/amd64,linux/arm64", "linux/amd64")
+    report = review_pair({PATH: WORKFLOW}, {PATH: head})
+    assert hits(report, "DR350") == [(PATH, 24)]
+    (finding,) = [f for f in report.findings if f.rule == "DR350"]
+    assert "`linux/arm64`" in finding.message and "no matching manifest" in finding.message
+
+
+def test_platforms_input_removed_is_anchored_in_the_step():
+    head = WORKFLOW.replace("          platforms: linux/amd64,linux/arm64\n", "")
+    report = review_pair({PATH: WORKFLOW}, {PATH: head})
+    assert hits(report, "DR350") == [(PATH, 23)]  # `push: true`, the line before the removed input
+
+
+def test_platform_rule_near_misses():
+    not_pushed = WORKFLOW.replace("push: true", "push: false")
+    head = not_pushed.replace("linux/amd64,linux/arm64", "linux/amd64")
+    assert hits(review_pair({PATH: not_pushed}, {PATH: head}), "DR350") == []
+    added = WORKFLOW.replace("linux/amd64,linux/arm64", "linux/amd64,linux/arm64,linux/arm/v7")
+    assert hits(review_pair({PATH: WORKFLOW}, {PATH: added}), "DR350") == []
+
+
+def test_deleted_workflow_and_dockerfile():
+    report = review_pair({PATH: WORKFLOW, "Dockerfile": DOCKERFILE, "README.md": "x"}, {"README.md": "x"})
+    assert changes(report) == [
+        (PATH, "", "file", PATH, None),
+        ("Dockerfile", "", "file", "Dockerfile", None),
+    ]
