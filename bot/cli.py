@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Review every Docker-related file under PATH (default: the current directory).",
     )
     check.add_argument("paths", nargs="*", metavar="PATH", default=["."])
+    check.add_argument("--jobs", "-j", type=int, metavar="N",
+                       help="processes to review with (default: one per core for large trees, else 1)")
     check.set_defaults(handler=cmd_check)
 
     diff = sub.add_parser(
@@ -150,7 +152,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     snapshot = Snapshot.from_directory(root)
     config = load_config(args, snapshot, root)
     paths, missing = select_paths(snapshot, root, targets)
-    report = _review(snapshot, config, paths=paths)
+    jobs = args.jobs
+    if jobs is None:
+        from bot.parallel import default_jobs
+
+        jobs = default_jobs(len(paths))
+    if jobs > 1 and len(paths) > 1:
+        from bot.parallel import review_parallel
+
+        report = review_parallel(root, paths, config, jobs)
+        _add_config_notes(report, config)
+    else:
+        report = _review(snapshot, config, paths=paths)
     report.errors.extend(Note(_rel(p, root), "in a directory dockreview never reads; not reviewed") for p in missing)
     return finish(args, report, snapshot, config, root, cwd)
 
@@ -242,16 +255,22 @@ def load_config(args: argparse.Namespace, snapshot: Snapshot, root: Path) -> Con
 
 
 def _review(snapshot: Snapshot, config: Config, **kw: object) -> Report:
-    from rules import catalog
-    from rules.engine import Note, review
+    from rules.engine import review
 
     report = review(snapshot, config, **kw)  # type: ignore[arg-type]
+    _add_config_notes(report, config)
+    return report
+
+
+def _add_config_notes(report: Report, config: Config) -> None:
+    from rules import catalog
+    from rules.engine import Note
+
     if config.source and not config.issues:
         known = {r.code for r in catalog.all_rules()} | {r.slug for r in catalog.all_rules()}
         known |= {str(r.category) for r in catalog.all_rules()}
         for key in config.unknown_rule_keys(known):
             report.errors.append(Note(config.source, f"rules: unknown rule or category `{key}`; it changes nothing"))
-    return report
 
 
 def _github_review(args: argparse.Namespace, report: Report, config: Config, patches: dict[str, str] | None,

@@ -23,7 +23,6 @@ from weakref import WeakKeyDictionary
 
 from rules.classify import FileType
 from rules.parse import yamlsrc
-from rules.parse.errors import ParseError
 from rules.parse.shell import find_commands
 from rules.snapshot import Snapshot, join, normalize, parent
 
@@ -123,13 +122,15 @@ def _is_remote_or_dynamic(context: str) -> bool:
 
 
 def _from_workflow(snapshot: Snapshot, path: str) -> list[BuildContext]:
+    from rules.parse.workflow import Workflow
+
     text = snapshot.text(path)
     if text is None or ("build-push-action" not in text and "build" not in text):
         return []
-    try:
-        root = yamlsrc.load(text)
-    except ParseError:
+    workflow = snapshot.try_document(path)  # parsed once, shared with the workflow rules
+    if not isinstance(workflow, Workflow):
         return []
+    root = workflow.root
     jobs = root.get("jobs") if isinstance(root, dict) else None
     if not isinstance(jobs, dict):
         return []

@@ -48,6 +48,7 @@ class Snapshot:
         self._text: dict[str, str | None] = {}
         self._types: dict[str, FileType | None] = {}
         self._docs: dict[str, Any] = {}
+        self._files_of: dict[FileType, list[str]] = {}
         self.skipped: dict[str, Skipped] = {}
 
     # --- construction -------------------------------------------------------------------------
@@ -136,7 +137,10 @@ class Snapshot:
         return [p for p in self.paths if self.file_type(p) is not None]
 
     def files_of(self, kind: FileType) -> list[str]:
-        return [p for p in self.paths if self.file_type(p) is kind]
+        """Every file of a kind (cached: cross-file rules ask for it once per file they check)."""
+        if kind not in self._files_of:
+            self._files_of[kind] = [p for p in self.paths if self.file_type(p) is kind]
+        return self._files_of[kind]
 
     # --- parsed documents ---------------------------------------------------------------------
     def document(self, path: str) -> Any:

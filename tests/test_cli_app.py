@@ -89,3 +89,11 @@ def test_redeliver_rejects_a_bad_duration() -> None:
 
     done = run_env(["redeliver", "--since", "9d"], {"APP_ID": "1", "PRIVATE_KEY": KEY, "WEBHOOK_SECRET": "x"})
     assert done.returncode == 2 and "--since" in done.stderr
+
+
+def test_check_on_two_processes_says_exactly_what_one_says(capsys) -> None:
+    one = run_cli(capsys, "check", "examples/shop", "--format", "json", "--jobs", "1", cwd=ROOT)
+    two = run_cli(capsys, "check", "examples/shop", "--format", "json", "--jobs", "2", cwd=ROOT)
+    assert one.code == two.code == 1
+    assert one.json() == two.json()
+    assert len(one.json()["findings"]) > 20

@@ -193,6 +193,10 @@ class _Text:
         return self.line_of(self.line_at(max(0, offset)))
 
 
+# A statement that may run or wrap docker (or define what does): worth bashlex's full parse.
+_MAY_MATTER = re.compile(r"docker|compose|podman|ssh|\bsh\b|bash|eval|exec|\$\{?dco?\b|[=(){}`]|<<")
+
+
 class _Finder:
     def __init__(self, line_of: LineOf) -> None:
         self.line_of = line_of
@@ -252,6 +256,10 @@ class _Finder:
                 continue
             result: bool | str = "failed"
             stop = index
+            if not _MAY_MATTER.search(source.prepared[start:end]):
+                # Plain commands (`npm ci`, `echo`, `cd`): shlex reads them as well as bashlex, far faster.
+                index = self._fallback_line(source, groups, index, depth, current_function, remote, variables)
+                continue
             if header is None or not header[1]:
                 for stop in range(index, min(len(groups), index + MAX_GROW)):
                     result = self._bashlex(source, start, groups[stop][1], depth, current_function, remote,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from rules.finding import Severity
@@ -33,7 +32,13 @@ class DockerCall:
     args: list[str]
 
 
+# Text that may start docker: the CLI, compose, podman, or a variable named like them (`$dc`, `$DOCKER`).
+_MAY_RUN_DOCKER = re.compile(r"docker|compose|podman|\$\{?dco?\b", re.IGNORECASE)
+
+
 def docker_calls(source: ShellSource) -> Iterator[DockerCall]:
+    if not _MAY_RUN_DOCKER.search(source.text):
+        return  # nothing here can run docker: spare the shell parser
     for command in source.commands():
         args = docker_args(command.argv)
         if args:
@@ -190,43 +195,18 @@ _HOSTED_LABEL = re.compile(r"^(?:ubuntu|windows|macos)-[\w.-]+$", re.IGNORECASE)
 
 def runner_of(ctx: Context, line: int) -> str:
     """"hosted", "self-hosted" or "unknown": the `runs-on` of the workflow job holding `line`."""
-    text = ctx.snapshot.text(ctx.path)
-    if text is None:
+    from rules.parse.workflow import Workflow
+
+    workflow = ctx.snapshot.try_document(ctx.path)
+    if not isinstance(workflow, Workflow):
         return "unknown"
-    return _runner_of(text, line)
-
-
-@lru_cache(maxsize=64)
-def _job_runners(text: str) -> tuple[tuple[int, str], ...]:
-    from rules.parse import yamlsrc
-    from rules.parse.errors import ParseError
-
-    try:
-        root = yamlsrc.load(text)
-    except ParseError:
-        return ()
-    jobs = root.get("jobs") if hasattr(root, "get") else None
-    if not hasattr(jobs, "items"):
-        return ()
-    found = []
-    lines = [*text.split("\n"), ""]
-    for name, job in jobs.items():
-        runs_on = job.get("runs-on") if hasattr(job, "get") else None
-        kind = _classify_runner(runs_on)
-        if kind == "unknown" and runs_on is not None:
-            # yamlsrc masks `${{ }}` (as Jinja): look at the line as written.
-            written = lines[yamlsrc.value_line(job, "runs-on") - 1] if hasattr(job, "get") else ""
-            if "github.run_id" in written or "github.run_number" in written:
-                kind = "hosted"  # a runner made for this run only (runs-on.com and similar)
-        found.append((yamlsrc.key_line(jobs, name), kind))
-    return tuple(sorted(found))
-
-
-def _runner_of(text: str, line: int) -> str:
     runner = "unknown"
-    for start, kind in _job_runners(text):
-        if start <= line:
-            runner = kind
+    for job in sorted(workflow.jobs.values(), key=lambda j: j.line):
+        if job.line <= line:
+            runner = _classify_runner(job.runs_on)
+            written = str(job.runs_on)
+            if runner == "unknown" and ("github.run_id" in written or "github.run_number" in written):
+                runner = "hosted"  # a runner made for this run only (runs-on.com and similar)
     return runner
 
 
