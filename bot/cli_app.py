@@ -1,16 +1,13 @@
 """The App's commands of the `dockreview` CLI: serve, worker, setup, redeliver, replay.
 
-Kept apart from `bot.cli` so that `check` and `diff` never import the App's dependencies.
+Kept apart from `bot.cli` so that `check` and `diff` never import the App's dependencies: this
+module imports only argparse at the top (it is loaded to build the parser on every run).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import sys
-import uuid
-from pathlib import Path
 from typing import Any
 
 
@@ -76,6 +73,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
 
 def cmd_redeliver(args: argparse.Namespace) -> int:
+    import asyncio
+
     from bot.github import GitHubError
     from bot.queue import RedisQueue
     from bot.redeliver import DurationError, parse_duration, redeliver
@@ -115,6 +114,11 @@ def guess_event(payload: dict[str, Any]) -> str | None:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    import asyncio
+    import json
+    import uuid
+    from pathlib import Path
+
     from bot.jobs import BadPayload, job_for
     from bot.logs import setup as setup_logs
     from bot.queue import MemoryQueue

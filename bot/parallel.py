@@ -8,8 +8,6 @@ rule reports into another file can come from two processes: they are merged with
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 from rules import Config, Report, Snapshot, review
@@ -47,6 +45,9 @@ def review_parallel(root: Path, paths: list[str], config: Config, jobs: int) -> 
             sizes[path] = (root / path).stat().st_size
         except OSError:
             sizes[path] = 1
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     parts = shares(paths, sizes, jobs)
     with ProcessPoolExecutor(max_workers=len(parts), mp_context=get_context("fork")) as pool:
         reports = list(pool.map(_review_share, [str(root)] * len(parts), parts, [config] * len(parts)))
