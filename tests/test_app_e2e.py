@@ -258,3 +258,42 @@ def test_config_comes_from_the_base_branch_not_the_pull_request(github) -> None:
                                                     number=number), url=server.url, app=app)
         [run2] = completed_run(gh, sha2)
     assert run2["conclusion"] == "success"  # DR101 is only a warning on the base branch now
+
+
+def test_fork_pull_request_is_reviewed_with_the_app_token(github) -> None:
+    gh, app, _ = github
+    sha = gh.push("octo/shop", "contrib", files={"compose.yaml": RISKY_COMPOSE})
+    number = gh.open_pull_request("octo/shop", head="contrib", base="main", user="mallory", fork=True)
+    with AppServer(settings_for(gh, app)) as server:
+        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
+                   url=server.url, app=app)
+        [run] = completed_run(gh, sha)
+    assert run["conclusion"] == "failure"
+    assert len(gh.review_comments("octo/shop", number)) == 2
+
+
+def test_logs_are_json_and_never_carry_tokens_keys_or_secrets(github, capfd) -> None:
+    import json
+    import logging
+
+    from bot.logs import setup
+
+    gh, app, installation = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    setup("DEBUG")
+    try:
+        with AppServer(settings_for(gh, app)) as server:
+            gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop",
+                                                        number=number), url=server.url, app=app)
+            completed_run(gh, sha)
+    finally:
+        logging.getLogger().handlers.clear()
+    err = capfd.readouterr().err
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert any(entry.get("message") == "webhook queued" and entry.get("delivery_id") for entry in lines)
+    done = [entry for entry in lines if entry.get("message") == "job done"]
+    assert done and done[0]["repo"] == "octo/shop" and done[0]["pr"] == number and done[0]["head_sha"] == sha
+    assert "seconds" in done[0] and done[0]["github_calls"] > 0
+    token = gh.installation_token(installation)
+    for secret in ("hunter2", "tok-1234567890", "BEGIN RSA PRIVATE KEY", app.webhook_secret, token, "ghs_"):
+        assert secret not in err, secret
