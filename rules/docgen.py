@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from rules import catalog
+from rules.finding import Category
 from rules.rule import Rule
 
 REQUIRED_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## How to fix")
@@ -30,7 +31,12 @@ def render(rule: type[Rule]) -> str:
 
 
 def render_index() -> str:
-    lines = ["# Rules", "", "| Code | Slug | Category | Severity | Summary |", "| --- | --- | --- | --- | --- |"]
+    lines = ["# Rules", "", "## Categories", "",
+             "Every rule has one category (a stable name, part of the JSON output).", "",
+             "| Category | What it covers |", "| --- | --- |"]
+    lines += [f"| `{category}` | {category.description} |" for category in Category]
+    lines += ["", "## Catalog", "",
+              "| Code | Slug | Category | Severity | Summary |", "| --- | --- | --- | --- | --- |"]
     for rule in catalog.all_rules():
         lines.append(
             f"| {rule.code} | [`{rule.slug}`]({rule.slug}.md) | `{rule.category}` | {rule.severity} | {rule.summary} |"

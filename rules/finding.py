@@ -39,6 +39,32 @@ class Category(StrEnum):
     PARSE_ERROR = "parse-error"
     SUPPRESSION = "suppression"
 
+    @property
+    def description(self) -> str:
+        return CATEGORY_DESCRIPTIONS[self]
+
+
+CATEGORY_DESCRIPTIONS: dict[Category, str] = {
+    Category.HARDCODED_SECRET: "a password, token or key written into a file",
+    Category.REGISTRY_CREDENTIALS: "registry logins: literal passwords, pushes without a login",
+    Category.SECRET_BUILD_ARG: "secrets passed as build args, which end up in the image history",
+    Category.ARCHITECTURE: "images that do not run on the servers' CPU (amd64-only builds, pinned platforms)",
+    Category.MUTABLE_TAG: "`latest` and other tags that move, so a rebuild or redeploy changes silently",
+    Category.DESTRUCTIVE_COMMAND: "commands that delete data: `down -v`, `prune --volumes`, `volume rm`",
+    Category.DATA_PERSISTENCE: "databases whose data lives only in the container",
+    Category.DEV_SERVER: "development servers and debug modes in production",
+    Category.BUILD_CONTEXT: "what `COPY . .` sends into the image (`.git`, `.env`, `node_modules`)",
+    Category.NETWORK_ISOLATION: "services that cannot reach each other by name",
+    Category.HOST_ACCESS: "containers with the host's powers: host network, privileged, docker socket",
+    Category.EXPOSED_PORT: "ports published on every interface of the host",
+    Category.HEALTHCHECK: "startup order and restarts that depend on health checks",
+    Category.IMAGE_NAME_COLLISION: "services that build into the same image name",
+    Category.PWN_REQUEST: "workflows that run untrusted pull request code with secrets",
+    Category.SUPPLY_CHAIN: "actions and images pulled from moving references",
+    Category.PARSE_ERROR: "files that cannot be parsed",
+    Category.SUPPRESSION: "problems with `# dockreview: ignore` comments",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
