@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rules.parse.ghexpr import EXPRESSION, base36
+
 MAX_TEXT = 1_000_000  # characters of a source that are looked at
 MAX_DEPTH = 4  # nested sh -c / ssh / heredoc levels
 MAX_GROW = 300  # logical lines an incomplete statement may grow to
@@ -102,20 +104,9 @@ def find_commands(text: str, line_of: LineOf | None = None) -> list[Command]:
 
 # --- preparation --------------------------------------------------------------------------------
 
-_GH_EXPR = re.compile(r"\$\{\{[^\n]*?\}\}")
 _PLACEHOLDER = re.compile(r"\$\{G([0-9a-z]+)_*\}")
 # `<<'EOF'`, `<<"EOF"`, `<<\EOF`: bashlex wants the delimiter unquoted; quotes become spaces.
 _QUOTED_HEREDOC = re.compile(r"(<<-?)([ \t]*)(?:'([^'\n]+)'|\"([^\"\n]+)\"|\\(\w+))")
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def _base36(number: int) -> str:
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = _DIGITS[rest] + out
-        if not number:
-            return out
 
 
 def _prepare(text: str) -> tuple[str, list[str]]:
@@ -124,7 +115,7 @@ def _prepare(text: str) -> tuple[str, list[str]]:
 
     def expression(match: re.Match[str]) -> str:
         original = match.group(0)
-        index = _base36(len(expressions))
+        index = base36(len(expressions))
         expressions.append(original)
         inner = len(original) - 3
         body = f"G{index}" if len(index) + 1 <= inner else "_"
@@ -135,7 +126,7 @@ def _prepare(text: str) -> tuple[str, list[str]]:
         pad = len(match.group(0)) - len(match.group(1)) - len(match.group(2)) - len(word)
         return match.group(1) + match.group(2) + " " + word + " " * (pad - 1)
 
-    prepared = _GH_EXPR.sub(expression, text)
+    prepared = EXPRESSION.sub(expression, text)
     prepared = _QUOTED_HEREDOC.sub(heredoc, prepared)
     return prepared, expressions
 

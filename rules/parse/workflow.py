@@ -22,27 +22,17 @@ from typing import Any
 
 from rules.parse import yamlsrc
 from rules.parse.errors import ParseError
+from rules.parse.ghexpr import EXPRESSION, base36
 from rules.parse.shell import ShellSource
 from rules.parse.yamlsrc import as_str
 
 # --- GitHub expressions ---------------------------------------------------------------------------
 
-_EXPRESSION = re.compile(r"\$\{\{[^\n]*?\}\}")
 # Hidden before loading: GitHub expressions, and `{{ ... }}` of Go templates in `run:` text
 # (`docker inspect --format '{{.State.Health}}'`) that yamlsrc would otherwise mask as Jinja.
 _HIDDEN = re.compile(r"\$?\{\{[^\n]*?\}\}")
 _OPEN, _FILL = "\ue000", "\ue001"  # private-use characters: printable YAML, never in real files
 _PLACEHOLDER = re.compile(f"{_OPEN}([0-9a-z]+){_FILL}*")
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def _base36(number: int) -> str:
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = _DIGITS[rest] + out
-        if not number:
-            return out
 
 
 def _hide_expressions(text: str) -> tuple[str, list[str]]:
@@ -51,7 +41,7 @@ def _hide_expressions(text: str) -> tuple[str, list[str]]:
 
     def hide(match: re.Match[str]) -> str:
         original = match.group(0)
-        index = _base36(len(expressions))
+        index = base36(len(expressions))
         if len(index) + 1 > len(original):
             return original
         expressions.append(original)
@@ -112,7 +102,7 @@ def expressions_in(value: str | None) -> list[str]:
     """The inner text of each `${{ ... }}` in `value` (whitespace trimmed)."""
     if not value:
         return []
-    return [m.group(0)[3:-2].strip() for m in _EXPRESSION.finditer(value)]
+    return [m.group(0)[3:-2].strip() for m in EXPRESSION.finditer(value)]
 
 
 # --- the model ------------------------------------------------------------------------------------
