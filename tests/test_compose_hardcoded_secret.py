@@ -75,3 +75,23 @@ def test_dev_files_are_not_production() -> None:
             """
     }
     assert lines(files, RULE) == []
+
+
+def test_a_secret_shared_through_an_anchor_is_one_finding_naming_every_service() -> None:
+    files = {
+        "compose.yaml": """
+            x-env: &env
+              API_TOKEN: abc123def
+            services:
+              api:
+                image: example/api:1.2
+                environment: *env
+              worker:
+                image: example/worker:1.2
+                environment:
+                  <<: *env
+            """
+    }
+    [finding] = findings(files, rule=RULE)
+    assert finding.line == 2
+    assert "services `api`, `worker`" in finding.message

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rules.catalog.compose._shared import one_per_place
 from rules.finding import Category, Severity
 from rules.parse.compose import ComposeFile, EnvVar
 from rules.rule import Context, Hit, Kind, Rule
@@ -61,10 +62,13 @@ class HardcodedSecretInEnvironment(Rule):
     def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
         if not ctx.is_production():
             return
+        yield from one_per_place(self._hits(doc))
+
+    def _hits(self, doc: ComposeFile) -> Iterator[tuple[str, Hit]]:
         for service in doc.services.values():
             for var in service.environment:
                 if is_secret_name(var.name) and is_literal_secret(var.value):
-                    yield Hit(
+                    yield service.name, Hit(
                         line=var.line,
                         column=var.column,
                         message=(

@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from rules.catalog.compose._shared import one_per_place
 from rules.finding import Category, Severity
 from rules.parse.compose import ComposeFile, EnvVar, Service
 from rules.parse.yamlsrc import as_str, item_position, value_position
@@ -80,6 +81,9 @@ class UrlCredentials(Rule):
     def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
         if not ctx.is_production():
             return
+        yield from one_per_place(self._hits(doc))
+
+    def _hits(self, doc: ComposeFile) -> Iterator[tuple[str, Hit]]:
         for service in doc.services.values():
             for place in _places(service):
                 match = url_credentials(place.value)
@@ -88,7 +92,7 @@ class UrlCredentials(Rule):
                 password = match.group("password")
                 user = match.group("user")
                 shown = f"{match.group('scheme')}://{user}:****@"
-                yield Hit(
+                yield service.name, Hit(
                     line=place.line,
                     column=place.column,
                     message=(
