@@ -85,6 +85,24 @@ def test_risky_pull_request_gets_one_review_and_a_failing_check(github) -> None:
     assert len(gh.reviews("octo/shop", number)) == 1
     assert "hunter2" not in str(run["output"])
     assert len(run["annotations"]) == 2
+    # The summary starts with what the change does to the containers (keys, never values).
+    summary = run["output"]["summary"]
+    assert summary.startswith("### Container changes")
+    assert "| + | `compose.yaml` | `db` | `service` |  | `postgres:16` |" in summary
+    assert "`API_TOKEN`" in summary
+
+
+def test_harmless_docker_change_says_so_in_one_line(github) -> None:
+    gh, app, _ = github
+    number, sha = open_pr(gh, {"compose.yaml": BASE_COMPOSE.replace("example/web:1.4", "example/web:1.5")})
+    with AppServer(settings_for(gh, app)) as server:
+        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
+                   url=server.url, app=app)
+        [run] = completed_run(gh, sha)
+    assert run["conclusion"] == "success"
+    assert run["output"]["summary"].startswith("Docker changes are all harmless: 1 container-level change")
+    assert "`example/web:1.4`" in run["output"]["summary"] and "`example/web:1.5`" in run["output"]["summary"]
+    assert gh.reviews("octo/shop", number) == []
 
 
 def test_pull_request_without_docker_files_succeeds_at_once(github) -> None:
