@@ -13,7 +13,7 @@ from rules.changes import ContainerChange, compare
 from rules.classify import FileType
 from rules.config import Config
 from rules.finding import Finding, Location, Severity
-from rules.parse.errors import ParseError
+from rules.parse.errors import NotReviewed, ParseError
 from rules.rule import Context, Hit, Kind, Rule
 from rules.snapshot import ParserCrash, Snapshot
 from rules.suppress import ALL, Suppressions, scan
@@ -132,6 +132,9 @@ def _review_files(
         report.files_checked.append(path)
         try:
             doc = snapshot.document(path)
+        except NotReviewed as exc:
+            report.errors.append(Note(path, exc.message))
+            continue
         except ParseError as exc:
             emitter.engine(catalog.find("DR001"), path, exc.line, exc.message, exc.column)
             continue

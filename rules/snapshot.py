@@ -7,15 +7,16 @@ see the whole repository at one commit, whether it comes from disk, from git, or
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from rules.classify import FileType, classify, needs_content
 from rules.parse.errors import ParseError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+T = TypeVar("T")
 Reader = Callable[[str], bytes | None]
 
 
@@ -49,6 +50,7 @@ class Snapshot:
         self._types: dict[str, FileType | None] = {}
         self._docs: dict[str, Any] = {}
         self._files_of: dict[FileType, list[str]] = {}
+        self._derived: dict[Hashable, Any] = {}
         self.skipped: dict[str, Skipped] = {}
 
     # --- construction -------------------------------------------------------------------------
@@ -136,6 +138,17 @@ class Snapshot:
     def docker_files(self) -> list[str]:
         return [p for p in self.paths if self.file_type(p) is not None]
 
+    def files_in(self, directory: str, kind: FileType) -> list[str]:
+        """Files of a kind directly in `directory` ("" for the root), from an index built once."""
+        index = self.derived(("files_in", kind), lambda: _by_directory(self.files_of(kind)))
+        return index.get(directory, [])
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value computed from this snapshot once (indexes that cross-file rules share)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return cast(T, self._derived[key])
+
     def files_of(self, kind: FileType) -> list[str]:
         """Every file of a kind (cached: cross-file rules ask for it once per file they check)."""
         if kind not in self._files_of:
@@ -198,5 +211,12 @@ def join(directory: str, relative: str) -> str:
 
 
 def parent(path: str) -> str:
-    parent_dir = str(PurePosixPath(path).parent)
-    return "" if parent_dir == "." else parent_dir
+    """The directory of a normalized repository path ("" at the root)."""
+    return path.rpartition("/")[0]
+
+
+def _by_directory(paths: list[str]) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for path in paths:
+        index.setdefault(parent(path), []).append(path)
+    return index

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from dockerfile_parse import DockerfileParser  # type: ignore[import-untyped]
 
-from rules.parse.errors import ParseError
+from rules.parse.errors import NotReviewed, ParseError
 from rules.parse.shell import ShellSource
 
 MAX_LINES = 100_000
@@ -248,8 +248,8 @@ def parse(text: str, path: str) -> Dockerfile:
 def _parse(text: str, path: str) -> Dockerfile:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    if len(lines) > MAX_LINES:
-        raise ParseError(f"more than {MAX_LINES} lines; not reviewed")
+    if len(lines) - (lines[-1] == "") > MAX_LINES:  # a final newline ends the last line, it adds none
+        raise NotReviewed(f"more than {MAX_LINES} lines; not reviewed")
     escape, syntax = _directives(lines)
     cleaned, heredocs = _blank_heredocs(lines, escape)
     structure = _structure(cleaned, escape)

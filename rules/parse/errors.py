@@ -11,3 +11,7 @@ class ParseError(Exception):
         self.message = message
         self.line = max(1, line)
         self.column = max(1, column)
+
+
+class NotReviewed(ParseError):
+    """Input past a bound (too many lines, nodes, nesting): skipped with a note, not a finding."""

@@ -16,10 +16,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from rules.parse.errors import ParseError
+from rules.parse.errors import NotReviewed, ParseError
 
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+MAX_LINES = 100_000
 
 _JINJA_BLOCK = re.compile(r"{%-?.*?-?%}|{#.*?#}", re.DOTALL)
 _JINJA_EXPR = re.compile(r"{{.*?}}")
@@ -49,6 +50,9 @@ def _loader() -> YAML:
 
 def load(text: str) -> Any:
     """Load one YAML document (the first, for multi-document files) keeping positions."""
+    lines = text.count("\n") + 1
+    if lines > MAX_LINES:  # before parsing: the node bound below only applies after a full parse
+        raise NotReviewed(f"more than {MAX_LINES} lines of YAML; not reviewed")
     if _JINJA_HINT.search(text):
         text = _mask_jinja(text)
     try:
@@ -79,12 +83,12 @@ def _check_bounds(root: Any) -> None:
         seen.add(id(node))
         if depth > MAX_DEPTH:
             line = getattr(getattr(node, "lc", None), "line", 0) + 1
-            raise ParseError(f"YAML nested deeper than {MAX_DEPTH} levels; not reviewed", line)
+            raise NotReviewed(f"YAML nested deeper than {MAX_DEPTH} levels; not reviewed", line)
         children = node.values() if isinstance(node, dict) else node
         for child in children:
             count += 1
             if count > MAX_NODES:
-                raise ParseError(f"YAML has more than {MAX_NODES} nodes; not reviewed")
+                raise NotReviewed(f"YAML has more than {MAX_NODES} nodes; not reviewed")
             stack.append((child, depth + 1))
 
 

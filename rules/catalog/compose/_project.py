@@ -17,9 +17,8 @@ from rules.snapshot import join, parent
 
 def sibling_files(ctx: Context) -> Iterator[ComposeFile]:
     """The other parsable compose files in the directory of the file under review."""
-    directory = parent(ctx.path)
-    for path in ctx.snapshot.files_of(FileType.COMPOSE):
-        if path != ctx.path and parent(path) == directory:
+    for path in ctx.snapshot.files_in(parent(ctx.path), FileType.COMPOSE):
+        if path != ctx.path:
             doc = ctx.snapshot.try_document(path)
             if isinstance(doc, ComposeFile):
                 yield doc

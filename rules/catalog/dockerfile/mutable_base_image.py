@@ -9,7 +9,7 @@ from rules.finding import Category, Severity
 from rules.images import MUTABLE_TAGS, parse_image
 from rules.parse.dockerfile import Dockerfile, Stage
 from rules.rule import Context, Hit, Kind, Rule
-from rules.snapshot import parent
+from rules.snapshot import Snapshot, parent
 
 
 class MutableBaseImage(Rule):
@@ -82,20 +82,27 @@ class MutableBaseImage(Rule):
 
 
 def _images_built_by_compose(ctx: Context) -> set[str]:
-    """`image:` names of compose services that also `build:`: local images another Dockerfile may
-    use as its base (`FROM base`), not registry images."""
+    """`image:` names of compose services that also `build:` in the compose files of this Dockerfile's
+    folder or above it: local images another Dockerfile may use as its base (`FROM base`)."""
+    by_folder = ctx.snapshot.derived("compose-built-images", lambda: _built_images(ctx.snapshot))
     names: set[str] = set()
-    for path in ctx.snapshot.files_of(FileType.COMPOSE):
-        folder = parent(path)
-        if folder and not ctx.path.startswith(folder + "/"):
-            continue  # another project of the repository
-        document = ctx.snapshot.try_document(path)
+    folder = parent(ctx.path)
+    while True:
+        names |= by_folder.get(folder, set())
+        if not folder:
+            return names
+        folder = parent(folder)
+
+
+def _built_images(snapshot: Snapshot) -> dict[str, set[str]]:
+    by_folder: dict[str, set[str]] = {}
+    for path in snapshot.files_of(FileType.COMPOSE):
+        document = snapshot.try_document(path)
         for service in getattr(document, "services", {}).values():
             image = service.image if service.build is not None else None
             if image:
-                names.add(image)
-                names.add(image.removesuffix(":latest"))
-    return names
+                by_folder.setdefault(parent(path), set()).update({image, image.removesuffix(":latest")})
+    return by_folder
 
 
 def _stage_label(stage: Stage) -> str:

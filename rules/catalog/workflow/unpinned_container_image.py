@@ -11,6 +11,7 @@ from rules.images import parse_image
 from rules.parse import yamlsrc
 from rules.parse.workflow import Container, Job, Workflow, is_expression
 from rules.rule import Context, Hit, Kind, Rule
+from rules.snapshot import Snapshot
 
 _MATRIX_ONLY = re.compile(r"^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}$")
 
@@ -109,18 +110,22 @@ class WorkflowUnpinnedContainerImage(Rule):
 
 def _published_images(ctx: Context, doc: Workflow) -> set[str]:
     """Names of images the repository's workflows push (its own dev or CI images)."""
-    root = repository_root(doc.path)
-    names: set[str] = set()
-    for path in ctx.snapshot.files_of(FileType.WORKFLOW):
-        if repository_root(path) != root:
+    by_root = ctx.snapshot.derived("workflow-pushed-images", lambda: _pushed_by_root(ctx.snapshot))
+    return by_root.get(repository_root(doc.path), set())
+
+
+def _pushed_by_root(snapshot: Snapshot) -> dict[str, set[str]]:
+    """Images pushed by the workflows of each repository root (computed once per snapshot)."""
+    by_root: dict[str, set[str]] = {}
+    for path in snapshot.files_of(FileType.WORKFLOW):
+        workflow = snapshot.try_document(path)
+        if not isinstance(workflow, Workflow):
             continue
-        other = doc if path == doc.path else ctx.snapshot.try_document(path)
-        if not isinstance(other, Workflow):
-            continue
-        for job in other.jobs.values():
-            for push in pushes(other, job):
-                names.update(parse_image(resolve_env(other, job, push.step, ref)).name for ref in push.refs)
-    return names
+        names = by_root.setdefault(repository_root(path), set())
+        for job in workflow.jobs.values():
+            for push in pushes(workflow, job):
+                names.update(parse_image(resolve_env(workflow, job, push.step, ref)).name for ref in push.refs)
+    return by_root
 
 
 def _reason(image: str) -> str | None:
