@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -149,6 +150,7 @@ def run(queue: str, rate: float, seconds: float, key: str) -> None:
         if redis:
             redis.terminate()
             redis.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
     ms = sorted(x * 1000 for x in latencies)
     p = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]  # noqa: E731
     print(f"{queue:6} {rate:5.0f}/s {seconds:3.0f}s  sent {total:5d}  ok {len(ms) - len(errors):5d}  "

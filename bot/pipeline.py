@@ -158,6 +158,10 @@ class PullRequestReview:
         if head_tree.truncated:
             notes.append(Note("(repository)", "the repository tree is larger than GitHub lists in one call; "
                                               "cross-file checks only see part of it"))
+        changed_files = pr.get("changed_files")
+        if isinstance(changed_files, int) and changed_files > len(files):
+            notes.append(Note("(pull request)", f"GitHub lists only {len(files)} of the {changed_files} changed "
+                                                "files of a pull request; the others were not reviewed"))
         prefetch_head = targets + [p for p in head_tree.paths if p.endswith(".dockerignore")]
         # Deleted files too: the container changes and `check_deleted` rules read their base version.
         prefetch_base = [renames.get(p, p) for p in targets]
@@ -185,8 +189,7 @@ class PullRequestReview:
         posted = await self._post_review(review_plan, head_sha)
         resolved = await self._resolve(review_plan)
         conclusion = summary.conclusion(report, config)
-        output = summary.check_output(report, review_plan, head_sha=head_sha, config=config,
-                                      skipped=report.errors,
+        output = summary.check_output(report, review_plan, head_sha=head_sha, config=config,  # notes: report.errors
                                       repo_url=pr.get("base", {}).get("repo", {}).get("html_url"))
         await self.complete(conclusion, output, summary.annotations(report.findings))
         return Outcome(conclusion, len(report.findings), posted, resolved, self.check_run_id)
