@@ -63,7 +63,9 @@ def _get(data: Any, *path: str, kind: type | tuple[type, ...] = object, required
                 raise BadPayload(f"missing {'.'.join(path)}")
             return None
         node = node[key]
-    if (node is not None and not isinstance(node, kind)) or (node is None and required):
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    wrong = node is not None and (not isinstance(node, kind) or (isinstance(node, bool) and bool not in kinds))
+    if wrong or (node is None and required):  # JSON true/false is no number: bool is an int subclass
         if required:
             raise BadPayload(f"{'.'.join(path)} has the wrong type")
         return None
@@ -89,7 +91,7 @@ def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = Non
     """The job a delivery asks for, None when dockreview ignores it. Raises BadPayload for bad shapes."""
     if not isinstance(payload, dict):
         raise BadPayload("payload is not a JSON object")
-    action = payload.get("action")
+    action = payload.get("action") if isinstance(payload.get("action"), str) else None  # a list is unhashable
     if event == "pull_request":
         if action not in REVIEW_ACTIONS:
             return None
@@ -123,15 +125,16 @@ def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = Non
         if event == "check_run" and node.get("name") not in (None, "dockreview"):
             return None
         owner, repo = _repo(payload)
-        prs = node.get("pull_requests") or []
-        number = prs[0].get("number") if prs and isinstance(prs[0], dict) else None
+        prs = node.get("pull_requests")
+        first = prs[0] if isinstance(prs, list) and prs else None
+        number = first.get("number") if isinstance(first, dict) else None
         if number is None and event == "check_run":
             external = str(node.get("external_id") or "").split(":")[0]  # "<pr>:<job id>", set by us
             number = int(external) if external.isdigit() else None
         return Job(
             "rerun", _installation(payload), owner, repo,
-            number if isinstance(number, int) else None,
+            number if type(number) is int else None,
             _get(node, "head_sha", kind=str), delivery_id, event,
-            check_run_id=node.get("id") if event == "check_run" and isinstance(node.get("id"), int) else None,
+            check_run_id=node.get("id") if event == "check_run" and type(node.get("id")) is int else None,
         )
     return None

@@ -36,7 +36,8 @@ class RemoteTree:
 
     @property
     def paths(self) -> list[str]:
-        return [p for p, e in self.entries.items() if e.kind == "blob"]
+        # Symlinks are listed (never read), so the snapshot notes them as not checked, as on disk.
+        return [p for p, e in self.entries.items() if e.kind in ("blob", "symlink")]
 
     @property
     def sizes(self) -> dict[str, int]:

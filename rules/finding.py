@@ -44,6 +44,9 @@ class Category(StrEnum):
         return CATEGORY_DESCRIPTIONS[self]
 
 
+# Findings of these categories are about a secret: their source line is never quoted in any output.
+SECRET_CATEGORIES = frozenset({Category.HARDCODED_SECRET, Category.REGISTRY_CREDENTIALS, Category.SECRET_BUILD_ARG})
+
 CATEGORY_DESCRIPTIONS: dict[Category, str] = {
     Category.HARDCODED_SECRET: "a password, token or key written into a file",
     Category.REGISTRY_CREDENTIALS: "registry logins: literal passwords, pushes without a login",

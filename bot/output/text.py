@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.output import Run, summary_line
+from rules.finding import SECRET_CATEGORIES
 
 if TYPE_CHECKING:
     from rules.finding import Finding
@@ -58,7 +59,8 @@ def _finding(run: Run, finding: Finding, paint: _Paint) -> list[str]:
         f"{paint(severity, SEVERITY_COLORS.get(severity, BOLD))}: {_one_line(finding.message)}"
     )
     lines = [head]
-    source = run.source_line(finding.path, finding.line)
+    # The line of a secret finding holds the secret: it is never printed (CI logs are shared).
+    source = "" if finding.category in SECRET_CATEGORIES else run.source_line(finding.path, finding.line)
     if source.strip():
         number = str(finding.line)
         gutter = " " * len(number)

@@ -29,11 +29,10 @@ from functools import cache
 from bot.review import markdown as md
 from bot.review.markers import Marker, parse_marker, strip_marker
 from rules import catalog
-from rules.finding import Category, Finding
+from rules.finding import SECRET_CATEGORIES, Finding
 
 MAX_BODY = 65536  # GitHub: "Body is too long (maximum is 65536 characters)"
 DOCS_ENV = "DOCKREVIEW_DOCS_URL"
-SECRET_CATEGORIES = frozenset({Category.HARDCODED_SECRET, Category.REGISTRY_CREDENTIALS, Category.SECRET_BUILD_ARG})
 _SHA = re.compile(r"[0-9a-f]{7,64}")
 _ABSOLUTE = re.compile(r"https?://[^\s()<>\[\]`]+")
 
