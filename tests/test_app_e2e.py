@@ -60,6 +60,12 @@ def open_pr(gh: FakeGitHub, files: dict[str, str], branch: str = "feature") -> t
     return number, sha
 
 
+def send(gh: FakeGitHub, app, server: AppServer, action: str, number: int) -> int:
+    """A signed `pull_request` delivery of `action` for PR `number`; the service's HTTP status."""
+    payload = gh.event_payload("pull_request", action, repo="octo/shop", number=number)
+    return gh.deliver("pull_request", payload, url=server.url, app=app)[0]
+
+
 def completed_run(gh: FakeGitHub, sha: str, count: int = 1, timeout: float = 60) -> list[dict]:
     def done() -> list[dict] | None:
         runs = [r for r in gh.check_runs("octo/shop", sha=sha, name="dockreview") if r["status"] == "completed"]
@@ -72,8 +78,7 @@ def test_risky_pull_request_gets_one_review_and_a_failing_check(github) -> None:
     gh, app, _ = github
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
     with AppServer(settings_for(gh, app)) as server:
-        status, _ = gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop",
-                                                                number=number), url=server.url, app=app)
+        status = send(gh, app, server, "opened", number)
         assert status == 202
         [run] = completed_run(gh, sha)
     assert run["conclusion"] == "failure"
@@ -96,8 +101,7 @@ def test_harmless_docker_change_says_so_in_one_line(github) -> None:
     gh, app, _ = github
     number, sha = open_pr(gh, {"compose.yaml": BASE_COMPOSE.replace("example/web:1.4", "example/web:1.5")})
     with AppServer(settings_for(gh, app)) as server:
-        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
-                   url=server.url, app=app)
+        send(gh, app, server, "opened", number)
         [run] = completed_run(gh, sha)
     assert run["conclusion"] == "success"
     assert run["output"]["summary"].startswith("Docker changes are all harmless: 1 container-level change")
@@ -109,8 +113,7 @@ def test_pull_request_without_docker_files_succeeds_at_once(github) -> None:
     gh, app, _ = github
     number, sha = open_pr(gh, {"README.md": "# shop\nmore docs\n"})
     with AppServer(settings_for(gh, app)) as server:
-        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
-                   url=server.url, app=app)
+        send(gh, app, server, "opened", number)
         [run] = completed_run(gh, sha)
     assert run["conclusion"] == "success"
     assert gh.reviews("octo/shop", number) == []
@@ -120,14 +123,12 @@ def test_synchronize_does_not_repeat_and_a_fix_resolves_the_thread(github) -> No
     gh, app, _ = github
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
     with AppServer(settings_for(gh, app)) as server:
-        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
-                   url=server.url, app=app)
+        send(gh, app, server, "opened", number)
         completed_run(gh, sha)
         # Another push that fixes one secret and leaves the other.
         fixed = RISKY_COMPOSE.replace("POSTGRES_PASSWORD: hunter2", "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?}")
         sha2 = gh.push("octo/shop", "feature", files={"compose.yaml": "# the stack\n" + fixed})
-        gh.deliver("pull_request", gh.event_payload("pull_request", "synchronize", repo="octo/shop",
-                                                    number=number), url=server.url, app=app)
+        send(gh, app, server, "synchronize", number)
         [run] = completed_run(gh, sha2)
     comments = gh.review_comments("octo/shop", number)
     assert len(comments) == 2  # nothing posted again for the moved API_TOKEN line
@@ -162,8 +163,7 @@ def test_recheck_by_writer_and_by_reader(github) -> None:
     gh, app, _ = github
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
     with AppServer(settings_for(gh, app)) as server:
-        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
-                   url=server.url, app=app)
+        send(gh, app, server, "opened", number)
         completed_run(gh, sha)
         reader = gh.event_payload("issue_comment", "created", repo="octo/shop", number=number, body="/recheck",
                                   user="rita")
@@ -182,8 +182,7 @@ def test_check_run_rerun_button(github) -> None:
     gh, app, _ = github
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
     with AppServer(settings_for(gh, app)) as server:
-        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
-                   url=server.url, app=app)
+        send(gh, app, server, "opened", number)
         [first] = completed_run(gh, sha)
         rerun = gh.event_payload("check_run", "rerequested", repo="octo/shop", check_run_id=first["id"])
         assert gh.deliver("check_run", rerun, url=server.url, app=app)[0] == 202
@@ -221,8 +220,7 @@ def test_github_faults_are_retried_and_nothing_is_posted_twice(github) -> None:
     gh.fail("POST", r"/graphql", status=503, times=1)
     gh.secondary_rate_limit(times=1, retry_after=1, method="POST", path_regex=r"/pulls/\d+/reviews")
     with AppServer(settings_for(gh, app)) as server:
-        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
-                   url=server.url, app=app)
+        send(gh, app, server, "opened", number)
         [run] = completed_run(gh, sha)
     assert run["conclusion"] == "failure"
     assert len(gh.reviews("octo/shop", number)) == 1
@@ -233,13 +231,11 @@ def test_token_expiry_mid_review_is_refreshed(github) -> None:
     gh, app, _ = github
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
     with AppServer(settings_for(gh, app)) as server:
-        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
-                   url=server.url, app=app)
+        send(gh, app, server, "opened", number)
         completed_run(gh, sha)
         gh.expire_tokens()
         sha2 = gh.push("octo/shop", "feature", files={"compose.yaml": RISKY_COMPOSE + "\n"})
-        gh.deliver("pull_request", gh.event_payload("pull_request", "synchronize", repo="octo/shop",
-                                                    number=number), url=server.url, app=app)
+        send(gh, app, server, "synchronize", number)
         [run] = completed_run(gh, sha2)
     assert run["conclusion"] == "failure"
     assert gh.count(status=401) >= 1
@@ -250,8 +246,7 @@ def test_persistent_github_errors_end_in_a_neutral_check_run(github) -> None:
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
     gh.fail("GET", r"/git/trees/", status=500, times=50)
     with AppServer(settings_for(gh, app)) as server:
-        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
-                   url=server.url, app=app)
+        send(gh, app, server, "opened", number)
         [run] = completed_run(gh, sha)
     assert run["conclusion"] == "neutral"
     assert "/recheck" in run["output"]["summary"]
@@ -264,16 +259,14 @@ def test_config_comes_from_the_base_branch_not_the_pull_request(github) -> None:
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE,
                                ".github/dockreview.yml": "rules:\n  hardcoded-secret: off\n"})
     with AppServer(settings_for(gh, app)) as server:
-        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
-                   url=server.url, app=app)
+        send(gh, app, server, "opened", number)
         [run] = completed_run(gh, sha)
         assert run["conclusion"] == "failure"
         assert len(gh.review_comments("octo/shop", number)) == 2
         # The base branch's config counts, invalid keys included (reported, defaults kept).
         gh.push("octo/shop", "main", files={".github/dockreview.yml": "rules:\n  DR101: warning\n  DR102: off\n"})
         sha2 = gh.push("octo/shop", "feature", files={"compose.yaml": RISKY_COMPOSE + "\n"})
-        gh.deliver("pull_request", gh.event_payload("pull_request", "synchronize", repo="octo/shop",
-                                                    number=number), url=server.url, app=app)
+        send(gh, app, server, "synchronize", number)
         [run2] = completed_run(gh, sha2)
     assert run2["conclusion"] == "success"  # DR101 is only a warning on the base branch now
 
@@ -283,8 +276,7 @@ def test_fork_pull_request_is_reviewed_with_the_app_token(github) -> None:
     sha = gh.push("octo/shop", "contrib", files={"compose.yaml": RISKY_COMPOSE})
     number = gh.open_pull_request("octo/shop", head="contrib", base="main", user="mallory", fork=True)
     with AppServer(settings_for(gh, app)) as server:
-        gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop", number=number),
-                   url=server.url, app=app)
+        send(gh, app, server, "opened", number)
         [run] = completed_run(gh, sha)
     assert run["conclusion"] == "failure"
     assert len(gh.review_comments("octo/shop", number)) == 2
@@ -301,8 +293,7 @@ def test_logs_are_json_and_never_carry_tokens_keys_or_secrets(github, capfd) -> 
     setup("DEBUG")
     try:
         with AppServer(settings_for(gh, app)) as server:
-            gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop",
-                                                        number=number), url=server.url, app=app)
+            send(gh, app, server, "opened", number)
             completed_run(gh, sha)
     finally:
         logging.getLogger().handlers.clear()

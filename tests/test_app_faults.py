@@ -15,7 +15,7 @@ import pytest
 
 from tests.apprunner import AppServer, settings_for, wait_for
 from tests.fakegithub import FakeGitHub
-from tests.test_app_e2e import RISKY_COMPOSE, completed_run, open_pr
+from tests.test_app_e2e import RISKY_COMPOSE, completed_run, open_pr, send
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,9 +56,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def deliver_opened(gh: FakeGitHub, app, server: AppServer, number: int) -> None:
-    status, _ = gh.deliver("pull_request", gh.event_payload("pull_request", "opened", repo="octo/shop",
-                                                            number=number), url=server.url, app=app)
-    assert status == 202
+    assert send(gh, app, server, "opened", number) == 202
 
 
 def test_webhooks_during_redis_outage_get_503_and_queued_jobs_survive_a_restart(github, redis_server) -> None:
@@ -69,8 +67,7 @@ def test_webhooks_during_redis_outage_get_503_and_queued_jobs_survive_a_restart(
         deliver_opened(gh, app, server, number)  # queued, no worker yet
         redis_server.restart()  # AOF keeps the job
         redis_server.stop()
-        status, _ = gh.deliver("pull_request", gh.event_payload("pull_request", "reopened", repo="octo/shop",
-                                                                number=number), url=server.url, app=app)
+        status = send(gh, app, server, "reopened", number)
         assert status == 503  # GitHub records the failure; `dockreview redeliver` sends it again
         redis_server.start()
         worker = start_worker(gh, app, redis_server.url)
@@ -145,8 +142,7 @@ def test_force_push_during_review_leaves_no_check_run_in_progress(github) -> Non
             deliver_opened(gh, app, server, number)
             wait_for(lambda: gh.check_runs("octo/shop", sha=sha))
             sha2 = gh.push("octo/shop", "feature", files={"compose.yaml": RISKY_COMPOSE + "# amended\n"})
-            gh.deliver("pull_request", gh.event_payload("pull_request", "synchronize", repo="octo/shop",
-                                                        number=number), url=server.url, app=app)
+            send(gh, app, server, "synchronize", number)
             [new_run] = completed_run(gh, sha2)
             [old_run] = completed_run(gh, sha)
     finally:
