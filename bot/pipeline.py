@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,7 +53,6 @@ class Outcome:
     comments: int = 0
     resolved: int = 0
     check_run_id: int | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def _now() -> str:

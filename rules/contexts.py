@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 from posixpath import basename
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from rules.classify import FileType
 from rules.parse import yamlsrc
@@ -61,19 +60,18 @@ def build_contexts(snapshot: Snapshot, dockerfile_path: str) -> list[BuildContex
     return list(unique.values())
 
 
-_CACHE: WeakKeyDictionary[Snapshot, list[BuildContext]] = WeakKeyDictionary()
-
-
 def _named_contexts(snapshot: Snapshot) -> list[BuildContext]:
     """Every context named anywhere in the repository, for any Dockerfile (once per snapshot)."""
-    if snapshot not in _CACHE:
-        found: list[BuildContext] = []
-        for path in snapshot.files_of(FileType.COMPOSE):
-            found.extend(_from_compose(snapshot, path))
-        for path in snapshot.files_of(FileType.WORKFLOW):
-            found.extend(_from_workflow(snapshot, path))
-        _CACHE[snapshot] = found
-    return _CACHE[snapshot]
+    return snapshot.derived("named-build-contexts", lambda: _find_named_contexts(snapshot))
+
+
+def _find_named_contexts(snapshot: Snapshot) -> list[BuildContext]:
+    found: list[BuildContext] = []
+    for path in snapshot.files_of(FileType.COMPOSE):
+        found.extend(_from_compose(snapshot, path))
+    for path in snapshot.files_of(FileType.WORKFLOW):
+        found.extend(_from_workflow(snapshot, path))
+    return found
 
 
 def dockerignore_for(snapshot: Snapshot, dockerfile_path: str, context_dir: str) -> str | None:

@@ -13,6 +13,7 @@ from rules.changes import ContainerChange, compare
 from rules.classify import FileType
 from rules.config import Config
 from rules.finding import Finding, Location, Severity
+from rules.globs import matches
 from rules.parse.errors import NotReviewed, ParseError
 from rules.rule import Context, Hit, Kind, Rule
 from rules.snapshot import ParserCrash, Snapshot
@@ -213,7 +214,7 @@ class _Emitter:
     def emit(self, rule: type[Rule], hit: Hit, default_path: str) -> None:
         path = hit.path or default_path
         setting = self.config.setting_for(rule.code, rule.slug, rule.category)
-        if not setting.enabled or (setting.ignore and _matches(path, setting.ignore)):
+        if not setting.enabled or (setting.ignore and matches(path, setting.ignore)):
             return
         end = hit.end_line if hit.end_line and hit.end_line > hit.line else None
         key = (rule.code, path, hit.line, hit.column, hit.evidence or hit.message)
@@ -261,10 +262,6 @@ class _Emitter:
                 )
 
 
-def _matches(path: str, patterns: tuple[str, ...]) -> bool:
-    from rules.globs import matches
-
-    return matches(path, patterns)
 
 
 def _filter_to_change(
