@@ -216,9 +216,9 @@ def big_dockerfile(target: int) -> str:
 
 ENGINE = """
 import json, sys, time
-from rules.config import Config
-from rules.engine import review
-from rules.snapshot import Snapshot
+from dockreview.rules.config import Config
+from dockreview.rules.engine import review
+from dockreview.rules.snapshot import Snapshot
 config = Config(max_file_size=52428800)
 # Warm-up: one small file of each kind, so lazy imports of parsers and rules are not timed below.
 review(Snapshot.from_mapping(json.loads(sys.argv[2])), config)
@@ -285,7 +285,7 @@ def by_count(counts: list[int], timeout: float) -> None:
         tmp = Path(tempfile.mkdtemp(prefix="dockreview-scale-"))
         try:
             total = write_files(tmp, count)
-            cli = [sys.executable, "-m", "bot.cli", "check", str(tmp), "--format", "json", "--jobs", "1",
+            cli = [sys.executable, "-m", "dockreview.bot.cli", "check", str(tmp), "--format", "json", "--jobs", "1",
                    "--fail-on", "never", "--no-color"]
             wall, rss, _, late = measure(cli, timeout)
             _, erss, out, elate = measure([sys.executable, "-c", ENGINE, str(tmp), WARM], timeout)

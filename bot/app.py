@@ -9,15 +9,14 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from dockreview.bot import metrics
+from dockreview.bot.jobs import BadPayload, job_for
+from dockreview.bot.logs import log
+from dockreview.bot.queue import Queue
+from dockreview.bot.settings import Settings
+from dockreview.bot.signature import verify
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-
-from bot import metrics
-from bot.jobs import BadPayload, job_for
-from bot.logs import log
-from bot.queue import Queue
-from bot.settings import Settings
-from bot.signature import verify
 
 WEBHOOK_PATH = "/api/github/webhooks"
 BODY_TIMEOUT = 10.0
@@ -54,7 +53,7 @@ def create_app(settings: Settings, queue: Queue, *, embedded_worker: Any = None)
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         thread = None
         if embedded_worker is not None:
-            from bot.worker import WorkerThread
+            from dockreview.bot.worker import WorkerThread
 
             thread = WorkerThread(embedded_worker)
             thread.start()

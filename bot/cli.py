@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from rules.config import Config
-    from rules.engine import Report
-    from rules.snapshot import Snapshot
+    from dockreview.rules.config import Config
+    from dockreview.rules.engine import Report
+    from dockreview.rules.snapshot import Snapshot
 
 PROG = "dockreview"
 FORMATS = ("text", "json", "sarif", "github")
@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--format", choices=(*FORMATS, "github-review"), default="text",
                              help="output format (default: text)")
 
-    from bot.cli_app import add_app_commands
+    from dockreview.bot.cli_app import add_app_commands
 
     add_app_commands(sub)
 
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return EXIT_ERROR
     except Exception as exc:
-        from bot.gitrepo import GitError
+        from dockreview.bot.gitrepo import GitError
 
         if isinstance(exc, GitError):
             print(f"{PROG}: error: {exc}", file=sys.stderr)
@@ -140,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
 
 # --- check --------------------------------------------------------------------------------------
 def cmd_check(args: argparse.Namespace) -> int:
-    from rules.engine import Note
-    from rules.snapshot import Snapshot
+    from dockreview.rules.engine import Note
+    from dockreview.rules.snapshot import Snapshot
 
     cwd = Path.cwd()
     targets = [Path(os.path.abspath(p)) for p in args.paths]
@@ -154,11 +154,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     paths, missing = select_paths(snapshot, root, targets)
     jobs = args.jobs
     if jobs is None:
-        from bot.parallel import default_jobs
+        from dockreview.bot.parallel import default_jobs
 
         jobs = default_jobs(len(paths))
     if jobs > 1 and len(paths) > 1:
-        from bot.parallel import review_parallel
+        from dockreview.bot.parallel import review_parallel
 
         report = review_parallel(root, paths, config, jobs)
         _add_config_notes(report, config)
@@ -205,7 +205,7 @@ def _rel(path: Path, root: Path) -> str:
 
 # --- diff ---------------------------------------------------------------------------------------
 def cmd_diff(args: argparse.Namespace) -> int:
-    from bot.gitrepo import GitError, GitRepo
+    from dockreview.bot.gitrepo import GitError, GitRepo
 
     for ref in (args.base, args.head):
         if ref is not None and (not ref or ref.startswith("-")):
@@ -234,7 +234,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 # --- shared -------------------------------------------------------------------------------------
 def load_config(args: argparse.Namespace, snapshot: Snapshot, root: Path) -> Config:
-    from rules.config import CONFIG_PATHS, Config
+    from dockreview.rules.config import CONFIG_PATHS, Config
 
     config: Config
     if args.config:
@@ -255,7 +255,7 @@ def load_config(args: argparse.Namespace, snapshot: Snapshot, root: Path) -> Con
 
 
 def _review(snapshot: Snapshot, config: Config, **kw: object) -> Report:
-    from rules.engine import review
+    from dockreview.rules.engine import review
 
     report = review(snapshot, config, **kw)  # type: ignore[arg-type]
     _add_config_notes(report, config)
@@ -263,8 +263,8 @@ def _review(snapshot: Snapshot, config: Config, **kw: object) -> Report:
 
 
 def _add_config_notes(report: Report, config: Config) -> None:
-    from rules import catalog
-    from rules.engine import Note
+    from dockreview.rules import catalog
+    from dockreview.rules.engine import Note
 
     if config.source and not config.issues:
         known = {r.code for r in catalog.all_rules()} | {r.slug for r in catalog.all_rules()}
@@ -276,8 +276,8 @@ def _add_config_notes(report: Report, config: Config) -> None:
 def _github_review(args: argparse.Namespace, report: Report, config: Config, patches: dict[str, str] | None,
                    head: str) -> int:
     """Print exactly what the App would post: the review with its inline comments, then the check run."""
-    from bot.review.diffmap import DiffMap
-    from bot.review.render import render_review_markdown
+    from dockreview.bot.review.diffmap import DiffMap
+    from dockreview.bot.review.render import render_review_markdown
 
     diff = DiffMap.from_patches(patches) if patches is not None else None
     _write(args, render_review_markdown(report.findings, diff, head, config))
@@ -297,7 +297,7 @@ def _write(args: argparse.Namespace, text: str) -> None:
 
 def finish(args: argparse.Namespace, report: Report, snapshot: Snapshot, config: Config, root: Path, cwd: Path,
            *, diff: bool = False) -> int:
-    from bot.output import Run, render
+    from dockreview.bot.output import Run, render
 
     if args.format == "github-review":
         return _github_review(args, report, config, None, "HEAD")
@@ -342,7 +342,7 @@ def _version() -> str:
 
 # --- the catalog --------------------------------------------------------------------------------
 def cmd_rules(args: argparse.Namespace) -> int:
-    from rules import catalog
+    from dockreview.rules import catalog
 
     rules = catalog.all_rules()
     if args.format == "json":
@@ -373,7 +373,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_rule(args: argparse.Namespace) -> int:
-    from rules import catalog
+    from dockreview.rules import catalog
 
     rule = catalog.find(args.name)
     if rule is None:

@@ -53,19 +53,19 @@ def add_app_commands(sub: Any) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.server import serve
+    from dockreview.bot.server import serve
 
     return serve(args.host, args.port)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from bot.server import worker
+    from dockreview.bot.server import worker
 
     return worker()
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
-    from bot.setup import run_setup
+    from dockreview.bot.setup import run_setup
 
     return run_setup(host=args.host, port=args.port, webhook_url=args.webhook_url, org=args.org,
                      github_url=args.github_url, api_url=args.api_url, env_path=args.env_file,
@@ -75,10 +75,10 @@ def cmd_setup(args: argparse.Namespace) -> int:
 def cmd_redeliver(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.github import GitHubError
-    from bot.queue import RedisQueue
-    from bot.redeliver import DurationError, parse_duration, redeliver
-    from bot.server import load_settings
+    from dockreview.bot.github import GitHubError
+    from dockreview.bot.queue import RedisQueue
+    from dockreview.bot.redeliver import DurationError, parse_duration, redeliver
+    from dockreview.bot.server import load_settings
 
     settings = load_settings()
     try:
@@ -119,11 +119,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     import uuid
     from pathlib import Path
 
-    from bot.jobs import BadPayload, job_for
-    from bot.logs import setup as setup_logs
-    from bot.queue import MemoryQueue
-    from bot.server import load_settings
-    from bot.worker import Worker
+    from dockreview.bot.jobs import BadPayload, job_for
+    from dockreview.bot.logs import setup as setup_logs
+    from dockreview.bot.queue import MemoryQueue
+    from dockreview.bot.server import load_settings
+    from dockreview.bot.worker import Worker
 
     settings = load_settings()
     setup_logs(settings.log_level)

@@ -16,6 +16,8 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from dockreview.bot import metrics
+from dockreview.bot.settings import Settings
 from githubkit import AppAuthStrategy, AppInstallationAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
 from githubkit.exception import (
@@ -26,9 +28,6 @@ from githubkit.exception import (
     SecondaryRateLimitExceeded,
 )
 from githubkit.retry import RetryOption
-
-from bot import metrics
-from bot.settings import Settings
 
 # Calls made by the current job, by route: for the API-calls-per-review figure and tests.
 CALLS: contextvars.ContextVar[Counter[str] | None] = contextvars.ContextVar("github_calls", default=None)

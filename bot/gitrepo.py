@@ -15,8 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from rules.engine import Change
-from rules.snapshot import MAX_FILE_BYTES, Snapshot
+from dockreview.rules.engine import Change
+from dockreview.rules.snapshot import MAX_FILE_BYTES, Snapshot
 
 SYMLINK_MODE = "120000"
 SUBMODULE_MODE = "160000"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from rules import Config, Report, Snapshot, review
+from dockreview.rules import Config, Report, Snapshot, review
 
 MIN_FILES_PER_JOB = 40  # below this, starting processes costs more than it saves
 

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.github import GitHubClient, GitHubError
-from bot.remote import RemoteTree, fetch, load_tree, read_first
-from bot.review import diffmap, plan, summary
-from bot.review.markers import parse_marker
-from rules import Config, Report, Snapshot, review
-from rules.classify import FileType, by_name, needs_content
-from rules.config import CONFIG_PATHS
-from rules.engine import Note
+from dockreview.bot.github import GitHubClient, GitHubError
+from dockreview.bot.remote import RemoteTree, fetch, load_tree, read_first
+from dockreview.bot.review import diffmap, plan, summary
+from dockreview.bot.review.markers import parse_marker
+from dockreview.rules import Config, Report, Snapshot, review
+from dockreview.rules.classify import FileType, by_name, needs_content
+from dockreview.rules.config import CONFIG_PATHS
+from dockreview.rules.engine import Note
 
 log = logging.getLogger("dockreview.pipeline")
 CHECK_NAME = "dockreview"

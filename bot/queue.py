@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.jobs import Job
+from dockreview.bot.jobs import Job
 
 PREFIX = "dockreview:"
 STREAM = PREFIX + "jobs"

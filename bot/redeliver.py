@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.github import GitHubClient, GitHubError
-from bot.queue import Queue
-from bot.settings import Settings
+from dockreview.bot.github import GitHubClient, GitHubError
+from dockreview.bot.queue import Queue
+from dockreview.bot.settings import Settings
 
 log = logging.getLogger("dockreview.redeliver")
 

@@ -6,8 +6,8 @@ import asyncio
 import signal
 import sys
 
-from bot.logs import log, setup
-from bot.settings import Settings, SettingsError
+from dockreview.bot.logs import log, setup
+from dockreview.bot.settings import Settings, SettingsError
 
 
 def load_settings() -> Settings:
@@ -21,10 +21,9 @@ def load_settings() -> Settings:
 def serve(host: str = "0.0.0.0", port: int = 3000) -> int:
     """The webhook app; without REDIS_URL the queue and a worker run in this process."""
     import uvicorn
-
-    from bot.app import create_app
-    from bot.queue import make_queue
-    from bot.worker import Worker
+    from dockreview.bot.app import create_app
+    from dockreview.bot.queue import make_queue
+    from dockreview.bot.worker import Worker
 
     settings = load_settings()
     setup(settings.log_level)
@@ -38,8 +37,8 @@ def serve(host: str = "0.0.0.0", port: int = 3000) -> int:
 
 def worker() -> int:
     """A worker process: jobs from Redis (REDIS_URL is required)."""
-    from bot.queue import RedisQueue
-    from bot.worker import Worker
+    from dockreview.bot.queue import RedisQueue
+    from dockreview.bot.worker import Worker
 
     settings = load_settings()
     if not settings.redis_url:
@@ -47,9 +46,8 @@ def worker() -> int:
         return 2
     setup(settings.log_level)
     if settings.metrics_port:
+        from dockreview.bot.metrics import REGISTRY
         from prometheus_client import start_http_server
-
-        from bot.metrics import REGISTRY
 
         # Jobs, durations and GitHub calls are counted in the worker: expose them here too.
         start_http_server(settings.metrics_port, registry=REGISTRY)

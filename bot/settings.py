@@ -73,7 +73,7 @@ class Settings:
         metrics_port = _number(env, "DOCKREVIEW_METRICS_PORT", None, problems, minimum=1.0)
         redeliver_every = None
         if env.get("DOCKREVIEW_REDELIVER_EVERY", "").strip():
-            from bot.redeliver import DurationError, parse_duration
+            from dockreview.bot.redeliver import DurationError, parse_duration
 
             try:
                 redeliver_every = parse_duration(env["DOCKREVIEW_REDELIVER_EVERY"].strip()).total_seconds()

@@ -36,7 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from bot.settings import DEFAULT_API_URL
+from dockreview.bot.settings import DEFAULT_API_URL
 
 CALLBACK_PATH = "/setup/callback"
 # A version every GitHub (github.com and Enterprise Server >= 3.9) accepts; githubkit would send its newest.

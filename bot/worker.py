@@ -17,12 +17,12 @@ import time
 import uuid
 from collections import Counter
 
-from bot import metrics
-from bot.github import CALLS, GitHubClient, GitHubError
-from bot.jobs import Job
-from bot.pipeline import CHECK_NAME, PullRequestReview, Superseded
-from bot.queue import Claimed, Queue
-from bot.settings import Settings
+from dockreview.bot import metrics
+from dockreview.bot.github import CALLS, GitHubClient, GitHubError
+from dockreview.bot.jobs import Job
+from dockreview.bot.pipeline import CHECK_NAME, PullRequestReview, Superseded
+from dockreview.bot.queue import Claimed, Queue
+from dockreview.bot.settings import Settings
 
 log = logging.getLogger("dockreview.worker")
 MAX_DELIVERIES = 4
@@ -53,7 +53,7 @@ class Worker:
         if self.settings.redeliver_every:
             from datetime import timedelta
 
-            from bot.redeliver import periodic_redeliver
+            from dockreview.bot.redeliver import periodic_redeliver
 
             # GitHub never redelivers a failed delivery by itself; deliveries the queue saw are skipped.
             redeliveries = asyncio.create_task(periodic_redeliver(

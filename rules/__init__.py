@@ -3,9 +3,9 @@
 Pure: no network, no GitHub, no web framework. The CLI and the GitHub App both call `review`.
 """
 
-from rules.config import Config
-from rules.engine import Change, Report, review
-from rules.finding import Category, Finding, Location, Severity
-from rules.snapshot import Snapshot
+from dockreview.rules.config import Config
+from dockreview.rules.engine import Change, Report, review
+from dockreview.rules.finding import Category, Finding, Location, Severity
+from dockreview.rules.snapshot import Snapshot
 
 __all__ = ["Category", "Change", "Config", "Finding", "Location", "Report", "Severity", "Snapshot", "review"]

@@ -13,10 +13,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from rules.finding import Severity
-from rules.globs import matches
-from rules.parse import yamlsrc
-from rules.parse.errors import ParseError
+from dockreview.rules.finding import Severity
+from dockreview.rules.globs import matches
+from dockreview.rules.parse import yamlsrc
+from dockreview.rules.parse.errors import ParseError
 
 CONFIG_PATHS = (".github/dockreview.yml", ".github/dockreview.yaml", ".dockreview.yml", ".dockreview.yaml")
 
@@ -150,7 +150,7 @@ def _rule_setting(value: Any) -> RuleSetting:
 
 @cache
 def schema() -> dict[str, Any]:
-    text = resources.files("rules").joinpath("schema/config.schema.json").read_text("utf-8")
+    text = resources.files("dockreview.rules").joinpath("schema/config.schema.json").read_text("utf-8")
     return json.loads(text)
 
 

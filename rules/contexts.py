@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from posixpath import basename
 from typing import Any
 
-from rules.classify import FileType
-from rules.parse import yamlsrc
-from rules.parse.shell import find_commands
-from rules.snapshot import Snapshot, join, normalize, parent
+from dockreview.rules.classify import FileType
+from dockreview.rules.parse import yamlsrc
+from dockreview.rules.parse.shell import find_commands
+from dockreview.rules.snapshot import Snapshot, join, normalize, parent
 
 _EXPRESSION = re.compile(r"\$\{\{|\$\{?[A-Za-z_]")
 
@@ -120,7 +120,7 @@ def _is_remote_or_dynamic(context: str) -> bool:
 
 
 def _from_workflow(snapshot: Snapshot, path: str) -> list[BuildContext]:
-    from rules.parse.workflow import Workflow
+    from dockreview.rules.parse.workflow import Workflow
 
     text = snapshot.text(path)
     if text is None or ("build-push-action" not in text and "build" not in text):

@@ -1,6 +1,6 @@
 """Render each rule's docstring as its docs page `docs/rules/<slug>.md` (a test keeps them in sync).
 
-Run `python -m rules.docgen` to rewrite the pages and the index after changing a rule.
+Run `python -m dockreview.rules.docgen` to rewrite the pages and the index after changing a rule.
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rules import catalog
-from rules.finding import Category
-from rules.rule import Rule
+from dockreview.rules import catalog
+from dockreview.rules.finding import Category
+from dockreview.rules.rule import Rule
 
 REQUIRED_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## How to fix")
 

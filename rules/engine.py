@@ -8,16 +8,16 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from rules import catalog
-from rules.changes import ContainerChange, compare
-from rules.classify import FileType
-from rules.config import Config
-from rules.finding import Finding, Location, Severity
-from rules.globs import matches
-from rules.parse.errors import NotReviewed, ParseError
-from rules.rule import Context, Hit, Kind, Rule
-from rules.snapshot import ParserCrash, Snapshot
-from rules.suppress import ALL, Suppressions, scan
+from dockreview.rules import catalog
+from dockreview.rules.changes import ContainerChange, compare
+from dockreview.rules.classify import FileType
+from dockreview.rules.config import Config
+from dockreview.rules.finding import Finding, Location, Severity
+from dockreview.rules.globs import matches
+from dockreview.rules.parse.errors import NotReviewed, ParseError
+from dockreview.rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.snapshot import ParserCrash, Snapshot
+from dockreview.rules.suppress import ALL, Suppressions, scan
 
 KIND_OF_TYPE = {
     FileType.COMPOSE: Kind.COMPOSE,

@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rules.finding import Category, Location, Severity
+from dockreview.rules.finding import Category, Location, Severity
 
 if TYPE_CHECKING:
-    from rules.config import Config
-    from rules.engine import Change
-    from rules.snapshot import Snapshot
+    from dockreview.rules.config import Config
+    from dockreview.rules.engine import Change
+    from dockreview.rules.snapshot import Snapshot
 
 DOCS_BASE = os.environ.get("DOCKREVIEW_DOCS_URL", "docs/rules/")
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar, cast
 
-from rules.classify import FileType, classify, needs_content
-from rules.parse.errors import ParseError
+from dockreview.rules.classify import FileType, classify, needs_content
+from dockreview.rules.parse.errors import ParseError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 T = TypeVar("T")
@@ -173,7 +173,7 @@ class Snapshot:
             return None
 
     def _parse(self, path: str) -> Any:
-        from rules.parse import parser_for
+        from dockreview.rules.parse import parser_for
 
         kind = self.file_type(path)
         text = self.text(path)

@@ -7,11 +7,11 @@ import time
 from typing import Any
 
 import uvicorn
+from dockreview.bot.app import create_app
+from dockreview.bot.queue import make_queue
+from dockreview.bot.settings import Settings
+from dockreview.bot.worker import Worker
 
-from bot.app import create_app
-from bot.queue import make_queue
-from bot.settings import Settings
-from bot.worker import Worker
 from tests.redis_server import free_port
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from rules import Change, Config, Report, Snapshot, review
+from dockreview.rules import Change, Config, Report, Snapshot, review
 
 
 def files(mapping: dict[str, str]) -> dict[str, str]:

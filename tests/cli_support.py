@@ -11,8 +11,7 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-
-from bot.cli import main
+from dockreview.bot.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,7 +62,8 @@ def run_process(*argv: str, cwd: Path, env: dict[str, str] | None = None) -> Res
     """`python -m bot.cli argv` as a real process."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", *argv], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "dockreview.bot.cli", *argv],
+        cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from rules import Config, Finding, Snapshot, review
+from dockreview.rules import Config, Finding, Snapshot, review
 
 
 def findings(files: dict[str, str], config: Config | None = None, rule: str | None = None) -> list[Finding]:

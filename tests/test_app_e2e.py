@@ -147,8 +147,7 @@ def test_duplicate_delivery_is_processed_once(github) -> None:
         assert first == 202
         completed_run(gh, sha)
         import httpx
-
-        from bot.signature import sign
+        from dockreview.bot.signature import sign
 
         body = __import__("json").dumps(payload).encode()
         again = httpx.post(server.url, content=body, headers={
@@ -201,8 +200,7 @@ def test_bad_signature_over_http(github) -> None:
     import json
 
     import httpx
-
-    from bot.signature import sign
+    from dockreview.bot.signature import sign
 
     with AppServer(settings_for(gh, app)) as server:
         body = json.dumps(payload).encode()
@@ -286,7 +284,7 @@ def test_logs_are_json_and_never_carry_tokens_keys_or_secrets(github, capfd) -> 
     import json
     import logging
 
-    from bot.logs import setup
+    from dockreview.bot.logs import setup
 
     gh, app, installation = github
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})

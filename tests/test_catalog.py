@@ -3,11 +3,10 @@
 import re
 
 import pytest
-
-from rules import catalog
-from rules.docgen import REQUIRED_SECTIONS
-from rules.finding import Category, Severity
-from rules.rule import Kind
+from dockreview.rules import catalog
+from dockreview.rules.docgen import REQUIRED_SECTIONS
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.rule import Kind
 
 RULES = catalog.all_rules()
 CODE = re.compile(r"^DR[0-9]{3}$")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rules.changes import safe
+from dockreview.rules.changes import safe
+
 from tests.changes_support import changes, review_pair
 
 STACK = """

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.review.summary import check_output
-from rules import Config
+from dockreview.bot.review.summary import check_output
+from dockreview.rules import Config
+
 from tests.changes_support import review_pair
 from tests.cli_support import Git, run_cli
 
@@ -84,7 +85,7 @@ def test_summary_one_liners():
 
 
 def test_summary_of_a_plain_check_has_no_changes_section():
-    from rules import Snapshot, review
+    from dockreview.rules import Snapshot, review
 
     report = review(Snapshot.from_mapping({"compose.yaml": BASE}))
     summary = check_output(report, None, head_sha="abc1234", config=Config())["summary"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rules import Snapshot, review
+from dockreview.rules import Snapshot, review
+
 from tests.changes_support import files, hits, review_pair
 
 STACK = """

@@ -1,6 +1,5 @@
 import pytest
-
-from rules.classify import FileType, classify
+from dockreview.rules.classify import FileType, classify
 
 
 @pytest.mark.parametrize(

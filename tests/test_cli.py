@@ -105,12 +105,12 @@ def test_help_exits_0(capsys):
 
 
 def test_crash_exits_2_with_a_short_message(capsys, project, monkeypatch):
-    import rules.engine
+    import dockreview.rules.engine
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(rules.engine, "review", boom)
+    monkeypatch.setattr(dockreview.rules.engine, "review", boom)
     result = run_cli(capsys, "check", cwd=project)
     assert result.code == 2
     assert result.err.strip() == "dockreview: internal error: RuntimeError: kaboom"
@@ -203,7 +203,7 @@ def test_rules_lists_the_catalog(capsys):
 
 
 def test_rules_as_json(capsys):
-    from rules import catalog
+    from dockreview.rules import catalog
 
     items = json.loads(run_cli(capsys, "rules", "--format", "json").out)
     assert [i["code"] for i in items] == [r.code for r in catalog.all_rules()]
@@ -249,7 +249,10 @@ def test_importing_the_cli_imports_no_app_dependency(tmp_path):
 
     from tests.cli_support import ROOT
 
-    code = f"import bot.cli, sys; print(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(HEAVY)!r}))"
+    code = (
+        "import dockreview.bot.cli, sys; "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(HEAVY)!r}))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code],
         cwd=tmp_path,
@@ -267,9 +270,10 @@ def test_check_imports_no_app_dependency_nor_output_modules_it_does_not_use(proj
     from tests.cli_support import ROOT
 
     code = (
-        "import sys; from bot.cli import main; rc = main(['check', '--fail-on', 'never']); "
+        "import sys; from dockreview.bot.cli import main; rc = main(['check', '--fail-on', 'never']); "
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(HEAVY)!r} "
-        "or m in ('bot.output.sarif', 'bot.output.json', 'bot.output.github', 'bot.gitrepo')))"
+        "or m in ('dockreview.bot.output.sarif', 'dockreview.bot.output.json', "
+        "'dockreview.bot.output.github', 'dockreview.bot.gitrepo')))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],

@@ -39,7 +39,7 @@ def test_github_review_shows_the_review_the_app_would_post(capsys, repo) -> None
 def run_env(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items()
              if k not in {"APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "REDIS_URL"}}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env={**clean, **env}, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "dockreview.bot.cli", *args], env={**clean, **env}, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
 
 

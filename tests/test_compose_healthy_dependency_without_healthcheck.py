@@ -1,7 +1,7 @@
 from textwrap import dedent
 
-from rules import Finding, Snapshot, review
-from rules.classify import FileType
+from dockreview.rules import Finding, Snapshot, review
+from dockreview.rules.classify import FileType
 
 RULE = "DR111"
 

@@ -2,9 +2,10 @@
 
 from textwrap import dedent
 
-from rules import Finding, Snapshot, review
-from rules.classify import FileType
-from rules.finding import Severity
+from dockreview.rules import Finding, Snapshot, review
+from dockreview.rules.classify import FileType
+from dockreview.rules.finding import Severity
+
 from tests.helpers import findings, lines
 
 

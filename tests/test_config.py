@@ -1,5 +1,6 @@
-from rules import Config, Snapshot, review
-from rules.finding import Severity
+from dockreview.rules import Config, Snapshot, review
+from dockreview.rules.finding import Severity
+
 from tests.helpers import findings
 
 SECRET = {

@@ -1,7 +1,7 @@
 from textwrap import dedent
 
-from rules import Snapshot
-from rules.contexts import build_contexts, dockerignore_for
+from dockreview.rules import Snapshot
+from dockreview.rules.contexts import build_contexts, dockerignore_for
 
 
 def snapshot(files: dict[str, str]) -> Snapshot:

@@ -9,9 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from rules import Snapshot, review
-from rules.classify import FileType
+from dockreview.rules import Snapshot, review
+from dockreview.rules.classify import FileType
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from dockreview.rules import Snapshot, review
 from ruamel.yaml import YAML
-
-from rules import Snapshot, review
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +65,7 @@ def test_compose_stack_wiring() -> None:
 
 
 def test_app_manifest_matches_what_the_bot_handles() -> None:
-    from bot.jobs import job_for
+    from dockreview.bot.jobs import job_for
 
     manifest = load("app.yml")
     assert manifest["public"] is False

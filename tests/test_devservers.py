@@ -1,6 +1,5 @@
 import pytest
-
-from rules.devservers import dev_server_in
+from dockreview.rules.devservers import dev_server_in
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,10 @@ import contextlib
 from textwrap import dedent
 
 import pytest
+from dockreview.rules.parse.dockerfile import parse, substitute
+from dockreview.rules.parse.errors import ParseError
 from hypothesis import given
 from hypothesis import strategies as st
-
-from rules.parse.dockerfile import parse, substitute
-from rules.parse.errors import ParseError
 
 
 def doc(text: str):

@@ -1,9 +1,8 @@
 """Docker's .dockerignore semantics (moby/patternmatcher), checked against documented behaviour."""
 
+from dockreview.rules.parse.dockerignore import parse
 from hypothesis import given
 from hypothesis import strategies as st
-
-from rules.parse.dockerignore import parse
 
 
 def ignore(text: str):

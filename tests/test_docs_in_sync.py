@@ -1,8 +1,8 @@
-"""docs/rules/*.md are generated from the rule docstrings: regenerate with `python -m rules.docgen`."""
+"""docs/rules/*.md are generated from the rule docstrings: regenerate with `python -m dockreview.rules.docgen`."""
 
 from pathlib import Path
 
-from rules.docgen import pages
+from dockreview.rules.docgen import pages
 
 DOCS = Path(__file__).parents[1] / "docs" / "rules"
 
@@ -10,7 +10,7 @@ DOCS = Path(__file__).parents[1] / "docs" / "rules"
 def test_every_rule_page_matches_its_docstring() -> None:
     stale = [name for name, text in pages().items()
              if not (DOCS / name).exists() or (DOCS / name).read_text(encoding="utf-8") != text]
-    assert stale == [], f"run `python -m rules.docgen`: stale pages {stale}"
+    assert stale == [], f"run `python -m dockreview.rules.docgen`: stale pages {stale}"
 
 
 def test_no_page_without_a_rule() -> None:
@@ -21,7 +21,7 @@ def test_no_page_without_a_rule() -> None:
 def test_readme_names_the_real_rule_count_and_example_findings() -> None:
     import re
 
-    from rules import Snapshot, catalog, review
+    from dockreview.rules import Snapshot, catalog, review
 
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     count = re.search(r"(\d+) rules in the categories", readme)

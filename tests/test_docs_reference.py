@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from bot.cli import build_parser
-from rules.config import DEFAULT_NON_PRODUCTION
+from dockreview.bot.cli import build_parser
+from dockreview.rules.config import DEFAULT_NON_PRODUCTION
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -284,6 +283,6 @@ def test_install_lists_exactly_the_events_of_app_yml() -> None:
 
 
 def test_install_names_the_webhook_path() -> None:
-    from bot.app import WEBHOOK_PATH
+    from dockreview.bot.app import WEBHOOK_PATH
 
     assert WEBHOOK_PATH in doc("install.md"), f"docs/install.md does not name the webhook path {WEBHOOK_PATH}"

@@ -2,7 +2,7 @@
 
 from textwrap import dedent
 
-from rules import Change, Snapshot, review
+from dockreview.rules import Change, Snapshot, review
 
 OLD = dedent(
     """\

@@ -8,9 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-
-from rules.engine import review
-from rules.snapshot import Snapshot
+from dockreview.rules.engine import review
+from dockreview.rules.snapshot import Snapshot
 
 FROM_LATEST = "FROM node:latest\nRUN echo hi\n"
 COMPOSE = "services:\n  web:\n    image: example/web:latest\n"

@@ -2,7 +2,7 @@
 
 from textwrap import dedent
 
-from rules.parse.makefile import parse
+from dockreview.rules.parse.makefile import parse
 
 MAKEFILE = dedent("""\
     DC = docker compose

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dockreview.bot.output import Run
+from dockreview.bot.output.github import escape_data, escape_property, render
+from dockreview.rules import Config, Snapshot
+from dockreview.rules.engine import Note, Report
+from dockreview.rules.finding import Category, Finding, Severity
 
-from bot.output import Run
-from bot.output.github import escape_data, escape_property, render
-from rules import Config, Snapshot
-from rules.engine import Note, Report
-from rules.finding import Category, Finding, Severity
 from tests.cli_support import SECRET_COMPOSE, run_cli, write
 
 

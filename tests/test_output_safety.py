@@ -14,19 +14,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from dockreview.bot.output import FORMATS, Run, render
+from dockreview.bot.output.changes import markdown_table, text_lines
+from dockreview.bot.review import markdown as md
+from dockreview.bot.review.comment import SECRET_CATEGORIES, comment_body
+from dockreview.bot.review.plan import plan_review
+from dockreview.bot.review.summary import annotations, check_output, review_body
+from dockreview.rules import catalog
+from dockreview.rules.config import Config
+from dockreview.rules.engine import Change, review
+from dockreview.rules.snapshot import Snapshot
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
-from bot.output import FORMATS, Run, render
-from bot.output.changes import markdown_table, text_lines
-from bot.review import markdown as md
-from bot.review.comment import SECRET_CATEGORIES, comment_body
-from bot.review.plan import plan_review
-from bot.review.summary import annotations, check_output, review_body
-from rules import catalog
-from rules.config import Config
-from rules.engine import Change, review
-from rules.snapshot import Snapshot
 
 FAST = settings(max_examples=15, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from dockreview.bot.output.sarif import pascal_case
 
-from bot.output.sarif import pascal_case
 from tests.cli_support import SECRET_COMPOSE, run_cli, write
 
 COLLIDING = "services:\n  a:\n    build: .\n    image: acme/a:1.0\n  b:\n    build: .\n    image: acme/a:1.0\n"
@@ -57,7 +57,7 @@ def test_schema_catches_a_broken_log(sarif, schema):
 
 
 def test_driver_and_rules_have_what_code_scanning_requires(sarif):
-    from rules import catalog
+    from dockreview.rules import catalog
 
     run = sarif["runs"][0]
     assert sarif["version"] == "2.1.0" and sarif["$schema"]
@@ -81,7 +81,7 @@ def test_driver_and_rules_have_what_code_scanning_requires(sarif):
 
 
 def test_security_rules(sarif):
-    from rules import catalog
+    from dockreview.rules import catalog
 
     by_id = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
     dr101 = by_id["DR101"]

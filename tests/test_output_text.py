@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from dockreview.bot.output import Run, render
+from dockreview.rules import Config, Snapshot
+from dockreview.rules.engine import Note, Report
+from dockreview.rules.finding import Category, Finding, Severity
 
-from bot.output import Run, render
-from rules import Config, Snapshot
-from rules.engine import Note, Report
-from rules.finding import Category, Finding, Severity
 from tests.cli_support import SECRET_COMPOSE, run_cli, write
 
 
@@ -33,7 +33,7 @@ def test_no_colour_when_not_a_tty(capsys, project):
 
 
 def _run_on_tty(project: Path, monkeypatch, *args: str) -> str:
-    from bot.cli import main
+    from dockreview.bot.cli import main
 
     tty = FakeTTY()
     monkeypatch.setattr("sys.stdout", tty)

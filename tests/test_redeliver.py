@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from dockreview.bot.queue import RedisQueue
+from dockreview.bot.redeliver import DurationError, parse_duration, periodic_redeliver, redeliver
 
-from bot.queue import RedisQueue
-from bot.redeliver import DurationError, parse_duration, periodic_redeliver, redeliver
 from tests.apprunner import AppServer, settings_for
 from tests.fakegithub import FakeGitHub
 from tests.redis_server import free_port

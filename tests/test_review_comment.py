@@ -1,12 +1,20 @@
 import re
 from dataclasses import replace
 
+from dockreview.bot.review.comment import (
+    MAX_BODY,
+    comment_body,
+    docs_url,
+    fixed_note,
+    mark_fixed,
+    suggestion_block,
+    why,
+)
+from dockreview.bot.review.markers import parse_marker
+from dockreview.rules import Category, Finding, Severity
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.review.comment import MAX_BODY, comment_body, docs_url, fixed_note, mark_fixed, suggestion_block, why
-from bot.review.markers import parse_marker
-from rules import Category, Finding, Severity
 from tests.helpers import findings
 
 MENTION = re.compile(r"(?:^|[^A-Za-z0-9_`])@[A-Za-z0-9]")

@@ -1,4 +1,4 @@
-from bot.review.diffmap import DiffMap, parse_patch
+from dockreview.bot.review.diffmap import DiffMap, parse_patch
 
 PATCH = """@@ -1,5 +1,6 @@
  services:

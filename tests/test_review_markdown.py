@@ -1,10 +1,9 @@
 import re
 
+from dockreview.bot.review import markdown as md
+from dockreview.bot.review.markers import Marker, marker, parse_marker, strip_marker
 from hypothesis import given
 from hypothesis import strategies as st
-
-from bot.review import markdown as md
-from bot.review.markers import Marker, marker, parse_marker, strip_marker
 
 # GitHub's mention pattern: `@` after a non-word character, then a letter or digit.
 MENTION = re.compile(r"(?:^|[^A-Za-z0-9_`])@[A-Za-z0-9]")

@@ -1,10 +1,10 @@
 import json
 from dataclasses import replace
 
-from bot.review.diffmap import DiffMap
-from bot.review.plan import plan_review
-from bot.review.render import render_review_markdown
-from bot.review.summary import (
+from dockreview.bot.review.diffmap import DiffMap
+from dockreview.bot.review.plan import plan_review
+from dockreview.bot.review.render import render_review_markdown
+from dockreview.bot.review.summary import (
     MAX_SUMMARY,
     annotations,
     batches,
@@ -14,9 +14,10 @@ from bot.review.summary import (
     review_body,
     title_for,
 )
-from rules import Category, Config, Finding, Severity
-from rules.config import ConfigIssue
-from rules.engine import Note, Report
+from dockreview.rules import Category, Config, Finding, Severity
+from dockreview.rules.config import ConfigIssue
+from dockreview.rules.engine import Note, Report
+
 from tests.helpers import findings
 
 SHA = "b" * 40

@@ -1,9 +1,8 @@
 """No input crashes the engine: arbitrary bytes under every Docker-related name."""
 
+from dockreview.rules import Snapshot, review
 from hypothesis import given
 from hypothesis import strategies as st
-
-from rules import Snapshot, review
 
 NAMES = ["Dockerfile", "compose.yaml", ".github/workflows/ci.yml", ".dockerignore", "deploy.sh", "Makefile",
          "deploy/stack.yml"]

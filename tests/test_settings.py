@@ -1,6 +1,6 @@
 import pytest
+from dockreview.bot.settings import Settings, SettingsError
 
-from bot.settings import Settings, SettingsError
 from tests.test_webhook_app import KEY
 
 BASE = {"APP_ID": "12", "PRIVATE_KEY": KEY, "WEBHOOK_SECRET": "s"}

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from dockreview.bot.github import GitHubClient
+from dockreview.bot.settings import Settings
+from dockreview.bot.setup import SetupError, convert_manifest_code, default_api_url, load_manifest, run_setup, write_env
 from ruamel.yaml import YAML
 
-from bot.github import GitHubClient
-from bot.settings import Settings
-from bot.setup import SetupError, convert_manifest_code, default_api_url, load_manifest, run_setup, write_env
 from tests.fakegithub import FakeGitHub
 from tests.redis_server import free_port
 

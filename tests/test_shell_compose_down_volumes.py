@@ -1,8 +1,9 @@
-from rules import Config, Snapshot
-from rules.catalog.shell.compose_down_volumes import ComposeDownVolumes
-from rules.finding import Severity
-from rules.parse.shell import ShellSource
-from rules.rule import Context, Hit, Rule
+from dockreview.rules import Config, Snapshot
+from dockreview.rules.catalog.shell.compose_down_volumes import ComposeDownVolumes
+from dockreview.rules.finding import Severity
+from dockreview.rules.parse.shell import ShellSource
+from dockreview.rules.rule import Context, Hit, Rule
+
 from tests.helpers import findings, lines
 
 RULE = "DR401"

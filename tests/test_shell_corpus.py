@@ -7,12 +7,11 @@ positive to fix.
 from pathlib import Path
 
 import pytest
-
-from rules import Config, Snapshot, catalog, review
-from rules.classify import FileType
-from rules.parse import yamlsrc
-from rules.parse.shell import ShellSource
-from rules.rule import Context, Kind
+from dockreview.rules import Config, Snapshot, catalog, review
+from dockreview.rules.classify import FileType
+from dockreview.rules.parse import yamlsrc
+from dockreview.rules.parse.shell import ShellSource
+from dockreview.rules.rule import Context, Kind
 
 SHELL_CODES = {"DR401", "DR402", "DR403", "DR404"}
 

@@ -1,7 +1,8 @@
-from rules import Config, Snapshot
-from rules.catalog.shell.docker_login_password import DockerLoginPasswordLiteral
-from rules.parse.shell import ShellSource
-from rules.rule import Context, Hit, Rule
+from dockreview.rules import Config, Snapshot
+from dockreview.rules.catalog.shell.docker_login_password import DockerLoginPasswordLiteral
+from dockreview.rules.parse.shell import ShellSource
+from dockreview.rules.rule import Context, Hit, Rule
+
 from tests.helpers import findings, lines
 
 RULE = "DR404"

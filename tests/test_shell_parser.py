@@ -2,10 +2,9 @@
 
 from textwrap import dedent
 
+from dockreview.rules.parse.shell import ShellSource, find_commands, parse_script
 from hypothesis import given
 from hypothesis import strategies as st
-
-from rules.parse.shell import ShellSource, find_commands, parse_script
 
 
 def commands(text: str, first_line: int = 1) -> list[tuple[int, list[str]]]:

@@ -1,4 +1,5 @@
-from rules.finding import Severity
+from dockreview.rules.finding import Severity
+
 from tests.helpers import findings, lines
 
 RULE = "DR402"

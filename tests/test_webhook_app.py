@@ -7,12 +7,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from bot.app import WEBHOOK_PATH, create_app
-from bot.jobs import Job
-from bot.queue import MemoryQueue, RedisQueue
-from bot.settings import Settings
-from bot.signature import sign, verify
+from dockreview.bot.app import WEBHOOK_PATH, create_app
+from dockreview.bot.jobs import Job
+from dockreview.bot.queue import MemoryQueue, RedisQueue
+from dockreview.bot.settings import Settings
+from dockreview.bot.signature import sign, verify
 
 SHARED_HOOKS = Path(__file__).resolve().parents[2] / "shared" / "github" / "webhooks"
 SECRET = "It's a Secret to Everybody"

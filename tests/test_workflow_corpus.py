@@ -6,9 +6,8 @@ A new finding means a new true positive to add here or a false positive to fix.
 from pathlib import Path
 
 import pytest
-
-from rules import Snapshot, review
-from rules.classify import FileType
+from dockreview.rules import Snapshot, review
+from dockreview.rules.classify import FileType
 
 WORKFLOW_CODES = {f"DR3{n:02d}" for n in range(1, 20)}
 

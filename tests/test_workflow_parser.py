@@ -3,11 +3,10 @@
 from textwrap import dedent
 
 import pytest
+from dockreview.rules.parse.errors import ParseError
+from dockreview.rules.parse.workflow import parse, parse_uses
 from hypothesis import given
 from hypothesis import strategies as st
-
-from rules.parse.errors import ParseError
-from rules.parse.workflow import parse, parse_uses
 
 PATH = ".github/workflows/ci.yml"
 
@@ -307,7 +306,7 @@ def workflows(draw: st.DrawFn) -> str:
 
 @given(workflows())
 def test_rules_never_crash_on_workflow_shaped_input(text: str) -> None:
-    from rules import Snapshot, review
+    from dockreview.rules import Snapshot, review
 
     report = review(Snapshot.from_mapping({".github/workflows/x.yml": text, "Dockerfile": "FROM a\nRUN b\n"}))
     assert [n for n in report.errors if "internal error" in n.message] == []

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rules.config import Config
-    from rules.engine import Report
-    from rules.snapshot import Snapshot
+    from dockreview.rules.config import Config
+    from dockreview.rules.engine import Report
+    from dockreview.rules.snapshot import Snapshot
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -48,7 +48,7 @@ class Run:
 def render(fmt: str, run: Run) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    module = importlib.import_module(f"bot.output.{fmt}")
+    module = importlib.import_module(f"dockreview.bot.output.{fmt}")
     return module.render(run)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rules.changes import ContainerChange
+    from dockreview.rules.changes import ContainerChange
 
 SYMBOLS = {"added": "+", "removed": "-", "changed": "~", "renamed": ">"}
 
@@ -49,7 +49,7 @@ def text_lines(changes: Sequence[ContainerChange], display=str) -> list[str]:  #
 
 
 def _cell(text: str | None, limit: int = 80) -> str:
-    from bot.review import markdown as md
+    from dockreview.bot.review import markdown as md
 
     if text is None:
         return ""

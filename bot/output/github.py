@@ -6,7 +6,7 @@ property values also `:` and `,`.
 
 from __future__ import annotations
 
-from bot.output import Run, summary_line
+from dockreview.bot.output import Run, summary_line
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from bot.output import Run
+from dockreview.bot.output import Run
 
 
 def document(run: Run) -> dict[str, object]:

@@ -12,11 +12,11 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.output import Run
+from dockreview.bot.output import Run
 
 if TYPE_CHECKING:
-    from rules.finding import Finding
-    from rules.rule import Rule
+    from dockreview.rules.finding import Finding
+    from dockreview.rules.rule import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/apps/dockreview"
@@ -172,7 +172,7 @@ def _notification(path: str, message: str) -> dict[str, Any]:
 
 
 def document(run: Run) -> dict[str, Any]:
-    from rules import catalog
+    from dockreview.rules import catalog
 
     rules = list(catalog.all_rules())
     index = {rule.code: i for i, rule in enumerate(rules)}

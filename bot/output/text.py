@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.output import Run, summary_line
-from rules.finding import SECRET_CATEGORIES
+from dockreview.bot.output import Run, summary_line
+from dockreview.rules.finding import SECRET_CATEGORIES
 
 if TYPE_CHECKING:
-    from rules.finding import Finding
+    from dockreview.rules.finding import Finding
 
 RESET = "\033[0m"
 BOLD = "\033[1m"
@@ -33,7 +33,7 @@ def render(run: Run) -> str:
     paint = _Paint(run.color)
     out: list[str] = []
     if run.diff:
-        from bot.output.changes import text_lines
+        from dockreview.bot.output.changes import text_lines
 
         section = text_lines(run.report.changes, run.display)
         out.append(paint(section[0], BOLD))

@@ -3,12 +3,12 @@
 Pure functions: no network and no GitHub client. The App's worker sends what they return.
 """
 
-from bot.review.comment import comment_body, fixed_note, mark_fixed
-from bot.review.diffmap import DiffMap, FileDiff, Hunk, parse_patch
-from bot.review.markers import Marker, marker, parse_marker
-from bot.review.plan import ExistingComment, InlineComment, ReviewPlan, plan_review
-from bot.review.render import render_review_markdown
-from bot.review.summary import (
+from dockreview.bot.review.comment import comment_body, fixed_note, mark_fixed
+from dockreview.bot.review.diffmap import DiffMap, FileDiff, Hunk, parse_patch
+from dockreview.bot.review.markers import Marker, marker, parse_marker
+from dockreview.bot.review.plan import ExistingComment, InlineComment, ReviewPlan, plan_review
+from dockreview.bot.review.render import render_review_markdown
+from dockreview.bot.review.summary import (
     annotations,
     batches,
     check_output,

@@ -26,10 +26,10 @@ import os
 import re
 from functools import cache
 
-from bot.review import markdown as md
-from bot.review.markers import Marker, parse_marker, strip_marker
-from rules import catalog
-from rules.finding import SECRET_CATEGORIES, Finding
+from dockreview.bot.review import markdown as md
+from dockreview.bot.review.markers import Marker, parse_marker, strip_marker
+from dockreview.rules import catalog
+from dockreview.rules.finding import SECRET_CATEGORIES, Finding
 
 MAX_BODY = 65536  # GitHub: "Body is too long (maximum is 65536 characters)"
 DOCS_ENV = "DOCKREVIEW_DOCS_URL"

@@ -27,10 +27,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.review.comment import comment_body, mark_fixed
-from bot.review.diffmap import DiffMap
-from bot.review.markers import parse_marker
-from rules.finding import Finding
+from dockreview.bot.review.comment import comment_body, mark_fixed
+from dockreview.bot.review.diffmap import DiffMap
+from dockreview.bot.review.markers import parse_marker
+from dockreview.rules.finding import Finding
 
 
 @dataclass(frozen=True, slots=True)

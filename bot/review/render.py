@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.review import markdown as md
-from bot.review.diffmap import DiffMap
-from bot.review.plan import plan_review
-from bot.review.summary import check_output, review_body
-from rules.config import Config
-from rules.engine import Report
-from rules.finding import Finding
+from dockreview.bot.review import markdown as md
+from dockreview.bot.review.diffmap import DiffMap
+from dockreview.bot.review.plan import plan_review
+from dockreview.bot.review.summary import check_output, review_body
+from dockreview.rules.config import Config
+from dockreview.rules.engine import Report
+from dockreview.rules.finding import Finding
 
 
 def render_review_markdown(

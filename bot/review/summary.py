@@ -13,13 +13,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from bot.review import markdown as md
-from bot.review.comment import docs_line, short_sha, why
-from bot.review.plan import ReviewPlan
-from rules import catalog
-from rules.config import Config
-from rules.engine import Note, Report
-from rules.finding import Finding, Severity
+from dockreview.bot.review import markdown as md
+from dockreview.bot.review.comment import docs_line, short_sha, why
+from dockreview.bot.review.plan import ReviewPlan
+from dockreview.rules import catalog
+from dockreview.rules.config import Config
+from dockreview.rules.engine import Note, Report
+from dockreview.rules.finding import Finding, Severity
 
 MAX_SUMMARY = 65535
 MAX_BODY = 65536
@@ -215,7 +215,7 @@ def check_output(
 
 def _changes_section(report: Report) -> str:
     """What the pull request does to the containers, first in the summary (only for a reviewed change)."""
-    from bot.output.changes import markdown_table
+    from dockreview.bot.output.changes import markdown_table
 
     if not report.compared:
         return ""

@@ -6,7 +6,7 @@ import importlib
 import pkgutil
 from functools import cache
 
-from rules.rule import Kind, Rule
+from dockreview.rules.rule import Kind, Rule
 
 
 @cache

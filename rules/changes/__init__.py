@@ -19,13 +19,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rules.classify import FileType
-from rules.secrets import MASK, is_secret_name, mask_url
+from dockreview.rules.classify import FileType
+from dockreview.rules.secrets import MASK, is_secret_name, mask_url
 
 if TYPE_CHECKING:
-    from rules.engine import Change
-    from rules.rule import Context
-    from rules.snapshot import Snapshot
+    from dockreview.rules.engine import Change
+    from dockreview.rules.rule import Context
+    from dockreview.rules.snapshot import Snapshot
 
 ADDED, REMOVED, CHANGED, RENAMED = "added", "removed", "changed", "renamed"
 
@@ -103,7 +103,7 @@ def compare(
 ) -> list[ContainerChange]:
     """Container-level differences of the files `change` touches (or `paths`, head paths), deleted
     files included. Renames come from `change.renames`, and from content for added/deleted pairs."""
-    from rules.changes import compose, dockerfile, workflow
+    from dockreview.rules.changes import compose, dockerfile, workflow
 
     pairs = file_pairs(base, head, change, paths)
     found: list[ContainerChange] = []
@@ -202,7 +202,7 @@ def column(ctx: Context, path: str, line: int) -> int:
 
 def touched(ctx: Context) -> bool:
     """Whether the change touches the file under review or a file beside it (override, extends)."""
-    from rules.snapshot import parent
+    from dockreview.rules.snapshot import parent
 
     change = ctx.change
     if change is None:
@@ -220,7 +220,7 @@ def for_file(ctx: Context) -> list[ContainerChange]:
     base, head, change = ctx.base, ctx.snapshot, ctx.change
 
     def make() -> list[ContainerChange]:
-        from rules.engine import Change as _Change
+        from dockreview.rules.engine import Change as _Change
 
         if head.has(ctx.path):
             view = _Change(lines={ctx.path: None}, renames=change.renames, deleted=set(change.deleted))

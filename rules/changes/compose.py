@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from posixpath import basename
 from typing import Any
 
-from rules.changes import ContainerChange, cached, safe
-from rules.changes.lines import LineMap, block_end
-from rules.parse import yamlsrc
-from rules.parse.compose import ComposeFile, Service, with_defaults
-from rules.parse.yamlsrc import as_str
-from rules.snapshot import Snapshot, join, parent
+from dockreview.rules.changes import ContainerChange, cached, safe
+from dockreview.rules.changes.lines import LineMap, block_end
+from dockreview.rules.parse import yamlsrc
+from dockreview.rules.parse.compose import ComposeFile, Service, with_defaults
+from dockreview.rules.parse.yamlsrc import as_str
+from dockreview.rules.snapshot import Snapshot, join, parent
 
 KIND = "compose"
 MAIN_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -427,7 +427,7 @@ class ProjectView:
 
 def view(ctx: Any) -> ProjectView | None:
     """The project of the compose file under review, when the change touches it and both sides parse."""
-    from rules.changes import for_file
+    from dockreview.rules.changes import for_file
 
     if ctx.base is None or ctx.change is None:
         return None

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rules.changes import ContainerChange, cached, safe
-from rules.changes.lines import LineMap
-from rules.parse.dockerfile import Dockerfile, Stage
-from rules.snapshot import Snapshot
+from dockreview.rules.changes import ContainerChange, cached, safe
+from dockreview.rules.changes.lines import LineMap
+from dockreview.rules.parse.dockerfile import Dockerfile, Stage
+from dockreview.rules.snapshot import Snapshot
 
 KIND = "dockerfile"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rules.changes import ContainerChange, cached, safe
-from rules.changes.lines import LineMap, block_end
-from rules.parse.workflow import Job, Workflow
-from rules.parse.yamlsrc import as_str
-from rules.snapshot import Snapshot
+from dockreview.rules.changes import ContainerChange, cached, safe
+from dockreview.rules.changes.lines import LineMap, block_end
+from dockreview.rules.parse.workflow import Job, Workflow
+from dockreview.rules.parse.yamlsrc import as_str
+from dockreview.rules.snapshot import Snapshot
 
 KIND = "workflow"
 BUILD_PUSH = "docker/build-push-action"

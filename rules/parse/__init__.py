@@ -6,15 +6,15 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from rules.classify import FileType
+from dockreview.rules.classify import FileType
 
 _PARSERS: dict[FileType, str] = {
-    FileType.COMPOSE: "rules.parse.compose:parse",
-    FileType.DOCKERFILE: "rules.parse.dockerfile:parse",
-    FileType.WORKFLOW: "rules.parse.workflow:parse",
-    FileType.DOCKERIGNORE: "rules.parse.dockerignore:parse",
-    FileType.SCRIPT: "rules.parse.shell:parse_script",
-    FileType.MAKEFILE: "rules.parse.makefile:parse",
+    FileType.COMPOSE: "dockreview.rules.parse.compose:parse",
+    FileType.DOCKERFILE: "dockreview.rules.parse.dockerfile:parse",
+    FileType.WORKFLOW: "dockreview.rules.parse.workflow:parse",
+    FileType.DOCKERIGNORE: "dockreview.rules.parse.dockerignore:parse",
+    FileType.SCRIPT: "dockreview.rules.parse.shell:parse_script",
+    FileType.MAKEFILE: "dockreview.rules.parse.makefile:parse",
 }
 
 

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from rules.parse import yamlsrc
-from rules.parse.errors import ParseError
-from rules.parse.yamlsrc import as_str
+from dockreview.rules.parse import yamlsrc
+from dockreview.rules.parse.errors import ParseError
+from dockreview.rules.parse.yamlsrc import as_str
 
 
 @dataclass(slots=True)

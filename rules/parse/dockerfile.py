@@ -24,9 +24,8 @@ import shlex
 from dataclasses import dataclass, field
 
 from dockerfile_parse import DockerfileParser  # type: ignore[import-untyped]
-
-from rules.parse.errors import NotReviewed, ParseError
-from rules.parse.shell import ShellSource
+from dockreview.rules.parse.errors import NotReviewed, ParseError
+from dockreview.rules.parse.shell import ShellSource
 
 MAX_LINES = 100_000
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})

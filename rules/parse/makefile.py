@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rules.parse.shell import ShellSource
+from dockreview.rules.parse.shell import ShellSource
 
 _ASSIGNMENT = re.compile(
     r"^(?:(?:export|override|private)\s+)*([A-Za-z0-9_.-]+)\s*(::=|:::=|:=|\?=|\+=|!=|=)\s*(.*)$"

@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from rules.parse import yamlsrc
-from rules.parse.errors import ParseError
-from rules.parse.ghexpr import EXPRESSION, base36
-from rules.parse.shell import ShellSource
-from rules.parse.yamlsrc import as_str
+from dockreview.rules.parse import yamlsrc
+from dockreview.rules.parse.errors import ParseError
+from dockreview.rules.parse.ghexpr import EXPRESSION, base36
+from dockreview.rules.parse.shell import ShellSource
+from dockreview.rules.parse.yamlsrc import as_str
 
 # --- GitHub expressions ---------------------------------------------------------------------------
 

@@ -12,11 +12,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from dockreview.rules.parse.errors import NotReviewed, ParseError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-from rules.parse.errors import NotReviewed, ParseError
 
 MAX_DEPTH = 64
 MAX_NODES = 200_000

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rules.images import parse_image
-from rules.parse.compose import Service, expand_defaults
+from dockreview.rules.images import parse_image
+from dockreview.rules.parse.compose import Service, expand_defaults
 
 
 @dataclass(frozen=True, slots=True)

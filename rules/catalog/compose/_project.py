@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.classify import FileType
-from rules.parse.compose import ComposeFile, Service, expand_defaults
-from rules.rule import Context
-from rules.snapshot import join, parent
+from dockreview.rules.classify import FileType
+from dockreview.rules.parse.compose import ComposeFile, Service, expand_defaults
+from dockreview.rules.rule import Context
+from dockreview.rules.snapshot import join, parent
 
 
 def sibling_files(ctx: Context) -> Iterator[ComposeFile]:

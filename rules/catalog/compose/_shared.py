@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from rules.rule import Hit
+from dockreview.rules.rule import Hit
 
 
 def one_per_place(hits: Iterable[tuple[str, Hit]]) -> Iterator[Hit]:

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.catalog.compose._databases import _SERVICE_NAMES, image_database
-from rules.changes import column, place
-from rules.changes.compose import ServiceModel, view
-from rules.finding import Category, Severity
-from rules.parse.compose import ComposeFile
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.compose._databases import _SERVICE_NAMES, image_database
+from dockreview.rules.changes import column, place
+from dockreview.rules.changes.compose import ServiceModel, view
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.compose import ComposeFile
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 def stateful(model: ServiceModel) -> str | None:

@@ -3,10 +3,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.catalog.compose._databases import service_database
-from rules.finding import Category, Severity
-from rules.parse.compose import ComposeFile, Port, with_defaults
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.compose._databases import service_database
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.compose import ComposeFile, Port, with_defaults
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _ALL_INTERFACES = {"", "0.0.0.0", "::", "[::]"}
 # `- "5432:5432"`, `- 5432:5432`, `- '0.0.0.0:5432:5432'  # comment`: one short-syntax item per line.

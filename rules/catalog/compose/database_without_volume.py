@@ -3,11 +3,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.catalog.compose._databases import DatabaseImage, image_database
-from rules.catalog.compose._project import sibling_definitions
-from rules.finding import Category, Location, Severity
-from rules.parse.compose import ComposeFile, Mount, Service, expand_defaults
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.compose._databases import DatabaseImage, image_database
+from dockreview.rules.catalog.compose._project import sibling_definitions
+from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.parse.compose import ComposeFile, Mount, Service, expand_defaults
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _POSTGRES_LEGACY_DIR = "/var/lib/postgresql/data"
 _POSTGRES_18_DIR = "/var/lib/postgresql"

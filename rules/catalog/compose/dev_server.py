@@ -3,11 +3,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.devservers import dev_server_in
-from rules.finding import Category, Severity
-from rules.parse.compose import ComposeFile, Service
-from rules.parse.yamlsrc import item_position
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.devservers import dev_server_in
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.compose import ComposeFile, Service
+from dockreview.rules.parse.yamlsrc import item_position
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 # Environment that switches a framework into development mode (debug pages, reloaders).
 _DEV_ENVIRONMENT: dict[str, re.Pattern[str]] = {

@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from posixpath import basename
 
-from rules.catalog.compose._project import build_dockerfile, final_base_image
-from rules.finding import Category, Severity
-from rules.images import parse_image
-from rules.parse.compose import ComposeFile, Mount, Service, expand_defaults
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.compose._project import build_dockerfile, final_base_image
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.images import parse_image
+from dockreview.rules.parse.compose import ComposeFile, Mount, Service, expand_defaults
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _SOCKETS = ("docker.sock", "podman.sock", "containerd.sock")
 # Images whose whole job is to talk to the Docker API: the mount is intended, the risk remains.

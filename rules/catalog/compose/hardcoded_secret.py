@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.catalog.compose._shared import one_per_place
-from rules.finding import Category, Severity
-from rules.parse.compose import ComposeFile, EnvVar
-from rules.rule import Context, Hit, Kind, Rule
-from rules.secrets import env_name, is_literal_secret, is_secret_name
+from dockreview.rules.catalog.compose._shared import one_per_place
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.compose import ComposeFile, EnvVar
+from dockreview.rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.secrets import env_name, is_literal_secret, is_secret_name
 
 
 class HardcodedSecretInEnvironment(Rule):

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.changes import column, place
-from rules.changes.compose import view
-from rules.finding import Category, Location, Severity
-from rules.parse.compose import ComposeFile
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.changes import column, place
+from dockreview.rules.changes.compose import view
+from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.parse.compose import ComposeFile
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 class HealthcheckRemoved(Rule):

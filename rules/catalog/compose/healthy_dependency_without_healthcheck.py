@@ -3,13 +3,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.catalog.compose._project import build_dockerfile, sibling_definitions
-from rules.catalog.compose.image_name_collision import normalized_image
-from rules.classify import FileType
-from rules.finding import Category, Location, Severity
-from rules.images import parse_image
-from rules.parse.compose import ComposeFile, Service
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.compose._project import build_dockerfile, sibling_definitions
+from dockreview.rules.catalog.compose.image_name_collision import normalized_image
+from dockreview.rules.classify import FileType
+from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.images import parse_image
+from dockreview.rules.parse.compose import ComposeFile, Service
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _HEALTHCHECK = re.compile(r"^\s*HEALTHCHECK\s+(?P<rest>\S+)", re.IGNORECASE | re.MULTILINE)
 # Published images known to declare a HEALTHCHECK: depending on them being healthy works.

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.finding import Category, Severity
-from rules.parse.compose import ComposeFile
-from rules.parse.yamlsrc import as_str
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.compose import ComposeFile
+from dockreview.rules.parse.yamlsrc import as_str
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _CONSEQUENCE = {
     "pid": "it sees and can signal every process on the host (and read their environment as root)",

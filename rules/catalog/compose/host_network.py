@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.finding import Category, Severity
-from rules.parse.compose import ComposeFile
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.compose import ComposeFile
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 class HostNetworkMode(Rule):

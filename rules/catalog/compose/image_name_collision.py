@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.finding import Category, Location, Severity
-from rules.images import parse_image
-from rules.parse.compose import ComposeFile, Service, expand_defaults
-from rules.parse.yamlsrc import as_str
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.images import parse_image
+from dockreview.rules.parse.compose import ComposeFile, Service, expand_defaults
+from dockreview.rules.parse.yamlsrc import as_str
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 class ImageNameCollision(Rule):

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.catalog.compose.mutable_image_tag import mutable_reason
-from rules.changes import column, place
-from rules.changes.compose import view
-from rules.finding import Category, Severity
-from rules.images import parse_image
-from rules.parse.compose import ComposeFile, expand_defaults
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.compose.mutable_image_tag import mutable_reason
+from dockreview.rules.changes import column, place
+from dockreview.rules.changes.compose import view
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.images import parse_image
+from dockreview.rules.parse.compose import ComposeFile, expand_defaults
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 def pinned(image: str) -> str | None:

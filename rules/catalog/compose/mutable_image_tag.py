@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.finding import Category, Severity
-from rules.images import MUTABLE_TAGS, parse_image
-from rules.parse.compose import ComposeFile, expand_defaults
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.images import MUTABLE_TAGS, parse_image
+from dockreview.rules.parse.compose import ComposeFile, expand_defaults
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 class MutableImageTag(Rule):

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.catalog.compose._databases import image_database
-from rules.changes import column, place
-from rules.changes.compose import view
-from rules.finding import Category, Severity
-from rules.parse.compose import ComposeFile, Port
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.compose._databases import image_database
+from dockreview.rules.changes import column, place
+from dockreview.rules.changes.compose import view
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.compose import ComposeFile, Port
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _ALL = (None, "", "0.0.0.0", "::", "[::]")
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.finding import Category, Severity
-from rules.parse.compose import ComposeFile
-from rules.parse.yamlsrc import as_str, item_position
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.compose import ComposeFile
+from dockreview.rules.parse.yamlsrc import as_str, item_position
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 # Capabilities that amount to root on the host.
 _ROOT_CAPABILITIES = {"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "DAC_READ_SEARCH"}

@@ -4,13 +4,13 @@ import re
 from collections.abc import Iterator
 from posixpath import basename
 
-from rules.changes import column, place
-from rules.changes.compose import ServiceModel, main_of, project, view
-from rules.classify import FileType
-from rules.finding import Category, Location, Severity
-from rules.parse.compose import ComposeFile
-from rules.rule import Context, Hit, Kind, Rule
-from rules.snapshot import parent
+from dockreview.rules.changes import column, place
+from dockreview.rules.changes.compose import ServiceModel, main_of, project, view
+from dockreview.rules.classify import FileType
+from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.parse.compose import ComposeFile
+from dockreview.rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.snapshot import parent
 
 _COMPOSE_VERBS = r"(?:up|run|exec|logs|restart|start|stop|build|pull|push|rm|kill|create|ps|port|attach|wait)"
 _MAX_REFERENCES = 5

@@ -4,11 +4,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rules.catalog.compose._project import sibling_definitions
-from rules.finding import Category, Location, Severity
-from rules.parse.compose import ComposeFile, Service, expand_defaults
-from rules.rule import Context, Hit, Kind, Rule
-from rules.snapshot import join, parent
+from dockreview.rules.catalog.compose._project import sibling_definitions
+from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.parse.compose import ComposeFile, Service, expand_defaults
+from dockreview.rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.snapshot import join, parent
 
 _HOST_IN_URL = re.compile(r"[a-z][a-z0-9+.-]*://(?:[^@/\s\"']*@)?(?P<host>[A-Za-z0-9_.-]+)", re.IGNORECASE)
 _HOST_KEY = re.compile(r"(?:^|_)(?:HOST|HOSTNAME|HOSTS|SERVER|SERVERS|ADDR|ADDRESS|BROKERS?)$", re.IGNORECASE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from rules.parse.dockerfile import Dockerfile, Instruction, Stage
+from dockreview.rules.parse.dockerfile import Dockerfile, Instruction, Stage
 
 WHOLE_CONTEXT_SOURCES = frozenset({".", "./", "./.", "/"})
 

@@ -7,11 +7,11 @@ import json
 import re
 from dataclasses import dataclass
 
-from rules.contexts import BuildContext, build_contexts, dockerignore_for
-from rules.parse.dockerfile import Dockerfile, Instruction, Stage
-from rules.parse.dockerignore import DockerIgnore
-from rules.rule import Context
-from rules.snapshot import Snapshot, join
+from dockreview.rules.contexts import BuildContext, build_contexts, dockerignore_for
+from dockreview.rules.parse.dockerfile import Dockerfile, Instruction, Stage
+from dockreview.rules.parse.dockerignore import DockerIgnore
+from dockreview.rules.rule import Context
+from dockreview.rules.snapshot import Snapshot, join
 
 MAX_NESTED_PACKAGES = 20
 
@@ -27,7 +27,7 @@ class WholeCopy:
 
 
 def whole_context_copies(doc: Dockerfile, ctx: Context) -> list[WholeCopy]:
-    from rules.catalog.dockerfile._common import copies_whole_context, stages_needed, target_stage
+    from dockreview.rules.catalog.dockerfile._common import copies_whole_context, stages_needed, target_stage
 
     copies = [(i, s) for s in doc.stages for i in s.instructions if copies_whole_context(i)]
     if not copies:
@@ -109,7 +109,7 @@ class Candidate:
 def sensitive_candidates(snapshot: Snapshot, doc: Dockerfile, copy: WholeCopy) -> list[Candidate]:
     """Files and folders that plausibly exist in the context on the machine that builds, and that a
     whole-context COPY should not take: chosen from the project type visible in the context."""
-    from rules.catalog.dockerfile._common import ships_whole_copy
+    from dockreview.rules.catalog.dockerfile._common import ships_whole_copy
 
     directory = copy.context.directory
     files = listing(snapshot, directory)

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.catalog.compose.mutable_image_tag import mutable_reason
-from rules.changes import column, for_file, place
-from rules.changes.dockerfile import stage_name
-from rules.finding import Category, Severity
-from rules.images import parse_image
-from rules.parse.dockerfile import Dockerfile
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.compose.mutable_image_tag import mutable_reason
+from dockreview.rules.changes import column, for_file, place
+from dockreview.rules.changes.dockerfile import stage_name
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.images import parse_image
+from dockreview.rules.parse.dockerfile import Dockerfile
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 class BaseImageUnpinned(Rule):

@@ -3,12 +3,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.catalog.dockerfile._common import stages_shipping, target_stage
-from rules.contexts import build_contexts
-from rules.devservers import dev_server_in
-from rules.finding import Category, Severity
-from rules.parse.dockerfile import Dockerfile, Instruction, Stage
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.dockerfile._common import stages_shipping, target_stage
+from dockreview.rules.contexts import build_contexts
+from dockreview.rules.devservers import dev_server_in
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.dockerfile import Dockerfile, Instruction, Stage
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 # A production server command that development environment turns into a development server.
 _ENV_DEV_MODE: tuple[tuple[re.Pattern[str], str, re.Pattern[str], str], ...] = (

@@ -2,10 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.catalog.dockerfile._context import let_in, names, sensitive_candidates, whole_context_copies, written
-from rules.finding import Category, Location, Severity
-from rules.parse.dockerfile import Dockerfile
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.dockerfile._context import (
+    let_in,
+    names,
+    sensitive_candidates,
+    whole_context_copies,
+    written,
+)
+from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.parse.dockerfile import Dockerfile
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 class DockerignoreLetsInSensitiveFiles(Rule):

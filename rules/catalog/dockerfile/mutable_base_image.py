@@ -3,13 +3,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.catalog.dockerfile._common import column_of, is_stage_reference
-from rules.classify import FileType
-from rules.finding import Category, Severity
-from rules.images import MUTABLE_TAGS, parse_image
-from rules.parse.dockerfile import Dockerfile, Stage
-from rules.rule import Context, Hit, Kind, Rule
-from rules.snapshot import Snapshot, parent
+from dockreview.rules.catalog.dockerfile._common import column_of, is_stage_reference
+from dockreview.rules.classify import FileType
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.images import MUTABLE_TAGS, parse_image
+from dockreview.rules.parse.dockerfile import Dockerfile, Stage
+from dockreview.rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.snapshot import Snapshot, parent
 
 
 class MutableBaseImage(Rule):

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.changes import column, for_file, place
-from rules.changes.dockerfile import stage_name
-from rules.finding import Category, Severity
-from rules.parse.dockerfile import Dockerfile
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.changes import column, for_file, place
+from dockreview.rules.changes.dockerfile import stage_name
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.dockerfile import Dockerfile
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 def is_root(user: str | None) -> bool:

@@ -1,5 +1,5 @@
-from rules.finding import Category, Severity
-from rules.rule import Kind, Rule
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.rule import Kind, Rule
 
 
 class UnknownSuppression(Rule):

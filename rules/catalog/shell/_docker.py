@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rules.finding import Severity
-from rules.parse.shell import Command, ShellSource
-from rules.rule import Context
+from dockreview.rules.finding import Severity
+from dockreview.rules.parse.shell import Command, ShellSource
+from dockreview.rules.rule import Context
 
 # docker's own options before the management command, those taking a value.
 _DOCKER_WITH_VALUE = {"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert",
@@ -195,7 +195,7 @@ _HOSTED_LABEL = re.compile(r"^(?:ubuntu|windows|macos)-[\w.-]+$", re.IGNORECASE)
 
 def runner_of(ctx: Context, line: int) -> str:
     """"hosted", "self-hosted" or "unknown": the `runs-on` of the workflow job holding `line`."""
-    from rules.parse.workflow import Workflow
+    from dockreview.rules.parse.workflow import Workflow
 
     workflow = ctx.snapshot.try_document(ctx.path)
     if not isinstance(workflow, Workflow):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.catalog.shell._docker import (
+from dockreview.rules.catalog.shell._docker import (
     COMPOSE_WITH_VALUE,
     destructive_severity,
     docker_calls,
@@ -10,9 +10,9 @@ from rules.catalog.shell._docker import (
     line_with,
     without_flag,
 )
-from rules.finding import Category, Severity
-from rules.parse.shell import ShellSource
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.shell import ShellSource
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 class ComposeDownVolumes(Rule):

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.catalog.shell._docker import docker_calls, line_with, subcommand
-from rules.finding import Category, Severity
-from rules.parse.shell import ShellSource
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.shell._docker import docker_calls, line_with, subcommand
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.shell import ShellSource
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 class DockerLoginPasswordLiteral(Rule):

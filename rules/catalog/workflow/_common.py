@@ -9,10 +9,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rules.catalog.shell._docker import COMPOSE_WITH_VALUE, docker_args, has_flag, operands, subcommand
-from rules.parse import yamlsrc
-from rules.parse.shell import Command
-from rules.parse.workflow import Job, Step, Workflow, is_expression
+from dockreview.rules.catalog.shell._docker import COMPOSE_WITH_VALUE, docker_args, has_flag, operands, subcommand
+from dockreview.rules.parse import yamlsrc
+from dockreview.rules.parse.shell import Command
+from dockreview.rules.parse.workflow import Job, Step, Workflow, is_expression
 
 BUILD_PUSH = "docker/build-push-action"
 LOGIN_ACTIONS = ("docker/login-action", "azure/docker-login", "aws-actions/amazon-ecr-login",

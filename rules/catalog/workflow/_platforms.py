@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from rules.parse.workflow import Job, Step, Workflow, is_expression
-from rules.rule import Context
-from rules.snapshot import join, parent
+from dockreview.rules.parse.workflow import Job, Step, Workflow, is_expression
+from dockreview.rules.rule import Context
+from dockreview.rules.snapshot import join, parent
 
 _ARCH_ALIASES = {"x86_64": "amd64", "x64": "amd64", "aarch64": "arm64", "arm64/v8": "arm64", "armhf": "arm",
                  "armel": "arm", "i386": "386", "i686": "386", "x86": "386"}

@@ -3,9 +3,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.finding import Category, Severity
-from rules.parse.workflow import Uses, Workflow
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.workflow import Uses, Workflow
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 # Refs that are branches by convention: what is on them changes with every push.
 BRANCH_NAMES = frozenset({"master", "main", "develop", "development", "dev", "trunk", "next", "head", "unstable",

@@ -3,11 +3,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.catalog.workflow._common import BUILD_PUSH, build_command, docker_runs, split_list
-from rules.catalog.workflow._platforms import dockerfile_runs_on_target, foreign, runner_architecture
-from rules.finding import Category, Severity
-from rules.parse.workflow import Job, Step, Workflow, is_expression
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.workflow._common import BUILD_PUSH, build_command, docker_runs, split_list
+from dockreview.rules.catalog.workflow._platforms import dockerfile_runs_on_target, foreign, runner_architecture
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.workflow import Job, Step, Workflow, is_expression
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 QEMU_ACTIONS = ("docker/setup-qemu-action", "crazy-max/ghaction-docker-buildx", "dbhi/qus/action")
 BUILDX_ACTIONS = ("docker/setup-buildx-action", "crazy-max/ghaction-docker-buildx", "docker/setup-docker-action",

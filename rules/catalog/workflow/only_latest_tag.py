@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rules.catalog.workflow._common import (
+from dockreview.rules.catalog.workflow._common import (
     BUILD_PUSH,
     build_push_pushes,
     is_local_ref,
@@ -11,10 +11,10 @@ from rules.catalog.workflow._common import (
     resolve_env,
     split_list,
 )
-from rules.finding import Category, Location, Severity
-from rules.images import MUTABLE_TAGS, parse_image
-from rules.parse.workflow import Step, Workflow
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.images import MUTABLE_TAGS, parse_image
+from dockreview.rules.parse.workflow import Step, Workflow
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 class WorkflowOnlyLatestTag(Rule):

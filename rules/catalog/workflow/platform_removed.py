@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.changes import column, for_file, place
-from rules.changes.workflow import job_facts, pushes
-from rules.finding import Category, Severity
-from rules.parse.workflow import Workflow
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.changes import column, for_file, place
+from dockreview.rules.changes.workflow import job_facts, pushes
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.parse.workflow import Workflow
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 class PlatformRemoved(Rule):

@@ -3,10 +3,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.catalog.workflow._common import BUILD_PUSH, docker_runs
-from rules.finding import Category, Location, Severity
-from rules.parse.workflow import Job, Step, Workflow
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.workflow._common import BUILD_PUSH, docker_runs
+from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.parse.workflow import Job, Step, Workflow
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 PRIVILEGED_TRIGGERS = ("pull_request_target", "workflow_run")
 # A checkout `ref:` (or `repository:`) naming the pull request's code rather than the base branch.

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.catalog.workflow._common import build_push_pushes, split_list
-from rules.catalog.workflow._platforms import runner_architecture
-from rules.finding import Category, Severity
-from rules.images import parse_image
-from rules.parse.workflow import Job, Workflow
-from rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.catalog.workflow._common import build_push_pushes, split_list
+from dockreview.rules.catalog.workflow._platforms import runner_architecture
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.images import parse_image
+from dockreview.rules.parse.workflow import Job, Workflow
+from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _OTHER = {"amd64": "linux/arm64/v8", "arm64": "linux/amd64"}
 

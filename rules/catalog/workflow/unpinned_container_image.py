@@ -3,15 +3,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.catalog.workflow._common import pushes, resolve_env
-from rules.catalog.workflow._platforms import repository_root
-from rules.classify import FileType
-from rules.finding import Category, Severity
-from rules.images import parse_image
-from rules.parse import yamlsrc
-from rules.parse.workflow import Container, Job, Workflow, is_expression
-from rules.rule import Context, Hit, Kind, Rule
-from rules.snapshot import Snapshot
+from dockreview.rules.catalog.workflow._common import pushes, resolve_env
+from dockreview.rules.catalog.workflow._platforms import repository_root
+from dockreview.rules.classify import FileType
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.images import parse_image
+from dockreview.rules.parse import yamlsrc
+from dockreview.rules.parse.workflow import Container, Job, Workflow, is_expression
+from dockreview.rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.snapshot import Snapshot
 
 _MATRIX_ONLY = re.compile(r"^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}$")
 
