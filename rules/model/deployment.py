@@ -1,0 +1,77 @@
+"""The deployment of one snapshot: compose projects, Dockerfile models, builds and pushes, built lazily.
+
+`deployment(snapshot)` is cached on the snapshot, so every rule of a review shares one model.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from dockreview.rules.model.commands import DockerInvocation, docker_invocations
+from dockreview.rules.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from dockreview.rules.model.builds import BuildRecord, PublishRecord, WorkflowModel
+    from dockreview.rules.model.compose import ComposeProject
+    from dockreview.rules.model.dockerfile import DockerfileModel
+
+
+class Deployment:
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self._dockerfiles: dict[str, DockerfileModel | None] = {}
+
+    # --- compose ------------------------------------------------------------------------------
+    @cached_property
+    def projects(self) -> list[ComposeProject]:
+        from dockreview.rules.model.compose import find_projects
+
+        return find_projects(self.snapshot, self.invocations)
+
+    def projects_with(self, path: str) -> list[ComposeProject]:
+        """The projects a compose (or `.env`, or included) file takes part in."""
+        return [p for p in self.projects if path in p.all_files]
+
+    # --- Dockerfiles --------------------------------------------------------------------------
+    def dockerfile(self, path: str) -> DockerfileModel | None:
+        """The model of the Dockerfile at `path` (None: missing or does not parse)."""
+        if path not in self._dockerfiles:
+            from dockreview.rules.model.dockerfile import load
+
+            self._dockerfiles[path] = load(self.snapshot, path)
+        return self._dockerfiles[path]
+
+    # --- builds, pushes, workflows ---------------------------------------------------------------
+    @cached_property
+    def invocations(self) -> list[DockerInvocation]:
+        return docker_invocations(self.snapshot)
+
+    @cached_property
+    def workflows(self) -> dict[str, WorkflowModel]:
+        from dockreview.rules.model.builds import load_workflows
+
+        return load_workflows(self.snapshot)
+
+    @cached_property
+    def builds(self) -> list[BuildRecord]:
+        from dockreview.rules.model.builds import find_builds
+
+        return find_builds(self)
+
+    @cached_property
+    def publishes(self) -> list[PublishRecord]:
+        from dockreview.rules.model.builds import find_publishes
+
+        return find_publishes(self)
+
+    def builds_of(self, dockerfile: str) -> list[BuildRecord]:
+        """Every build of the Dockerfile at `dockerfile` (repository path)."""
+        return [b for b in self.builds if b.dockerfile == dockerfile]
+
+
+def deployment(snapshot: Snapshot) -> Deployment:
+    return snapshot.derived("model:deployment", lambda: Deployment(snapshot))
+
+
+__all__ = ["Deployment", "deployment"]
