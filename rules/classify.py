@@ -74,12 +74,26 @@ def by_content(path: str, data: bytes) -> FileType | None:
     name = basename(path).lower()
     if name.endswith((".yml", ".yaml")):
         text = data[:262144].decode("utf-8", "replace")
-        if _TOP_SERVICES.search(text) and _SERVICE_KEYS.search(text):
+        top = _TOP_SERVICES.search(text)
+        if top and _SERVICE_KEYS.search(text) and _services_are_named(text, top.end()):
             return FileType.COMPOSE
         return None
     if "." not in name and _SHEBANG.match(data) and _DOCKER_WORD.search(data):
         return FileType.SCRIPT
     return None
+
+
+def _services_are_named(text: str, start: int) -> bool:
+    """Whether the first entry under a top-level `services:` is a named (mapping) entry, as in compose.
+
+    Render blueprints and DigitalOcean app specs also have `services:` with `image:` keys, but their
+    services are a list (`- name: web`): those files are not compose."""
+    for line in text[start:].split("\n"):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        return line[:1] in (" ", "\t") and not (stripped == "-" or stripped.startswith("- "))
+    return False
 
 
 def classify(path: str, data: bytes | None = None) -> FileType | None:

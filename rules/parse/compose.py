@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from dockreview.rules import classify
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.errors import ParseError
 from dockreview.rules.parse.yamlsrc import as_str
@@ -243,9 +244,10 @@ class Service:
 @dataclass(slots=True)
 class ComposeFile:
     path: str
-    root: Any
+    root: Any  # the first YAML document
     services: dict[str, Service]
     lines: list[str]
+    documents: list[Any] = field(default_factory=list)  # every YAML document (`---`), the first is `root`
 
     @property
     def networks(self) -> dict[str, Any]:
@@ -289,20 +291,33 @@ def expand_defaults(text: str) -> str:
     return text
 
 
-def parse(text: str, path: str) -> ComposeFile:
-    root = yamlsrc.load(text)
+def parse(text: str, path: str) -> ComposeFile | None:
+    """The services of a compose file, with positions.
+
+    A YAML file that was taken for compose by its content (not its name) but whose `services:` is
+    not a mapping of service mappings (a Render blueprint, a DigitalOcean app spec: `services:` is a
+    list) is not compose: None, not an error. A file named like compose must be compose."""
+    documents = yamlsrc.load_documents(text)
+    root = documents[0] if documents else None
     if root is None:
         root = {}
+    named_compose = classify.by_name(path) is classify.FileType.COMPOSE
     if not isinstance(root, dict):
+        if not named_compose:
+            return None
         raise ParseError("a compose file must be a mapping at the top level", yamlsrc.line_of(root))
     services: dict[str, Service] = {}
     raw = root.get("services")
     if isinstance(raw, dict):
+        if not named_compose and not all(isinstance(node, dict) or node is None for node in raw.values()):
+            return None
         for name, node in raw.items():
             services[str(name)] = Service(str(name), node, yamlsrc.key_line(raw, name, 1))
     elif raw is not None:
+        if not named_compose:
+            return None
         raise ParseError("`services` must be a mapping of service names", yamlsrc.key_line(root, "services"))
-    return ComposeFile(path=path, root=root, services=services, lines=text.splitlines())
+    return ComposeFile(path=path, root=root, services=services, lines=text.splitlines(), documents=documents)
 
 
 def _env_entries(raw: Any) -> list[EnvVar]:

@@ -49,14 +49,25 @@ def _loader() -> YAML:
 
 def load(text: str) -> Any:
     """Load one YAML document (the first, for multi-document files) keeping positions."""
+    documents = load_documents(text, first_only=True)
+    return documents[0] if documents else None
+
+
+def load_documents(text: str, *, first_only: bool = False) -> list[Any]:
+    """Every YAML document of `text` (`---` separated), keeping positions; the same bounds for each.
+
+    A file without any document gives an empty list."""
     lines = text.count("\n") + 1
     if lines > MAX_LINES:  # before parsing: the node bound below only applies after a full parse
         raise NotReviewed(f"more than {MAX_LINES} lines of YAML; not reviewed")
     if _JINJA_HINT.search(text):
         text = _mask_jinja(text)
+    documents: list[Any] = []
     try:
-        docs = _loader().load_all(text)
-        first = next(iter(docs), None)
+        for document in _loader().load_all(text):
+            documents.append(document)
+            if first_only:
+                break
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -67,8 +78,9 @@ def load(text: str) -> Any:
         raise ParseError(f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'error'}") from None
     except RecursionError:
         raise ParseError("YAML nested too deeply to review") from None
-    _check_bounds(first)
-    return first
+    for document in documents:
+        _check_bounds(document)
+    return documents
 
 
 def _check_bounds(root: Any) -> None:
