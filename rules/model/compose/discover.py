@@ -1,0 +1,316 @@
+"""Which compose projects a repository has, and how each is found (resolution-facts.md 1.1).
+
+1. Per directory: `COMPOSE_FILE` in its `.env` (split on `COMPOSE_PATH_SEPARATOR`, default `:`),
+   else the default files (the first of compose.yaml, compose.yml, docker-compose.yml,
+   docker-compose.yaml, plus the first override file of the same directory): what `docker compose`
+   run there uses. A default file that another compose file includes or extends is a part of that
+   project, not a project of its own (unless a command runs it): splitting a file into
+   `web/compose.yaml` and `api/compose.yaml` included by the root must not add projects.
+2. Every `docker compose` command of the repository's scripts, Makefiles and workflows: its `-f`
+   list resolved against its working directory (a script without one: its own directory, then the
+   repository root, whichever has the files), `--project-directory`, `--env-file`, `-p`,
+   `--profile`; without `-f`, what compose would discover from that directory (parents included).
+   A command that runs a configuration already found adds itself to that project's `used_by`.
+3. Every other compose file that is in no project yet and not only included or extended by
+   another: an override fragment (its services patch those of its directory's default project: none
+   has `image`, `build` or `extends`, or it is named like `compose.<env>.yaml` and defines no
+   service the project lacks) is merged over that project's main file; anything else is a
+   standalone project.
+
+Project ids name the configuration (files and options), not the command that runs it, so an id
+stays the same when a script starts or stops naming the project.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from dockreview.rules.classify import FileType
+from dockreview.rules.model.commands import DockerInvocation
+from dockreview.rules.model.compose.dotenv import parse_env_file
+from dockreview.rules.model.compose.load import yaml_source
+from dockreview.rules.model.compose.paths import basename, directory_of, is_remote, repo_path
+from dockreview.rules.model.compose.project import ProjectConfig, build_project, env_passes
+from dockreview.rules.model.compose.types import ComposeProject, FoundBy, Problem
+from dockreview.rules.model.source import Located, Origin
+from dockreview.rules.snapshot import Snapshot
+
+DEFAULT_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+OVERRIDE_NAMES = ("compose.override.yml", "compose.override.yaml", "docker-compose.override.yml",
+                  "docker-compose.override.yaml")
+_ENV_NAMED = re.compile(r"^(?:docker-)?compose\.[^/]+\.ya?ml$", re.IGNORECASE)  # compose.prod.yaml
+_SHELL_VARIABLE = re.compile(r"\$|`")
+
+
+def find_projects(snapshot: Snapshot, invocations: list[DockerInvocation]) -> list[ComposeProject]:
+    """Every compose project of the snapshot (once per snapshot)."""
+    return snapshot.derived("model:compose-projects", lambda: _Discovery(snapshot).run(invocations))
+
+
+@dataclass(slots=True)
+class _Entry:
+    config: ProjectConfig
+    used_by: list[Origin] = field(default_factory=list)
+    project: ComposeProject | None = None
+
+
+class _Discovery:
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.entries: dict[tuple[object, ...], _Entry] = {}
+        self.defaults: dict[str, _Entry] = {}  # directory -> its structural project
+
+    def run(self, invocations: list[DockerInvocation]) -> list[ComposeProject]:
+        compose_files = self.snapshot.files_of(FileType.COMPOSE)
+        directories = sorted({directory_of(p) for p in compose_files} | {
+            directory_of(p) for p in self.snapshot.paths if basename(p) == ".env"})
+        referenced = self.referenced(compose_files)
+        for directory in directories:
+            config = self.directory_config(directory, FoundBy("default"))
+            if config is not None and not (config.found_by.kind == "default" and config.files[0] in referenced):
+                self.defaults[directory] = self.add(config, None)
+        for invocation in invocations:
+            if invocation.command.path[:1] != ("compose",):
+                continue
+            config = self.invocation_config(invocation)
+            if config is not None:
+                self.add(config, invocation.origin)
+        projects = [self.build(entry) for entry in list(self.entries.values())]
+        covered = set().union(*(p.all_files for p in projects)) if projects else set()
+        for path in compose_files:
+            if path in covered or path in referenced:
+                continue
+            project = self.build(self.add(self.leftover_config(path), None))
+            projects.append(project)
+            covered |= project.all_files
+        for path in compose_files:  # files only referenced from files outside any project (a cycle)
+            if path not in covered:
+                project = self.build(self.add(self.standalone(path), None))
+                projects.append(project)
+                covered |= project.all_files
+        return sorted({id(p): p for p in projects}.values(), key=lambda p: (p.key, p.id))
+
+    # --- bookkeeping ------------------------------------------------------------------------------------
+    def add(self, config: ProjectConfig, used_by: Origin | None) -> _Entry:
+        entry = self.entries.get(config.identity)
+        if entry is None:
+            entry = self.entries[config.identity] = _Entry(config)
+        if used_by is not None and used_by not in entry.used_by:
+            entry.used_by.append(used_by)
+        return entry
+
+    def build(self, entry: _Entry) -> ComposeProject:
+        if entry.project is None:
+            ids = {e.project.id for e in self.entries.values() if e.project is not None}
+            project_id = entry.config.describe()
+            suffix = 2
+            while project_id in ids:
+                project_id = f"{entry.config.describe()} #{suffix}"
+                suffix += 1
+            entry.project = build_project(self.snapshot, entry.config, project_id, tuple(entry.used_by))
+        return entry.project
+
+    # --- 1. directories ---------------------------------------------------------------------------------
+    def compose_variables(self, paths: Iterable[str]) -> dict[str, tuple[str, Origin]]:
+        """`COMPOSE_*` settings of env files (a later file wins)."""
+        found: dict[str, tuple[str, Origin]] = {}
+        for path in paths:
+            text = self.snapshot.text(path) if self.snapshot.has(path) else None
+            if text is None or "COMPOSE_" not in text:
+                continue
+            found.update({e.name: (e.value, e.origin) for e in parse_env_file(text, path).entries
+                          if e.name.startswith("COMPOSE_")})
+        return found
+
+    def directory_config(self, directory: str, found_by: FoundBy, env_files: tuple[str, ...] | None = None,
+                         **options: object) -> ProjectConfig | None:
+        """What `docker compose` run in `directory` (without `-f`) uses: COMPOSE_FILE, else the default files."""
+        variables = self.compose_variables([_join(directory, ".env")] if env_files is None else env_files)
+        compose_file = variables.get("COMPOSE_FILE")
+        files: list[str] = []
+        problems: list[Problem] = []
+        if compose_file is not None:
+            separator = variables.get("COMPOSE_PATH_SEPARATOR", (":", None))[0] or ":"
+            for entry in compose_file[0].split(separator):
+                if not entry.strip():
+                    continue
+                path = repo_path(directory, entry.strip())
+                if path is not None and self.snapshot.has(path):
+                    files.append(path)
+                else:
+                    problems.append(Problem(compose_file[1], f"COMPOSE_FILE names {entry.strip()}, which is not in "
+                                                             "the repository"))
+            if files and found_by.kind == "default":
+                found_by = FoundBy("compose_file", compose_file[1])
+        if not files:
+            main = next((_join(directory, n) for n in DEFAULT_NAMES if self.snapshot.has(_join(directory, n))), None)
+            if main is None:
+                return None
+            files = [main]
+            override = next((_join(directory, n) for n in OVERRIDE_NAMES if self.snapshot.has(_join(directory, n))),
+                            None)
+            if override is not None:
+                files.append(override)
+        project_dir = directory_of(files[0])
+        passes = [list(env_files)] if env_files is not None else [[_join(directory, ".env")],
+                                                                  [_join(project_dir, ".env")]]
+        return ProjectConfig(tuple(files), project_dir, env_passes(self.snapshot, passes), found_by,
+                             problems=tuple(problems), env_file_flag=env_files is not None, **options)  # type: ignore[arg-type]
+
+    # --- 2. commands --------------------------------------------------------------------------------------
+    def invocation_config(self, invocation: DockerInvocation) -> ProjectConfig | None:
+        command = invocation.command
+        found_by = FoundBy("invocation", invocation.origin)
+        bases = self.working_directories(invocation)
+        written = command.global_values("--file")
+        project_directory = _last(command.global_values("--project-directory"))
+        names = command.global_values("--project-name")
+        name_flag = Located(names[-1], invocation.origin) if names and not _SHELL_VARIABLE.search(names[-1]) else None
+        profiles = [p for value in command.global_values("--profile") for p in value.split(",") if p]
+        profiles_flag = tuple(profiles) if profiles and not any(_SHELL_VARIABLE.search(p) for p in profiles) else None
+        env_written = command.global_values("--env-file")
+        problems: list[Problem] = []
+        options = {"name_flag": name_flag, "profiles_flag": profiles_flag}
+        if written:
+            usable = [w for w in written if w != "-" and not _SHELL_VARIABLE.search(w) and not is_remote(w)]
+            for skipped in (w for w in written if w not in usable and w != "-"):
+                problems.append(Problem(invocation.origin, f"compose file {skipped} is not resolved "
+                                                           "(a variable or a remote file)"))
+            best: tuple[int, str, list[str | None]] | None = None
+            for base in bases:
+                resolved = [repo_path(base, w) for w in usable]
+                count = sum(1 for r in resolved if r is not None and self.snapshot.has(r))
+                if count and (best is None or count > best[0]):
+                    best = (count, base, resolved)
+            if best is None:
+                return None
+            _, base, resolved = best
+            files = []
+            for written_path, path in zip(usable, resolved, strict=True):
+                if path is not None and self.snapshot.has(path):
+                    files.append(path)
+                else:
+                    problems.append(Problem(invocation.origin, f"compose file {written_path} named here is not in "
+                                                               "the repository"))
+            directory = directory_of(files[0])
+            if project_directory is not None:
+                directory = repo_path(base, project_directory) or directory
+            env_files = self.env_file_flags(base, env_written)
+            passes = [list(env_files)] if env_files is not None else [[_join(directory, ".env")]]
+            return ProjectConfig(tuple(files), directory, env_passes(self.snapshot, passes), found_by,
+                                 name_flag, profiles_flag, env_files is not None, tuple(problems))
+        for base in bases:
+            cwd = repo_path(base, project_directory) if project_directory is not None else base
+            if cwd is None:
+                continue
+            env_files = self.env_file_flags(base, env_written)
+            for directory in _upwards(cwd) if project_directory is None else [cwd]:
+                config = self.directory_config(directory, found_by, env_files, **options)
+                if config is not None:
+                    if env_files is None and directory != cwd:  # the first pass read the cwd's .env
+                        passes = [[_join(cwd, ".env")], [_join(config.directory, ".env")]]
+                        config = ProjectConfig(config.files, config.directory, env_passes(self.snapshot, passes),
+                                               found_by, name_flag, profiles_flag, False, config.problems)
+                    return config
+        return None
+
+    def env_file_flags(self, base: str, written: list[str]) -> tuple[str, ...] | None:
+        if not written:
+            return None
+        return tuple(p for w in written if (p := repo_path(base, w)) is not None)
+
+    def working_directories(self, invocation: DockerInvocation) -> list[str]:
+        """Where the command may run: its stated working directory, else its script's directory and the root."""
+        workdir = invocation.workdir
+        if workdir and not _SHELL_VARIABLE.search(workdir):
+            found = repo_path("", workdir)
+            if found is not None:
+                return [found]
+        if invocation.remote or invocation.source.origin.startswith("workflow"):
+            return [""]
+        return list(dict.fromkeys([directory_of(invocation.path), ""]))
+
+    # --- 3. the rest ---------------------------------------------------------------------------------------
+    def referenced(self, compose_files: Iterable[str]) -> set[str]:
+        """Files another compose file includes or extends (as written, relative to the writing file)."""
+        found: set[str] = set()
+        for path in compose_files:
+            for root in yaml_source(self.snapshot, path).documents:
+                if not isinstance(root, dict):
+                    continue
+                for target in _include_paths(root.get("include")) + _extends_files(root.get("services")):
+                    resolved = repo_path(directory_of(path), target)
+                    if resolved is not None and resolved != path:
+                        found.add(resolved)
+        return found
+
+    def leftover_config(self, path: str) -> ProjectConfig:
+        directory = directory_of(path)
+        default = self.defaults.get(directory)
+        if default is not None and default.project is not None and self.is_fragment(path, default.project):
+            main = default.project.files[0]
+            config = default.config
+            return ProjectConfig((main, path), config.directory, config.env_passes,
+                                 FoundBy("override_fragment", None, default.project.key))
+        return self.standalone(path)
+
+    def standalone(self, path: str) -> ProjectConfig:
+        directory = directory_of(path)
+        return ProjectConfig((path,), directory, env_passes(self.snapshot, [[_join(directory, ".env")]]),
+                             FoundBy("standalone"))
+
+    def is_fragment(self, path: str, project: ComposeProject) -> bool:
+        services: dict[str, object] = {}
+        for root in yaml_source(self.snapshot, path).documents:
+            raw = root.get("services") if isinstance(root, dict) else None
+            if isinstance(raw, dict):
+                services.update({str(k): v for k, v in raw.items()})
+        if not services:
+            return bool(_ENV_NAMED.match(basename(path)))
+        patches_only = all((isinstance(s, dict) and not ({"image", "build", "extends"} & set(s))) or s is None
+                           for s in services.values())
+        known = [name in project.services for name in services]
+        if patches_only and any(known):
+            return True
+        return bool(_ENV_NAMED.match(basename(path))) and all(known)
+
+
+def _include_paths(node: object) -> list[str]:
+    found: list[str] = []
+    for item in node if isinstance(node, list) else []:
+        written = item.get("path") if isinstance(item, dict) else item
+        for path in written if isinstance(written, list) else [written]:
+            if isinstance(path, str) and "$" not in path:
+                found.append(path)
+    return found
+
+
+def _extends_files(node: object) -> list[str]:
+    found: list[str] = []
+    for service in node.values() if isinstance(node, dict) else []:
+        extends = service.get("extends") if isinstance(service, dict) else None
+        file = extends.get("file") if isinstance(extends, dict) else None
+        if isinstance(file, str) and "$" not in file:
+            found.append(file)
+    return found
+
+
+def _upwards(directory: str) -> list[str]:
+    found = [directory]
+    while directory:
+        directory = directory_of(directory)
+        found.append(directory)
+    return found
+
+
+def _last(values: list[str]) -> str | None:
+    return values[-1] if values else None
+
+
+def _join(directory: str, name: str) -> str:
+    return f"{directory}/{name}" if directory else name
+
+
+__all__ = ["DEFAULT_NAMES", "OVERRIDE_NAMES", "find_projects"]
