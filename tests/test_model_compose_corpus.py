@@ -1,0 +1,23 @@
+"""Every compose file of the shared corpus (real files from public repositories) lands in a project, without a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dockreview.rules import Snapshot
+from dockreview.rules.classify import FileType
+from dockreview.rules.model.deployment import deployment
+
+
+def test_every_corpus_compose_file_is_in_a_project(shared: Path, capsys) -> None:
+    snapshot = Snapshot.from_directory(shared / "corpus")
+    found = deployment(snapshot).projects
+    compose_files = snapshot.files_of(FileType.COMPOSE)
+    covered = set().union(*(p.all_files for p in found))
+    assert [p for p in compose_files if p not in covered] == []
+    assert len({p.id for p in found}) == len(found)
+    # real projects mostly resolve cleanly, and their services keep an origin in one of the project's files
+    assert sum(len(p.services) for p in found) > 400
+    assert all(s.origin.path in p.all_files for p in found for s in p.services.values())
+    assert deployment(snapshot).projects is found
+    assert capsys.readouterr().out == ""
