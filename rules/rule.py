@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.finding import Category, Confidence, Location, Severity, Subject
 
 if TYPE_CHECKING:
     from dockreview.rules.config import Config
-    from dockreview.rules.engine import Change
+    from dockreview.rules.diff import Change
+    from dockreview.rules.model.deployment import Deployment
     from dockreview.rules.snapshot import Snapshot
 
 DOCS_BASE = os.environ.get("DOCKREVIEW_DOCS_URL", "docs/rules/")
@@ -62,6 +63,11 @@ class Hit:
     # A rule checking one file may report in another (e.g. a Dockerfile's `.dockerignore`).
     path: str | None = None
     severity: Severity | None = None
+    confidence: Confidence | None = None  # None: the rule's
+    # The object and property the hit is about, and the effective value that makes it one (a digest
+    # for a secret): the finding's identity across a change (see `Finding.identity`).
+    subject: Subject | None = None
+    basis: str = ""
 
 
 @dataclass(slots=True)
@@ -86,6 +92,19 @@ class Context:
         old = self.change.renames.get(self.path, self.path) if self.change else self.path
         return old if self.base.has(old) else None
 
+    @property
+    def model(self) -> Deployment:
+        """The resolved deployment of the snapshot under review (shared by every rule)."""
+        from dockreview.rules.model.deployment import deployment
+
+        return deployment(self.snapshot)
+
+    @property
+    def base_model(self) -> Deployment | None:
+        from dockreview.rules.model.deployment import deployment
+
+        return deployment(self.base) if self.base is not None else None
+
     def base_document(self) -> Any:
         """This file's parsed document before the change, or None (new file, parse error, no base)."""
         old = self.base_path
@@ -100,6 +119,7 @@ class Rule:
     kind: ClassVar[Kind]
     summary: ClassVar[str]
     fix: ClassVar[str]
+    confidence: ClassVar[Confidence] = Confidence.HIGH
     # CVSS-like score for GitHub code scanning (security rules only).
     security_severity: ClassVar[float | None] = None
 
