@@ -77,8 +77,9 @@ def cmd_redeliver(args: argparse.Namespace) -> int:
 
     from dockreview.bot.github import GitHubError
     from dockreview.bot.queue import RedisQueue
-    from dockreview.bot.redeliver import DurationError, parse_duration, redeliver
+    from dockreview.bot.redeliver import redeliver
     from dockreview.bot.server import load_settings
+    from dockreview.bot.settings import DurationError, parse_duration
 
     settings = load_settings()
     try:

@@ -16,41 +16,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dockreview.bot.github import GitHubClient, GitHubError
 from dockreview.bot.queue import Queue
-from dockreview.bot.settings import Settings
+from dockreview.bot.settings import MAX_SINCE, DurationError, Settings
 
 log = logging.getLogger("dockreview.redeliver")
 
-MAX_SINCE = timedelta(days=3)  # GitHub keeps (and redelivers) deliveries for 3 days
 PER_PAGE = 100
 MAX_PAGES = 1000  # a bound on the listing: 100,000 deliveries
-_DURATION = re.compile(r"(\d+)\s*([smhd])")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-
-
-class DurationError(ValueError):
-    """A duration that is not like `30m`, `6h`, `2d`, or longer than GitHub keeps deliveries."""
-
-
-def parse_duration(text: str, maximum: timedelta = MAX_SINCE) -> timedelta:
-    """`90s`, `30m`, `6h`, `2d`, or combined like `1d12h`; more than `maximum` (3 days) is an error."""
-    value = (text or "").strip().lower().replace(" ", "")
-    if not value or _DURATION.sub("", value):
-        raise DurationError(f"{text!r} is not a duration: use a number and a unit, like 30m, 6h or 2d")
-    total = timedelta()
-    for number, unit in _DURATION.findall(value):
-        total += timedelta(**{_UNITS[unit]: int(number)})
-    if total <= timedelta(0):
-        raise DurationError(f"{text!r}: the duration must be longer than zero")
-    if total > maximum:
-        raise DurationError(f"{text!r} is longer than 3 days: GitHub keeps webhook deliveries for 3 days only")
-    return total
 
 
 @dataclass
