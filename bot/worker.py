@@ -19,9 +19,8 @@ from collections import Counter
 
 from dockreview.bot import metrics
 from dockreview.bot.github import CALLS, GitHubClient, GitHubError
-from dockreview.bot.jobs import Job
 from dockreview.bot.pipeline import CHECK_NAME, PullRequestReview, Superseded
-from dockreview.bot.queue import Claimed, Queue
+from dockreview.bot.queue import Claimed, Job, Queue
 from dockreview.bot.settings import Settings
 
 log = logging.getLogger("dockreview.worker")

@@ -8,8 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from dockreview.bot.app import WEBHOOK_PATH, create_app
-from dockreview.bot.jobs import Job
-from dockreview.bot.queue import MemoryQueue, RedisQueue
+from dockreview.bot.queue import Job, MemoryQueue, RedisQueue
 from dockreview.bot.settings import Settings
 from dockreview.bot.signature import sign, verify
 
