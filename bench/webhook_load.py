@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dockreview.bot.signature import sign  # noqa: E402
+from dockreview.bot.webhook.signature import sign  # noqa: E402
 
 SECRET = "bench-secret"
 

@@ -120,10 +120,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     import uuid
     from pathlib import Path
 
-    from dockreview.bot.jobs import BadPayload, job_for
     from dockreview.bot.logs import setup as setup_logs
     from dockreview.bot.queue import MemoryQueue
     from dockreview.bot.server import load_settings
+    from dockreview.bot.webhook.events import BadPayload, job_for
     from dockreview.bot.worker import Worker
 
     settings = load_settings()

@@ -21,8 +21,8 @@ def load_settings() -> Settings:
 def serve(host: str = "0.0.0.0", port: int = 3000) -> int:
     """The webhook app; without REDIS_URL the queue and a worker run in this process."""
     import uvicorn
-    from dockreview.bot.app import create_app
     from dockreview.bot.queue import make_queue
+    from dockreview.bot.webhook.app import create_app
     from dockreview.bot.worker import Worker
 
     settings = load_settings()

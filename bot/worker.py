@@ -46,6 +46,10 @@ class Worker:
     async def stop(self) -> None:
         self._stopping.set()
 
+    def on_own_thread(self) -> WorkerThread:
+        """This worker on a thread and event loop of its own (the embedded worker of `dockreview serve`)."""
+        return WorkerThread(self)
+
     async def run(self) -> None:
         log.info("worker started", extra={"worker": self.name})
         redeliveries = None

@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 import uvicorn
-from dockreview.bot.app import create_app
 from dockreview.bot.queue import make_queue
 from dockreview.bot.settings import Settings
+from dockreview.bot.webhook.app import create_app
 from dockreview.bot.worker import Worker
 
 from tests.redis_server import free_port

@@ -283,6 +283,6 @@ def test_install_lists_exactly_the_events_of_app_yml() -> None:
 
 
 def test_install_names_the_webhook_path() -> None:
-    from dockreview.bot.app import WEBHOOK_PATH
+    from dockreview.bot.webhook.app import WEBHOOK_PATH
 
     assert WEBHOOK_PATH in doc("install.md"), f"docs/install.md does not name the webhook path {WEBHOOK_PATH}"

@@ -1,4 +1,4 @@
-"""Jobs: what a webhook delivery asks the worker to do. Built from payloads without any API call."""
+"""Event routing: the job a webhook delivery asks the worker to do, built from the payload without any API call."""
 
 from __future__ import annotations
 
