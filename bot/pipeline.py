@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dockreview.bot.github import GitHubClient, GitHubError
-from dockreview.bot.remote import RemoteTree, fetch, load_tree, read_first
+from dockreview.bot.github.contents import RemoteTree, fetch, load_tree, read_first
 from dockreview.bot.review import diffmap, plan, summary
 from dockreview.bot.review.markers import parse_marker
 from dockreview.rules import Config, Report, Snapshot, review

@@ -11,7 +11,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
-from dockreview.bot.github import GitHubClient, GitHubError
+from dockreview.bot.github.client import GitHubClient, GitHubError
 
 BATCH_FILES = 50
 BATCH_BYTES = 4 * 1024 * 1024
