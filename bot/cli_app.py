@@ -77,9 +77,9 @@ def cmd_redeliver(args: argparse.Namespace) -> int:
 
     from dockreview.bot.github import GitHubError
     from dockreview.bot.queue import RedisQueue
-    from dockreview.bot.redeliver import redeliver
     from dockreview.bot.server import load_settings
     from dockreview.bot.settings import DurationError, parse_duration
+    from dockreview.bot.worker.redeliver import redeliver
 
     settings = load_settings()
     try:
@@ -124,7 +124,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from dockreview.bot.queue import MemoryQueue
     from dockreview.bot.server import load_settings
     from dockreview.bot.webhook.events import BadPayload, job_for
-    from dockreview.bot.worker import Worker
+    from dockreview.bot.worker.loop import Worker
 
     settings = load_settings()
     setup_logs(settings.log_level)

@@ -23,7 +23,7 @@ def serve(host: str = "0.0.0.0", port: int = 3000) -> int:
     import uvicorn
     from dockreview.bot.queue import make_queue
     from dockreview.bot.webhook.app import create_app
-    from dockreview.bot.worker import Worker
+    from dockreview.bot.worker.loop import Worker
 
     settings = load_settings()
     setup(settings.log_level)
@@ -38,7 +38,7 @@ def serve(host: str = "0.0.0.0", port: int = 3000) -> int:
 def worker() -> int:
     """A worker process: jobs from Redis (REDIS_URL is required)."""
     from dockreview.bot.queue import RedisQueue
-    from dockreview.bot.worker import Worker
+    from dockreview.bot.worker.loop import Worker
 
     settings = load_settings()
     if not settings.redis_url:

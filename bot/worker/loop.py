@@ -1,4 +1,4 @@
-"""The worker: takes jobs from the queue and runs them; the only place that calls GitHub.
+"""The job loop: takes jobs from the queue and runs them (the worker room is the only one that calls GitHub).
 
 At least once, effects exactly once: a job is acknowledged only after its check run completed; a
 job whose worker died is handed to another worker after `job_timeout` without heartbeat; re-running
@@ -19,9 +19,9 @@ from collections import Counter
 
 from dockreview.bot import metrics
 from dockreview.bot.github import CALLS, GitHubClient, GitHubError
-from dockreview.bot.pipeline import CHECK_NAME, PullRequestReview, Superseded
 from dockreview.bot.queue import Claimed, Job, Queue
 from dockreview.bot.settings import Settings
+from dockreview.bot.worker.pull_request import CHECK_NAME, PullRequestReview, Superseded
 
 log = logging.getLogger("dockreview.worker")
 MAX_DELIVERIES = 4
@@ -56,7 +56,7 @@ class Worker:
         if self.settings.redeliver_every:
             from datetime import timedelta
 
-            from dockreview.bot.redeliver import periodic_redeliver
+            from dockreview.bot.worker.redeliver import periodic_redeliver
 
             # GitHub never redelivers a failed delivery by itself; deliveries the queue saw are skipped.
             redeliveries = asyncio.create_task(periodic_redeliver(
