@@ -135,7 +135,7 @@ def run(queue: str, rate: float, seconds: float, key: str) -> None:
                                   "--appendonly", "yes", "--save", ""], stdout=subprocess.DEVNULL)
         wait_port(redis_port)
         env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-    code = f"import sys; from bot.server import serve; sys.exit(serve('127.0.0.1', {port}))"
+    code = f"import sys; from dockreview.bot.cli.processes import serve; sys.exit(serve('127.0.0.1', {port}))"
     server = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:

@@ -3,7 +3,7 @@
 docs/configuration.md: every key of rules/schema/config.schema.json, every allowed value, the default
 non-production patterns, every environment variable the App and CLI read. docs/operations.md: every
 Prometheus metric and its labels. docs/cli.md: every command, option, positional and choice of
-`bot.cli.build_parser()`. docs/install.md: the permissions and events of app.yml, exactly.
+`bot.cli.commands.build_parser()`. docs/install.md: the permissions and events of app.yml, exactly.
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ class SetupError(Exception):
 
 def find_manifest() -> Path:
     """app.yml in the current directory, else the one beside this package (a source checkout)."""
-    for candidate in (Path.cwd() / "app.yml", Path(__file__).resolve().parents[1] / "app.yml"):
+    for candidate in (Path.cwd() / "app.yml", Path(__file__).resolve().parents[2] / "app.yml"):
         if candidate.is_file():
             return candidate
     raise SetupError("app.yml (the App manifest) was not found: run `dockreview setup` in a dockreview checkout")

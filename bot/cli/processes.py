@@ -1,4 +1,5 @@
-"""`dockreview serve` and `dockreview worker`: start-up, settings check, and the process loop."""
+"""The App's long-running processes, `dockreview serve` and `dockreview worker`: start-up, settings
+check, and the process loop. Here the webhook app, the queue and the worker are put together."""
 
 from __future__ import annotations
 
