@@ -18,7 +18,7 @@ import uuid
 from collections import Counter
 
 from dockreview.bot import metrics
-from dockreview.bot.github import CALLS, GitHubClient, GitHubError
+from dockreview.bot.github import CALLS, GitHubClient, GitHubError, api
 from dockreview.bot.queue import Claimed, Job, Queue
 from dockreview.bot.settings import Settings
 from dockreview.bot.worker.pull_request import CHECK_NAME, PullRequestReview, Superseded
@@ -185,13 +185,10 @@ class Worker:
     async def _may_recheck(self, gh: GitHubClient, job: Job) -> bool:
         """`/recheck` counts from users with write, maintain or admin permission; they get a reaction."""
         user = job.requested_by or ""
-        data = await gh.json("GET", f"/repos/{job.full_name}/collaborators/{user}/permission", ok=(404,))
-        permission = data.get("permission") if isinstance(data, dict) else None
-        role = data.get("role_name") if isinstance(data, dict) else None
+        permission, role = await api.collaborator_permission(gh, job.owner, job.repo, user)
         allowed = permission in WRITERS or role in WRITERS
         if allowed and job.comment_id:
-            await gh.request("POST", f"/repos/{job.full_name}/issues/comments/{job.comment_id}/reactions",
-                             json={"content": "rocket"}, ok=(422,))
+            await api.add_comment_reaction(gh, job.owner, job.repo, job.comment_id, "rocket")
         if not allowed:
             log.info("recheck refused", extra={**job.log_fields(), "user": user, "permission": permission})
         return allowed
@@ -200,9 +197,7 @@ class Worker:
         """A re-run from a fork's check suite has no pull request: our own check run knows it."""
         if not job.head_sha:
             return None
-        runs = await gh.json("GET", f"/repos/{job.full_name}/commits/{job.head_sha}/check-runs",
-                             params={"check_name": CHECK_NAME, "filter": "all"})
-        for run in runs.get("check_runs", []):
+        for run in await api.list_check_runs(gh, job.owner, job.repo, job.head_sha, CHECK_NAME):
             number = str(run.get("external_id", "")).split(":")[0]
             if number.isdigit():
                 return int(number)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from dockreview.bot.github import GitHubClient, GitHubError
+from dockreview.bot.github import GitHubClient, GitHubError, api
 from dockreview.bot.github.contents import RemoteTree, fetch, load_tree, read_first
 from dockreview.bot.review import diffmap, plan, summary
 from dockreview.bot.review.markers import parse_marker
@@ -28,18 +28,6 @@ log = logging.getLogger("dockreview.pipeline")
 CHECK_NAME = "dockreview"
 MAX_PASSES = 4
 MAX_TARGETS = 400
-THREADS_QUERY = """
-query($owner: String!, $name: String!, $number: Int!, $after: String) {
-  repository(owner: $owner, name: $name) {
-    pullRequest(number: $number) {
-      reviewThreads(first: 100, after: $after) {
-        pageInfo { hasNextPage endCursor }
-        nodes { id isResolved comments(first: 1) { nodes { fullDatabaseId } } }
-      }
-    }
-  }
-}
-"""
 
 
 class Superseded(Exception):
@@ -71,27 +59,23 @@ class PullRequestReview:
         self.new_check_run = new_check_run
         self.supersedable = supersedable
         self.check_run_id: int | None = None
-        self.base = f"/repos/{owner}/{repo}"
 
     # --- check run --------------------------------------------------------------------------
     async def start_check_run(self, head_sha: str) -> int:
         """Reuse this job's (or, for a plain review, this commit's) check run; else create one."""
         external_id = f"{self.number}:{self.job_id}"
-        runs = await self.gh.json("GET", f"{self.base}/commits/{head_sha}/check-runs",
-                                  params={"check_name": CHECK_NAME, "filter": "all", "per_page": 100})
-        for run in runs.get("check_runs", []):
+        for run in await api.list_check_runs(self.gh, self.owner, self.repo, head_sha, CHECK_NAME):
             if run.get("external_id") == external_id or (
                 not self.new_check_run and str(run.get("external_id", "")).split(":")[0] == str(self.number)
             ):
                 self.check_run_id = int(run["id"])
-                await self.gh.request("PATCH", f"{self.base}/check-runs/{self.check_run_id}",
-                                      json={"status": "in_progress", "external_id": external_id})
+                await api.update_check_run(self.gh, self.owner, self.repo, self.check_run_id,
+                                           {"status": "in_progress", "external_id": external_id})
                 return self.check_run_id
-        created = await self.gh.json("POST", f"{self.base}/check-runs", json={
+        self.check_run_id = await api.create_check_run(self.gh, self.owner, self.repo, {
             "name": CHECK_NAME, "head_sha": head_sha, "status": "in_progress", "started_at": _now(),
             "external_id": external_id,
         })
-        self.check_run_id = int(created["id"])
         return self.check_run_id
 
     async def complete(self, conclusion: str, output: dict[str, Any],
@@ -99,11 +83,11 @@ class PullRequestReview:
         assert self.check_run_id is not None
         batches = list(summary.batches(annotations or [], 50))
         first = dict(output, annotations=batches[0]) if batches else output
-        await self.gh.request("PATCH", f"{self.base}/check-runs/{self.check_run_id}", json={
+        await api.update_check_run(self.gh, self.owner, self.repo, self.check_run_id, {
             "status": "completed", "conclusion": conclusion, "completed_at": _now(), "output": first,
         })
         for batch in batches[1:]:
-            await self.gh.request("PATCH", f"{self.base}/check-runs/{self.check_run_id}", json={
+            await api.update_check_run(self.gh, self.owner, self.repo, self.check_run_id, {
                 "output": {"title": output["title"], "summary": output["summary"], "annotations": batch},
             })
 
@@ -126,13 +110,13 @@ class PullRequestReview:
         """Review the pull request. For a push, `head_sha` is the commit pushed: when the pull request
         has moved on (a newer push, a force-push), the newer job reviews it and this one stops; a
         check run already started is completed as neutral, never left in progress."""
-        pr = await self.gh.json("GET", f"{self.base}/pulls/{self.number}")
+        pr = await api.get_pull(self.gh, self.owner, self.repo, self.number)
         current = pr["head"]["sha"]
         if self.supersedable and self.head_sha and self.head_sha != current:
             raise Superseded(current)
         head_sha = self.head_sha or current
         await self.start_check_run(head_sha)
-        files = await self.gh.paginate(f"{self.base}/pulls/{self.number}/files")
+        files = await api.list_pull_files(self.gh, self.owner, self.repo, self.number)
         diff = diffmap.DiffMap.from_pull_files(files)
         changed = [path for path, f in diff.files.items() if f.status != "removed"]
         removed = [path for path, f in diff.files.items() if f.status == "removed"]
@@ -143,9 +127,8 @@ class PullRequestReview:
             await self.complete("success", output)
             return Outcome("success", check_run_id=self.check_run_id)
 
-        compare = await self.gh.json("GET", f"{self.base}/compare/{pr['base']['sha']}...{head_sha}",
-                                     params={"per_page": 1})
-        merge_base = (compare.get("merge_base_commit") or {}).get("sha") or pr["base"]["sha"]
+        merge_base = await api.merge_base(self.gh, self.owner, self.repo, pr["base"]["sha"], head_sha)
+        merge_base = merge_base or pr["base"]["sha"]
         head_tree = await load_tree(self.gh, self.owner, self.repo, head_sha)
         base_tree = await load_tree(self.gh, self.owner, self.repo, merge_base)
         # The config comes from the base branch: a pull request cannot switch off its own review.
@@ -204,40 +187,22 @@ class PullRequestReview:
         return sorted(set(by_name_files) | set(extra))
 
     async def _existing_comments(self) -> list[plan.ExistingComment]:
-        comments = await self.gh.paginate(f"{self.base}/pulls/{self.number}/comments")
+        comments = await api.list_review_comments(self.gh, self.owner, self.repo, self.number)
         # Only the App's own comments (a Bot account) with a valid marker count.
         ours = [c for c in comments if (c.get("user") or {}).get("type") == "Bot" and parse_marker(c.get("body"))]
-        threads = await self._threads() if ours else {}
+        threads = await api.review_threads(self.gh, self.owner, self.repo, self.number) if ours else {}
         found = (plan.ExistingComment.from_rest(c, threads) for c in ours)
         return [c for c in found if c is not None]
-
-    async def _threads(self) -> dict[int, tuple[str, bool]]:
-        found: dict[int, tuple[str, bool]] = {}
-        after = None
-        for _ in range(30):
-            data = await self.gh.graphql(THREADS_QUERY, {"owner": self.owner, "name": self.repo,
-                                                         "number": self.number, "after": after})
-            threads = (((data.get("repository") or {}).get("pullRequest") or {}).get("reviewThreads") or {})
-            for node in threads.get("nodes") or []:
-                first = ((node.get("comments") or {}).get("nodes") or [{}])[0]
-                if first.get("fullDatabaseId") is not None:
-                    found[int(first["fullDatabaseId"])] = (node["id"], bool(node.get("isResolved")))
-            page = threads.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                break
-            after = page.get("endCursor")
-        return found
 
     async def _post_review(self, review_plan: plan.ReviewPlan, head_sha: str) -> int:
         payload = review_plan.review_payload(summary.review_body(review_plan))
         if payload is None:
             return 0
-        response = await self.gh.request("POST", f"{self.base}/pulls/{self.number}/reviews", json=payload,
-                                         ok=(422,))
-        if response.status_code == 422:
+        rejected = await api.create_review(self.gh, self.owner, self.repo, self.number, payload)
+        if rejected is not None:
             # One bad anchor fails the whole review: keep every finding, move them to the summary.
             log.warning("review rejected with 422; posting the findings in the check run instead",
-                        extra={"body": response.text[:300]})
+                        extra={"body": rejected})
             review_plan.outside_diff.extend(c.finding for c in review_plan.new)
             review_plan.new.clear()
             return 0
@@ -248,17 +213,8 @@ class PullRequestReview:
         for comment_id, body in review_plan.fixed_edits():
             comment = next(c for c in review_plan.fixed if c.id == comment_id)
             if comment.thread_id is None and not comment.is_fixed:
-                await self.gh.request("PATCH", f"{self.base}/pulls/comments/{comment_id}", json={"body": body})
+                await api.edit_review_comment(self.gh, self.owner, self.repo, comment_id, body)
         threads = review_plan.threads_to_resolve
-        if not threads:
-            return 0
-        for start in range(0, len(threads), 20):
-            chunk = threads[start : start + 20]
-            mutations = " ".join(
-                f'r{i}: resolveReviewThread(input: {{threadId: $t{i}}}) {{ thread {{ id isResolved }} }}'
-                for i in range(len(chunk))
-            )
-            params = ", ".join(f"$t{i}: ID!" for i in range(len(chunk)))
-            await self.gh.graphql(f"mutation({params}) {{ {mutations} }}",
-                                  {f"t{i}": thread for i, thread in enumerate(chunk)})
+        if threads:
+            await api.resolve_review_threads(self.gh, threads)
         return len(threads)
