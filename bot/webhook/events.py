@@ -88,7 +88,7 @@ def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = Non
         first = prs[0] if isinstance(prs, list) and prs else None
         number = first.get("number") if isinstance(first, dict) else None
         if number is None and event == "check_run":
-            external = str(node.get("external_id") or "").split(":")[0]  # "<pr>:<job id>", set by us
+            external = str(node.get("external_id") or "").split(":")[0]  # "<pr>:<job id>": worker/check_run.py
             number = int(external) if external.isdigit() else None
         return Job(
             "rerun", _installation(payload), owner, repo,

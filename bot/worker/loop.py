@@ -21,7 +21,8 @@ from dockreview.bot import metrics
 from dockreview.bot.github import CALLS, GitHubClient, GitHubError, api
 from dockreview.bot.queue import Claimed, Job, Queue
 from dockreview.bot.settings import Settings
-from dockreview.bot.worker.pull_request import CHECK_NAME, PullRequestReview, Superseded
+from dockreview.bot.worker.check_run import CheckRun, pull_request_of
+from dockreview.bot.worker.pull_request import PullRequestReview, Superseded
 
 log = logging.getLogger("dockreview.worker")
 MAX_DELIVERIES = 4
@@ -176,7 +177,7 @@ class Worker:
         except Superseded:
             raise
         except GitHubError as exc:
-            await review.fail_neutral(job.head_sha, str(exc))
+            await review.check_run.fail_neutral(job.head_sha, str(exc))
             raise _Reported(str(exc)) from None
         log.info("review posted", extra={**job.log_fields(), "conclusion": outcome.conclusion,
                                          "findings": outcome.findings, "comments": outcome.comments,
@@ -197,22 +198,14 @@ class Worker:
         """A re-run from a fork's check suite has no pull request: our own check run knows it."""
         if not job.head_sha:
             return None
-        for run in await api.list_check_runs(gh, job.owner, job.repo, job.head_sha, CHECK_NAME):
-            number = str(run.get("external_id", "")).split(":")[0]
-            if number.isdigit():
-                return int(number)
-            for pr in run.get("pull_requests") or []:
-                if isinstance(pr.get("number"), int):
-                    return pr["number"]
-        return None
+        return await pull_request_of(gh, job.owner, job.repo, job.head_sha)
 
     async def _give_up(self, job: Job, reason: str) -> None:
         if job.pr is None:
             return
         with contextlib.suppress(Exception):
-            review = PullRequestReview(self.client(job.installation_id), job.owner, job.repo, job.pr,
-                                       job_id=job.job_id, head_sha=job.head_sha)
-            await review.fail_neutral(job.head_sha, reason)
+            check_run = CheckRun(self.client(job.installation_id), job.owner, job.repo, job.pr, job.job_id)
+            await check_run.fail_neutral(job.head_sha, reason)
 
 
 class WorkerThread:

@@ -12,20 +12,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-from dockreview.bot.github import GitHubClient, GitHubError, api
+from dockreview.bot.github import GitHubClient, api
 from dockreview.bot.github.contents import RemoteTree, fetch, load_tree, read_first
 from dockreview.bot.review import diffmap, plan, summary
 from dockreview.bot.review.markers import parse_marker
+from dockreview.bot.worker.check_run import CheckRun
 from dockreview.rules import Config, Report, Snapshot, review
 from dockreview.rules.classify import FileType, by_name, needs_content
 from dockreview.rules.config import CONFIG_PATHS
 from dockreview.rules.engine import Note
 
 log = logging.getLogger("dockreview.pipeline")
-CHECK_NAME = "dockreview"
 MAX_PASSES = 4
 MAX_TARGETS = 400
 
@@ -43,11 +41,9 @@ class Outcome:
     check_run_id: int | None = None
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class PullRequestReview:
+    """One job's review of a pull request; its check run is written through `check_run` (CheckRun)."""
+
     def __init__(self, gh: GitHubClient, owner: str, repo: str, number: int, *, job_id: str,
                  head_sha: str | None = None, new_check_run: bool = False, supersedable: bool = True) -> None:
         self.gh = gh
@@ -56,56 +52,9 @@ class PullRequestReview:
         self.number = number
         self.job_id = job_id
         self.head_sha = head_sha
-        self.new_check_run = new_check_run
         self.supersedable = supersedable
-        self.check_run_id: int | None = None
+        self.check_run = CheckRun(gh, owner, repo, number, job_id, new=new_check_run)
 
-    # --- check run --------------------------------------------------------------------------
-    async def start_check_run(self, head_sha: str) -> int:
-        """Reuse this job's (or, for a plain review, this commit's) check run; else create one."""
-        external_id = f"{self.number}:{self.job_id}"
-        for run in await api.list_check_runs(self.gh, self.owner, self.repo, head_sha, CHECK_NAME):
-            if run.get("external_id") == external_id or (
-                not self.new_check_run and str(run.get("external_id", "")).split(":")[0] == str(self.number)
-            ):
-                self.check_run_id = int(run["id"])
-                await api.update_check_run(self.gh, self.owner, self.repo, self.check_run_id,
-                                           {"status": "in_progress", "external_id": external_id})
-                return self.check_run_id
-        self.check_run_id = await api.create_check_run(self.gh, self.owner, self.repo, {
-            "name": CHECK_NAME, "head_sha": head_sha, "status": "in_progress", "started_at": _now(),
-            "external_id": external_id,
-        })
-        return self.check_run_id
-
-    async def complete(self, conclusion: str, output: dict[str, Any],
-                       annotations: list[dict[str, Any]] | None = None) -> None:
-        assert self.check_run_id is not None
-        batches = list(summary.batches(annotations or [], 50))
-        first = dict(output, annotations=batches[0]) if batches else output
-        await api.update_check_run(self.gh, self.owner, self.repo, self.check_run_id, {
-            "status": "completed", "conclusion": conclusion, "completed_at": _now(), "output": first,
-        })
-        for batch in batches[1:]:
-            await api.update_check_run(self.gh, self.owner, self.repo, self.check_run_id, {
-                "output": {"title": output["title"], "summary": output["summary"], "annotations": batch},
-            })
-
-    async def fail_neutral(self, head_sha: str | None, reason: str) -> None:
-        """Give up visibly: the check run ends `neutral` and says why (never silently)."""
-        try:
-            if self.check_run_id is None and head_sha:
-                await self.start_check_run(head_sha)
-            if self.check_run_id is not None:
-                await self.complete("neutral", {
-                    "title": "dockreview could not finish this review",
-                    "summary": ("The review stopped because of a GitHub API error and was not retried further:\n\n"
-                                f"```\n{reason[:2000]}\n```\n\nComment `/recheck` on the pull request to try again."),
-                })
-        except GitHubError as exc:
-            log.error("could not mark the check run neutral", extra={"error": str(exc)})
-
-    # --- the review -------------------------------------------------------------------------
     async def run(self, still_current: Callable[[], Awaitable[bool]] | None = None) -> Outcome:
         """Review the pull request. For a push, `head_sha` is the commit pushed: when the pull request
         has moved on (a newer push, a force-push), the newer job reviews it and this one stops; a
@@ -115,7 +64,7 @@ class PullRequestReview:
         if self.supersedable and self.head_sha and self.head_sha != current:
             raise Superseded(current)
         head_sha = self.head_sha or current
-        await self.start_check_run(head_sha)
+        await self.check_run.start(head_sha)
         files = await api.list_pull_files(self.gh, self.owner, self.repo, self.number)
         diff = diffmap.DiffMap.from_pull_files(files)
         changed = [path for path, f in diff.files.items() if f.status != "removed"]
@@ -124,8 +73,8 @@ class PullRequestReview:
         candidates = [p for p in changed if by_name(p) is not None or needs_content(p)]
         if not candidates and not any(by_name(p) for p in removed + list(renames.values())):
             output = summary.no_docker_changes_output()
-            await self.complete("success", output)
-            return Outcome("success", check_run_id=self.check_run_id)
+            await self.check_run.complete("success", output)
+            return Outcome("success", check_run_id=self.check_run.id)
 
         merge_base = await api.merge_base(self.gh, self.owner, self.repo, pr["base"]["sha"], head_sha)
         merge_base = merge_base or pr["base"]["sha"]
@@ -162,9 +111,7 @@ class PullRequestReview:
                 break
         report.errors = notes + report.errors
         if still_current is not None and not await still_current():
-            await self.complete("neutral", {"title": "Superseded by a newer commit",
-                                            "summary": "A newer commit was pushed while this one was reviewed; "
-                                                       "the review is on the newer commit's check run."})
+            await self.check_run.supersede()
             raise Superseded(head_sha)
         existing = await self._existing_comments()
         review_plan = plan.plan_review(report.findings, diff, existing, config.max_comments, head_sha)
@@ -173,8 +120,8 @@ class PullRequestReview:
         conclusion = summary.conclusion(report, config)
         output = summary.check_output(report, review_plan, head_sha=head_sha, config=config,  # notes: report.errors
                                       repo_url=pr.get("base", {}).get("repo", {}).get("html_url"))
-        await self.complete(conclusion, output, summary.annotations(report.findings))
-        return Outcome(conclusion, len(report.findings), posted, resolved, self.check_run_id)
+        await self.check_run.complete(conclusion, output, summary.annotations(report.findings))
+        return Outcome(conclusion, len(report.findings), posted, resolved, self.check_run.id)
 
     def _targets(self, tree: RemoteTree, changed: list[str]) -> list[str]:
         """Files to review: Docker files by name in the tree (cross-file checks need them) and
