@@ -1,23 +1,12 @@
-"""The job queue: Redis Streams with a consumer group, or in-process when REDIS_URL is unset.
+"""The Redis queue: one stream with a consumer group, and one Lua script for de-duplication and enqueue.
 
-Why Streams and not arq/SAQ: a stream with a consumer group gives exactly what the App needs and
-nothing it must work around — at-least-once delivery with explicit XACK, reclaiming a dead
-worker's job by idle time (XAUTOCLAIM), the delivery count of a job (XPENDING), durability through
-AOF, and any number of workers. De-duplication of deliveries, the newest head SHA of a pull request
-and the enqueue happen in one Lua script, so a delivery is never marked seen without its job.
-See docs/architecture.md.
+Why Streams and not arq/SAQ: see the package's docstring and docs/architecture.md.
 """
 
 from __future__ import annotations
 
-import asyncio
-import queue as threadsafe
-import threading
-import time
-from dataclasses import dataclass
-from typing import Protocol
-
-from dockreview.bot.jobs import Job
+from dockreview.bot.queue.base import Claimed
+from dockreview.bot.queue.job import Job
 
 PREFIX = "dockreview:"
 STREAM = PREFIX + "jobs"
@@ -31,99 +20,6 @@ if redis.call('SET', KEYS[1], ARGV[3], 'NX', 'EX', ARGV[1]) then
 end
 return false
 """
-
-
-@dataclass(slots=True)
-class Claimed:
-    message_id: str
-    job: Job
-    deliveries: int  # how many times this job was handed to a worker (1 the first time)
-
-
-class Queue(Protocol):
-    async def enqueue(self, job: Job) -> bool: ...
-    async def fetch(self, consumer: str, block: float) -> Claimed | None: ...
-    async def ack(self, claimed: Claimed) -> None: ...
-    async def heartbeat(self, claimed: Claimed, consumer: str) -> None: ...
-    async def latest_head(self, job: Job) -> str | None: ...
-    async def depth(self) -> int: ...
-    async def ping(self) -> bool: ...
-    async def seen(self, delivery_id: str) -> bool: ...
-    async def lock(self, key: str, token: str, ttl: float) -> bool: ...
-    async def unlock(self, key: str, token: str) -> None: ...
-    async def close(self) -> None: ...
-
-
-class MemoryQueue:
-    """In-process queue for one machine (`dockreview serve` without REDIS_URL). Thread-safe: the
-    embedded worker runs on its own thread and event loop, so reviews never stall webhook answers."""
-
-    def __init__(self, delivery_ttl: float = 3 * 24 * 3600) -> None:
-        self._queue: threadsafe.Queue[Claimed] = threadsafe.Queue()
-        self._mutex = threading.Lock()
-        self._deliveries: dict[str, float] = {}
-        self._heads: dict[str, str] = {}
-        self._ttl = delivery_ttl
-        self._counter = 0
-        self._locks: dict[str, tuple[str, float]] = {}
-
-    async def enqueue(self, job: Job) -> bool:
-        now = time.monotonic()
-        with self._mutex:
-            if len(self._deliveries) > 100_000:
-                self._deliveries = {k: v for k, v in self._deliveries.items() if v > now}
-            if self._deliveries.get(job.delivery_id, 0) > now:
-                return False
-            self._deliveries[job.delivery_id] = now + self._ttl
-            if job.kind == "review" and job.head_sha:
-                self._heads[job.pr_key] = job.head_sha
-            self._counter += 1
-            self._queue.put(Claimed(str(self._counter), job, 1))
-        return True
-
-    async def fetch(self, consumer: str, block: float) -> Claimed | None:
-        try:
-            return self._queue.get_nowait()
-        except threadsafe.Empty:
-            pass
-        try:
-            return await asyncio.to_thread(self._queue.get, True, block)
-        except threadsafe.Empty:
-            return None
-
-    async def ack(self, claimed: Claimed) -> None:
-        self._queue.task_done()
-
-    async def heartbeat(self, claimed: Claimed, consumer: str) -> None:
-        return None
-
-    async def latest_head(self, job: Job) -> str | None:
-        return self._heads.get(job.pr_key)
-
-    async def depth(self) -> int:
-        return self._queue.qsize()
-
-    async def ping(self) -> bool:
-        return True
-
-    async def seen(self, delivery_id: str) -> bool:
-        return self._deliveries.get(delivery_id, 0) > time.monotonic()
-
-    async def lock(self, key: str, token: str, ttl: float) -> bool:
-        with self._mutex:
-            holder = self._locks.get(key)
-            if holder and holder[1] > time.monotonic() and holder[0] != token:
-                return False
-            self._locks[key] = (token, time.monotonic() + ttl)
-            return True
-
-    async def unlock(self, key: str, token: str) -> None:
-        with self._mutex:
-            if self._locks.get(key, ("",))[0] == token:
-                del self._locks[key]
-
-    async def close(self) -> None:
-        return None
 
 
 class RedisQueue:
@@ -224,7 +120,3 @@ class RedisQueue:
 
     async def close(self) -> None:
         await self.redis.aclose()
-
-
-def make_queue(redis_url: str | None, *, job_timeout: float = 300.0) -> Queue:
-    return RedisQueue(redis_url, job_timeout=job_timeout) if redis_url else MemoryQueue()

@@ -39,8 +39,6 @@ from typing import Any
 from dockreview.bot.settings import DEFAULT_API_URL
 
 CALLBACK_PATH = "/setup/callback"
-# A version every GitHub (github.com and Enterprise Server >= 3.9) accepts; githubkit would send its newest.
-API_VERSION = "2022-11-28"
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
@@ -53,7 +51,7 @@ class SetupError(Exception):
 
 def find_manifest() -> Path:
     """app.yml in the current directory, else the one beside this package (a source checkout)."""
-    for candidate in (Path.cwd() / "app.yml", Path(__file__).resolve().parents[1] / "app.yml"):
+    for candidate in (Path.cwd() / "app.yml", Path(__file__).resolve().parents[2] / "app.yml"):
         if candidate.is_file():
             return candidate
     raise SetupError("app.yml (the App manifest) was not found: run `dockreview setup` in a dockreview checkout")
@@ -122,22 +120,17 @@ def _message_page(title: str, body_html: str) -> str:
 def convert_manifest_code(code: str, api_url: str = DEFAULT_API_URL) -> dict[str, Any]:
     """`POST /app-manifests/{code}/conversions` (unauthenticated): the new App with `id`, `slug`,
     `html_url`, `pem`, `webhook_secret`, `client_id`, `client_secret`, ... Raises SetupError."""
-    from githubkit import GitHub
-    from githubkit.exception import GitHubException, RequestFailed
+    from dockreview.bot.github import GitHubError, api
 
     if not _CODE.fullmatch(code or ""):
         raise SetupError("the code from GitHub's redirect is malformed")
-    github = GitHub(base_url=api_url.rstrip("/") + "/", user_agent="dockreview-setup", timeout=30.0,
-                    http_cache=False, auto_retry=False)
     try:
-        response = github.rest.apps.create_from_manifest(code, headers={"X-GitHub-Api-Version": API_VERSION})
-    except RequestFailed as exc:
-        status = exc.response.status_code
-        hint = " (the code is used up or older than an hour: run `dockreview setup` again)" if status == 404 else ""
-        raise SetupError(f"GitHub refused the manifest code: HTTP {status}{hint}") from None
-    except GitHubException as exc:
-        raise SetupError(f"cannot reach GitHub at {api_url}: {type(exc).__name__}: {exc}") from None
-    data = response.json()
+        data = api.create_app_from_manifest(api_url, code)
+    except GitHubError as exc:
+        if exc.status is None:
+            raise SetupError(f"cannot reach GitHub at {api_url}: {exc}") from None
+        hint = " (the code is used up or older than an hour: run `dockreview setup` again)" if exc.status == 404 else ""
+        raise SetupError(f"GitHub refused the manifest code: HTTP {exc.status}{hint}") from None
     if not isinstance(data, dict) or not data.get("id") or not data.get("pem"):
         raise SetupError("GitHub's answer to the manifest conversion has no App id or private key")
     return data

@@ -1,58 +1,17 @@
-"""Jobs: what a webhook delivery asks the worker to do. Built from payloads without any API call."""
+"""Event routing: the job a webhook delivery asks the worker to do, built from the payload without any API call."""
 
 from __future__ import annotations
 
-import json
-import time
-import uuid
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-JobKind = Literal["review", "recheck", "rerun"]
+from dockreview.bot.queue.job import Job
+
 REVIEW_ACTIONS = {"opened", "synchronize", "reopened", "ready_for_review"}
 RECHECK_COMMAND = "/recheck"
 
 
 class BadPayload(ValueError):
     """The payload does not have the shape GitHub sends for this event."""
-
-
-@dataclass(slots=True)
-class Job:
-    kind: JobKind
-    installation_id: int
-    owner: str
-    repo: str
-    pr: int | None
-    head_sha: str | None
-    delivery_id: str
-    event: str
-    comment_id: int | None = None
-    requested_by: str | None = None
-    check_run_id: int | None = None
-    job_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    enqueued_at: float = field(default_factory=time.time)
-    attempts: int = 0
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.owner}/{self.repo}"
-
-    @property
-    def pr_key(self) -> str:
-        return f"{self.owner}/{self.repo}#{self.pr if self.pr is not None else self.head_sha}"
-
-    def dumps(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
-
-    @classmethod
-    def loads(cls, text: str | bytes) -> Job:
-        data = json.loads(text)
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-
-    def log_fields(self) -> dict[str, Any]:
-        return {"job_id": self.job_id, "delivery_id": self.delivery_id, "repo": self.full_name, "pr": self.pr,
-                "head_sha": self.head_sha, "kind": self.kind}
 
 
 def _get(data: Any, *path: str, kind: type | tuple[type, ...] = object, required: bool = True) -> Any:
@@ -129,7 +88,7 @@ def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = Non
         first = prs[0] if isinstance(prs, list) and prs else None
         number = first.get("number") if isinstance(first, dict) else None
         if number is None and event == "check_run":
-            external = str(node.get("external_id") or "").split(":")[0]  # "<pr>:<job id>", set by us
+            external = str(node.get("external_id") or "").split(":")[0]  # "<pr>:<job id>": worker/check_run.py
             number = int(external) if external.isdigit() else None
         return Job(
             "rerun", _installation(payload), owner, repo,

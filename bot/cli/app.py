@@ -1,7 +1,7 @@
 """The App's commands of the `dockreview` CLI: serve, worker, setup, redeliver, replay.
 
-Kept apart from `bot.cli` so that `check` and `diff` never import the App's dependencies: this
-module imports only argparse at the top (it is loaded to build the parser on every run).
+Kept apart from `check` and `diff` so that they never import the App's dependencies: this module
+imports only argparse at the top (it is loaded to build the parser on every run).
 """
 
 from __future__ import annotations
@@ -53,19 +53,19 @@ def add_app_commands(sub: Any) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from dockreview.bot.server import serve
+    from dockreview.bot.cli.processes import serve
 
     return serve(args.host, args.port)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from dockreview.bot.server import worker
+    from dockreview.bot.cli.processes import worker
 
     return worker()
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
-    from dockreview.bot.setup import run_setup
+    from dockreview.bot.cli.setup import run_setup
 
     return run_setup(host=args.host, port=args.port, webhook_url=args.webhook_url, org=args.org,
                      github_url=args.github_url, api_url=args.api_url, env_path=args.env_file,
@@ -75,10 +75,11 @@ def cmd_setup(args: argparse.Namespace) -> int:
 def cmd_redeliver(args: argparse.Namespace) -> int:
     import asyncio
 
+    from dockreview.bot.cli.processes import load_settings
     from dockreview.bot.github import GitHubError
     from dockreview.bot.queue import RedisQueue
-    from dockreview.bot.redeliver import DurationError, parse_duration, redeliver
-    from dockreview.bot.server import load_settings
+    from dockreview.bot.settings import DurationError, parse_duration
+    from dockreview.bot.worker.redeliver import redeliver
 
     settings = load_settings()
     try:
@@ -119,11 +120,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     import uuid
     from pathlib import Path
 
-    from dockreview.bot.jobs import BadPayload, job_for
+    from dockreview.bot.cli.processes import load_settings
     from dockreview.bot.logs import setup as setup_logs
     from dockreview.bot.queue import MemoryQueue
-    from dockreview.bot.server import load_settings
-    from dockreview.bot.worker import Worker
+    from dockreview.bot.webhook.events import BadPayload, job_for
+    from dockreview.bot.worker.loop import Worker
 
     settings = load_settings()
     setup_logs(settings.log_level)

@@ -1,4 +1,5 @@
-"""`dockreview serve` and `dockreview worker`: start-up, settings check, and the process loop."""
+"""The App's long-running processes, `dockreview serve` and `dockreview worker`: start-up, settings
+check, and the process loop. Here the webhook app, the queue and the worker are put together."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ def load_settings() -> Settings:
 def serve(host: str = "0.0.0.0", port: int = 3000) -> int:
     """The webhook app; without REDIS_URL the queue and a worker run in this process."""
     import uvicorn
-    from dockreview.bot.app import create_app
     from dockreview.bot.queue import make_queue
-    from dockreview.bot.worker import Worker
+    from dockreview.bot.webhook.app import create_app
+    from dockreview.bot.worker.loop import Worker
 
     settings = load_settings()
     setup(settings.log_level)
@@ -38,7 +39,7 @@ def serve(host: str = "0.0.0.0", port: int = 3000) -> int:
 def worker() -> int:
     """A worker process: jobs from Redis (REDIS_URL is required)."""
     from dockreview.bot.queue import RedisQueue
-    from dockreview.bot.worker import Worker
+    from dockreview.bot.worker.loop import Worker
 
     settings = load_settings()
     if not settings.redis_url:

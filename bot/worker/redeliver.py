@@ -16,41 +16,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dockreview.bot.github import GitHubClient, GitHubError
+from dockreview.bot.github import GitHubClient, GitHubError, api
 from dockreview.bot.queue import Queue
-from dockreview.bot.settings import Settings
+from dockreview.bot.settings import MAX_SINCE, DurationError, Settings
 
 log = logging.getLogger("dockreview.redeliver")
 
-MAX_SINCE = timedelta(days=3)  # GitHub keeps (and redelivers) deliveries for 3 days
 PER_PAGE = 100
 MAX_PAGES = 1000  # a bound on the listing: 100,000 deliveries
-_DURATION = re.compile(r"(\d+)\s*([smhd])")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-
-
-class DurationError(ValueError):
-    """A duration that is not like `30m`, `6h`, `2d`, or longer than GitHub keeps deliveries."""
-
-
-def parse_duration(text: str, maximum: timedelta = MAX_SINCE) -> timedelta:
-    """`90s`, `30m`, `6h`, `2d`, or combined like `1d12h`; more than `maximum` (3 days) is an error."""
-    value = (text or "").strip().lower().replace(" ", "")
-    if not value or _DURATION.sub("", value):
-        raise DurationError(f"{text!r} is not a duration: use a number and a unit, like 30m, 6h or 2d")
-    total = timedelta()
-    for number, unit in _DURATION.findall(value):
-        total += timedelta(**{_UNITS[unit]: int(number)})
-    if total <= timedelta(0):
-        raise DurationError(f"{text!r}: the duration must be longer than zero")
-    if total > maximum:
-        raise DurationError(f"{text!r} is longer than 3 days: GitHub keeps webhook deliveries for 3 days only")
-    return total
 
 
 @dataclass
@@ -89,32 +66,24 @@ async def _latest_attempts(client: GitHubClient, cutoff: datetime, result: Redel
                            ) -> dict[str, tuple[datetime, int, dict[str, Any]]]:
     """guid -> (time, id, item) of its latest attempt, for attempts delivered at or after `cutoff`."""
     latest: dict[str, tuple[datetime, int, dict[str, Any]]] = {}
-    url: str | None = "/app/hook/deliveries"
-    params: dict[str, Any] | None = {"per_page": PER_PAGE}
-    for _ in range(MAX_PAGES):
-        if url is None:
-            break
-        response = await client.request("GET", url, params=params)
-        page = response.json()
-        if not isinstance(page, list) or not page:
-            break
-        older = False
-        for item in page:
-            when = _when(item) if isinstance(item, dict) else None
-            if when is None or not isinstance(item.get("id"), int) or not item.get("guid"):
-                continue
-            if when < cutoff:
-                older = True  # newest first: the rest is older still
-                continue
-            result.listed += 1
-            key = (when, item["id"])
-            known = latest.get(item["guid"])
-            if known is None or key > known[:2]:
-                latest[item["guid"]] = (when, item["id"], item)
-        if older:
-            break
-        url = response.links.get("next", {}).get("url")
-        params = None  # the next link carries per_page and the cursor
+    pages = api.hook_delivery_pages(client, per_page=PER_PAGE, max_pages=MAX_PAGES)
+    async with contextlib.aclosing(pages):
+        async for page in pages:
+            older = False
+            for item in page:
+                when = _when(item) if isinstance(item, dict) else None
+                if when is None or not isinstance(item.get("id"), int) or not item.get("guid"):
+                    continue
+                if when < cutoff:
+                    older = True  # newest first: the rest is older still
+                    continue
+                result.listed += 1
+                key = (when, item["id"])
+                known = latest.get(item["guid"])
+                if known is None or key > known[:2]:
+                    latest[item["guid"]] = (when, item["id"], item)
+            if older:
+                break
     return latest
 
 
@@ -165,7 +134,7 @@ async def _redeliver(client: GitHubClient, result: RedeliverResult, *, since: ti
             break
         if not dry_run:
             try:
-                await client.request("POST", f"/app/hook/deliveries/{delivery_id}/attempts")
+                await api.redeliver_hook_delivery(client, delivery_id)
             except GitHubError as exc:
                 log.warning("redelivery failed", extra={"delivery_id": guid, "error": str(exc)[:300]})
                 result.errors += 1

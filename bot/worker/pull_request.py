@@ -12,34 +12,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-from dockreview.bot.github import GitHubClient, GitHubError
-from dockreview.bot.remote import RemoteTree, fetch, load_tree, read_first
+from dockreview.bot.github import GitHubClient, api
+from dockreview.bot.github.contents import RemoteTree, fetch, load_tree, read_first
 from dockreview.bot.review import diffmap, plan, summary
 from dockreview.bot.review.markers import parse_marker
+from dockreview.bot.worker.check_run import CheckRun
 from dockreview.rules import Config, Report, Snapshot, review
 from dockreview.rules.classify import FileType, by_name, needs_content
 from dockreview.rules.config import CONFIG_PATHS
 from dockreview.rules.engine import Note
 
 log = logging.getLogger("dockreview.pipeline")
-CHECK_NAME = "dockreview"
 MAX_PASSES = 4
 MAX_TARGETS = 400
-THREADS_QUERY = """
-query($owner: String!, $name: String!, $number: Int!, $after: String) {
-  repository(owner: $owner, name: $name) {
-    pullRequest(number: $number) {
-      reviewThreads(first: 100, after: $after) {
-        pageInfo { hasNextPage endCursor }
-        nodes { id isResolved comments(first: 1) { nodes { fullDatabaseId } } }
-      }
-    }
-  }
-}
-"""
 
 
 class Superseded(Exception):
@@ -55,11 +41,9 @@ class Outcome:
     check_run_id: int | None = None
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class PullRequestReview:
+    """One job's review of a pull request; its check run is written through `check_run` (CheckRun)."""
+
     def __init__(self, gh: GitHubClient, owner: str, repo: str, number: int, *, job_id: str,
                  head_sha: str | None = None, new_check_run: bool = False, supersedable: bool = True) -> None:
         self.gh = gh
@@ -68,71 +52,20 @@ class PullRequestReview:
         self.number = number
         self.job_id = job_id
         self.head_sha = head_sha
-        self.new_check_run = new_check_run
         self.supersedable = supersedable
-        self.check_run_id: int | None = None
-        self.base = f"/repos/{owner}/{repo}"
+        self.check_run = CheckRun(gh, owner, repo, number, job_id, new=new_check_run)
 
-    # --- check run --------------------------------------------------------------------------
-    async def start_check_run(self, head_sha: str) -> int:
-        """Reuse this job's (or, for a plain review, this commit's) check run; else create one."""
-        external_id = f"{self.number}:{self.job_id}"
-        runs = await self.gh.json("GET", f"{self.base}/commits/{head_sha}/check-runs",
-                                  params={"check_name": CHECK_NAME, "filter": "all", "per_page": 100})
-        for run in runs.get("check_runs", []):
-            if run.get("external_id") == external_id or (
-                not self.new_check_run and str(run.get("external_id", "")).split(":")[0] == str(self.number)
-            ):
-                self.check_run_id = int(run["id"])
-                await self.gh.request("PATCH", f"{self.base}/check-runs/{self.check_run_id}",
-                                      json={"status": "in_progress", "external_id": external_id})
-                return self.check_run_id
-        created = await self.gh.json("POST", f"{self.base}/check-runs", json={
-            "name": CHECK_NAME, "head_sha": head_sha, "status": "in_progress", "started_at": _now(),
-            "external_id": external_id,
-        })
-        self.check_run_id = int(created["id"])
-        return self.check_run_id
-
-    async def complete(self, conclusion: str, output: dict[str, Any],
-                       annotations: list[dict[str, Any]] | None = None) -> None:
-        assert self.check_run_id is not None
-        batches = list(summary.batches(annotations or [], 50))
-        first = dict(output, annotations=batches[0]) if batches else output
-        await self.gh.request("PATCH", f"{self.base}/check-runs/{self.check_run_id}", json={
-            "status": "completed", "conclusion": conclusion, "completed_at": _now(), "output": first,
-        })
-        for batch in batches[1:]:
-            await self.gh.request("PATCH", f"{self.base}/check-runs/{self.check_run_id}", json={
-                "output": {"title": output["title"], "summary": output["summary"], "annotations": batch},
-            })
-
-    async def fail_neutral(self, head_sha: str | None, reason: str) -> None:
-        """Give up visibly: the check run ends `neutral` and says why (never silently)."""
-        try:
-            if self.check_run_id is None and head_sha:
-                await self.start_check_run(head_sha)
-            if self.check_run_id is not None:
-                await self.complete("neutral", {
-                    "title": "dockreview could not finish this review",
-                    "summary": ("The review stopped because of a GitHub API error and was not retried further:\n\n"
-                                f"```\n{reason[:2000]}\n```\n\nComment `/recheck` on the pull request to try again."),
-                })
-        except GitHubError as exc:
-            log.error("could not mark the check run neutral", extra={"error": str(exc)})
-
-    # --- the review -------------------------------------------------------------------------
     async def run(self, still_current: Callable[[], Awaitable[bool]] | None = None) -> Outcome:
         """Review the pull request. For a push, `head_sha` is the commit pushed: when the pull request
         has moved on (a newer push, a force-push), the newer job reviews it and this one stops; a
         check run already started is completed as neutral, never left in progress."""
-        pr = await self.gh.json("GET", f"{self.base}/pulls/{self.number}")
+        pr = await api.get_pull(self.gh, self.owner, self.repo, self.number)
         current = pr["head"]["sha"]
         if self.supersedable and self.head_sha and self.head_sha != current:
             raise Superseded(current)
         head_sha = self.head_sha or current
-        await self.start_check_run(head_sha)
-        files = await self.gh.paginate(f"{self.base}/pulls/{self.number}/files")
+        await self.check_run.start(head_sha)
+        files = await api.list_pull_files(self.gh, self.owner, self.repo, self.number)
         diff = diffmap.DiffMap.from_pull_files(files)
         changed = [path for path, f in diff.files.items() if f.status != "removed"]
         removed = [path for path, f in diff.files.items() if f.status == "removed"]
@@ -140,12 +73,11 @@ class PullRequestReview:
         candidates = [p for p in changed if by_name(p) is not None or needs_content(p)]
         if not candidates and not any(by_name(p) for p in removed + list(renames.values())):
             output = summary.no_docker_changes_output()
-            await self.complete("success", output)
-            return Outcome("success", check_run_id=self.check_run_id)
+            await self.check_run.complete("success", output)
+            return Outcome("success", check_run_id=self.check_run.id)
 
-        compare = await self.gh.json("GET", f"{self.base}/compare/{pr['base']['sha']}...{head_sha}",
-                                     params={"per_page": 1})
-        merge_base = (compare.get("merge_base_commit") or {}).get("sha") or pr["base"]["sha"]
+        merge_base = await api.merge_base(self.gh, self.owner, self.repo, pr["base"]["sha"], head_sha)
+        merge_base = merge_base or pr["base"]["sha"]
         head_tree = await load_tree(self.gh, self.owner, self.repo, head_sha)
         base_tree = await load_tree(self.gh, self.owner, self.repo, merge_base)
         # The config comes from the base branch: a pull request cannot switch off its own review.
@@ -179,9 +111,7 @@ class PullRequestReview:
                 break
         report.errors = notes + report.errors
         if still_current is not None and not await still_current():
-            await self.complete("neutral", {"title": "Superseded by a newer commit",
-                                            "summary": "A newer commit was pushed while this one was reviewed; "
-                                                       "the review is on the newer commit's check run."})
+            await self.check_run.supersede()
             raise Superseded(head_sha)
         existing = await self._existing_comments()
         review_plan = plan.plan_review(report.findings, diff, existing, config.max_comments, head_sha)
@@ -190,8 +120,8 @@ class PullRequestReview:
         conclusion = summary.conclusion(report, config)
         output = summary.check_output(report, review_plan, head_sha=head_sha, config=config,  # notes: report.errors
                                       repo_url=pr.get("base", {}).get("repo", {}).get("html_url"))
-        await self.complete(conclusion, output, summary.annotations(report.findings))
-        return Outcome(conclusion, len(report.findings), posted, resolved, self.check_run_id)
+        await self.check_run.complete(conclusion, output, summary.annotations(report.findings))
+        return Outcome(conclusion, len(report.findings), posted, resolved, self.check_run.id)
 
     def _targets(self, tree: RemoteTree, changed: list[str]) -> list[str]:
         """Files to review: Docker files by name in the tree (cross-file checks need them) and
@@ -204,40 +134,22 @@ class PullRequestReview:
         return sorted(set(by_name_files) | set(extra))
 
     async def _existing_comments(self) -> list[plan.ExistingComment]:
-        comments = await self.gh.paginate(f"{self.base}/pulls/{self.number}/comments")
+        comments = await api.list_review_comments(self.gh, self.owner, self.repo, self.number)
         # Only the App's own comments (a Bot account) with a valid marker count.
         ours = [c for c in comments if (c.get("user") or {}).get("type") == "Bot" and parse_marker(c.get("body"))]
-        threads = await self._threads() if ours else {}
+        threads = await api.review_threads(self.gh, self.owner, self.repo, self.number) if ours else {}
         found = (plan.ExistingComment.from_rest(c, threads) for c in ours)
         return [c for c in found if c is not None]
-
-    async def _threads(self) -> dict[int, tuple[str, bool]]:
-        found: dict[int, tuple[str, bool]] = {}
-        after = None
-        for _ in range(30):
-            data = await self.gh.graphql(THREADS_QUERY, {"owner": self.owner, "name": self.repo,
-                                                         "number": self.number, "after": after})
-            threads = (((data.get("repository") or {}).get("pullRequest") or {}).get("reviewThreads") or {})
-            for node in threads.get("nodes") or []:
-                first = ((node.get("comments") or {}).get("nodes") or [{}])[0]
-                if first.get("fullDatabaseId") is not None:
-                    found[int(first["fullDatabaseId"])] = (node["id"], bool(node.get("isResolved")))
-            page = threads.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                break
-            after = page.get("endCursor")
-        return found
 
     async def _post_review(self, review_plan: plan.ReviewPlan, head_sha: str) -> int:
         payload = review_plan.review_payload(summary.review_body(review_plan))
         if payload is None:
             return 0
-        response = await self.gh.request("POST", f"{self.base}/pulls/{self.number}/reviews", json=payload,
-                                         ok=(422,))
-        if response.status_code == 422:
+        rejected = await api.create_review(self.gh, self.owner, self.repo, self.number, payload)
+        if rejected is not None:
             # One bad anchor fails the whole review: keep every finding, move them to the summary.
             log.warning("review rejected with 422; posting the findings in the check run instead",
-                        extra={"body": response.text[:300]})
+                        extra={"body": rejected})
             review_plan.outside_diff.extend(c.finding for c in review_plan.new)
             review_plan.new.clear()
             return 0
@@ -248,17 +160,8 @@ class PullRequestReview:
         for comment_id, body in review_plan.fixed_edits():
             comment = next(c for c in review_plan.fixed if c.id == comment_id)
             if comment.thread_id is None and not comment.is_fixed:
-                await self.gh.request("PATCH", f"{self.base}/pulls/comments/{comment_id}", json={"body": body})
+                await api.edit_review_comment(self.gh, self.owner, self.repo, comment_id, body)
         threads = review_plan.threads_to_resolve
-        if not threads:
-            return 0
-        for start in range(0, len(threads), 20):
-            chunk = threads[start : start + 20]
-            mutations = " ".join(
-                f'r{i}: resolveReviewThread(input: {{threadId: $t{i}}}) {{ thread {{ id isResolved }} }}'
-                for i in range(len(chunk))
-            )
-            params = ", ".join(f"$t{i}: ID!" for i in range(len(chunk)))
-            await self.gh.graphql(f"mutation({params}) {{ {mutations} }}",
-                                  {f"t{i}": thread for i, thread in enumerate(chunk)})
+        if threads:
+            await api.resolve_review_threads(self.gh, threads)
         return len(threads)

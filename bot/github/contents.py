@@ -7,11 +7,10 @@ did not have (`misses`), the next pass fetches them all in one batch, until noth
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
-from typing import Any
 
-from dockreview.bot.github import GitHubClient, GitHubError
+from dockreview.bot.github import api
+from dockreview.bot.github.client import GitHubClient, GitHubError
 
 BATCH_FILES = 50
 BATCH_BYTES = 4 * 1024 * 1024
@@ -60,7 +59,7 @@ class RemoteTree:
 
 
 async def load_tree(gh: GitHubClient, owner: str, repo: str, commit: str) -> RemoteTree:
-    data = await gh.json("GET", f"/repos/{owner}/{repo}/git/trees/{commit}", params={"recursive": "1"})
+    data = await api.get_tree(gh, owner, repo, commit)
     entries = {}
     for item in data.get("tree", []):
         if not isinstance(item, dict) or "path" not in item:
@@ -70,9 +69,6 @@ async def load_tree(gh: GitHubClient, owner: str, repo: str, commit: str) -> Rem
             kind = "symlink"  # never followed: a link may point outside the repository
         entries[item["path"]] = Entry(str(item.get("sha", "")), int(item.get("size") or 0), kind)
     return RemoteTree(owner, repo, commit, entries, bool(data.get("truncated")))
-
-
-_BLOB_FIELDS = "... on Blob { byteSize isBinary isTruncated text }"
 
 
 async def fetch(gh: GitHubClient, tree: RemoteTree, paths: list[str], max_bytes: int) -> None:
@@ -87,18 +83,9 @@ async def fetch(gh: GitHubClient, tree: RemoteTree, paths: list[str], max_bytes:
         elif entry.size <= max_bytes:  # larger files are skipped by the snapshot, with a note
             wanted.append(path)
     for batch in _batches(wanted, tree):
-        variables: dict[str, Any] = {"owner": tree.owner, "name": tree.repo}
-        selections = []
-        for index, path in enumerate(batch):
-            variables[f"e{index}"] = f"{tree.commit}:{path}"
-            selections.append(f"f{index}: object(expression: $e{index}) {{ {_BLOB_FIELDS} }}")
-        params = "".join(f", $e{i}: String!" for i in range(len(batch)))
-        query = (f"query($owner: String!, $name: String!{params}) {{ repository(owner: $owner, name: $name) {{ "
-                 + " ".join(selections) + " } }")
-        data = await gh.graphql(query, variables)
-        repository = data.get("repository") or {}
-        for index, path in enumerate(batch):
-            blob = repository.get(f"f{index}") or {}
+        blobs = await api.read_blobs(gh, tree.owner, tree.repo, [f"{tree.commit}:{path}" for path in batch])
+        for path, found in zip(batch, blobs, strict=True):
+            blob = found or {}
             if blob.get("isBinary"):
                 tree.contents[path] = b"\x00binary"
             elif blob.get("isTruncated") or blob.get("text") is None:
@@ -110,31 +97,18 @@ async def fetch(gh: GitHubClient, tree: RemoteTree, paths: list[str], max_bytes:
 async def read_first(gh: GitHubClient, owner: str, repo: str, commit: str,
                      paths: tuple[str, ...]) -> tuple[str, str] | None:
     """The first of `paths` that exists at `commit`, with its text: one GraphQL query, no tree."""
-    variables: dict[str, Any] = {"owner": owner, "name": repo}
-    selections = []
-    for index, path in enumerate(paths):
-        variables[f"e{index}"] = f"{commit}:{path}"
-        selections.append(f"f{index}: object(expression: $e{index}) {{ {_BLOB_FIELDS} }}")
-    params = "".join(f", $e{i}: String!" for i in range(len(paths)))
-    query = (f"query($owner: String!, $name: String!{params}) {{ repository(owner: $owner, name: $name) {{ "
-             + " ".join(selections) + " } }")
-    repository = (await gh.graphql(query, variables)).get("repository") or {}
-    for index, path in enumerate(paths):
-        blob = repository.get(f"f{index}")
+    blobs = await api.read_blobs(gh, owner, repo, [f"{commit}:{path}" for path in paths])
+    for path, blob in zip(paths, blobs, strict=True):
         if blob and blob.get("text") is not None:
             return path, str(blob["text"])
     return None
 
 
 async def _blob(gh: GitHubClient, tree: RemoteTree, path: str) -> bytes | None:
-    entry = tree.entries[path]
     try:
-        data = await gh.json("GET", f"/repos/{tree.owner}/{tree.repo}/git/blobs/{entry.sha}")
+        return await api.get_blob(gh, tree.owner, tree.repo, tree.entries[path].sha)
     except GitHubError:
         return None
-    if data.get("encoding") == "base64":
-        return base64.b64decode(data.get("content", ""))
-    return str(data.get("content", "")).encode()
 
 
 def _batches(paths: list[str], tree: RemoteTree) -> list[list[str]]:

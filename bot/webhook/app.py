@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from dockreview.bot import metrics
-from dockreview.bot.jobs import BadPayload, job_for
 from dockreview.bot.logs import log
 from dockreview.bot.queue import Queue
 from dockreview.bot.settings import Settings
-from dockreview.bot.signature import verify
+from dockreview.bot.webhook.events import BadPayload, job_for
+from dockreview.bot.webhook.signature import verify
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
@@ -47,15 +47,14 @@ def _answer(event: str, outcome: str, status: int, **extra: Any) -> JSONResponse
 
 
 def create_app(settings: Settings, queue: Queue, *, embedded_worker: Any = None) -> FastAPI:
-    """The FastAPI app. `embedded_worker` (a Worker) runs in this process, on its own thread."""
+    """The FastAPI app. `embedded_worker` (a Worker) runs in this process, on its own thread: the app
+    asks it for that thread (`on_own_thread()`) and never imports the worker."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         thread = None
         if embedded_worker is not None:
-            from dockreview.bot.worker import WorkerThread
-
-            thread = WorkerThread(embedded_worker)
+            thread = embedded_worker.on_own_thread()
             thread.start()
         try:
             yield

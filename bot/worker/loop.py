@@ -1,4 +1,4 @@
-"""The worker: takes jobs from the queue and runs them; the only place that calls GitHub.
+"""The job loop: takes jobs from the queue and runs them (the worker room is the only one that calls GitHub).
 
 At least once, effects exactly once: a job is acknowledged only after its check run completed; a
 job whose worker died is handed to another worker after `job_timeout` without heartbeat; re-running
@@ -18,11 +18,11 @@ import uuid
 from collections import Counter
 
 from dockreview.bot import metrics
-from dockreview.bot.github import CALLS, GitHubClient, GitHubError
-from dockreview.bot.jobs import Job
-from dockreview.bot.pipeline import CHECK_NAME, PullRequestReview, Superseded
-from dockreview.bot.queue import Claimed, Queue
+from dockreview.bot.github import CALLS, GitHubClient, GitHubError, api
+from dockreview.bot.queue import Claimed, Job, Queue
 from dockreview.bot.settings import Settings
+from dockreview.bot.worker.check_run import CheckRun, pull_request_of
+from dockreview.bot.worker.pull_request import PullRequestReview, Superseded
 
 log = logging.getLogger("dockreview.worker")
 MAX_DELIVERIES = 4
@@ -47,13 +47,17 @@ class Worker:
     async def stop(self) -> None:
         self._stopping.set()
 
+    def on_own_thread(self) -> WorkerThread:
+        """This worker on a thread and event loop of its own (the embedded worker of `dockreview serve`)."""
+        return WorkerThread(self)
+
     async def run(self) -> None:
         log.info("worker started", extra={"worker": self.name})
         redeliveries = None
         if self.settings.redeliver_every:
             from datetime import timedelta
 
-            from dockreview.bot.redeliver import periodic_redeliver
+            from dockreview.bot.worker.redeliver import periodic_redeliver
 
             # GitHub never redelivers a failed delivery by itself; deliveries the queue saw are skipped.
             redeliveries = asyncio.create_task(periodic_redeliver(
@@ -173,7 +177,7 @@ class Worker:
         except Superseded:
             raise
         except GitHubError as exc:
-            await review.fail_neutral(job.head_sha, str(exc))
+            await review.check_run.fail_neutral(job.head_sha, str(exc))
             raise _Reported(str(exc)) from None
         log.info("review posted", extra={**job.log_fields(), "conclusion": outcome.conclusion,
                                          "findings": outcome.findings, "comments": outcome.comments,
@@ -182,13 +186,10 @@ class Worker:
     async def _may_recheck(self, gh: GitHubClient, job: Job) -> bool:
         """`/recheck` counts from users with write, maintain or admin permission; they get a reaction."""
         user = job.requested_by or ""
-        data = await gh.json("GET", f"/repos/{job.full_name}/collaborators/{user}/permission", ok=(404,))
-        permission = data.get("permission") if isinstance(data, dict) else None
-        role = data.get("role_name") if isinstance(data, dict) else None
+        permission, role = await api.collaborator_permission(gh, job.owner, job.repo, user)
         allowed = permission in WRITERS or role in WRITERS
         if allowed and job.comment_id:
-            await gh.request("POST", f"/repos/{job.full_name}/issues/comments/{job.comment_id}/reactions",
-                             json={"content": "rocket"}, ok=(422,))
+            await api.add_comment_reaction(gh, job.owner, job.repo, job.comment_id, "rocket")
         if not allowed:
             log.info("recheck refused", extra={**job.log_fields(), "user": user, "permission": permission})
         return allowed
@@ -197,24 +198,14 @@ class Worker:
         """A re-run from a fork's check suite has no pull request: our own check run knows it."""
         if not job.head_sha:
             return None
-        runs = await gh.json("GET", f"/repos/{job.full_name}/commits/{job.head_sha}/check-runs",
-                             params={"check_name": CHECK_NAME, "filter": "all"})
-        for run in runs.get("check_runs", []):
-            number = str(run.get("external_id", "")).split(":")[0]
-            if number.isdigit():
-                return int(number)
-            for pr in run.get("pull_requests") or []:
-                if isinstance(pr.get("number"), int):
-                    return pr["number"]
-        return None
+        return await pull_request_of(gh, job.owner, job.repo, job.head_sha)
 
     async def _give_up(self, job: Job, reason: str) -> None:
         if job.pr is None:
             return
         with contextlib.suppress(Exception):
-            review = PullRequestReview(self.client(job.installation_id), job.owner, job.repo, job.pr,
-                                       job_id=job.job_id, head_sha=job.head_sha)
-            await review.fail_neutral(job.head_sha, reason)
+            check_run = CheckRun(self.client(job.installation_id), job.owner, job.repo, job.pr, job.job_id)
+            await check_run.fail_neutral(job.head_sha, reason)
 
 
 class WorkerThread:
