@@ -67,13 +67,14 @@ def add_config_notes(report: Report, config: Config) -> None:
 
 
 def github_review(args: argparse.Namespace, report: Report, config: Config, patches: dict[str, str] | None,
-                  head: str) -> int:
-    """Print exactly what the App would post: the review with its inline comments, then the check run."""
+                  head: str, repo_url: str | None = None) -> int:
+    """Print exactly what the App would post for this report: the review with its inline comments,
+    then the check run (the same functions render both)."""
     from dockreview.bot.review.diffmap import DiffMap
-    from dockreview.bot.review.render import render_review_markdown
+    from dockreview.bot.review.render import render_markdown
 
     diff = DiffMap.from_patches(patches) if patches is not None else None
-    write(args, render_review_markdown(report.findings, diff, head, config))
+    write(args, render_markdown(report, diff, config, head, repo_url))
     return EXIT_FINDINGS if report.failing(config) else EXIT_OK
 
 

@@ -32,5 +32,6 @@ def cmd_diff(args: argparse.Namespace) -> int:
         change = repo.change(merge_base, head_rev)
         report = run_review(head, config, change=change, base=base)
         if args.format == "github-review":
-            return github_review(args, report, config, repo.patches(merge_base, head_rev), head_rev or "HEAD")
+            return github_review(args, report, config, repo.patches(merge_base, head_rev), head_rev or "HEAD",
+                                 repo.web_url())
         return finish(args, report, head, config, repo.root, cwd, diff=True)

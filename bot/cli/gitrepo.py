@@ -9,6 +9,7 @@ the repository (one process per file would cost more than the review). Paths nev
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,6 +146,15 @@ class GitRepo:
         except GitError as exc:
             raise GitError(f"no merge base between {a} and {b} (fetch more history?)") from exc
 
+    def web_url(self, remote: str = "origin") -> str | None:
+        """The web address of the repository behind `remote` (`https://github.com/o/r` for
+        `git@github.com:o/r.git`), so printed locations link where the App's would; None if unknown."""
+        try:
+            url = self.git("config", "--get", f"remote.{remote}.url").decode("utf-8", "replace").strip()
+        except GitError:
+            return None
+        return web_url_of(url)
+
     # --- snapshots ----------------------------------------------------------------------------
     def tree(self, rev: str) -> dict[str, TreeEntry]:
         out = self.git("ls-tree", "-r", "-z", "-l", "--full-tree", rev)
@@ -234,6 +244,25 @@ class GitRepo:
             elif current is not None and not in_header:
                 current.append(raw.decode("utf-8", "surrogateescape"))
         return {path: "\n".join(lines) for path, lines in patches.items()}
+
+
+_SCP_LIKE = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?P<path>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
+_URL = re.compile(r"^(?:https?|ssh|git)://(?:[^@/]+@)?(?P<host>[\w.-]+(?::\d+)?)/(?P<path>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
+
+
+def web_url_of(remote_url: str) -> str | None:
+    """`https://host/owner/repo` for the usual remote URL forms; None for anything else (local paths)."""
+    match = _URL.match(remote_url)
+    if match:
+        host = match.group("host")
+        scheme = "http" if remote_url.startswith("http://") else "https"
+        if not remote_url.startswith("http"):
+            host = host.split(":", 1)[0]
+        return f"{scheme}://{host}/{match.group('path')}"
+    match = _SCP_LIKE.match(remote_url)
+    if match and "/" not in match.group("host"):
+        return f"https://{match.group('host')}/{match.group('path')}"
+    return None
 
 
 def _split_z(out: bytes) -> list[str]:

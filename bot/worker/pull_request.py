@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from dockreview.bot.github import GitHubClient, api
 from dockreview.bot.github.contents import RemoteTree, fetch, load_tree, read_first
-from dockreview.bot.review import diffmap, plan, summary
+from dockreview.bot.review import diffmap, plan, render, summary
 from dockreview.bot.review.markers import parse_marker
 from dockreview.bot.worker.check_run import CheckRun
 from dockreview.rules import Config, Report, Snapshot, review
@@ -114,14 +114,13 @@ class PullRequestReview:
             await self.check_run.supersede()
             raise Superseded(head_sha)
         existing = await self._existing_comments()
-        review_plan = plan.plan_review(report.findings, diff, existing, config.max_comments, head_sha)
+        review_plan = render.review_plan(report, diff, existing, config, head_sha)
         posted = await self._post_review(review_plan, head_sha)
         resolved = await self._resolve(review_plan)
-        conclusion = summary.conclusion(report, config)
-        output = summary.check_output(report, review_plan, head_sha=head_sha, config=config,  # notes: report.errors
-                                      repo_url=pr.get("base", {}).get("repo", {}).get("html_url"))
-        await self.check_run.complete(conclusion, output, summary.annotations(report.findings))
-        return Outcome(conclusion, len(report.findings), posted, resolved, self.check_run.id)
+        check = render.check_run_output(report, review_plan, config, head_sha,
+                                        pr.get("base", {}).get("repo", {}).get("html_url"))
+        await self.check_run.complete(check.conclusion, check.output, check.annotations)
+        return Outcome(check.conclusion, len(report.findings), posted, resolved, self.check_run.id)
 
     def _targets(self, tree: RemoteTree, changed: list[str]) -> list[str]:
         """Files to review: Docker files by name in the tree (cross-file checks need them) and
@@ -142,7 +141,7 @@ class PullRequestReview:
         return [c for c in found if c is not None]
 
     async def _post_review(self, review_plan: plan.ReviewPlan, head_sha: str) -> int:
-        payload = review_plan.review_payload(summary.review_body(review_plan))
+        payload = render.review_payload(review_plan)
         if payload is None:
             return 0
         rejected = await api.create_review(self.gh, self.owner, self.repo, self.number, payload)
