@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dockreview.rules.images import parse_image
 from dockreview.rules.parse.compose import Service, expand_defaults
+from dockreview.rules.parse.imageref import parse_image
 
 
 @dataclass(frozen=True, slots=True)

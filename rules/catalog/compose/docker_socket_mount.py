@@ -5,8 +5,8 @@ from posixpath import basename
 
 from dockreview.rules.catalog.compose._project import build_dockerfile, final_base_image
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.images import parse_image
 from dockreview.rules.parse.compose import ComposeFile, Mount, Service, expand_defaults
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _SOCKETS = ("docker.sock", "podman.sock", "containerd.sock")

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockreview.rules.finding import Category, Location, Severity
-from dockreview.rules.images import parse_image
 from dockreview.rules.parse.compose import ComposeFile, Service, expand_defaults
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.parse.yamlsrc import as_str
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 

@@ -6,8 +6,8 @@ from dockreview.rules.catalog.compose.mutable_image_tag import mutable_reason
 from dockreview.rules.changes import column, place
 from dockreview.rules.changes.compose import view
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.images import parse_image
 from dockreview.rules.parse.compose import ComposeFile, expand_defaults
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 

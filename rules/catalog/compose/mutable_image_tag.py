@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.images import MUTABLE_TAGS, parse_image
+from dockreview.rules.images import MUTABLE_TAGS
 from dockreview.rules.parse.compose import ComposeFile, expand_defaults
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 

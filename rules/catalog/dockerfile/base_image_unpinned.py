@@ -6,8 +6,8 @@ from dockreview.rules.catalog.compose.mutable_image_tag import mutable_reason
 from dockreview.rules.changes import column, for_file, place
 from dockreview.rules.changes.dockerfile import stage_name
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.images import parse_image
 from dockreview.rules.parse.dockerfile import Dockerfile
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from dockreview.rules.catalog.dockerfile._common import column_of, is_stage_reference
 from dockreview.rules.classify import FileType
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.images import MUTABLE_TAGS, parse_image
+from dockreview.rules.images import MUTABLE_TAGS
 from dockreview.rules.parse.dockerfile import Dockerfile, Stage
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import Snapshot, parent
 

@@ -12,7 +12,8 @@ from dockreview.rules.catalog.workflow._common import (
     split_list,
 )
 from dockreview.rules.finding import Category, Location, Severity
-from dockreview.rules.images import MUTABLE_TAGS, parse_image
+from dockreview.rules.images import MUTABLE_TAGS
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.parse.workflow import Step, Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 

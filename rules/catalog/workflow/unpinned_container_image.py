@@ -7,8 +7,9 @@ from dockreview.rules.catalog.workflow._common import pushes, resolve_env
 from dockreview.rules.catalog.workflow._platforms import repository_root
 from dockreview.rules.classify import FileType
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.images import parse_image
+from dockreview.rules.images import mutable_reason
 from dockreview.rules.parse import yamlsrc
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.parse.workflow import Container, Job, Workflow, is_expression
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import Snapshot
@@ -131,7 +132,7 @@ def _pushed_by_root(snapshot: Snapshot) -> dict[str, set[str]]:
 def _reason(image: str) -> str | None:
     if not image or "$" in image:
         return None
-    return parse_image(image).mutable_reason
+    return mutable_reason(parse_image(image))
 
 
 def _candidates(job: Job, container: Container) -> list[tuple[str, int, int]]:
