@@ -45,6 +45,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TypeAlias, TypeVar
 
 from dockreview.rules.model.dockerfile_vars import Binding, binding_of, expand
 from dockreview.rules.model.source import Origin, Resolved, VariableUse, VarSource
@@ -61,7 +62,8 @@ AUTOMATIC_ARGS = frozenset(
 _MOUNT_FROM = re.compile(r"(?:^|,)from=([^,]+)")
 _SCRATCH = "scratch"
 
-BuildArgValue = str | Resolved
+BuildArgValue: TypeAlias = str | Resolved
+_T = TypeVar("_T")
 
 
 # --- values -----------------------------------------------------------------------------------------
@@ -152,7 +154,7 @@ class _Event:
     """An image-config instruction in file order (what the FROM-stage chain replays)."""
 
     field: str  # user | entrypoint | cmd | healthcheck | expose | env
-    value: object
+    value: Resolved | CommandLine | Healthcheck | ExposedPort
     name: str = ""  # ENV key
 
 
@@ -439,8 +441,9 @@ class _Evaluator:
         model = StageModel(
             index=stage.index, name=alias, key=key, origin=origin, base=base, base_stage=base_stage,
             platform=platform, references=tuple(references), args=builder.args, env=builder.env,
-            user=builder.last("user"), entrypoint=builder.last("entrypoint"), cmd=builder.last("cmd"),
-            healthcheck=builder.last("healthcheck"), expose=tuple(builder.exposed), runs_commands=builder.runs,
+            user=builder.last("user", Resolved), entrypoint=builder.last("entrypoint", CommandLine),
+            cmd=builder.last("cmd", CommandLine), healthcheck=builder.last("healthcheck", Healthcheck),
+            expose=tuple(builder.exposed), runs_commands=builder.runs,
             copies=tuple(builder.copies), workdir=builder.workdir, parsed=stage, events=tuple(builder.events),
             replaced_by=replaced_by, base_context=base_context,
         )
@@ -478,9 +481,9 @@ class _StageBuilder:
         self.runs = False
         self.workdir = "/"
 
-    def last(self, name: str) -> object | None:
+    def last(self, name: str, kind: type[_T]) -> _T | None:
         for event in reversed(self.events):
-            if event.field == name:
+            if event.field == name and isinstance(event.value, kind):
                 return event.value
         return None
 
@@ -755,24 +758,24 @@ def _config(stages: tuple[StageModel, ...], shipped: tuple[int, ...], *, replace
     for index in order:
         cmd_set = False
         for event in stages[index].events:
-            if event.field == "user":
-                config.user = event.value  # type: ignore[assignment]
-            elif event.field == "entrypoint":
-                entrypoint: CommandLine = event.value  # type: ignore[assignment]
-                config.entrypoint = entrypoint
-                if not cmd_set:
-                    config.cmd = CommandLine((), None, entrypoint.origin, cleared=True)
-            elif event.field == "cmd":
-                config.cmd = event.value  # type: ignore[assignment]
-                cmd_set = True
-            elif event.field == "healthcheck":
-                config.healthcheck = event.value  # type: ignore[assignment]
-            elif event.field == "expose":
-                port: ExposedPort = event.value  # type: ignore[assignment]
-                if all(p.port != port.port for p in config.expose):
-                    config.expose.append(port)
-            elif event.field == "env":
-                config.env[event.name] = event.value  # type: ignore[assignment]
+            value = event.value
+            if isinstance(value, Resolved):
+                if event.field == "user":
+                    config.user = value
+                else:
+                    config.env[event.name] = value
+            elif isinstance(value, CommandLine):
+                if event.field == "entrypoint":
+                    config.entrypoint = value
+                    if not cmd_set:
+                        config.cmd = CommandLine((), None, value.origin, cleared=True)
+                else:
+                    config.cmd = value
+                    cmd_set = True
+            elif isinstance(value, Healthcheck):
+                config.healthcheck = value
+            elif all(p.port != value.port for p in config.expose):
+                config.expose.append(value)
     return config
 
 
