@@ -441,3 +441,18 @@ def test_keys_are_stable_across_reformatting(target: str | None) -> None:
     two = model("\n# a comment\nFROM   node:22   as   BUILD\n\nRUN make\n\nFROM nginx:1.27\nCOPY --from=BUILD /a /b\n")
     assert [s.key for s in one.stages] == [s.key for s in two.stages] == ["build", "final"]
     assert one.image(target=target).built == two.image(target=target).built
+
+
+def test_from_a_stage_named_by_the_target_platform() -> None:
+    dockerfile = model(
+        "FROM golang:1.23 AS build\nRUN make\n"
+        "FROM build AS binary-linux\nFROM build AS binary-windows\n"
+        "FROM alpine:3.20 AS unrelated\n"
+        "FROM binary-$TARGETOS\n"
+    )
+    image = dockerfile.image()
+    assert image.built == {0, 1, 2, 4}  # either binary stage, depending on the platform; not `unrelated`
+    assert image.shipped == (4,) and image.base.decided_at_runtime
+    linux = dockerfile.image(args={"TARGETOS": "linux"})
+    assert linux.shipped == (4, 1, 0) and linux.built == {0, 1, 4}
+    assert linux.base.text == "golang:1.23"

@@ -24,7 +24,9 @@ What BuildKit does, and this follows (resolution-facts section 2; `moby/buildkit
   is the named stage, else the last one. Only stages reachable from the target are built; the edges
   are `FROM <stage>` (an earlier stage), `COPY --from=<stage|index>` and `RUN --mount=...,from=`.
   A `--from` that names no stage is an image. `--from=$X` is not expanded (BuildKit rejects it; a
-  problem is recorded).
+  problem is recorded). `FROM binary-$TARGETOS`, decided by the platform of the build, reads every
+  earlier stage it may name (`binary-linux`, `binary-darwin`): all of them count as built, and the
+  shipped chain stops there (its base is `binary-$TARGETOS`, decided at build time).
 - A named build context (`--build-context`, bake `contexts`, compose `additional_contexts`) whose
   name is a stage's name replaces that stage, and one named as a base image (`alpine`, the
   familiar name with `:latest` dropped) replaces that image.
@@ -431,6 +433,9 @@ class _Evaluator:
         references: list[StageReference] = []
         if base_stage is not None:
             references.append(StageReference("from", base.text, base_stage, base.origin))
+        else:
+            for candidate_index in _platform_candidates(base, names, stage.index):
+                references.append(StageReference("from", base.text, candidate_index, base.origin))
         builder = _StageBuilder(self, stage, scope, names, references)
         if base_stage is not None:
             builder.workdir = done[base_stage].workdir
@@ -623,6 +628,18 @@ class _StageBuilder:
             stage = found if found is not None and found != self.stage.index else None
         self.references.append(StageReference(kind, name, stage, origin))
         return stage
+
+
+def _platform_candidates(base: Resolved, names: Mapping[str, int], before: int) -> list[int]:
+    """Earlier stages `FROM binary-$TARGETOS` may name, depending on the platform the build runs for."""
+    runtime = [use.written for use in base.variables if use.source is VarSource.RUNTIME and use.written]
+    if not runtime:
+        return []
+    pattern = re.escape(base.text.lower())
+    for written in runtime:
+        pattern = pattern.replace(re.escape(written.lower()), "[a-z0-9._-]*")
+    matcher = re.compile(pattern)
+    return sorted(index for name, index in names.items() if index < before and matcher.fullmatch(name))
 
 
 def _arg_model(name: str, default: Resolved | None, origin: Origin, binding: Binding) -> ArgModel:
