@@ -138,3 +138,10 @@ def test_deleted_workflow_and_dockerfile():
         (PATH, "", "file", PATH, None),
         ("Dockerfile", "", "file", "Dockerfile", None),
     ]
+
+
+def test_base_image_unpinned_to_a_variant_tag_with_no_version():
+    head = DOCKERFILE.replace("FROM python:3.12.7-slim\n", "FROM python:slim\n")
+    report = review_pair({"Dockerfile": DOCKERFILE}, {"Dockerfile": head})
+    [finding] = [f for f in report.findings if f.rule == "DR250"]
+    assert finding.line == 3 and "uses the tag `slim`, which names a variant but no version" in finding.message
