@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from dockreview.rules.catalog.dockerfile._common import stages_shipping, target_stage
 from dockreview.rules.contexts import build_contexts
-from dockreview.rules.devservers import dev_server_in
+from dockreview.rules.docker.devservers import dev_server_in
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.dockerfile import Dockerfile, Instruction, Stage
 from dockreview.rules.rule import Context, Hit, Kind, Rule

@@ -4,10 +4,10 @@ import re
 from collections.abc import Iterator
 
 from dockreview.rules.catalog.dockerfile._common import column_of, stages_shipping
+from dockreview.rules.docker.secrets import is_literal_secret, is_secret_name, url_credentials
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.dockerfile import Dockerfile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
-from dockreview.rules.secrets import is_literal_secret, is_secret_name, url_credentials
 
 # Values that only stand in for a secret while building (`SECRET_KEY=dummy` for collectstatic).
 _PLACEHOLDER = re.compile(

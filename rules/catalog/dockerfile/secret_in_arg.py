@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockreview.rules.catalog.dockerfile._common import column_of, stages_shipping
+from dockreview.rules.docker.secrets import is_secret_name
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.dockerfile import Dockerfile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
-from dockreview.rules.secrets import is_secret_name
 
 
 class SecretInArg(Rule):

@@ -4,9 +4,9 @@ import re
 from collections.abc import Iterator
 
 from dockreview.rules.catalog.workflow._common import pushes, resolve_env
-from dockreview.rules.catalog.workflow._platforms import repository_root
 from dockreview.rules.classify import FileType
 from dockreview.rules.docker.images import tag_verdict
+from dockreview.rules.docker.platforms import repository_root
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.imageref import parse_image
