@@ -30,6 +30,7 @@ from enum import StrEnum
 
 from dockreview.rules.model.dockerfile_vars import expand
 from dockreview.rules.model.source import Origin, Resolved, VariableUse, VarSource
+from dockreview.rules.parse.compose import expand_defaults
 from dockreview.rules.parse.imageref import ImageRef, familiar_name, parse_image
 
 # Tags that name no version and move with every push.
@@ -275,7 +276,20 @@ def _token_kind(token: str, ref: ImageRef) -> str:
     return "other"
 
 
+def normalized_image(image: str) -> str:
+    """`app`, `app:latest` and `docker.io/library/app:latest` as one key; defaults expanded."""
+    ref = parse_image(expand_defaults(image.strip()))
+    name = ref.name
+    for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/", "index.docker.io/"):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    if "/" not in name.lstrip("$"):
+        name = name.removeprefix("library/")
+    return f"{name}:{ref.tag or 'latest'}" + (f"@{ref.digest}" if ref.digest else "")
+
+
 __all__ = [
-    "CODENAMES", "MOVING_WORDS", "VARIANT_WORDS", "Condition", "Moving", "Pinning", "TagVerdict", "tag_moves",
-    "tag_verdict", "unset_interpolation",
+    "CODENAMES", "MOVING_WORDS", "VARIANT_WORDS", "Condition", "Moving", "Pinning", "TagVerdict", "normalized_image",
+    "tag_moves", "tag_verdict", "unset_interpolation",
 ]

@@ -495,6 +495,13 @@ def split_words(text: str) -> list[str]:
         return text.split()
 
 
+def column_of(doc: Dockerfile, line: int, text: str, default: int = 1) -> int:
+    """1-based column of `text` on `line` (after the keyword), or `default`."""
+    source = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
+    position = source.find(text, 4) if text else -1
+    return position + 1 if position >= 0 else default
+
+
 def split_raw_words(text: str, escape: str = "\\") -> list[str]:
     """Words split on blanks outside quotes, with quotes and escapes kept as written (what BuildKit
     hands to variable expansion, which removes the quotes itself)."""

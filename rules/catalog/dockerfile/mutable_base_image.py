@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.dockerfile._common import column_of
 from dockreview.rules.classify import FileType
 from dockreview.rules.docker.images import tag_verdict
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.model.deployment import deployment
 from dockreview.rules.model.dockerfile import StageModel
-from dockreview.rules.parse.dockerfile import Dockerfile
+from dockreview.rules.parse.dockerfile import Dockerfile, column_of
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import Snapshot, parent
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.workflow._common import BUILD_PUSH, build_command, docker_runs, split_list
+from dockreview.rules.docker.actions import BUILD_PUSH, build_command, docker_runs, split_list
 from dockreview.rules.docker.platforms import dockerfile_runs_on_target, foreign, runner_architecture
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.workflow import Job, Step, Workflow, is_expression

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dockreview.rules.catalog.workflow._common import (
+from dockreview.rules.docker.actions import (
     BUILD_PUSH,
     build_push_pushes,
     is_local_ref,

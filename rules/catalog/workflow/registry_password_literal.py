@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.workflow._common import LOGIN_ACTIONS
+from dockreview.rules.docker.actions import LOGIN_ACTIONS
 from dockreview.rules.docker.secrets import is_literal_secret
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.workflow import Input, Workflow, is_expression

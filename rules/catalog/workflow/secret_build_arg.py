@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.workflow._common import BUILD_PUSH, build_args, build_command, docker_runs
+from dockreview.rules.docker.actions import BUILD_PUSH, build_args, build_command, docker_runs
 from dockreview.rules.docker.secrets import is_secret_name
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.workflow import Workflow

@@ -3,8 +3,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.workflow._common import pushes, resolve_env
 from dockreview.rules.classify import FileType
+from dockreview.rules.docker.actions import pushes, resolve_env
 from dockreview.rules.docker.images import tag_verdict
 from dockreview.rules.docker.platforms import repository_root
 from dockreview.rules.finding import Category, Severity
