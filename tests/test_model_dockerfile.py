@@ -378,10 +378,10 @@ def test_named_context_replaces_a_base_image_by_its_familiar_name() -> None:
 
 
 def test_untagged_from_means_latest() -> None:
-    from dockreview.rules.parse.imageref import parse_image
-
-    base = model("FROM node\n").image().base
-    assert parse_image(base.text).canonical == "docker.io/library/node:latest"
+    dockerfile = model("FROM node AS build\nFROM build\nFROM scratch\n")
+    image = dockerfile.stages[0].base_image
+    assert image is not None and image.canonical == "docker.io/library/node:latest"
+    assert dockerfile.stages[1].base_image is None and dockerfile.stages[2].base_image is None
 
 
 # --- loading ---------------------------------------------------------------------------------------------

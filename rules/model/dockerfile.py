@@ -53,7 +53,7 @@ from dockreview.rules.model.dockerfile_vars import Binding, binding_of, expand
 from dockreview.rules.model.source import Origin, Resolved, VariableUse, VarSource
 from dockreview.rules.parse.dockerfile import Dockerfile, Instruction, Stage, parse, raw_key_values, split_raw_words
 from dockreview.rules.parse.errors import ParseError
-from dockreview.rules.parse.imageref import familiar_reference
+from dockreview.rules.parse.imageref import ImageRef, familiar_reference, parse_image
 from dockreview.rules.snapshot import Snapshot
 
 # Set by BuildKit itself; usable in FROM without a declaration (resolution-facts 2.3).
@@ -198,6 +198,15 @@ class StageModel:
     def from_image(self) -> bool:
         """Built on an image (or `scratch`), not on another stage."""
         return self.base_stage is None
+
+    @property
+    def base_image(self) -> ImageRef | None:
+        """The base as an image reference (None when built FROM a stage, or from `scratch`); an
+        untagged base means `latest`: `base_image.canonical` is `docker.io/library/node:latest`."""
+        if self.base_stage is not None or any(r.kind == "from" for r in self.references):
+            return None
+        ref = parse_image(self.base.text)
+        return None if ref.is_scratch or not ref.name else ref
 
     @property
     def reads(self) -> frozenset[int]:
