@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.classify import FileType
-from dockreview.rules.secrets import MASK, is_secret_name, mask_url
+from dockreview.rules.docker.secrets import MASK, is_secret_name, mask_url
 
 if TYPE_CHECKING:
     from dockreview.rules.diff import Change

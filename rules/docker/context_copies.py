@@ -1,19 +1,26 @@
 """What a whole-context `COPY . .` brings into an image: the build contexts, their ignore files,
-and the well-known files and folders that plausibly exist there for the project's type."""
+and the well-known files and folders that plausibly exist there for the project's type.
+
+Which stages a build runs and ships comes from the Dockerfile model (`image(target).built` and
+`.shipped`): a `COPY . .` in a stage the target never reaches copies nothing.
+"""
 
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from dataclasses import dataclass
 
-from dockreview.rules.contexts import BuildContext, build_contexts, dockerignore_for
+from dockreview.rules.docker.contexts import BuildContext, build_contexts, dockerignore_for
+from dockreview.rules.docker.files import FileContext
+from dockreview.rules.model.deployment import deployment
 from dockreview.rules.parse.dockerfile import Dockerfile, Instruction, Stage
 from dockreview.rules.parse.dockerignore import DockerIgnore
-from dockreview.rules.rule import Context
 from dockreview.rules.snapshot import Snapshot, join
 
 MAX_NESTED_PACKAGES = 20
+WHOLE_CONTEXT_SOURCES = frozenset({".", "./", "./.", "/"})
 
 
 @dataclass(slots=True)
@@ -24,13 +31,14 @@ class WholeCopy:
     ignore_path: str | None
     ignore: DockerIgnore | None
     target: Stage | None  # the stage the build produces
+    shipped: frozenset[int] = frozenset()  # the stages whose filesystem is in that image
 
 
-def whole_context_copies(doc: Dockerfile, ctx: Context) -> list[WholeCopy]:
-    from dockreview.rules.catalog.dockerfile._common import copies_whole_context, stages_needed, target_stage
-
+def whole_context_copies(doc: Dockerfile, ctx: FileContext) -> list[WholeCopy]:
+    """Each whole-context COPY that a build of this Dockerfile runs, once per build context."""
     copies = [(i, s) for s in doc.stages for i in s.instructions if copies_whole_context(i)]
-    if not copies:
+    model = deployment(ctx.snapshot).dockerfile(ctx.path) if copies else None
+    if model is None:
         return []
     found = []
     for context in build_contexts(ctx.snapshot, ctx.path):
@@ -38,12 +46,60 @@ def whole_context_copies(doc: Dockerfile, ctx: Context) -> list[WholeCopy]:
         ignore = ctx.snapshot.try_document(ignore_path) if ignore_path else None
         if ignore_path and not isinstance(ignore, DockerIgnore):
             continue  # unreadable: do not guess
-        target = target_stage(doc, context.target)
-        needed = stages_needed(doc, target)
+        image = model.image(target=context.target)
+        target = image.target.parsed
         for instruction, stage in copies:
-            if stage.index in needed:
-                found.append(WholeCopy(instruction, stage, context, ignore_path, ignore, target))
+            if stage.index in image.built:
+                found.append(WholeCopy(instruction, stage, context, ignore_path, ignore, target,
+                                       frozenset(image.shipped)))
     return found
+
+
+def copies_whole_context(instruction: Instruction) -> bool:
+    """`COPY . .`, `COPY ./ /app/`, `ADD . .`, `COPY [".", "."]` from the build context (no `--from`)."""
+    if instruction.keyword not in ("COPY", "ADD") or instruction.flag("from") or instruction.heredocs:
+        return False
+    arguments = instruction.arguments
+    return len(arguments) >= 2 and any(source in WHOLE_CONTEXT_SOURCES for source in arguments[:-1])
+
+
+def copy_destination(stage: Stage, instruction: Instruction) -> str:
+    """The absolute directory a COPY writes to, following the stage's WORKDIRs (best effort)."""
+    workdir = "/"
+    for item in stage.instructions:
+        if item is instruction:
+            break
+        if item.keyword == "WORKDIR" and item.rest.strip():
+            target = item.arguments[0] if item.arguments else item.rest.strip()
+            workdir = posixpath.normpath(posixpath.join(workdir, target))
+    destination = instruction.arguments[-1] if instruction.arguments else "."
+    return posixpath.normpath(posixpath.join(workdir, destination))
+
+
+def ships_whole_copy(doc: Dockerfile, copy: WholeCopy) -> bool:
+    """Whether what a whole-context COPY copies ends up in the image: its stage is shipped (the
+    target or a stage the target is built FROM), or a later shipped stage copies the destination
+    directory (or a parent of it) out of this stage wholesale."""
+    stage, shipped = copy.stage, copy.shipped
+    if stage.index in shipped:
+        return True
+    destination = copy_destination(stage, copy.instruction)
+    for later in doc.stages[stage.index + 1 :]:
+        for item in later.all("COPY"):
+            source_flag = item.flag("from")
+            if source_flag is None or source_flag.value is None:
+                continue
+            source_stage = doc.stage_named(source_flag.value)
+            if source_stage is not stage:
+                continue
+            for source in item.arguments[:-1]:
+                path = posixpath.normpath(posixpath.join("/", source)) if source.startswith("/") else None
+                if path is None:
+                    continue
+                inside = path == "/" or destination == path or destination.startswith(path.rstrip("/") + "/")
+                if inside and later.index in shipped:
+                    return True
+    return False
 
 
 def under(directory: str, relative: str) -> str:
@@ -109,12 +165,10 @@ class Candidate:
 def sensitive_candidates(snapshot: Snapshot, doc: Dockerfile, copy: WholeCopy) -> list[Candidate]:
     """Files and folders that plausibly exist in the context on the machine that builds, and that a
     whole-context COPY should not take: chosen from the project type visible in the context."""
-    from dockreview.rules.catalog.dockerfile._common import ships_whole_copy
-
     directory = copy.context.directory
     files = listing(snapshot, directory)
     top = {f for f in files if "/" not in f}
-    shipped = ships_whole_copy(doc, copy.stage, copy.instruction, copy.target)
+    shipped = ships_whole_copy(doc, copy)
     found: list[Candidate] = []
     if shipped and is_repository_root(snapshot, directory):
         found.append(Candidate(".git", "the full git history, including secrets removed long ago"))

@@ -1,7 +1,5 @@
-"""Shared by the shell rules: reading docker CLI invocations and judging where a command runs.
-
-Not a rule module (no `Rule` subclass): the catalog imports it and finds nothing.
-"""
+"""Docker commands in shell code: reading docker CLI invocations and judging where a command runs
+(a disposable CI runner, a script named for tests or cleanup, a production host)."""
 
 from __future__ import annotations
 
@@ -10,9 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from dockreview.rules.docker.files import FileContext
 from dockreview.rules.finding import Severity
 from dockreview.rules.parse.shell import Command, ShellSource
-from dockreview.rules.rule import Context
 
 # docker's own options before the management command, those taking a value.
 _DOCKER_WITH_VALUE = {"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert",
@@ -123,7 +121,7 @@ def operands(args: list[str], with_value: set[str]) -> list[str]:
     return found
 
 
-def line_with(ctx: Context, command: Command, token: str) -> tuple[int, int]:
+def line_with(ctx: FileContext, command: Command, token: str) -> tuple[int, int]:
     """(line, column) of `token` as a word within the command's lines; the command's start otherwise."""
     pattern = re.compile(rf"(?:^|(?<=[\s'\"(]))({re.escape(token)})(?=$|[\s'\";)=])")
     for number in range(command.line, command.end_line + 1):
@@ -133,7 +131,7 @@ def line_with(ctx: Context, command: Command, token: str) -> tuple[int, int]:
     return command.line, 1
 
 
-def without_flag(ctx: Context, source: ShellSource, command: Command, flag: str) -> str | None:
+def without_flag(ctx: FileContext, source: ShellSource, command: Command, flag: str) -> str | None:
     """The command's line with the standalone `flag` word removed, when that is a safe exact rewrite."""
     if command.line != command.end_line:
         return None
@@ -151,7 +149,7 @@ _DISPOSABLE_WORDS = {"dev", "develop", "development", "local", "test", "tests", 
                      "sandbox", "demo", "example", "examples", "sample", "samples", "scratch"}
 
 
-def disposable_reason(ctx: Context, source: ShellSource, command: Command) -> str | None:
+def disposable_reason(ctx: FileContext, source: ShellSource, command: Command) -> str | None:
     """Why this command is meant for a throwaway environment (dev/test/cleanup), or None."""
     if source.name and _has_disposable_word(source.name):
         kind = "Makefile target" if "makefile" in source.origin else "step"
@@ -170,7 +168,7 @@ def _has_disposable_word(name: str) -> bool:
 
 
 def destructive_severity(
-    ctx: Context, source: ShellSource, command: Command
+    ctx: FileContext, source: ShellSource, command: Command
 ) -> tuple[Severity | None, str | None] | None:
     """(severity override, context note) for a destructive command; None when it cannot hurt.
 
@@ -193,7 +191,7 @@ def destructive_severity(
 _HOSTED_LABEL = re.compile(r"^(?:ubuntu|windows|macos)-[\w.-]+$", re.IGNORECASE)
 
 
-def runner_of(ctx: Context, line: int) -> str:
+def runner_of(ctx: FileContext, line: int) -> str:
     """"hosted", "self-hosted" or "unknown": the `runs-on` of the workflow job holding `line`."""
     from dockreview.rules.parse.workflow import Workflow
 

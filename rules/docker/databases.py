@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dockreview.rules.images import parse_image
 from dockreview.rules.parse.compose import Service, expand_defaults
+from dockreview.rules.parse.imageref import parse_image
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,7 @@ _IMAGE_SEGMENTS = {
 # Whole repository paths (without registry) that the last segment does not tell apart.
 _IMAGE_REPOSITORIES = {"mssql/server": "mssql"}
 # Service names that say what a service built from a Dockerfile is.
-_SERVICE_NAMES = {
+SERVICE_NAMES = {
     "postgres": "postgres",
     "postgresql": "postgres",
     "mysql": "mysql",
@@ -178,5 +178,5 @@ def service_database(service: Service) -> Database | None:
             return found.database
         if service.build is None:
             return None
-    family = _SERVICE_NAMES.get(service.name.lower())
+    family = SERVICE_NAMES.get(service.name.lower())
     return _FAMILIES[family] if family else None

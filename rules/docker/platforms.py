@@ -1,15 +1,11 @@
-"""Platforms and runner architectures, for the architecture rules (DR303, DR304).
-
-Not a rule module (no `Rule` subclass): the catalog imports it and finds nothing.
-"""
+"""Platforms and runner architectures: which platforms a runner runs natively, which a build asks for."""
 
 from __future__ import annotations
 
 import re
 
 from dockreview.rules.parse.workflow import Job, Step, Workflow, is_expression
-from dockreview.rules.rule import Context
-from dockreview.rules.snapshot import join, parent
+from dockreview.rules.snapshot import Snapshot, join, parent
 
 _ARCH_ALIASES = {"x86_64": "amd64", "x64": "amd64", "aarch64": "arm64", "arm64/v8": "arm64", "armhf": "arm",
                  "armel": "arm", "i386": "386", "i686": "386", "x86": "386"}
@@ -59,14 +55,14 @@ _RUN = re.compile(r"^\s*RUN\s", re.IGNORECASE)
 _BUILD_PLATFORM = re.compile(r"--platform=\$\{?BUILDPLATFORM\}?", re.IGNORECASE)
 
 
-def dockerfile_runs_on_target(ctx: Context, workflow: Workflow, step: Step) -> bool:
+def dockerfile_runs_on_target(snapshot: Snapshot, workflow: Workflow, step: Step) -> bool:
     """Whether the Dockerfile a build step builds has a `RUN` in a stage for the target platform.
 
     Stages `FROM --platform=$BUILDPLATFORM` run on the runner (cross-compiling); a `RUN` elsewhere
     runs as the target platform and needs emulation. Unknown Dockerfile: True (assume it does).
     """
     path = dockerfile_path(workflow, step)
-    text = ctx.snapshot.text(path) if path else None
+    text = snapshot.text(path) if path else None
     if text is None:
         return True
     on_build_platform = False

@@ -1,7 +1,5 @@
-"""Shared by the workflow rules: docker commands in run steps, pushes, logins, platforms, tags.
-
-Not a rule module (no `Rule` subclass): the catalog imports it and finds nothing.
-"""
+"""Docker in GitHub Actions workflows: docker commands in run steps, the docker actions' inputs,
+pushes, registry logins, tags."""
 
 from __future__ import annotations
 
@@ -9,7 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dockreview.rules.catalog.shell._docker import COMPOSE_WITH_VALUE, docker_args, has_flag, operands, subcommand
+from dockreview.rules.docker.commands import COMPOSE_WITH_VALUE, docker_args, has_flag, operands, subcommand
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.shell import Command
 from dockreview.rules.parse.workflow import Job, Step, Workflow, is_expression
@@ -70,7 +68,7 @@ def split_list(value: str | None) -> list[str]:
     """An action's list input: items separated by newlines or commas, comments and blanks dropped."""
     if not value:
         return []
-    items = []
+    items: list[str] = []
     for line in value.split("\n"):
         line = line.strip()
         if not line or line.startswith("#"):
