@@ -50,6 +50,10 @@ class Judged:
     findings: list[tuple[dict[str, Any], dict[str, Any] | None]] = field(default_factory=list)
     rows: list[tuple[dict[str, Any], dict[str, Any] | None]] = field(default_factory=list)
     misses: list[dict[str, Any]] = field(default_factory=list)
+    missing_rows: list[dict[str, Any]] = field(default_factory=list)
+    # For a PR with no rows: the judgment of the summary's "No container-level changes" (None: not judged).
+    claim: dict[str, Any] | None = None
+    has_rows: bool = False
     judged_pr: bool = False  # the judgments have an entry for this PR
 
 
@@ -66,6 +70,9 @@ def load_judgments(path: Path) -> dict[str, dict[str, Any]]:
                 raise ValueError(f"{path}: {pr}: row verdict must be true or false, not {item.get('verdict')!r}")
             if item["verdict"] is False and not item.get("reason"):
                 raise ValueError(f"{path}: {pr}: a false row needs a reason ({item.get('object')} {item.get('field')})")
+        claim = (entry or {}).get("no_changes_claim")
+        if claim is not None and not isinstance(claim.get("verdict"), bool):
+            raise ValueError(f"{path}: {pr}: no_changes_claim verdict must be true or false")
     return prs
 
 
@@ -113,6 +120,9 @@ def judge_run(result: dict[str, Any], judgments: dict[str, dict[str, Any]]) -> l
         judged.findings = match_findings(entry["findings"], list(verdicts.get("findings") or []))
         judged.rows = match_rows(entry["rows"], list(verdicts.get("rows") or []))
         judged.misses = list(verdicts.get("misses") or [])
+        judged.missing_rows = list(verdicts.get("missing_rows") or [])
+        judged.has_rows = bool(entry["rows"])
+        judged.claim = verdicts.get("no_changes_claim") if not entry["rows"] else None
         out.append(judged)
     return out
 
@@ -179,6 +189,10 @@ def report(result: dict[str, Any], judged: list[Judged], run_path: Path, per_pr:
     by_rule: dict[str, Counter[str]] = defaultdict(Counter)
     for f, j in findings:
         by_rule[f["rule"]][j["verdict"] if j else "unjudged"] += 1
+    non_right = Counter(f"{j['verdict']}: {j.get('class') or 'unclassified'}" for _, j in findings
+                        if j and j["verdict"] != "right")
+    if non_right:
+        lines.append("  not right, by class: " + ", ".join(f"{c} {n}" for c, n in non_right.most_common()))
     if by_rule:
         lines.append("  by rule: " + "; ".join(
             f"{rule} " + " ".join(f"{v}={n}" for v, n in sorted(c.items())) for rule, c in sorted(by_rule.items())))
@@ -202,6 +216,22 @@ def report(result: dict[str, Any], judged: list[Judged], run_path: Path, per_pr:
     lines.append(f"Container changes rows: {len(rows)} in {sum(1 for pr in judged if pr.rows)} PRs; "
                  f"true {row_verdicts['true']}, false {row_verdicts['false']}, unjudged {row_verdicts['unjudged']}"
                  + (f"; PRs with a false row: {len(false_prs)} ({', '.join(false_prs)})" if false_prs else ""))
+    row_classes = Counter(str(j.get("class")) for _, j in rows if j is not None and j.get("class"))
+    if row_classes:
+        lines.append("  rows with a class: " + ", ".join(f"{c} {n}" for c, n in row_classes.most_common()))
+    no_rows = [pr for pr in judged if not pr.has_rows]
+    claims = [pr for pr in no_rows if pr.claim is not None]
+    false_claims = [pr.pr for pr in claims if not pr.claim["verdict"]]
+    lines.append(f"  PRs with no rows: {len(no_rows)}; their \"No container-level changes\" judged: {len(claims)}, "
+                 f"true {len(claims) - len(false_claims)}, false {len(false_claims)}"
+                 + (f" ({', '.join(false_claims)})" if false_claims else ""))
+    summary_false = sorted(set(false_prs) | set(false_claims))
+    lines.append(f"  PRs whose Container changes summary says something false: {len(summary_false)} of {len(judged)}")
+    gaps = [m for pr in judged for m in pr.missing_rows]
+    gap_classes = Counter(str(m.get("class") or "unclassified") for m in gaps)
+    lines.append(f"  deploy-time changes missing from the summary: {len(gaps)} in "
+                 f"{sum(1 for pr in judged if pr.missing_rows)} PRs"
+                 + (" (" + ", ".join(f"{c} {n}" for c, n in gap_classes.most_common()) + ")" if gaps else ""))
 
     lines.append("")
     engine_times = [e["seconds"] for e in entries if "seconds" in e]
@@ -224,15 +254,18 @@ def report(result: dict[str, Any], judged: list[Judged], run_path: Path, per_pr:
 
     if per_pr:
         lines.append("")
-        lines.append("per PR: findings (right/pre/noise/wrong/unjudged) | rows true/false/unjudged | misses | s")
+        lines.append("per PR: findings (right/pre/noise/wrong/unjudged) | rows true/false/unjudged | misses | "
+                     "missing rows | seconds")
         by_id = {e["id"]: e for e in entries}
         for pr in judged:
             c = Counter(j["verdict"] if j else "unjudged" for _, j in pr.findings)
             r = Counter("u" if j is None else ("t" if j["verdict"] else "f") for _, j in pr.rows)
             entry = by_id[pr.pr]
             cli_time = entry.get("cli", {}).get("median")
+            none = "" if pr.has_rows or pr.claim is None else (" none=true" if pr.claim["verdict"] else " none=FALSE")
             lines.append(f"  {pr.pr:<18} {len(pr.findings):>2} ({c['right']}/{c['preexisting']}/{c['noise']}/"
-                         f"{c['wrong']}/{c['unjudged']}) | {r['t']}/{r['f']}/{r['u']} | {len(pr.misses)} | "
+                         f"{c['wrong']}/{c['unjudged']}) | {r['t']}/{r['f']}/{r['u']}{none}"
+                         f" | {len(pr.misses)} | {len(pr.missing_rows)} | "
                          f"{entry['seconds']:.2f}" + (f" (CLI {cli_time:.2f})" if cli_time else ""))
 
     open_items = unjudged(judged)
@@ -267,6 +300,8 @@ def unjudged(judged: list[Judged]) -> list[tuple[str, str, str]]:
             if judgment is None:
                 items.append((pr.pr, "finding", f"{finding['rule']} {finding['path']}:{finding['line']} "
                                                 f"[{finding_text(finding)[:80]}] {finding['message'][:100]}"))
+        if not pr.has_rows and pr.claim is None:
+            items.append((pr.pr, "claim", "no rows: is \"No container-level changes\" true? (no_changes_claim)"))
         for row, judgment in pr.rows:
             if judgment is None:
                 items.append((pr.pr, "row", f"{row['path']} {row.get('object') or '(file)'} {row['field']}: "
@@ -293,6 +328,8 @@ def skeleton(judged: list[Judged]) -> str:
             entry["rows"] = [{"path": r["path"], "object": r.get("object") or "", "field": r["field"],
                               "before": r.get("before"), "after": r.get("after"), "verdict": None}
                              for r in todo_rows]
+        if not pr.has_rows and pr.claim is None:
+            entry["no_changes_claim"] = {"verdict": None, "reason": ""}
         if not pr.judged_pr:
             entry["misses"] = []
         if entry:
