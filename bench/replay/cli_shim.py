@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dockreview.bot import gitrepo
+from dockreview.bot.cli import gitrepo
 from mirror_git import tolerant_tree
 
 gitrepo.GitRepo.tree = tolerant_tree  # type: ignore[method-assign]

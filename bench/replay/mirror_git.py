@@ -11,7 +11,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from dockreview.bot.gitrepo import CatFile, GitRepo, TreeEntry
+from dockreview.bot.cli.gitrepo import CatFile, GitRepo, TreeEntry
 
 
 def tolerant_tree(self: GitRepo, rev: str) -> dict[str, TreeEntry]:

@@ -37,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dockreview.bot.cli import _review, load_config
+from dockreview.bot.cli.common import load_config, run_review
 from dockreview.bot.review.diffmap import DiffMap
 from dockreview.bot.review.plan import plan_review
 from dockreview.rules.finding import SECRET_CATEGORIES
@@ -68,7 +68,7 @@ def review_in_process(git_dir: Path, pr: PullRequest) -> dict[str, Any]:
         config = load_config(Namespace(config=None, fail_on=None), head, repo.root)
         base.max_bytes = config.max_file_size
         change = repo.change(merge_base, head_rev)
-        report = _review(head, config, change=change, base=base)
+        report = run_review(head, config, change=change, base=base)
         review_seconds, review_cpu = time.perf_counter() - started, _cpu() - cpu_started
         patches = repo.patches(merge_base, head_rev)
     plan = plan_review(report.findings, DiffMap.from_patches(patches), [], config.max_comments, head_rev)
