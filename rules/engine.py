@@ -109,16 +109,61 @@ def _review_files(
         ctx = Context(path=path, snapshot=snapshot, config=config, base=base, change=change)
         kind = KIND_OF_TYPE.get(file_type)
         for rule in rules.get(kind, []) if kind else []:
-            emitter.run(rule, doc, ctx, report)
+            if not rule.model_input:
+                emitter.run(rule, doc, ctx, report)
         sources = doc.shell_sources() if hasattr(doc, "shell_sources") else []
         for source in sources:
             for rule in rules[Kind.SHELL]:
                 emitter.run(rule, source, ctx, report)
         emitter.unknown_suppressions(path)
+    _review_model(snapshot, config, report.files_checked, rules, emitter, report, base, change)
     deleted = _review_deleted(snapshot, config, rules, base, change, report) if base and change else None
     report.findings = sorted(emitter.findings + (deleted.findings if deleted else []), key=Finding.sort_key)
     report.suppressed = emitter.suppressed + (deleted.suppressed if deleted else 0)
     return report
+
+
+def _review_model(
+    snapshot: Snapshot,
+    config: Config,
+    checked: list[str],
+    rules: dict[Kind, list[Rule]],
+    emitter: _Emitter,
+    report: Report,
+    base: Snapshot | None,
+    change: Change | None,
+) -> None:
+    """Rules that read the resolved model: each object the reviewed files take part in, once."""
+    by_kind = {kind: [r for r in found if r.model_input] for kind, found in rules.items()}
+    if not any(by_kind.values()):
+        return
+    from dockreview.rules.model.deployment import deployment
+
+    model = deployment(snapshot)
+    files = set(checked)
+
+    def run(kind: Kind, obj: object, path: str) -> None:
+        ctx = Context(path=path, snapshot=snapshot, config=config, base=base, change=change)
+        for rule in by_kind[kind]:
+            emitter.run(rule, obj, ctx, report)
+
+    if by_kind[Kind.COMPOSE]:
+        for project in model.projects:
+            if project.all_files & files:
+                run(Kind.COMPOSE, project, project.key)
+    if by_kind[Kind.DOCKERFILE]:
+        for path in checked:
+            dockerfile = model.dockerfile(path) if snapshot.file_type(path) is FileType.DOCKERFILE else None
+            if dockerfile is not None:
+                run(Kind.DOCKERFILE, dockerfile, path)
+    if by_kind[Kind.WORKFLOW]:
+        for path, workflow in sorted(model.workflows.items()):
+            if path in files:
+                run(Kind.WORKFLOW, workflow, path)
+    if by_kind[Kind.BUILD]:
+        for build in model.builds:
+            if build.origin.path in files or (build.dockerfile is not None and build.dockerfile in files):
+                run(Kind.BUILD, build, build.origin.path)
 
 
 def _review_deleted(

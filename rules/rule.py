@@ -33,17 +33,20 @@ if TYPE_CHECKING:
     from dockreview.rules.config import Config
     from dockreview.rules.diff import Change
     from dockreview.rules.model.deployment import Deployment
+    from dockreview.rules.model.source import Origin
     from dockreview.rules.snapshot import Snapshot
 
 DOCS_BASE = os.environ.get("DOCKREVIEW_DOCS_URL", "docs/rules/")
 
 
 class Kind(StrEnum):
-    """What a rule's `check` receives."""
+    """What a rule's `check` receives. A rule with `model_input = True` receives the resolved model
+    object (`rules.model`), once per object the review covers; otherwise the parsed file."""
 
-    COMPOSE = "compose"  # a ComposeFile
-    DOCKERFILE = "dockerfile"  # a Dockerfile
-    WORKFLOW = "workflow"  # a Workflow
+    COMPOSE = "compose"  # model: a ComposeProject; file: a ComposeFile
+    DOCKERFILE = "dockerfile"  # model: a DockerfileModel; file: a Dockerfile
+    WORKFLOW = "workflow"  # model: a WorkflowModel; file: a Workflow
+    BUILD = "build"  # model only: a BuildRecord (an image build from any build path)
     SHELL = "shell"  # a ShellSource: scripts, Makefile recipes, workflow run steps
     DOCKERIGNORE = "dockerignore"  # a DockerIgnore
     ENGINE = "engine"  # reported by the engine itself (parse errors, bad suppressions)
@@ -68,6 +71,12 @@ class Hit:
     # for a secret): the finding's identity across a change (see `Finding.identity`).
     subject: Subject | None = None
     basis: str = ""
+
+    @classmethod
+    def at(cls, origin: Origin, message: str, **kw: Any) -> Hit:
+        """A hit at a model value's origin, in whichever file that is."""
+        return cls(line=origin.line, column=origin.column, end_line=origin.end_line, path=origin.path,
+                   message=message, **kw)
 
 
 @dataclass(slots=True)
@@ -120,6 +129,8 @@ class Rule:
     summary: ClassVar[str]
     fix: ClassVar[str]
     confidence: ClassVar[Confidence] = Confidence.HIGH
+    # Whether `check` receives the resolved model object of its kind (see `Kind`) instead of a file.
+    model_input: ClassVar[bool] = False
     # CVSS-like score for GitHub code scanning (security rules only).
     security_severity: ClassVar[float | None] = None
 
