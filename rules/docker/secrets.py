@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 # Name parts that mean "this holds a secret".
@@ -78,3 +79,12 @@ def env_name(name: str) -> str:
     """A safe environment variable name derived from a key (for suggested `${VAR}` fixes)."""
     cleaned = re.sub(r"[^A-Za-z0-9_]", "_", name).upper().strip("_")
     return cleaned if cleaned and not cleaned[0].isdigit() else f"SECRET_{cleaned}"
+
+
+def secret_basis(value: str) -> str:
+    """What identifies a secret value across a change without holding it: a short salted digest.
+
+    A finding about a literal secret uses it as its `basis`: the same password moved to another line
+    is the same finding; a changed password is a new one (it leaked anew)."""
+    digest = hashlib.sha256(b"dockreview-secret\x00" + value.encode("utf-8", "surrogatepass"))
+    return "sha256:" + digest.hexdigest()[:20]
