@@ -5,7 +5,7 @@
 
 (a) N generated, real-looking files of ~1 KB each (compose files, Dockerfiles, workflows, shell
     scripts, a .dockerignore per service directory) in a temporary directory, reviewed by
-    `python -m bot.cli check DIR --format json --jobs 1` (wall time incl. interpreter start-up) and,
+    `python -m dockreview.bot.cli check DIR --format json --jobs 1` (wall time incl. interpreter start-up) and,
     in a separate process, by `rules.review()` on `Snapshot.from_directory` (engine time only).
 (b) One file of 1 KB ... 10 MB: a compose file with many services, a Dockerfile with many RUN
     lines, reviewed with `Config(max_file_size=52428800)` (`max_file_size: 52428800` in a config

@@ -5,7 +5,7 @@
 Real parts, loopback only: the fake GitHub (tests/fakegithub, in this process), a private
 redis-server (tests/redis_server.py), the webhook service (tests/apprunner.AppServer with
 `redis_url`, so no embedded worker) and `dockreview worker` subprocesses (the same entry point as
-`bot.server.worker`, env APP_ID / PRIVATE_KEY / WEBHOOK_SECRET / GITHUB_API_URL / REDIS_URL).
+`dockreview.bot.cli.processes.worker`, env APP_ID / PRIVATE_KEY / WEBHOOK_SECRET / GITHUB_API_URL / REDIS_URL).
 
 1. Throughput: --prs pull requests whose sizes cycle through --mix changed files (20 % of them
    Docker-related, the generator of bench/review_e2e.py) are opened; all `pull_request.opened`
@@ -83,7 +83,7 @@ class Rig:
         env = {**os.environ, "APP_ID": str(self.app.id), "PRIVATE_KEY": self.app.private_key_pem,
                "WEBHOOK_SECRET": self.app.webhook_secret, "GITHUB_API_URL": self.gh.base_url,
                "REDIS_URL": self.redis.url, "LOG_LEVEL": "warning"}
-        code = "import sys; from bot.server import worker; sys.exit(worker())"
+        code = "import sys; from dockreview.bot.cli.processes import worker; sys.exit(worker())"
         return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                 stderr=self.logs)
 

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dockreview.bot.signature import sign  # noqa: E402
+from dockreview.bot.webhook.signature import sign  # noqa: E402
 
 SECRET = "bench-secret"
 
@@ -135,7 +135,7 @@ def run(queue: str, rate: float, seconds: float, key: str) -> None:
                                   "--appendonly", "yes", "--save", ""], stdout=subprocess.DEVNULL)
         wait_port(redis_port)
         env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-    code = f"import sys; from bot.server import serve; sys.exit(serve('127.0.0.1', {port}))"
+    code = f"import sys; from dockreview.bot.cli.processes import serve; sys.exit(serve('127.0.0.1', {port}))"
     server = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:

@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 DEFAULT_API_URL = "https://api.github.com"
+MAX_SINCE = timedelta(days=3)  # GitHub keeps (and redelivers) webhook deliveries for 3 days
+_DURATION = re.compile(r"(\d+)\s*([smhd])")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 class SettingsError(Exception):
     """A missing or invalid setting: the message says which and how to fix it."""
+
+
+class DurationError(ValueError):
+    """A duration that is not like `30m`, `6h`, `2d`, or longer than GitHub keeps deliveries."""
+
+
+def parse_duration(text: str, maximum: timedelta = MAX_SINCE) -> timedelta:
+    """`90s`, `30m`, `6h`, `2d`, or combined like `1d12h`; more than `maximum` (3 days) is an error."""
+    value = (text or "").strip().lower().replace(" ", "")
+    if not value or _DURATION.sub("", value):
+        raise DurationError(f"{text!r} is not a duration: use a number and a unit, like 30m, 6h or 2d")
+    total = timedelta()
+    for number, unit in _DURATION.findall(value):
+        total += timedelta(**{_UNITS[unit]: int(number)})
+    if total <= timedelta(0):
+        raise DurationError(f"{text!r}: the duration must be longer than zero")
+    if total > maximum:
+        raise DurationError(f"{text!r} is longer than 3 days: GitHub keeps webhook deliveries for 3 days only")
+    return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +97,6 @@ class Settings:
         metrics_port = _number(env, "DOCKREVIEW_METRICS_PORT", None, problems, minimum=1.0)
         redeliver_every = None
         if env.get("DOCKREVIEW_REDELIVER_EVERY", "").strip():
-            from dockreview.bot.redeliver import DurationError, parse_duration
-
             try:
                 redeliver_every = parse_duration(env["DOCKREVIEW_REDELIVER_EVERY"].strip()).total_seconds()
             except DurationError as exc:

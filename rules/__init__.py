@@ -4,8 +4,11 @@ Pure: no network, no GitHub, no web framework. The CLI and the GitHub App both c
 """
 
 from dockreview.rules.config import Config
-from dockreview.rules.engine import Change, Report, review
-from dockreview.rules.finding import Category, Finding, Location, Severity
+from dockreview.rules.diff import Change
+from dockreview.rules.engine import review
+from dockreview.rules.finding import Category, Confidence, Finding, Location, Severity, Subject
+from dockreview.rules.report import Note, Report
 from dockreview.rules.snapshot import Snapshot
 
-__all__ = ["Category", "Change", "Config", "Finding", "Location", "Report", "Severity", "Snapshot", "review"]
+__all__ = ["Category", "Change", "Confidence", "Config", "Finding", "Location", "Note", "Report", "Severity",
+           "Snapshot", "Subject", "review"]

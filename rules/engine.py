@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 
 from dockreview.rules import catalog
 from dockreview.rules.changes import ContainerChange, compare
 from dockreview.rules.classify import FileType
 from dockreview.rules.config import Config
+from dockreview.rules.diff import Change
 from dockreview.rules.finding import Finding, Location, Severity
 from dockreview.rules.globs import matches
 from dockreview.rules.parse.errors import NotReviewed, ParseError
+from dockreview.rules.report import Note, Report
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import ParserCrash, Snapshot
 from dockreview.rules.suppress import ALL, Suppressions, scan
@@ -29,49 +30,6 @@ KIND_OF_TYPE = {
 }
 
 
-@dataclass(slots=True)
-class Change:
-    """What a diff touched: changed lines per head path (None: the whole file is new), renames."""
-
-    lines: dict[str, set[int] | None] = field(default_factory=dict)
-    renames: dict[str, str] = field(default_factory=dict)  # head path -> base path
-    deleted: set[str] = field(default_factory=set)
-
-    def touches(self, path: str, first: int, last: int) -> bool:
-        if path not in self.lines:
-            return False
-        lines = self.lines[path]
-        return lines is None or any(n in lines for n in range(first, last + 1))
-
-    def touches_finding(self, finding: Finding) -> bool:
-        if self.touches(finding.path, finding.line, finding.last_line):
-            return True
-        return any(self.touches(r.path, r.line, r.end_line or r.line) for r in finding.related)
-
-
-@dataclass(slots=True)
-class Note:
-    path: str
-    message: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"path": self.path, "message": self.message}
-
-
-@dataclass(slots=True)
-class Report:
-    findings: list[Finding] = field(default_factory=list)
-    files_checked: list[str] = field(default_factory=list)
-    errors: list[Note] = field(default_factory=list)
-    suppressed: int = 0
-    # Reviewing a change with its base: what it does to the containers (rules.changes).
-    changes: list[ContainerChange] = field(default_factory=list)
-    compared: bool = False  # whether `changes` was computed (a change reviewed with its base)
-
-    def failing(self, config: Config) -> list[Finding]:
-        return [f for f in self.findings if config.fails(f.severity)]
-
-
 def review(
     snapshot: Snapshot,
     config: Config | None = None,
@@ -82,15 +40,19 @@ def review(
 ) -> Report:
     """Review `paths` (default: every Docker-related file) of `snapshot`.
 
-    With `change`, only findings on changed lines, or pointing at them, or new compared with the
-    same review of `base`, are kept: what a pull request adds, including what it breaks elsewhere.
+    With `change` and `base`, a finding is kept when the change made it: the base, reviewed the
+    same way, has no finding of the same rule about the same object and value (`Finding.identity`:
+    a moved or reformatted definition is the same finding, a changed value a new one), wherever it
+    lands — what it breaks elsewhere included. Findings the base already had, in files the change
+    touches, are counted in `Report.preexisting`. Engine findings (parse errors, bad suppressions)
+    are kept when they sit on changed lines. With `change` and no base: findings on changed lines.
     """
     config = config or Config()
     snapshot.max_bytes = config.max_file_size
     targets = sorted(set(paths)) if paths is not None else snapshot.docker_files()
     report = _review_files(snapshot, config, targets, base=base if change is not None else None, change=change)
     if change is not None:
-        report.findings = _filter_to_change(report.findings, change, config, base, targets)
+        report.findings, report.preexisting = _attribute(report.findings, change, config, base, targets)
     if change is not None and base is not None:
         report.changes = _container_changes(snapshot, base, change, config, report)
         report.compared = True
@@ -147,16 +109,61 @@ def _review_files(
         ctx = Context(path=path, snapshot=snapshot, config=config, base=base, change=change)
         kind = KIND_OF_TYPE.get(file_type)
         for rule in rules.get(kind, []) if kind else []:
-            emitter.run(rule, doc, ctx, report)
+            if not rule.model_input:
+                emitter.run(rule, doc, ctx, report)
         sources = doc.shell_sources() if hasattr(doc, "shell_sources") else []
         for source in sources:
             for rule in rules[Kind.SHELL]:
                 emitter.run(rule, source, ctx, report)
         emitter.unknown_suppressions(path)
+    _review_model(snapshot, config, report.files_checked, rules, emitter, report, base, change)
     deleted = _review_deleted(snapshot, config, rules, base, change, report) if base and change else None
     report.findings = sorted(emitter.findings + (deleted.findings if deleted else []), key=Finding.sort_key)
     report.suppressed = emitter.suppressed + (deleted.suppressed if deleted else 0)
     return report
+
+
+def _review_model(
+    snapshot: Snapshot,
+    config: Config,
+    checked: list[str],
+    rules: dict[Kind, list[Rule]],
+    emitter: _Emitter,
+    report: Report,
+    base: Snapshot | None,
+    change: Change | None,
+) -> None:
+    """Rules that read the resolved model: each object the reviewed files take part in, once."""
+    by_kind = {kind: [r for r in found if r.model_input] for kind, found in rules.items()}
+    if not any(by_kind.values()):
+        return
+    from dockreview.rules.model.deployment import deployment
+
+    model = deployment(snapshot)
+    files = set(checked)
+
+    def run(kind: Kind, obj: object, path: str) -> None:
+        ctx = Context(path=path, snapshot=snapshot, config=config, base=base, change=change)
+        for rule in by_kind[kind]:
+            emitter.run(rule, obj, ctx, report)
+
+    if by_kind[Kind.COMPOSE]:
+        for project in model.projects:
+            if project.all_files & files:
+                run(Kind.COMPOSE, project, project.key)
+    if by_kind[Kind.DOCKERFILE]:
+        for path in checked:
+            dockerfile = model.dockerfile(path) if snapshot.file_type(path) is FileType.DOCKERFILE else None
+            if dockerfile is not None:
+                run(Kind.DOCKERFILE, dockerfile, path)
+    if by_kind[Kind.WORKFLOW]:
+        for path, workflow in sorted(model.workflows.items()):
+            if path in files:
+                run(Kind.WORKFLOW, workflow, path)
+    if by_kind[Kind.BUILD]:
+        for build in model.builds:
+            if build.origin.path in files or (build.dockerfile is not None and build.dockerfile in files):
+                run(Kind.BUILD, build, build.origin.path)
 
 
 def _review_deleted(
@@ -241,6 +248,9 @@ class _Emitter:
                 evidence=hit.evidence,
                 related=hit.related,
                 line_text=self.snapshot.line(path, hit.line).strip(),
+                confidence=hit.confidence or rule.confidence,
+                subject=hit.subject,
+                basis=hit.basis,
             )
         )
 
@@ -264,32 +274,38 @@ class _Emitter:
 
 
 
-def _filter_to_change(
+_ENGINE_RULES = frozenset(r.code for r in catalog.rules_for(Kind.ENGINE))
+
+
+def _attribute(
     findings: list[Finding],
     change: Change,
     config: Config,
     base: Snapshot | None,
     targets: list[str],
-) -> list[Finding]:
-    baseline: Counter[str] = Counter()
-    if base is not None:
-        base.max_bytes = config.max_file_size
-        base_targets = sorted({change.renames.get(p, p) for p in targets} & set(base.paths))
-        for finding in _review_files(base, config, base_targets).findings:
-            baseline[finding.fingerprint()] += 1
-    kept = []
+) -> tuple[list[Finding], list[Finding]]:
+    """(what the change made, what the base already had in touched files) of the head's findings."""
+    if base is None:
+        return [f for f in findings if change.touches_finding(f)], []
+    base.max_bytes = config.max_file_size
+    to_head = change.head_paths()
+    base_targets = sorted({change.base_path(p) for p in targets} & set(base.paths))
+    baseline: Counter[tuple[str, ...]] = Counter(
+        f.identity(to_head) for f in _review_files(base, config, base_targets).findings
+    )
+    made, before = [], []
     for finding in findings:
-        if change.touches_finding(finding):
-            kept.append(finding)
-            continue
-        if base is None:
-            continue
-        fingerprint = replace(finding, path=change.renames.get(finding.path, finding.path)).fingerprint()
-        if baseline[fingerprint] > 0:
-            baseline[fingerprint] -= 1
+        key = finding.identity()
+        # A file the change touches that cannot be reviewed is the change's business even when the
+        # base had the same problem: it is never waved through.
+        if finding.rule in _ENGINE_RULES and change.touches_finding(finding):
+            made.append(finding)
+        elif baseline[key] > 0:
+            baseline[key] -= 1
+            before.append(finding)
         else:
-            kept.append(finding)
-    return kept
+            made.append(finding)
+    return made, [f for f in before if change.touches_file(f.path) and f.rule not in _ENGINE_RULES]
 
 
-__all__ = ["Change", "Finding", "Location", "Note", "Report", "Severity", "review"]
+__all__ = ["Change", "Finding", "Location", "Note", "Report", "Severity", "review"]  # value types re-exported

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -15,6 +16,30 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+
+class Confidence(StrEnum):
+    """How sure a finding is: high when the model proves it, medium, low for a heuristic."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return {"high": 3, "medium": 2, "low": 1}[self.value]
+
+
+class Subject(NamedTuple):
+    """What a finding is about, as an identity that survives moves: the kind of object, the file or
+    project it lives in (a repository path, followed through renames), its name there, and the
+    property. `("service", "compose.yaml", "web", "image")` stays the same when `web` moves into an
+    included file; a changed image is told apart by the finding's `basis`, not its line."""
+
+    kind: str
+    path: str
+    name: str
+    prop: str = ""
 
 
 class Category(StrEnum):
@@ -99,14 +124,32 @@ class Finding:
     related: tuple[Location, ...] = field(default_factory=tuple)
     # Normalized text of the flagged line; filled in by the engine, used for fingerprints.
     line_text: str = ""
+    confidence: Confidence = Confidence.HIGH
+    # The object and property the finding is about, and the effective value that makes it a finding
+    # (a digest for secrets: never the value). Together the finding's identity across a change.
+    subject: Subject | None = None
+    basis: str = ""
 
     @property
     def last_line(self) -> int:
         return self.end_line or self.line
 
+    def identity(self, paths: dict[str, str] | None = None) -> tuple[str, ...]:
+        """What makes two findings the same one, across edits and moves (not line numbers).
+
+        With a subject: rule, subject (its path mapped through `paths`, base -> head) and basis.
+        Without: rule, path, the normalized text of the line and the evidence.
+        """
+        mapped = paths or {}
+        if self.subject is not None:
+            kind, path, name, prop = self.subject
+            return ("s", self.rule, kind, mapped.get(path, path), name, prop, self.basis)
+        path = mapped.get(self.path, self.path)
+        return ("l", self.rule, path, " ".join(self.line_text.split()), self.evidence)
+
     def fingerprint(self) -> str:
-        """Stable identity: rule, path, normalized line content and evidence (not line numbers)."""
-        raw = "\x1f".join(("v1", self.rule, self.path, " ".join(self.line_text.split()), self.evidence))
+        """Stable identity as a short digest (hidden markers of review comments use it)."""
+        raw = "\x1f".join(("v2", *self.identity()))
         return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -126,5 +169,6 @@ class Finding:
             "suggestion": self.suggestion,
             "fix": self.fix,
             "docs": self.docs,
+            "confidence": str(self.confidence),
             "fingerprint": self.fingerprint(),
         }

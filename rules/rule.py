@@ -22,27 +22,31 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.finding import Category, Confidence, Location, Severity, Subject
 
 if TYPE_CHECKING:
     from dockreview.rules.config import Config
-    from dockreview.rules.engine import Change
+    from dockreview.rules.diff import Change
+    from dockreview.rules.model.deployment import Deployment
+    from dockreview.rules.model.source import Origin
     from dockreview.rules.snapshot import Snapshot
 
 DOCS_BASE = os.environ.get("DOCKREVIEW_DOCS_URL", "docs/rules/")
 
 
 class Kind(StrEnum):
-    """What a rule's `check` receives."""
+    """What a rule's `check` receives. A rule with `model_input = True` receives the resolved model
+    object (`rules.model`), once per object the review covers; otherwise the parsed file."""
 
-    COMPOSE = "compose"  # a ComposeFile
-    DOCKERFILE = "dockerfile"  # a Dockerfile
-    WORKFLOW = "workflow"  # a Workflow
+    COMPOSE = "compose"  # model: a ComposeProject; file: a ComposeFile
+    DOCKERFILE = "dockerfile"  # model: a DockerfileModel; file: a Dockerfile
+    WORKFLOW = "workflow"  # model: a WorkflowModel; file: a Workflow
+    BUILD = "build"  # model only: a BuildRecord (an image build from any build path)
     SHELL = "shell"  # a ShellSource: scripts, Makefile recipes, workflow run steps
     DOCKERIGNORE = "dockerignore"  # a DockerIgnore
     ENGINE = "engine"  # reported by the engine itself (parse errors, bad suppressions)
@@ -62,6 +66,17 @@ class Hit:
     # A rule checking one file may report in another (e.g. a Dockerfile's `.dockerignore`).
     path: str | None = None
     severity: Severity | None = None
+    confidence: Confidence | None = None  # None: the rule's
+    # The object and property the hit is about, and the effective value that makes it one (a digest
+    # for a secret): the finding's identity across a change (see `Finding.identity`).
+    subject: Subject | None = None
+    basis: str = ""
+
+    @classmethod
+    def at(cls, origin: Origin, message: str, **kw: Any) -> Hit:
+        """A hit at a model value's origin, in whichever file that is."""
+        return cls(line=origin.line, column=origin.column, end_line=origin.end_line, path=origin.path,
+                   message=message, **kw)
 
 
 @dataclass(slots=True)
@@ -86,6 +101,19 @@ class Context:
         old = self.change.renames.get(self.path, self.path) if self.change else self.path
         return old if self.base.has(old) else None
 
+    @property
+    def model(self) -> Deployment:
+        """The resolved deployment of the snapshot under review (shared by every rule)."""
+        from dockreview.rules.model.deployment import deployment
+
+        return deployment(self.snapshot)
+
+    @property
+    def base_model(self) -> Deployment | None:
+        from dockreview.rules.model.deployment import deployment
+
+        return deployment(self.base) if self.base is not None else None
+
     def base_document(self) -> Any:
         """This file's parsed document before the change, or None (new file, parse error, no base)."""
         old = self.base_path
@@ -100,6 +128,9 @@ class Rule:
     kind: ClassVar[Kind]
     summary: ClassVar[str]
     fix: ClassVar[str]
+    confidence: ClassVar[Confidence] = Confidence.HIGH
+    # Whether `check` receives the resolved model object of its kind (see `Kind`) instead of a file.
+    model_input: ClassVar[bool] = False
     # CVSS-like score for GitHub code scanning (security rules only).
     security_severity: ClassVar[float | None] = None
 
@@ -119,3 +150,22 @@ class Rule:
     @classmethod
     def docs_url(cls) -> str:
         return f"{DOCS_BASE}{cls.slug}.md"
+
+
+def one_per_place(hits: Iterable[tuple[str, Hit]]) -> Iterator[Hit]:
+    """Values shared by several services through a YAML anchor sit on one line: one finding there.
+
+    `(service, hit)` pairs -> one hit per line and column, naming every service that shares it.
+
+    A hit's message names its service as "service `NAME`" and its evidence is "NAME:KEY".
+    """
+    places: dict[tuple[int, int], list[tuple[str, Hit]]] = {}
+    for service, hit in hits:
+        places.setdefault((hit.line, hit.column), []).append((service, hit))
+    for items in places.values():
+        service, hit = items[0]
+        if len(items) > 1:
+            names = ", ".join(f"`{name}`" for name, _ in items)
+            hit.message = hit.message.replace(f"service `{service}`", f"services {names}", 1)
+            hit.evidence = hit.evidence.split(":", 1)[-1]
+        yield hit

@@ -7,10 +7,10 @@ import time
 from typing import Any
 
 import uvicorn
-from dockreview.bot.app import create_app
 from dockreview.bot.queue import make_queue
 from dockreview.bot.settings import Settings
-from dockreview.bot.worker import Worker
+from dockreview.bot.webhook.app import create_app
+from dockreview.bot.worker.loop import Worker
 
 from tests.redis_server import free_port
 

@@ -59,7 +59,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str, cwd: Path | None = N
 
 
 def run_process(*argv: str, cwd: Path, env: dict[str, str] | None = None) -> Result:
-    """`python -m bot.cli argv` as a real process."""
+    """`python -m dockreview.bot.cli argv` as a real process."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "dockreview.bot.cli", *argv],

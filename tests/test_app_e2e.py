@@ -147,7 +147,7 @@ def test_duplicate_delivery_is_processed_once(github) -> None:
         assert first == 202
         completed_run(gh, sha)
         import httpx
-        from dockreview.bot.signature import sign
+        from dockreview.bot.webhook.signature import sign
 
         body = __import__("json").dumps(payload).encode()
         again = httpx.post(server.url, content=body, headers={
@@ -200,7 +200,7 @@ def test_bad_signature_over_http(github) -> None:
     import json
 
     import httpx
-    from dockreview.bot.signature import sign
+    from dockreview.bot.webhook.signature import sign
 
     with AppServer(settings_for(gh, app)) as server:
         body = json.dumps(payload).encode()

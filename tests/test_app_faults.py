@@ -40,7 +40,7 @@ def start_worker(gh: FakeGitHub, app, redis_url: str, *, job_timeout: float = 2.
         "GITHUB_API_URL": gh.base_url, "REDIS_URL": redis_url, "LOG_LEVEL": "warning",
         "DOCKREVIEW_JOB_TIMEOUT": str(job_timeout), "DOCKREVIEW_RETRY_BASE": str(retry_base),
     }
-    code = "import sys; from bot.server import worker; sys.exit(worker())"
+    code = "import sys; from dockreview.bot.cli.processes import worker; sys.exit(worker())"
     return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

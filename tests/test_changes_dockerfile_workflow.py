@@ -138,3 +138,32 @@ def test_deleted_workflow_and_dockerfile():
         (PATH, "", "file", PATH, None),
         ("Dockerfile", "", "file", "Dockerfile", None),
     ]
+
+
+def test_base_image_unpinned_to_a_variant_tag_with_no_version():
+    head = DOCKERFILE.replace("FROM python:3.12.7-slim\n", "FROM python:slim\n")
+    report = review_pair({"Dockerfile": DOCKERFILE}, {"Dockerfile": head})
+    [finding] = [f for f in report.findings if f.rule == "DR250"]
+    assert finding.line == 3 and "uses the tag `slim`, which names a variant but no version" in finding.message
+
+
+HASS = """
+ARG BUILD_FROM=ghcr.io/home-assistant/amd64-base:3.20
+FROM ${BUILD_FROM}
+RUN apk add --no-cache nginx
+"""
+
+
+def test_base_changed_only_through_its_arg_default_is_a_base_change_on_the_arg_line():
+    head = HASS.replace("amd64-base:3.20", "amd64-base:3.24")
+    report = review_pair({"Dockerfile": HASS}, {"Dockerfile": head})
+    assert changes(report) == [("Dockerfile", "final", "base", "ghcr.io/home-assistant/amd64-base:3.20",
+                                "ghcr.io/home-assistant/amd64-base:3.24")]
+    [change] = report.changes
+    assert change.line == 1
+
+
+def test_a_literal_from_moved_into_an_arg_is_no_change():
+    base = "FROM node:22-alpine AS web\nRUN npm ci\n"
+    head = "ARG NODE_IMAGE=node:22-alpine\nFROM ${NODE_IMAGE} AS web\nRUN npm ci\n"
+    assert changes(review_pair({"Dockerfile": base}, {"Dockerfile": head})) == []

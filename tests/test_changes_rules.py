@@ -194,3 +194,8 @@ def test_deleted_compose_file_still_run_by_a_workflow_goes_to_the_summary():
     # Without a reference, deleting a compose file is only a container change.
     quiet = review_pair({"deploy/compose.prod.yaml": STACK, "README.md": "x"}, {"README.md": "x"})
     assert quiet.findings == [] and len(quiet.changes) == 3
+
+
+def test_image_unpinned_to_a_variant_or_suffixed_moving_tag():
+    assert pair(STACK.replace("postgres:16.4", "postgres:alpine"), rule="DR152") == [("compose.yaml", 6)]
+    assert pair(STACK.replace("postgres:16.4", "postgres:16.4-alpine"), rule="DR152") == []

@@ -273,7 +273,7 @@ def test_check_imports_no_app_dependency_nor_output_modules_it_does_not_use(proj
         "import sys; from dockreview.bot.cli import main; rc = main(['check', '--fail-on', 'never']); "
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(HEAVY)!r} "
         "or m in ('dockreview.bot.output.sarif', 'dockreview.bot.output.json', "
-        "'dockreview.bot.output.github', 'dockreview.bot.gitrepo')))"
+        "'dockreview.bot.output.github', 'dockreview.bot.cli.gitrepo')))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dockreview.bot.gitrepo import GitRepo, parse_hunks, parse_name_status, unquote
+from dockreview.bot.cli.gitrepo import GitRepo, parse_hunks, parse_name_status, unquote
 
 from tests.cli_support import Git, run_cli
 
@@ -227,7 +227,7 @@ def test_unrelated_histories_have_no_merge_base(capsys, repo):
 def test_one_cat_file_process_for_every_blob(repo, monkeypatch):
     import subprocess
 
-    import dockreview.bot.gitrepo
+    import dockreview.bot.cli.gitrepo
 
     repo.commit({f"svc{i}/compose.yaml": BASE_COMPOSE for i in range(5)})
     started: list[list[str]] = []
@@ -237,7 +237,7 @@ def test_one_cat_file_process_for_every_blob(repo, monkeypatch):
         started.append(list(args))
         return real(args, *a, **kw)
 
-    monkeypatch.setattr(dockreview.bot.gitrepo.subprocess, "Popen", counting)
+    monkeypatch.setattr(dockreview.bot.cli.gitrepo.subprocess, "Popen", counting)
     with GitRepo(repo.root) as git:
         head = git.snapshot_at("HEAD")
         base = git.snapshot_at("main")

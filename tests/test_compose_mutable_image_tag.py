@@ -63,3 +63,25 @@ def test_pinned_variables_builds_and_dev_files_do_not_fire() -> None:
         "docker-compose.dev.yml": "services:\n  db:\n    image: postgres\n",
     }
     assert lines(files, RULE) == []
+
+
+def test_variant_and_suffixed_moving_tags_fire_versioned_variants_do_not() -> None:
+    files = {
+        "compose.yaml": """
+            services:
+              db:
+                image: postgres:alpine
+              web:
+                image: node:lts-alpine
+              runner:
+                image: gitlab/gitlab-runner:latest-ce
+              pinned:
+                image: nginx:1.27-alpine
+              distro:
+                image: debian:bookworm
+            """
+    }
+    found = findings(files, rule=RULE)
+    assert [f.line for f in found] == [3, 5, 7]
+    assert "uses the tag `alpine`, which names a variant but no version" in found[0].message
+    assert "mutable tag `lts-alpine`" in found[1].message

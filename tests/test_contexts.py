@@ -1,7 +1,7 @@
 from textwrap import dedent
 
 from dockreview.rules import Snapshot
-from dockreview.rules.contexts import build_contexts, dockerignore_for
+from dockreview.rules.docker.contexts import build_contexts, dockerignore_for
 
 
 def snapshot(files: dict[str, str]) -> Snapshot:

@@ -65,7 +65,7 @@ def test_compose_stack_wiring() -> None:
 
 
 def test_app_manifest_matches_what_the_bot_handles() -> None:
-    from dockreview.bot.jobs import job_for
+    from dockreview.bot.webhook.events import job_for
 
     manifest = load("app.yml")
     assert manifest["public"] is False

@@ -1,5 +1,5 @@
 import pytest
-from dockreview.rules.devservers import dev_server_in
+from dockreview.rules.docker.devservers import dev_server_in
 
 
 @pytest.mark.parametrize(

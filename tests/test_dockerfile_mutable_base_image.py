@@ -43,3 +43,12 @@ def test_near_misses() -> None:
         "Dockerfile.dev": "FROM node\n",
     }
     assert lines(files, RULE) == []
+
+
+def test_variant_tags_fire_through_arg_defaults_too() -> None:
+    files = {"Dockerfile": "ARG NODE_TAG=lts-alpine\nFROM python:slim AS build\nFROM node:${NODE_TAG}\n"
+                           "FROM python:3.12-slim\nFROM debian:bookworm-slim\n"}
+    first, second = findings(files, rule=RULE)
+    assert first.line == 2 and "uses the tag `slim`, which names a variant but no version" in first.message
+    assert second.line == 3 and "mutable tag `lts-alpine` (`node:lts-alpine`)" in second.message
+    assert "--build-arg `NODE_TAG`" in second.message

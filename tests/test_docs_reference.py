@@ -3,7 +3,7 @@
 docs/configuration.md: every key of rules/schema/config.schema.json, every allowed value, the default
 non-production patterns, every environment variable the App and CLI read. docs/operations.md: every
 Prometheus metric and its labels. docs/cli.md: every command, option, positional and choice of
-`bot.cli.build_parser()`. docs/install.md: the permissions and events of app.yml, exactly.
+`bot.cli.commands.build_parser()`. docs/install.md: the permissions and events of app.yml, exactly.
 """
 
 from __future__ import annotations
@@ -283,6 +283,6 @@ def test_install_lists_exactly_the_events_of_app_yml() -> None:
 
 
 def test_install_names_the_webhook_path() -> None:
-    from dockreview.bot.app import WEBHOOK_PATH
+    from dockreview.bot.webhook.app import WEBHOOK_PATH
 
     assert WEBHOOK_PATH in doc("install.md"), f"docs/install.md does not name the webhook path {WEBHOOK_PATH}"

@@ -12,13 +12,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import dockreview.bot.app
+import dockreview.bot.webhook.app
 import httpx
 import pytest
-from dockreview.bot.app import WEBHOOK_PATH, create_app
 from dockreview.bot.queue import MemoryQueue
 from dockreview.bot.settings import Settings
-from dockreview.bot.signature import sign, verify
+from dockreview.bot.webhook.app import WEBHOOK_PATH, create_app
+from dockreview.bot.webhook.signature import sign, verify
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -290,7 +290,7 @@ def test_odd_content_length_values_never_crash(declared: str) -> None:
 
 
 def test_stalled_body_is_408_in_bounded_time(monkeypatch) -> None:
-    monkeypatch.setattr(dockreview.bot.app, "BODY_TIMEOUT", 0.3)
+    monkeypatch.setattr(dockreview.bot.webhook.app, "BODY_TIMEOUT", 0.3)
     queue = MemoryQueue()
     app = create_app(_settings(), queue)
 

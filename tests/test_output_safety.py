@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 from dockreview.bot.output import FORMATS, Run, render
-from dockreview.bot.output.changes import markdown_table, text_lines
+from dockreview.bot.output.changes import text_lines
 from dockreview.bot.review import markdown as md
+from dockreview.bot.review.changes import markdown_table
 from dockreview.bot.review.comment import SECRET_CATEGORIES, comment_body
 from dockreview.bot.review.plan import plan_review
 from dockreview.bot.review.summary import annotations, check_output, review_body

@@ -131,7 +131,7 @@ def test_json_shape(capsys, project):
         "docs",
     }
     for item in data["findings"]:
-        assert required <= set(item) <= required | {"fix", "fingerprint"}
+        assert required <= set(item) <= required | {"fix", "fingerprint", "confidence"}
         assert isinstance(item["line"], int) and isinstance(item["end_line"], int) and isinstance(item["column"], int)
     secret = next(f for f in data["findings"] if f["rule"] == "DR101")
     assert secret == {

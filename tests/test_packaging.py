@@ -7,6 +7,7 @@ namespace. These tests keep the package list complete and install a real wheel n
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -32,10 +33,17 @@ def test_every_package_directory_is_declared():
 
 
 def test_wheel_installs_beside_pypi_rules_and_both_work(tmp_path: Path):
+    # Built from a copy: setuptools writes `build/` next to the sources.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "rules", "bot"):
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy2
+        copy(ROOT / name, source / name, **({"ignore": shutil.ignore_patterns("__pycache__")}
+                                            if (ROOT / name).is_dir() else {}))
     wheels = tmp_path / "wheels"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "--disable-pip-version-check", "-w", str(wheels),
-         str(ROOT)],
+         str(source)],
         check=True, capture_output=True, text=True, timeout=300,
     )
     wheel = next(wheels.glob("dockreview-*.whl"))

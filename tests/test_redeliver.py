@@ -10,7 +10,8 @@ from datetime import timedelta
 import httpx
 import pytest
 from dockreview.bot.queue import RedisQueue
-from dockreview.bot.redeliver import DurationError, parse_duration, periodic_redeliver, redeliver
+from dockreview.bot.settings import DurationError, parse_duration
+from dockreview.bot.worker.redeliver import periodic_redeliver, redeliver
 
 from tests.apprunner import AppServer, settings_for
 from tests.fakegithub import FakeGitHub

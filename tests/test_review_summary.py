@@ -3,7 +3,7 @@ from dataclasses import replace
 
 from dockreview.bot.review.diffmap import DiffMap
 from dockreview.bot.review.plan import plan_review
-from dockreview.bot.review.render import render_review_markdown
+from dockreview.bot.review.render import render_markdown
 from dockreview.bot.review.summary import (
     MAX_SUMMARY,
     annotations,
@@ -149,7 +149,7 @@ def test_no_secret_in_any_output() -> None:
         json.dumps(plan.review_payload(review_body(plan))),
         json.dumps(check_output(report, plan, head_sha=SHA, config=Config(), repo_url=REPO)),
         json.dumps(annotations(items)),
-        render_review_markdown(items, None, SHA),
+        render_markdown(Report(findings=items), None, Config(), SHA),
         json.dumps(plan.fixed_edits()),
     ]
     for text in outputs:
@@ -159,12 +159,12 @@ def test_no_secret_in_any_output() -> None:
 
 def test_render_review_markdown() -> None:
     items = findings(COMPOSE)
-    text = render_review_markdown(items, None, SHA)
+    text = render_markdown(Report(findings=items), None, Config(), SHA)
     assert text.startswith("# Pull request review\n\n**dockreview** found 1 new problem (1 error).")
     assert "## `compose.yaml:6`" in text
     assert "```suggestion\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}\n```" in text
     assert "# Check run: 1 error in Docker changes" in text
     diff = DiffMap.from_patches({"compose.yaml": "@@ -1,2 +1,2 @@\n a\n b\n"})
-    outside = render_review_markdown(items, diff)
+    outside = render_markdown(Report(findings=items), diff, Config())
     assert "nothing would be posted as a review" in outside
     assert "| outside the diff |" in outside

@@ -14,9 +14,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from dockreview.bot.cli.setup import (
+    SetupError,
+    convert_manifest_code,
+    default_api_url,
+    load_manifest,
+    run_setup,
+    write_env,
+)
 from dockreview.bot.github import GitHubClient
 from dockreview.bot.settings import Settings
-from dockreview.bot.setup import SetupError, convert_manifest_code, default_api_url, load_manifest, run_setup, write_env
 from ruamel.yaml import YAML
 
 from tests.fakegithub import FakeGitHub

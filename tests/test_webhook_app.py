@@ -7,11 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dockreview.bot.app import WEBHOOK_PATH, create_app
-from dockreview.bot.jobs import Job
-from dockreview.bot.queue import MemoryQueue, RedisQueue
+from dockreview.bot.queue import Job, MemoryQueue, RedisQueue
 from dockreview.bot.settings import Settings
-from dockreview.bot.signature import sign, verify
+from dockreview.bot.webhook.app import WEBHOOK_PATH, create_app
+from dockreview.bot.webhook.signature import sign, verify
 
 SHARED_HOOKS = Path(__file__).resolve().parents[2] / "shared" / "github" / "webhooks"
 SECRET = "It's a Secret to Everybody"

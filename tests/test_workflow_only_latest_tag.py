@@ -109,3 +109,23 @@ def test_metadata_action_output_counts_as_versioned() -> None:
             """
     }
     assert lines(files, RULE) == []
+
+
+def test_variant_only_tags_are_moving_too() -> None:
+    files = {
+        PATH: """
+            on: push
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      docker login -u bot --password-stdin <<< "$TOKEN"
+                      docker push acme/web:alpine
+                      docker push acme/web:latest-alpine
+                      docker push acme/worker:alpine
+                      docker push acme/worker:2.4-alpine
+            """
+    }
+    [finding] = findings(files, rule=RULE)
+    assert "`acme/web` is pushed only as `alpine`, `latest-alpine`" in finding.message

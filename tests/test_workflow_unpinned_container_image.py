@@ -106,3 +106,24 @@ def test_pinned_and_computed_images_do_not_fire() -> None:
             """
     }
     assert lines(files, RULE) == []
+
+
+def test_variant_and_suffixed_moving_tags() -> None:
+    files = {
+        PATH: """
+            on: push
+            jobs:
+              test:
+                runs-on: ubuntu-latest
+                container: node:lts-alpine
+                services:
+                  db:
+                    image: postgres:alpine
+                  cache:
+                    image: redis:7.4-alpine
+            """
+    }
+    found = findings(files, rule=RULE)
+    assert [f.line for f in found] == [5, 8]
+    assert "mutable tag `lts-alpine`" in found[0].message
+    assert "uses the tag `alpine`, which names a variant but no version" in found[1].message

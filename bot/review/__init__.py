@@ -7,7 +7,7 @@ from dockreview.bot.review.comment import comment_body, fixed_note, mark_fixed
 from dockreview.bot.review.diffmap import DiffMap, FileDiff, Hunk, parse_patch
 from dockreview.bot.review.markers import Marker, marker, parse_marker
 from dockreview.bot.review.plan import ExistingComment, InlineComment, ReviewPlan, plan_review
-from dockreview.bot.review.render import render_review_markdown
+from dockreview.bot.review.render import CheckRunOutput, check_run_output, render_markdown, review_payload
 from dockreview.bot.review.summary import (
     annotations,
     batches,
@@ -18,6 +18,7 @@ from dockreview.bot.review.summary import (
 )
 
 __all__ = [
+    "CheckRunOutput",
     "DiffMap",
     "ExistingComment",
     "FileDiff",
@@ -28,6 +29,7 @@ __all__ = [
     "annotations",
     "batches",
     "check_output",
+    "check_run_output",
     "comment_body",
     "conclusion",
     "fixed_note",
@@ -37,6 +39,7 @@ __all__ = [
     "parse_marker",
     "parse_patch",
     "plan_review",
-    "render_review_markdown",
+    "render_markdown",
     "review_body",
+    "review_payload",
 ]

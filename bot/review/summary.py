@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from dockreview.bot.review import markdown as md
+from dockreview.bot.review.changes import markdown_table
 from dockreview.bot.review.comment import docs_line, short_sha, why
 from dockreview.bot.review.plan import ReviewPlan
 from dockreview.rules import catalog
@@ -215,8 +216,6 @@ def check_output(
 
 def _changes_section(report: Report) -> str:
     """What the pull request does to the containers, first in the summary (only for a reviewed change)."""
-    from dockreview.bot.output.changes import markdown_table
-
     if not report.compared:
         return ""
     if not report.changes:

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.classify import FileType
-from dockreview.rules.secrets import MASK, is_secret_name, mask_url
+from dockreview.rules.docker.secrets import MASK, is_secret_name, mask_url
 
 if TYPE_CHECKING:
-    from dockreview.rules.engine import Change
+    from dockreview.rules.diff import Change
     from dockreview.rules.rule import Context
     from dockreview.rules.snapshot import Snapshot
 
@@ -220,7 +220,7 @@ def for_file(ctx: Context) -> list[ContainerChange]:
     base, head, change = ctx.base, ctx.snapshot, ctx.change
 
     def make() -> list[ContainerChange]:
-        from dockreview.rules.engine import Change as _Change
+        from dockreview.rules.diff import Change as _Change
 
         if head.has(ctx.path):
             view = _Change(lines={ctx.path: None}, renames=change.renames, deleted=set(change.deleted))

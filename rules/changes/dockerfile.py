@@ -1,6 +1,10 @@
 """Dockerfiles compared stage by stage: base image and platform of each stage, and what the image
 runs as (user, entrypoint, command, exposed ports, healthcheck). Stages are matched by alias; an
-unnamed last stage is `final`, other unnamed stages keep their index."""
+unnamed last stage is `final`, other unnamed stages keep their index.
+
+The base is compared as the Dockerfile model resolves it with the ARG defaults: `FROM ${NODE_IMAGE}`
+with `ARG NODE_IMAGE=node:22-alpine` is the same base as `FROM node:22-alpine`, and a base changed
+only through its `ARG` default is a changed base, anchored on that ARG line."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from dataclasses import dataclass
 
 from dockreview.rules.changes import ContainerChange, cached, safe
 from dockreview.rules.changes.lines import LineMap
+from dockreview.rules.model.dockerfile import DockerfileModel
 from dockreview.rules.parse.dockerfile import Dockerfile, Stage
 from dockreview.rules.snapshot import Snapshot
 
@@ -29,8 +34,13 @@ def stage_name(doc: Dockerfile, stage: Stage) -> str:
     return "final" if stage is doc.final_stage else str(stage.index)
 
 
-def stage_facts(doc: Dockerfile, stage: Stage) -> StageFacts:
-    fields: StageFacts = {"base": {"": Fact(stage.base, stage.line)}}
+def stage_facts(doc: Dockerfile, stage: Stage, resolved: DockerfileModel | None = None) -> StageFacts:
+    base = Fact(stage.base, stage.line)
+    if resolved is not None and stage.index < len(resolved.stages):
+        value = resolved.stages[stage.index].base
+        origins = [use.origin for use in value.variables if use.origin is not None and use.origin.path == doc.path]
+        base = Fact(value.text or stage.base, origins[0].line if origins else stage.line)
+    fields: StageFacts = {"base": {"": base}}
     if stage.platform:
         fields["platform"] = {"": Fact(stage.platform, stage.line)}
     for keyword, name in (("USER", "user"), ("ENTRYPOINT", "entrypoint"), ("CMD", "cmd"),
@@ -49,7 +59,8 @@ def stage_facts(doc: Dockerfile, stage: Stage) -> StageFacts:
 
 
 def model(doc: Dockerfile) -> dict[str, tuple[Stage, StageFacts]]:
-    return {stage_name(doc, s): (s, stage_facts(doc, s)) for s in doc.stages}
+    resolved = DockerfileModel(doc) if doc.stages else None
+    return {stage_name(doc, s): (s, stage_facts(doc, s, resolved)) for s in doc.stages}
 
 
 def compare_file(base: Snapshot, head: Snapshot, head_path: str | None, base_path: str | None) -> list[

@@ -50,6 +50,7 @@ class VarSource(StrEnum):
     WORKFLOW_ENV = "workflow_env"  # a workflow, job or step `env:` entry
     MATRIX = "matrix"  # a matrix value
     RUNTIME = "runtime"  # decided when the workflow or deploy runs (`${{ github.ref_name }}`, a secret)
+    DOCKERFILE_ENV = "dockerfile_env"  # a Dockerfile `ENV` in effect (its stage, or a stage it is built FROM)
     COMPOSE = "compose"  # set by compose itself: `COMPOSE_PROJECT_NAME`, the resolved project name
 
 

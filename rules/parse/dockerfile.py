@@ -158,6 +158,7 @@ class Dockerfile:
     global_args: dict[str, str | None]  # ARGs before the first FROM, with their defaults
     escape: str = "\\"
     syntax: str | None = None
+    directives: dict[str, str] = field(default_factory=dict)  # `# syntax=`, `# escape=`, `# check=` (keys lower-case)
 
     @property
     def final_stage(self) -> Stage | None:
@@ -249,7 +250,11 @@ def _parse(text: str, path: str) -> Dockerfile:
     lines = text.split("\n")
     if len(lines) - (lines[-1] == "") > MAX_LINES:  # a final newline ends the last line, it adds none
         raise NotReviewed(f"more than {MAX_LINES} lines; not reviewed")
-    escape, syntax = _directives(lines)
+    directives = _directives(lines)
+    escape = directives.get("escape", "\\")
+    if escape not in ("\\", "`"):
+        escape = "\\"
+    syntax = directives.get("syntax")
     cleaned, heredocs = _blank_heredocs(lines, escape)
     structure = _structure(cleaned, escape)
     instructions: list[Instruction] = []
@@ -274,31 +279,25 @@ def _parse(text: str, path: str) -> Dockerfile:
         _split_flags(instruction, lines, escape)
         instructions.append(instruction)
     global_args, stages = _stages(instructions)
-    return Dockerfile(path, text, lines, instructions, stages, global_args, escape, syntax)
+    return Dockerfile(path, text, lines, instructions, stages, global_args, escape, syntax, directives)
 
 
 def _short(word: str) -> str:
     return word if len(word) <= 40 else word[:40] + "..."
 
 
-def _directives(lines: list[str]) -> tuple[str, str | None]:
-    """The escape character and the syntax directive from the leading `# key=value` comments."""
-    escape = "\\"
-    syntax = None
-    seen: set[str] = set()
+def _directives(lines: list[str]) -> dict[str, str]:
+    """The parser directives: leading `# key=value` comments, each key once, before anything else."""
+    found: dict[str, str] = {}
     for line in lines:
         match = _DIRECTIVE.match(line.strip()) if line.strip().startswith("#") else None
         if not match:
             break
         key = match.group(1).lower()
-        if key in seen:
+        if key in found:
             break
-        seen.add(key)
-        if key == "escape" and match.group(2) in ("\\", "`"):
-            escape = match.group(2)
-        elif key == "syntax":
-            syntax = match.group(2)
-    return escape, syntax
+        found[key] = match.group(2)
+    return found
 
 
 def _continues(line: str, escape: str) -> bool:
@@ -494,6 +493,62 @@ def split_words(text: str) -> list[str]:
         return shlex.split(text, posix=True)
     except ValueError:
         return text.split()
+
+
+def column_of(doc: Dockerfile, line: int, text: str, default: int = 1) -> int:
+    """1-based column of `text` on `line` (after the keyword), or `default`."""
+    source = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
+    position = source.find(text, 4) if text else -1
+    return position + 1 if position >= 0 else default
+
+
+def split_raw_words(text: str, escape: str = "\\") -> list[str]:
+    """Words split on blanks outside quotes, with quotes and escapes kept as written (what BuildKit
+    hands to variable expansion, which removes the quotes itself)."""
+    words: list[str] = []
+    current: list[str] = []
+    quote = ""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == escape and quote != "'" and index + 1 < len(text):
+            current.append(char + text[index + 1])
+            index += 2
+            continue
+        if quote:
+            current.append(char)
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+            current.append(char)
+        elif char in " \t\n":
+            if current:
+                words.append("".join(current))
+                current = []
+        else:
+            current.append(char)
+        index += 1
+    if current:
+        words.append("".join(current))
+    return words
+
+
+def raw_key_values(keyword: str, text: str, line: int, escape: str = "\\") -> list[KeyValue]:
+    """Like `key_values`, but each value as written (quotes and escapes kept) for expansion."""
+    words = split_raw_words(text, escape)
+    if not words:
+        return []
+    if keyword == "ENV" and "=" not in words[0]:
+        name, _, value = text.strip().partition(" ")
+        return [KeyValue(name, value.strip(), line)]
+    pairs = []
+    for word in words:
+        name, sep, value = word.partition("=")
+        if not name:
+            continue
+        pairs.append(KeyValue(name, value if sep else None, line))
+    return pairs
 
 
 def key_values(keyword: str, text: str, line: int) -> list[KeyValue]:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.compose._databases import _SERVICE_NAMES, image_database
 from dockreview.rules.changes import column, place
 from dockreview.rules.changes.compose import ServiceModel, view
+from dockreview.rules.docker.databases import SERVICE_NAMES, image_database
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
@@ -18,7 +18,7 @@ def stateful(model: ServiceModel) -> str | None:
         return found.database.family
     if image and model.value("build") is None:
         return None
-    return _SERVICE_NAMES.get(model.name.lower())
+    return SERVICE_NAMES.get(model.name.lower())
 
 
 class DataVolumeRemoved(Rule):

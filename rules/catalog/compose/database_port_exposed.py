@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.compose._databases import service_database
+from dockreview.rules.docker.databases import service_database
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile, Port, with_defaults
 from dockreview.rules.rule import Context, Hit, Kind, Rule

@@ -3,8 +3,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.compose._databases import DatabaseImage, image_database
-from dockreview.rules.catalog.compose._project import sibling_definitions
+from dockreview.rules.docker.databases import DatabaseImage, image_database
+from dockreview.rules.docker.services import sibling_definitions
 from dockreview.rules.finding import Category, Location, Severity
 from dockreview.rules.parse.compose import ComposeFile, Mount, Service, expand_defaults
 from dockreview.rules.rule import Context, Hit, Kind, Rule

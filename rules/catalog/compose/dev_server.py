@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.devservers import dev_server_in
+from dockreview.rules.docker.devservers import dev_server_in
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile, Service
 from dockreview.rules.parse.yamlsrc import item_position

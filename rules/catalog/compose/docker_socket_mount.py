@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from posixpath import basename
 
-from dockreview.rules.catalog.compose._project import build_dockerfile, final_base_image
+from dockreview.rules.docker.services import built_base_image
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.images import parse_image
 from dockreview.rules.parse.compose import ComposeFile, Mount, Service, expand_defaults
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _SOCKETS = ("docker.sock", "podman.sock", "containerd.sock")
@@ -151,9 +151,8 @@ def _socket(mount: Mount) -> str | None:
 
 def _image_of(service: Service, ctx: Context) -> str | None:
     """The service's image, or for a built service the image its Dockerfile starts from."""
-    dockerfile = build_dockerfile(ctx, service)
-    if dockerfile is not None:
-        return final_base_image(dockerfile[1]) or service.image
+    if service.build is not None:
+        return built_base_image(ctx, service) or service.image
     return service.image
 
 

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.compose._shared import one_per_place
+from dockreview.rules.docker.secrets import env_name, is_literal_secret, is_secret_name
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile, EnvVar
-from dockreview.rules.rule import Context, Hit, Kind, Rule
-from dockreview.rules.secrets import env_name, is_literal_secret, is_secret_name
+from dockreview.rules.rule import Context, Hit, Kind, Rule, one_per_place
 
 
 class HardcodedSecretInEnvironment(Rule):

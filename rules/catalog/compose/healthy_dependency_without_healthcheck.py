@@ -3,12 +3,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.compose._project import build_dockerfile, sibling_definitions
-from dockreview.rules.catalog.compose.image_name_collision import normalized_image
 from dockreview.rules.classify import FileType
+from dockreview.rules.docker.images import normalized_image
+from dockreview.rules.docker.services import build_dockerfile, sibling_definitions
 from dockreview.rules.finding import Category, Location, Severity
-from dockreview.rules.images import parse_image
 from dockreview.rules.parse.compose import ComposeFile, Service
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _HEALTHCHECK = re.compile(r"^\s*HEALTHCHECK\s+(?P<rest>\S+)", re.IGNORECASE | re.MULTILINE)

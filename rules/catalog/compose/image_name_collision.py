@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockreview.rules.docker.images import normalized_image
 from dockreview.rules.finding import Category, Location, Severity
-from dockreview.rules.images import parse_image
-from dockreview.rules.parse.compose import ComposeFile, Service, expand_defaults
+from dockreview.rules.parse.compose import ComposeFile, Service
 from dockreview.rules.parse.yamlsrc import as_str
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
@@ -101,19 +101,6 @@ def _names(services: list[Service]) -> str:
     if len(names) <= 4:
         return f"services {', '.join(names[:-1])} and {names[-1]}"
     return f"services {', '.join(names[:3])} and {len(names) - 3} more"
-
-
-def normalized_image(image: str) -> str:
-    """`app`, `app:latest` and `docker.io/library/app:latest` as one key; defaults expanded."""
-    ref = parse_image(expand_defaults(image.strip()))
-    name = ref.name
-    for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/", "index.docker.io/"):
-        if name.startswith(prefix):
-            name = name[len(prefix) :]
-            break
-    if "/" not in name.lstrip("$"):
-        name = name.removeprefix("library/")
-    return f"{name}:{ref.tag or 'latest'}" + (f"@{ref.digest}" if ref.digest else "")
 
 
 def _build_spec(service: Service) -> tuple[str, ...]:

@@ -2,22 +2,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.compose.mutable_image_tag import mutable_reason
 from dockreview.rules.changes import column, place
 from dockreview.rules.changes.compose import view
+from dockreview.rules.docker.images import Pinning, tag_verdict
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.images import parse_image
-from dockreview.rules.parse.compose import ComposeFile, expand_defaults
+from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 def pinned(image: str) -> str | None:
-    """`the digest` / `the version tag `1.4.2`` when the reference pins a version; None otherwise."""
-    ref = parse_image(expand_defaults(image.strip()))
-    if ref.digest:
+    """`a digest` / `the version tag `1.4.2`` when the reference pins a version (a `${TAG:-1.4.2}`
+    default counts); None otherwise."""
+    verdict = tag_verdict(image)
+    if verdict.pinning is Pinning.DIGEST:
         return "a digest"
-    if ref.tag and "$" not in ref.tag and mutable_reason(image) is None:
-        return f"the version tag `{ref.tag}`"
+    if verdict.pinning is Pinning.VERSION:
+        return f"the version tag `{verdict.tag}`"
     return None
 
 
@@ -25,8 +25,9 @@ class ImageUnpinned(Rule):
     """
     ## What it does
     Reviewing a change: finds a service image moved from a pinned version (a version tag or a
-    digest) to a reference that moves: `latest`, no tag, or another moving tag (`stable`, `main`,
-    ...). Services that also `build:` are skipped (their `image:` names what the build produces).
+    digest) to a reference that moves: `latest`, no tag, another moving tag (`stable`, `main`,
+    ...), or a variant with no version (`alpine`, `slim`). Services that also `build:` are
+    skipped (their `image:` names what the build produces).
 
     ## Why is this bad?
     The pinned version was reviewed and deployed; the moving tag is whatever was pushed last. The
@@ -67,7 +68,7 @@ class ImageUnpinned(Rule):
             if change.before is None or change.after is None or after is None or after.value("build"):
                 continue
             was = pinned(change.before)
-            reason = mutable_reason(change.after)
+            reason = tag_verdict(change.after).describe()
             if was is None or reason is None:
                 continue
             path, line = place(change)

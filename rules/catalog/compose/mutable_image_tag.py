@@ -2,17 +2,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockreview.rules.docker.images import tag_verdict
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.images import MUTABLE_TAGS, parse_image
-from dockreview.rules.parse.compose import ComposeFile, expand_defaults
+from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 class MutableImageTag(Rule):
     """
     ## What it does
-    Finds services whose `image:` has no tag, `latest`, or another tag that moves (`stable`,
-    `edge`, `nightly`, `main`, `lts`, ...), in production compose files. A variable with a default
+    Finds services whose `image:` has no tag, `latest`, another tag that moves (`stable`,
+    `edge`, `nightly`, `main`, `lts`, ...), a variant with no version (`alpine`, `slim`,
+    `bookworm`, `dind`, ...) or a moving tag with a suffix (`lts-alpine`, `latest-ce`), in
+    production compose files. A variable with a default
     counts as its default: `app:${TAG:-latest}` and `app:${TAG-latest}` are `latest` wherever `TAG`
     is not set.
 
@@ -22,7 +24,7 @@ class MutableImageTag(Rule):
     pulls the same broken `latest` again. Major upgrades arrive unannounced: `postgres:latest`
     became PostgreSQL 18 and refused to start on data directories laid out for 17.
 
-    Not reported: digests (`@sha256:...`), version tags (`16.4`, `1.27-alpine`), variables
+    Not reported: digests (`@sha256:...`), version tags (`16.4`, `1.27-alpine`, `debian:bookworm`), variables
     without a default (`app:${TAG}`: the deploy decides), and services that also have `build:`
     (there `image:` names what the build produces; see `compose-image-name-collision`).
 
@@ -65,7 +67,7 @@ class MutableImageTag(Rule):
             image = service.image
             if not image or service.build is not None:
                 continue
-            reason = mutable_reason(image)
+            reason = tag_verdict(image).describe()
             if reason is None:
                 continue
             line, column = service.value_position("image")
@@ -79,21 +81,3 @@ class MutableImageTag(Rule):
                 evidence=service.name,
             )
 
-
-def mutable_reason(image: str) -> str | None:
-    """Why an image reference moves, with `${VAR:-default}` read as its default; None if pinned or unknown."""
-    expanded = expand_defaults(image.strip())
-    ref = parse_image(expanded)
-    if ref.digest or ref.name in ("scratch", ""):
-        return None
-    written_tag = parse_image(image.strip()).tag or ""
-    if ref.tag is None:
-        if "$" in ref.name.rsplit("/", 1)[-1]:
-            return None  # `${IMAGE}`: the whole reference (tag included) comes from the environment
-        return "has no tag, so it means `latest`"
-    if "$" in ref.tag:
-        return None
-    if ref.tag.lower() in MUTABLE_TAGS:
-        how = " when the variable is unset" if "$" in written_tag else ""
-        return f"uses the mutable tag `{ref.tag}`{how}"
-    return None

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.compose._databases import image_database
 from dockreview.rules.changes import column, place
 from dockreview.rules.changes.compose import view
+from dockreview.rules.docker.databases import image_database
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile, Port
 from dockreview.rules.rule import Context, Hit, Kind, Rule

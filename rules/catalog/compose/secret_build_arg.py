@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockreview.rules.docker.secrets import is_secret_name
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
-from dockreview.rules.secrets import is_secret_name
 
 
 class SecretBuildArg(Rule):

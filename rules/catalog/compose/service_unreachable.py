@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dockreview.rules.catalog.compose._project import sibling_definitions
+from dockreview.rules.docker.services import sibling_definitions
 from dockreview.rules.finding import Category, Location, Severity
 from dockreview.rules.parse.compose import ComposeFile, Service, expand_defaults
 from dockreview.rules.rule import Context, Hit, Kind, Rule

@@ -4,12 +4,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dockreview.rules.catalog.compose._shared import one_per_place
+from dockreview.rules.docker.secrets import env_name, is_literal_secret, is_secret_name, url_credentials
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile, EnvVar, Service
 from dockreview.rules.parse.yamlsrc import as_str, item_position, value_position
-from dockreview.rules.rule import Context, Hit, Kind, Rule
-from dockreview.rules.secrets import env_name, is_literal_secret, is_secret_name, url_credentials
+from dockreview.rules.rule import Context, Hit, Kind, Rule, one_per_place
 
 _URL_SUFFIX = re.compile(r"_(?:URL|URI|DSN|CONNECTION(?:_STRING)?|CONN(?:_STR)?|ENDPOINT|ADDR(?:ESS)?)$", re.I)
 

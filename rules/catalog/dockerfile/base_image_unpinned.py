@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.compose.mutable_image_tag import mutable_reason
 from dockreview.rules.changes import column, for_file, place
 from dockreview.rules.changes.dockerfile import stage_name
+from dockreview.rules.docker.images import tag_verdict
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.images import parse_image
+from dockreview.rules.model.deployment import deployment
 from dockreview.rules.parse.dockerfile import Dockerfile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
@@ -15,7 +15,8 @@ class BaseImageUnpinned(Rule):
     """
     ## What it does
     Reviewing a change: finds a stage whose `FROM` moves from a pinned base image (a version tag
-    or a digest) to one that moves (`latest`, no tag, `stable`, ...). Stages built `FROM` another
+    or a digest) to one that moves (`latest`, no tag, `stable`, a variant with no version such
+    as `slim`, ...). Stages built `FROM` another
     stage are skipped.
 
     ## Why is this bad?
@@ -52,14 +53,15 @@ class BaseImageUnpinned(Rule):
     def check(self, doc: Dockerfile, ctx: Context) -> Iterator[Hit]:
         changes = [c for c in for_file(ctx) if c.kind == "dockerfile" and c.field == "base"]
         stages = {stage_name(doc, s): s for s in doc.stages}
+        model = deployment(ctx.snapshot).dockerfile(ctx.path) if changes else None
         for change in changes:
             stage = stages.get(change.object)
             if stage is None or change.before is None or change.after is None or doc.base_stage(stage):
                 continue
-            old = parse_image(change.before)
-            if "$" in change.before or not (old.digest or (old.tag and mutable_reason(change.before) is None)):
+            if "$" in change.before or not tag_verdict(change.before).pinned:
                 continue
-            reason = mutable_reason(stage.resolved_base or change.after)
+            after = model.stages[stage.index].base if model is not None else change.after
+            reason = tag_verdict(after).describe()
             if reason is None:
                 continue
             path, line = place(change)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.dockerfile._context import names, sensitive_candidates, whole_context_copies, written
+from dockreview.rules.docker.context_copies import names, sensitive_candidates, whole_context_copies, written
 from dockreview.rules.finding import Category, Location, Severity
 from dockreview.rules.parse.dockerfile import Dockerfile
 from dockreview.rules.rule import Context, Hit, Kind, Rule

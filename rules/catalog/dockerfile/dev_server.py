@@ -3,10 +3,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.dockerfile._common import stages_shipping, target_stage
-from dockreview.rules.contexts import build_contexts
-from dockreview.rules.devservers import dev_server_in
+from dockreview.rules.docker.contexts import build_contexts
+from dockreview.rules.docker.devservers import dev_server_in
 from dockreview.rules.finding import Category, Severity
+from dockreview.rules.model.deployment import deployment
 from dockreview.rules.parse.dockerfile import Dockerfile, Instruction, Stage
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
@@ -81,15 +81,17 @@ class DevServerInImage(Rule):
     def check(self, doc: Dockerfile, ctx: Context) -> Iterator[Hit]:
         if not ctx.is_production():
             return
-        targets = {
-            stage.index: stage
-            for context in build_contexts(ctx.snapshot, ctx.path)
-            if (stage := target_stage(doc, context.target)) is not None
-        }
-        for stage in targets.values():
-            yield from self._check_stage(doc, stage)
+        model = deployment(ctx.snapshot).dockerfile(ctx.path)
+        if model is None:
+            return
+        targets: dict[int, tuple[Stage, frozenset[int]]] = {}
+        for context in build_contexts(ctx.snapshot, ctx.path):
+            image = model.image(target=context.target)
+            targets.setdefault(image.target.index, (image.target.parsed, frozenset(image.shipped)))
+        for stage, shipped in targets.values():
+            yield from self._check_stage(doc, stage, shipped)
 
-    def _check_stage(self, doc: Dockerfile, stage: Stage) -> Iterator[Hit]:
+    def _check_stage(self, doc: Dockerfile, stage: Stage, shipped: frozenset[int]) -> Iterator[Hit]:
         entrypoint, command = _effective(doc, stage, "ENTRYPOINT"), _effective(doc, stage, "CMD")
         if entrypoint is not None and command is not None and entrypoint.stage > command.stage:
             command = None  # an ENTRYPOINT set in a later stage resets the CMD it inherited
@@ -99,7 +101,7 @@ class DevServerInImage(Rule):
         combined = " ".join(i.command_text() for i in parts)
         found = dev_server_in(combined)
         if found is None:
-            found = _dev_by_environment(doc, stage, combined)
+            found = _dev_by_environment(doc, shipped, combined)
         if found is None:
             return
         target = next((i for i in parts if dev_server_in(i.command_text())), parts[-1])
@@ -130,8 +132,7 @@ def _effective(doc: Dockerfile, target: Stage, keyword: str) -> Instruction | No
     return None
 
 
-def _dev_by_environment(doc: Dockerfile, target: Stage, command: str) -> str | None:
-    shipped = stages_shipping(doc, target)
+def _dev_by_environment(doc: Dockerfile, shipped: frozenset[int], command: str) -> str | None:
     environment: dict[str, str] = {}
     for instruction in doc.instructions:
         if instruction.keyword == "ENV" and instruction.stage in shipped:

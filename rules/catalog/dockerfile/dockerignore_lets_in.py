@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.dockerfile._context import (
+from dockreview.rules.docker.context_copies import (
     let_in,
     names,
     sensitive_candidates,

@@ -3,11 +3,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.dockerfile._common import column_of, stages_shipping
+from dockreview.rules.docker.secrets import is_literal_secret, is_secret_name, url_credentials
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.parse.dockerfile import Dockerfile
+from dockreview.rules.model.deployment import deployment
+from dockreview.rules.parse.dockerfile import Dockerfile, column_of
 from dockreview.rules.rule import Context, Hit, Kind, Rule
-from dockreview.rules.secrets import is_literal_secret, is_secret_name, url_credentials
 
 # Values that only stand in for a secret while building (`SECRET_KEY=dummy` for collectstatic).
 _PLACEHOLDER = re.compile(
@@ -64,7 +64,8 @@ class HardcodedSecretInEnv(Rule):
     def check(self, doc: Dockerfile, ctx: Context) -> Iterator[Hit]:
         if not ctx.is_production():
             return
-        shipped = stages_shipping(doc)
+        model = deployment(ctx.snapshot).dockerfile(ctx.path)
+        shipped = model.image().shipped if model is not None else ()
         for instruction in doc.instructions:
             if instruction.keyword != "ENV":
                 continue

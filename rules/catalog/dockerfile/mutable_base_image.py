@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.dockerfile._common import column_of, is_stage_reference
 from dockreview.rules.classify import FileType
+from dockreview.rules.docker.images import tag_verdict
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.images import MUTABLE_TAGS, parse_image
-from dockreview.rules.parse.dockerfile import Dockerfile, Stage
+from dockreview.rules.model.deployment import deployment
+from dockreview.rules.model.dockerfile import StageModel
+from dockreview.rules.parse.dockerfile import Dockerfile, column_of
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import Snapshot, parent
 
@@ -16,7 +16,8 @@ class MutableBaseImage(Rule):
     """
     ## What it does
     Finds `FROM` lines whose image has no tag or a tag that moves (`latest`, `stable`, `lts`,
-    `edge`, ...). An `ARG` counts as its default: with `ARG NODE_TAG=latest` before the first
+    `edge`, ...), including variants with no version (`alpine`, `slim`, `bookworm`) and moving
+    tags with a suffix (`lts-alpine`). An `ARG` counts as its default: with `ARG NODE_TAG=latest` before the first
     `FROM`, `FROM node:${NODE_TAG}` is `node:latest` in every build that does not pass
     `--build-arg NODE_TAG=...`.
 
@@ -63,21 +64,25 @@ class MutableBaseImage(Rule):
     def check(self, doc: Dockerfile, ctx: Context) -> Iterator[Hit]:
         if not ctx.is_production():
             return
+        model = deployment(ctx.snapshot).dockerfile(ctx.path)
+        if model is None:
+            return
         local_images = _images_built_by_compose(ctx)
-        for stage in doc.stages:
-            if is_stage_reference(doc, stage) or stage.resolved_base in local_images:
+        for stage in model.stages:
+            written = stage.parsed
+            if any(r.kind == "from" for r in stage.references) or stage.base.text in local_images:
                 continue
             reason = _mutable_reason(stage)
             if reason is None:
                 continue
             yield Hit(
-                line=stage.line,
-                column=column_of(doc, stage.line, stage.base, stage.column),
+                line=written.line,
+                column=column_of(doc, written.line, written.base, written.column),
                 message=(
-                    f"base image `{stage.base}`{_stage_label(stage)} {reason}: each build can pull a different "
+                    f"base image `{written.base}`{_stage_label(stage)} {reason}: each build can pull a different "
                     "version, so an unchanged Dockerfile can suddenly build an image that breaks in production"
                 ),
-                evidence=f"{stage.name}:{stage.base}",
+                evidence=f"{written.name}:{written.base}",
             )
 
 
@@ -105,39 +110,11 @@ def _built_images(snapshot: Snapshot) -> dict[str, set[str]]:
     return by_folder
 
 
-def _stage_label(stage: Stage) -> str:
-    return f" of stage `{stage.alias}`" if stage.alias else ""
+def _stage_label(stage: StageModel) -> str:
+    return f" of stage `{stage.parsed.alias}`" if stage.parsed.alias else ""
 
 
-def _mutable_reason(stage: Stage) -> str | None:
-    written = stage.base
-    if "{{" in written or "%%" in written or "{%" in written:
-        return None  # a template placeholder
-    resolved = stage.resolved_base
-    has_variable = "$" in written
-    if not _valid_reference(resolved):
-        return None  # e.g. `python:${VERSION}` without a default: the build fails without --build-arg
-    ref = parse_image(resolved)
-    if ref.digest or ref.name.lower() == "scratch" or "$" in resolved:
-        return None
-    unless = ""
-    if has_variable:
-        names = ", ".join(f"`{n}`" for n in _variables(written))
-        unless = f" unless the build passes --build-arg {names}" if names else ""
-    if ref.tag is None:
-        what = f" (`{resolved}`)" if has_variable else ""
-        return f"has no tag{what}, so it means `latest`{unless}"
-    if ref.tag.lower() in MUTABLE_TAGS:
-        what = f" (`{resolved}`)" if has_variable else ""
-        return f"uses the mutable tag `{ref.tag}`{what}{unless}"
-    return None
-
-
-def _valid_reference(reference: str) -> bool:
-    if not reference or reference.startswith((":", "@", "/", "-")) or reference.endswith((":", "@", "/", "-")):
-        return False
-    return "::" not in reference and ":@" not in reference and " " not in reference
-
-
-def _variables(text: str) -> list[str]:
-    return sorted(set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text)))
+def _mutable_reason(stage: StageModel) -> str | None:
+    """Why the base moves in a build without --build-arg (ARG defaults applied), from the one tag
+    verdict; the resolved reference is shown when variables made it."""
+    return tag_verdict(stage.base).describe(show=None if stage.base.literal else stage.base.text)

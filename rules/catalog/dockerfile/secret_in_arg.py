@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.dockerfile._common import column_of, stages_shipping
+from dockreview.rules.docker.secrets import is_secret_name
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.parse.dockerfile import Dockerfile
+from dockreview.rules.model.deployment import deployment
+from dockreview.rules.parse.dockerfile import Dockerfile, column_of
 from dockreview.rules.rule import Context, Hit, Kind, Rule
-from dockreview.rules.secrets import is_secret_name
 
 
 class SecretInArg(Rule):
@@ -57,7 +57,8 @@ class SecretInArg(Rule):
     security_severity = 7.5
 
     def check(self, doc: Dockerfile, ctx: Context) -> Iterator[Hit]:
-        shipped = stages_shipping(doc)
+        model = deployment(ctx.snapshot).dockerfile(ctx.path)
+        shipped = model.image().shipped if model is not None else ()
         redeclared = {
             pair.name for stage in doc.stages for item in stage.all("ARG") for pair in item.pairs()
         }

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.shell._docker import (
+from dockreview.rules.docker.commands import (
     COMPOSE_WITH_VALUE,
     destructive_severity,
     docker_calls,

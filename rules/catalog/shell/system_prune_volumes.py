@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.shell._docker import destructive_severity, docker_calls, has_flag, line_with, subcommand
+from dockreview.rules.docker.commands import destructive_severity, docker_calls, has_flag, line_with, subcommand
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.shell import ShellSource
 from dockreview.rules.rule import Context, Hit, Kind, Rule

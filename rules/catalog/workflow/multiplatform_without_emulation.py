@@ -3,8 +3,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.workflow._common import BUILD_PUSH, build_command, docker_runs, split_list
-from dockreview.rules.catalog.workflow._platforms import dockerfile_runs_on_target, foreign, runner_architecture
+from dockreview.rules.docker.actions import BUILD_PUSH, build_command, docker_runs, split_list
+from dockreview.rules.docker.platforms import dockerfile_runs_on_target, foreign, runner_architecture
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.workflow import Job, Step, Workflow, is_expression
 from dockreview.rules.rule import Context, Hit, Kind, Rule
@@ -82,7 +82,7 @@ class WorkflowMultiplatformWithoutEmulation(Rule):
                     missing = []
                     before = job.steps_before(step)
                     strange = foreign(platforms, native) if native else []
-                    if strange and not _has_qemu(doc, before) and dockerfile_runs_on_target(ctx, doc, step):
+                    if strange and not _has_qemu(doc, before) and dockerfile_runs_on_target(ctx.snapshot, doc, step):
                         missing.append("qemu")
                     if len(platforms) > 1 and not _has_buildx(doc, job, before):
                         missing.append("buildx")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dockreview.rules.catalog.workflow._common import (
+from dockreview.rules.docker.actions import (
     BUILD_PUSH,
     build_push_pushes,
     is_local_ref,
@@ -11,8 +11,9 @@ from dockreview.rules.catalog.workflow._common import (
     resolve_env,
     split_list,
 )
+from dockreview.rules.docker.images import tag_moves
 from dockreview.rules.finding import Category, Location, Severity
-from dockreview.rules.images import MUTABLE_TAGS, parse_image
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.parse.workflow import Step, Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
@@ -20,10 +21,10 @@ from dockreview.rules.rule import Context, Hit, Kind, Rule
 class WorkflowOnlyLatestTag(Rule):
     """
     ## What it does
-    Finds images a workflow pushes only under moving tags (`latest`, `main`, `stable`, `edge`, no
-    tag at all), with no version or commit tag for the same image anywhere in the workflow: the
-    `tags:` of `docker/build-push-action`, and `docker push` / `docker buildx build --push -t`
-    in `run:` steps.
+    Finds images a workflow pushes only under moving tags (`latest`, `main`, `stable`, `edge`, a
+    variant such as `alpine`, no tag at all), with no version or commit tag for the same image
+    anywhere in the workflow: the `tags:` of `docker/build-push-action`, and `docker push` /
+    `docker buildx build --push -t` in `run:` steps.
 
     A tag computed at run time counts as a version: `${{ steps.meta.outputs.tags }}`
     (docker/metadata-action), `app:${{ github.sha }}`, `app:${{ github.ref_name }}`, `app:$VERSION`.
@@ -114,7 +115,7 @@ class _Tag:
             return cls("", "", False, line, column)  # `${{ steps.meta.outputs.tags }}`, `$IMAGE`: unknown
         if tag is not None and "$" in tag:
             return cls(parsed.name, tag, False, line, column)  # computed: a version or a SHA
-        mutable = tag is None or tag.lower() in MUTABLE_TAGS
+        mutable = tag_moves(tag, parsed.name) is not None
         return cls(parsed.name, tag or "latest", mutable, line, column)
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.workflow._common import Push, is_local_ref, is_login_step, login_line, pushes
+from dockreview.rules.docker.actions import Push, is_local_ref, is_login_step, login_line, pushes
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.workflow import Job, Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule

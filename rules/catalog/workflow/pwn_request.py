@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.workflow._common import BUILD_PUSH, docker_runs
+from dockreview.rules.docker.actions import BUILD_PUSH, docker_runs
 from dockreview.rules.finding import Category, Location, Severity
 from dockreview.rules.parse.workflow import Job, Step, Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule

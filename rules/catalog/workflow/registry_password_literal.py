@@ -3,11 +3,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.workflow._common import LOGIN_ACTIONS
+from dockreview.rules.docker.actions import LOGIN_ACTIONS
+from dockreview.rules.docker.secrets import is_literal_secret
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.workflow import Input, Workflow, is_expression
 from dockreview.rules.rule import Context, Hit, Kind, Rule
-from dockreview.rules.secrets import is_literal_secret
 
 REPLACEMENT = "${{ secrets.REGISTRY_PASSWORD }}"
 

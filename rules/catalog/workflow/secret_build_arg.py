@@ -3,11 +3,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.workflow._common import BUILD_PUSH, build_args, build_command, docker_runs
+from dockreview.rules.docker.actions import BUILD_PUSH, build_args, build_command, docker_runs
+from dockreview.rules.docker.secrets import is_secret_name
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.workflow import Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
-from dockreview.rules.secrets import is_secret_name
 
 # `${{ secrets.X }}`, `${{ secrets['X'] }}`, `${{ github.token }}`: values GitHub treats as secrets.
 _SECRET_EXPRESSION = re.compile(r"\$\{\{[^}]*\b(?:secrets\s*[.\[]|github\.token\b)", re.IGNORECASE)

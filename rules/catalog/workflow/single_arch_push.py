@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.workflow._common import build_push_pushes, split_list
-from dockreview.rules.catalog.workflow._platforms import runner_architecture
+from dockreview.rules.docker.actions import build_push_pushes, split_list
+from dockreview.rules.docker.platforms import runner_architecture
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.images import parse_image
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.parse.workflow import Job, Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 

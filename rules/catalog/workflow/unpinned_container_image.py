@@ -3,12 +3,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.catalog.workflow._common import pushes, resolve_env
-from dockreview.rules.catalog.workflow._platforms import repository_root
 from dockreview.rules.classify import FileType
+from dockreview.rules.docker.actions import pushes, resolve_env
+from dockreview.rules.docker.images import tag_verdict
+from dockreview.rules.docker.platforms import repository_root
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.images import parse_image
 from dockreview.rules.parse import yamlsrc
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.parse.workflow import Container, Job, Workflow, is_expression
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import Snapshot
@@ -20,7 +21,8 @@ class WorkflowUnpinnedContainerImage(Rule):
     """
     ## What it does
     Finds the images of a job's `container:`, its `services:` and `docker://` steps that use
-    `latest` (or another moving tag such as `stable` or `edge`) or no tag at all. An image given
+    `latest` (or another moving tag such as `stable`, `edge` or `lts-alpine`), a variant with no
+    version (`alpine`, `slim`), or no tag at all. An image given
     as `${{ matrix.x }}` is checked for each literal value of the matrix.
 
     It is a warning for the job container and `docker://` steps, whose image runs your build, and
@@ -131,7 +133,7 @@ def _pushed_by_root(snapshot: Snapshot) -> dict[str, set[str]]:
 def _reason(image: str) -> str | None:
     if not image or "$" in image:
         return None
-    return parse_image(image).mutable_reason
+    return tag_verdict(image).describe()
 
 
 def _candidates(job: Job, container: Container) -> list[tuple[str, int, int]]:

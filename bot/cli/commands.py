@@ -1,0 +1,147 @@
+"""The `dockreview` command line.
+
+    dockreview check [PATH ...]          review every Docker-related file under the paths
+    dockreview diff --base REF [--head REF]   review what a change adds (a pull request, a branch)
+    dockreview rules                     list the rule catalog
+    dockreview rule CODE|SLUG            a rule's documentation
+    dockreview serve / worker            the GitHub App: webhook service, queue workers
+    dockreview setup / redeliver / replay   register the App, recover missed deliveries, replay one
+
+Exit status: 0 nothing at or above the fail threshold, 1 something is, 2 usage error or crash.
+
+This module builds the parser and dispatches to the command modules beside it.
+
+Start-up matters (pre-commit runs this on every commit): this module and every command module it
+imports import only the standard library at the top; the analysis library, git plumbing and each
+output format are imported when a command needs them, and `check`, `diff`, `rules` and `rule` never
+import the GitHub App's dependencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from dockreview.bot.cli.app import add_app_commands
+from dockreview.bot.cli.catalog import cmd_rule, cmd_rules
+from dockreview.bot.cli.check import cmd_check
+from dockreview.bot.cli.common import EXIT_ERROR, FAIL_ON, FORMATS, PROG, UsageError
+from dockreview.bot.cli.diff import cmd_diff
+
+
+class _VersionAction(argparse.Action):
+    """`--version`, looking the version up only when asked (importlib.metadata costs ~15 ms)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kw: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kw: object) -> None:
+        sys.stdout.write(f"{PROG} {_version()}\n")
+        parser.exit()
+
+
+# --- argument parsing -------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Review Docker-related files (Dockerfiles, compose files, workflows, .dockerignore, "
+        "scripts) and say on the exact line what will break in production.",
+    )
+    parser.add_argument("--version", action=_VersionAction)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", help="config file (default: .github/dockreview.yml if present)")
+    common.add_argument(
+        "--fail-on", choices=FAIL_ON, help="lowest severity that makes the exit status 1 (default: the config's, error)"
+    )
+    common.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    common.add_argument("--no-color", action="store_true", help="no ANSI colours (also: NO_COLOR=1)")
+
+    check = sub.add_parser(
+        "check",
+        parents=[common],
+        help="review every Docker-related file under the paths",
+        description="Review every Docker-related file under PATH (default: the current directory).",
+    )
+    check.add_argument("paths", nargs="*", metavar="PATH", default=["."])
+    check.add_argument("--jobs", "-j", type=int, metavar="N",
+                       help="processes to review with (default: one per core for large trees, else 1)")
+    check.set_defaults(handler=cmd_check)
+
+    diff = sub.add_parser(
+        "diff",
+        parents=[common],
+        help="review what a git change adds",
+        description="Review the change from the merge base of --base and HEAD (or --head) to HEAD (or "
+        "the working tree, untracked files included, when --head is not given). Only findings on added "
+        "or modified lines, and those the change causes elsewhere, are reported.",
+    )
+    diff.add_argument("--base", required=True, metavar="REF", help="the branch or commit the change is against")
+    diff.add_argument("--head", metavar="REF", help="the changed commit (default: the working tree)")
+    diff.set_defaults(handler=cmd_diff)
+    for command in (check, diff):
+        # `github-review`: the pull request review and check run the App would post, as markdown.
+        command.add_argument("--format", choices=(*FORMATS, "github-review"), default="text",
+                             help="output format (default: text)")
+
+    add_app_commands(sub)
+
+    rules_cmd = sub.add_parser("rules", help="list the rules", description="List the rule catalog.")
+    rules_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    rules_cmd.set_defaults(handler=cmd_rules)
+
+    rule_cmd = sub.add_parser("rule", help="show a rule's documentation", description="Show a rule's documentation.")
+    rule_cmd.add_argument("name", metavar="CODE|SLUG")
+    rule_cmd.set_defaults(handler=cmd_rule)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) and usage errors (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_ERROR
+    except Exception as exc:
+        from dockreview.bot.cli.gitrepo import GitError
+
+        if isinstance(exc, GitError):
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+        else:
+            print(f"{PROG}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            if os.environ.get("DOCKREVIEW_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
+        return EXIT_ERROR
+
+
+def _silence_stdout() -> None:
+    """After EPIPE (`dockreview check | head`), stop Python complaining while flushing at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("dockreview")
+    except Exception:
+        return "unknown"

@@ -1,0 +1,124 @@
+"""What `check` and `diff` share: usage errors and exit codes, the config, the review, writing the report.
+
+Imports only the standard library at the top (start-up matters: see bot/cli/commands.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from dockreview.rules.config import Config
+    from dockreview.rules.engine import Report
+    from dockreview.rules.snapshot import Snapshot
+
+PROG = "dockreview"
+FORMATS = ("text", "json", "sarif", "github")
+FAIL_ON = ("error", "warning", "note", "never")
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the user (missing path, unknown rule, bad revision): exit 2 with a message."""
+
+
+def load_config(args: argparse.Namespace, snapshot: Snapshot, root: Path) -> Config:
+    from dockreview.rules.config import CONFIG_PATHS, Config
+
+    config: Config
+    if args.config:
+        path = Path(os.path.abspath(args.config))
+        try:
+            text = path.read_text("utf-8", errors="replace")
+        except OSError as exc:
+            raise UsageError(f"--config {args.config}: {exc.strerror or exc}") from exc
+        source = relative(path, root) if is_under(path, root) else str(path)
+        config = Config.from_text(text, source)
+    else:
+        found = next((p for p in CONFIG_PATHS if snapshot.has(p)), None)
+        text = snapshot.text(found) if found else None
+        config = Config.from_text(text, found) if found and text is not None else Config()
+    if args.fail_on:
+        config.fail_on = args.fail_on
+    return config
+
+
+def run_review(snapshot: Snapshot, config: Config, **kw: object) -> Report:
+    from dockreview.rules.engine import review
+
+    report = review(snapshot, config, **kw)  # type: ignore[arg-type]
+    add_config_notes(report, config)
+    return report
+
+
+def add_config_notes(report: Report, config: Config) -> None:
+    from dockreview.rules import catalog
+    from dockreview.rules.engine import Note
+
+    if config.source and not config.issues:
+        known = {r.code for r in catalog.all_rules()} | {r.slug for r in catalog.all_rules()}
+        known |= {str(r.category) for r in catalog.all_rules()}
+        for key in config.unknown_rule_keys(known):
+            report.errors.append(Note(config.source, f"rules: unknown rule or category `{key}`; it changes nothing"))
+
+
+def github_review(args: argparse.Namespace, report: Report, config: Config, patches: dict[str, str] | None,
+                  head: str, repo_url: str | None = None) -> int:
+    """Print exactly what the App would post for this report: the review with its inline comments,
+    then the check run (the same functions render both)."""
+    from dockreview.bot.review.diffmap import DiffMap
+    from dockreview.bot.review.render import render_markdown
+
+    diff = DiffMap.from_patches(patches) if patches is not None else None
+    write(args, render_markdown(report, diff, config, head, repo_url))
+    return EXIT_FINDINGS if report.failing(config) else EXIT_OK
+
+
+def write(args: argparse.Namespace, text: str) -> None:
+    if args.output not in (None, "-"):
+        try:
+            Path(args.output).write_text(text, "utf-8")
+        except OSError as exc:
+            raise UsageError(f"--output {args.output}: {exc.strerror or exc}") from exc
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def finish(args: argparse.Namespace, report: Report, snapshot: Snapshot, config: Config, root: Path, cwd: Path,
+           *, diff: bool = False) -> int:
+    from dockreview.bot.output import Run, render
+
+    if args.format == "github-review":
+        return github_review(args, report, config, None, "HEAD")
+
+    to_file = args.output not in (None, "-")
+    color = (
+        args.format == "text"
+        and not to_file
+        and not args.no_color
+        and not os.environ.get("NO_COLOR")
+        and _isatty(sys.stdout)
+    )
+    run = Run(report=report, snapshot=snapshot, config=config, root=root, cwd=cwd, color=color, diff=diff)
+    write(args, render(args.format, run))
+    return EXIT_FINDINGS if report.failing(config) else EXIT_OK
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def is_under(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
+
+
+def relative(path: Path, root: Path) -> str:
+    return Path(os.path.relpath(path, root)).as_posix()

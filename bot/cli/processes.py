@@ -1,0 +1,68 @@
+"""The App's long-running processes, `dockreview serve` and `dockreview worker`: start-up, settings
+check, and the process loop. Here the webhook app, the queue and the worker are put together."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from dockreview.bot.logs import log, setup
+from dockreview.bot.settings import Settings, SettingsError
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        print(f"dockreview: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def serve(host: str = "0.0.0.0", port: int = 3000) -> int:
+    """The webhook app; without REDIS_URL the queue and a worker run in this process."""
+    import uvicorn
+    from dockreview.bot.queue import make_queue
+    from dockreview.bot.webhook.app import create_app
+    from dockreview.bot.worker.loop import Worker
+
+    settings = load_settings()
+    setup(settings.log_level)
+    queue = make_queue(settings.redis_url, job_timeout=settings.job_timeout)
+    embedded = None if settings.redis_url else Worker(settings, queue)
+    app = create_app(settings, queue, embedded_worker=embedded)
+    log.info("serving", extra={"host": host, "port": port, "queue": "redis" if settings.redis_url else "embedded"})
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=30)
+    return 0
+
+
+def worker() -> int:
+    """A worker process: jobs from Redis (REDIS_URL is required)."""
+    from dockreview.bot.queue import RedisQueue
+    from dockreview.bot.worker.loop import Worker
+
+    settings = load_settings()
+    if not settings.redis_url:
+        print("dockreview: `worker` needs REDIS_URL (without it, `serve` runs the worker itself)", file=sys.stderr)
+        return 2
+    setup(settings.log_level)
+    if settings.metrics_port:
+        from dockreview.bot.metrics import REGISTRY
+        from prometheus_client import start_http_server
+
+        # Jobs, durations and GitHub calls are counted in the worker: expose them here too.
+        start_http_server(settings.metrics_port, registry=REGISTRY)
+
+    async def main() -> None:
+        queue = RedisQueue(settings.redis_url, job_timeout=settings.job_timeout)
+        runner = Worker(settings, queue)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(runner.stop()))
+        try:
+            await runner.run()
+        finally:
+            await queue.close()
+
+    asyncio.run(main())
+    return 0

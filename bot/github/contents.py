@@ -1,0 +1,127 @@
+"""Reading a repository at one commit from GitHub with few calls: one tree call for every path and
+size, then file contents in batched GraphQL queries (aliases, one `object(expression:)` per file).
+
+The engine reads files lazily. A review runs in passes: each pass records the files it wanted but
+did not have (`misses`), the next pass fetches them all in one batch, until nothing is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dockreview.bot.github import api
+from dockreview.bot.github.client import GitHubClient, GitHubError
+
+BATCH_FILES = 50
+BATCH_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class Entry:
+    sha: str
+    size: int
+    kind: str  # blob | commit (submodule) | tree
+
+
+@dataclass(slots=True)
+class RemoteTree:
+    owner: str
+    repo: str
+    commit: str
+    entries: dict[str, Entry]
+    truncated: bool = False
+    contents: dict[str, bytes | None] = field(default_factory=dict)
+    misses: set[str] = field(default_factory=set)
+
+    @property
+    def paths(self) -> list[str]:
+        # Symlinks are listed (never read), so the snapshot notes them as not checked, as on disk.
+        return [p for p, e in self.entries.items() if e.kind in ("blob", "symlink")]
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        return {p: e.size for p, e in self.entries.items()}
+
+    def read(self, path: str) -> bytes | None:
+        """The engine's reader: known contents, or None and a note to fetch it next pass."""
+        if path in self.contents:
+            return self.contents[path]
+        entry = self.entries.get(path)
+        if entry is None or entry.kind != "blob":
+            return None
+        self.misses.add(path)
+        return None
+
+    def take_misses(self) -> list[str]:
+        missing = sorted(p for p in self.misses if p not in self.contents)
+        self.misses.clear()
+        return missing
+
+
+async def load_tree(gh: GitHubClient, owner: str, repo: str, commit: str) -> RemoteTree:
+    data = await api.get_tree(gh, owner, repo, commit)
+    entries = {}
+    for item in data.get("tree", []):
+        if not isinstance(item, dict) or "path" not in item:
+            continue
+        kind = item.get("type", "blob")
+        if item.get("mode") == "120000":
+            kind = "symlink"  # never followed: a link may point outside the repository
+        entries[item["path"]] = Entry(str(item.get("sha", "")), int(item.get("size") or 0), kind)
+    return RemoteTree(owner, repo, commit, entries, bool(data.get("truncated")))
+
+
+async def fetch(gh: GitHubClient, tree: RemoteTree, paths: list[str], max_bytes: int) -> None:
+    """Fill `tree.contents` for `paths` (small files only), a GraphQL query per batch."""
+    wanted = []
+    for path in dict.fromkeys(paths):
+        entry = tree.entries.get(path)
+        if path in tree.contents or entry is None:
+            continue
+        if entry.kind != "blob":
+            tree.contents[path] = None  # submodule or symlink: never read
+        elif entry.size <= max_bytes:  # larger files are skipped by the snapshot, with a note
+            wanted.append(path)
+    for batch in _batches(wanted, tree):
+        blobs = await api.read_blobs(gh, tree.owner, tree.repo, [f"{tree.commit}:{path}" for path in batch])
+        for path, found in zip(batch, blobs, strict=True):
+            blob = found or {}
+            if blob.get("isBinary"):
+                tree.contents[path] = b"\x00binary"
+            elif blob.get("isTruncated") or blob.get("text") is None:
+                tree.contents[path] = await _blob(gh, tree, path)
+            else:
+                tree.contents[path] = str(blob["text"]).encode("utf-8", "surrogateescape")
+
+
+async def read_first(gh: GitHubClient, owner: str, repo: str, commit: str,
+                     paths: tuple[str, ...]) -> tuple[str, str] | None:
+    """The first of `paths` that exists at `commit`, with its text: one GraphQL query, no tree."""
+    blobs = await api.read_blobs(gh, owner, repo, [f"{commit}:{path}" for path in paths])
+    for path, blob in zip(paths, blobs, strict=True):
+        if blob and blob.get("text") is not None:
+            return path, str(blob["text"])
+    return None
+
+
+async def _blob(gh: GitHubClient, tree: RemoteTree, path: str) -> bytes | None:
+    try:
+        return await api.get_blob(gh, tree.owner, tree.repo, tree.entries[path].sha)
+    except GitHubError:
+        return None
+
+
+def _batches(paths: list[str], tree: RemoteTree) -> list[list[str]]:
+    batches: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for path in paths:
+        entry_size = tree.entries[path].size
+        if current and (len(current) >= BATCH_FILES or size + entry_size > BATCH_BYTES):
+            batches.append(current)
+            current, size = [], 0
+        current.append(path)
+        size += entry_size
+    if current:
+        batches.append(current)
+    return batches

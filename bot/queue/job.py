@@ -1,0 +1,49 @@
+"""The job: what a webhook delivery asks a worker to do, as it travels through the queue (JSON)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+JobKind = Literal["review", "recheck", "rerun"]
+
+
+@dataclass(slots=True)
+class Job:
+    kind: JobKind
+    installation_id: int
+    owner: str
+    repo: str
+    pr: int | None
+    head_sha: str | None
+    delivery_id: str
+    event: str
+    comment_id: int | None = None
+    requested_by: str | None = None
+    check_run_id: int | None = None
+    job_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    enqueued_at: float = field(default_factory=time.time)
+    attempts: int = 0
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.repo}"
+
+    @property
+    def pr_key(self) -> str:
+        return f"{self.owner}/{self.repo}#{self.pr if self.pr is not None else self.head_sha}"
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, text: str | bytes) -> Job:
+        data = json.loads(text)
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    def log_fields(self) -> dict[str, Any]:
+        return {"job_id": self.job_id, "delivery_id": self.delivery_id, "repo": self.full_name, "pr": self.pr,
+                "head_sha": self.head_sha, "kind": self.kind}

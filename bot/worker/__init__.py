@@ -1,0 +1,6 @@
+"""The worker: takes jobs from the queue and runs them; GitHub is called from here only.
+
+    loop          the job loop: claim, heartbeat, one review of a pull request at a time, give up visibly
+    pull_request  one pull request review, from job to completed check run
+    redeliver     send again the webhook deliveries that failed (a command, and periodically in the worker)
+"""

@@ -1,0 +1,110 @@
+"""dockreview's check run on a commit, and the one module that writes it.
+
+Create or reuse it, mark it in progress, complete it with its annotations in batches of 50 (GitHub's
+limit per request), or end it `neutral` when a review is superseded or gives up. Everything else
+calls this module; its GitHub calls are in bot/github/api.py.
+
+A check run's `external_id` is `<pull request>:<job id>`: the same job run again finds its own
+check run, a push's review reuses the commit's, and a re-run from a fork's check suite (which
+names no pull request) finds its pull request through it (`pull_request_of`).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from dockreview.bot.github import GitHubClient, GitHubError, api
+from dockreview.bot.review import summary
+
+log = logging.getLogger("dockreview.pipeline")
+CHECK_NAME = "dockreview"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class CheckRun:
+    """The check run of one job's review of pull request `number`. `new`: never reuse another job's
+    check run on the commit (a `/recheck` or a re-run gets a run of its own)."""
+
+    def __init__(self, gh: GitHubClient, owner: str, repo: str, number: int, job_id: str, *,
+                 new: bool = False) -> None:
+        self.gh = gh
+        self.owner = owner
+        self.repo = repo
+        self.number = number
+        self.job_id = job_id
+        self.new = new
+        self.id: int | None = None
+
+    @property
+    def external_id(self) -> str:
+        return f"{self.number}:{self.job_id}"
+
+    async def start(self, head_sha: str) -> int:
+        """Reuse this job's (or, unless `new`, this pull request's) check run on the commit, marked in
+        progress; else create one in progress."""
+        for run in await api.list_check_runs(self.gh, self.owner, self.repo, head_sha, CHECK_NAME):
+            if run.get("external_id") == self.external_id or (
+                not self.new and str(run.get("external_id", "")).split(":")[0] == str(self.number)
+            ):
+                self.id = int(run["id"])
+                await api.update_check_run(self.gh, self.owner, self.repo, self.id,
+                                           {"status": "in_progress", "external_id": self.external_id})
+                return self.id
+        self.id = await api.create_check_run(self.gh, self.owner, self.repo, {
+            "name": CHECK_NAME, "head_sha": head_sha, "status": "in_progress", "started_at": _now(),
+            "external_id": self.external_id,
+        })
+        return self.id
+
+    async def complete(self, conclusion: str, output: dict[str, Any],
+                       annotations: list[dict[str, Any]] | None = None) -> None:
+        """Complete the started check run; annotations past the first 50 follow in further updates."""
+        assert self.id is not None
+        batches = list(summary.batches(annotations or [], summary.ANNOTATIONS_PER_REQUEST))
+        first = dict(output, annotations=batches[0]) if batches else output
+        await api.update_check_run(self.gh, self.owner, self.repo, self.id, {
+            "status": "completed", "conclusion": conclusion, "completed_at": _now(), "output": first,
+        })
+        for batch in batches[1:]:
+            await api.update_check_run(self.gh, self.owner, self.repo, self.id, {
+                "output": {"title": output["title"], "summary": output["summary"], "annotations": batch},
+            })
+
+    async def supersede(self) -> None:
+        """A newer commit was pushed while this one was reviewed: end neutral, pointing there."""
+        await self.complete("neutral", {"title": "Superseded by a newer commit",
+                                        "summary": "A newer commit was pushed while this one was reviewed; "
+                                                   "the review is on the newer commit's check run."})
+
+    async def fail_neutral(self, head_sha: str | None, reason: str) -> None:
+        """Give up visibly: the check run (started now if need be) ends `neutral` and says why, never
+        silently. A GitHub error on the way is logged, not raised."""
+        try:
+            if self.id is None and head_sha:
+                await self.start(head_sha)
+            if self.id is not None:
+                await self.complete("neutral", {
+                    "title": "dockreview could not finish this review",
+                    "summary": ("The review stopped because of a GitHub API error and was not retried further:\n\n"
+                                f"```\n{reason[:2000]}\n```\n\nComment `/recheck` on the pull request to try again."),
+                })
+        except GitHubError as exc:
+            log.error("could not mark the check run neutral", extra={"error": str(exc)})
+
+
+async def pull_request_of(gh: GitHubClient, owner: str, repo: str, head_sha: str) -> int | None:
+    """The pull request our check run on `head_sha` belongs to (its external_id, else the pull requests
+    GitHub lists on it), None when there is no such check run."""
+    for run in await api.list_check_runs(gh, owner, repo, head_sha, CHECK_NAME):
+        number = str(run.get("external_id", "")).split(":")[0]
+        if number.isdigit():
+            return int(number)
+        for pr in run.get("pull_requests") or []:
+            if isinstance(pr.get("number"), int):
+                return int(pr["number"])
+    return None
