@@ -91,11 +91,88 @@ def test_f_lists_of_scripts_makefiles_and_workflows() -> None:
 
 
 def test_a_script_at_the_root_naming_files_of_the_root() -> None:
-    found = project({
+    files = {
         "docker/compose.yml": APP,
         "scripts/up.sh": "#!/bin/sh\ndocker-compose -f docker/compose.yml up -d\n",
-    }, key="docker/compose.yml", kind="default")
-    assert [where(o) for o in found.used_by] == [("scripts/up.sh", 2)]  # same configuration: one project
+    }
+    found = project(files, key="docker/compose.yml")  # the default configuration too: one project
+    assert found.found_by.kind == "invocation" and where(found.found_by.origin) == ("scripts/up.sh", 2)
+    assert [where(o) for o in found.used_by] == [("scripts/up.sh", 2)] and found.id == "docker/compose.yml"
+    assert len(projects(files)) == 1
+
+
+def test_cd_before_the_command_moves_where_its_files_resolve() -> None:
+    files = {
+        "deploy/compose.yaml": APP,
+        "deploy/compose.prod.yaml": PROD,
+        "deploy/.env": "TAG=1\n",
+        "ops/compose.yaml": "services:\n  ops:\n    image: ops\n",
+        "ops/compose.prod.yaml": "services:\n  ops:\n    restart: always\n",
+        "scripts/release.sh": """
+            #!/bin/sh
+            cd "$(dirname "$0")/../deploy"
+            docker compose -f compose.yaml -f compose.prod.yaml pull
+            """,
+        "scripts/ops.sh": "#!/bin/bash\ncd ../ops && docker compose -p tools up -d\n",
+        "Makefile": (
+            "up:\n"
+            "\tcd deploy && docker compose -f compose.yaml -f compose.prod.yaml up -d\n"
+            "check:\n"
+            "\tcd ops\n"
+            "\tdocker compose -f compose.prod.yaml config\n"  # make runs each line in its own shell: at the root
+            "pull:\n"
+            "\tcd deploy; \\\n"
+            "\tdocker compose -f compose.yaml -f compose.prod.yaml -p joined pull\n"
+        ),
+        ".github/workflows/deploy.yml": """
+            on: push
+            jobs:
+              deploy:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: actions/checkout@v4
+                  - run: |
+                      cd deploy
+                      docker compose -f compose.yaml -f compose.prod.yaml up -d --wait
+                  - run: |
+                      cd "$RUNNER_TEMP"
+                      docker compose -f compose.yaml -f compose.prod.yaml -p elsewhere up -d
+            """,
+    }
+    by_id = {p.id: p for p in projects(files)}
+    prod = by_id["deploy/compose.yaml+deploy/compose.prod.yaml"]
+    assert prod.found_by.kind == "invocation" and where(prod.found_by.origin) == ("scripts/release.sh", 3)
+    assert [where(o) for o in prod.used_by] == [("scripts/release.sh", 3), ("Makefile", 2),
+                                                (".github/workflows/deploy.yml", 9)]
+    assert prod.env_files == ("deploy/.env",)
+    assert where(by_id["deploy/compose.yaml+deploy/compose.prod.yaml -p joined"].found_by.origin) == ("Makefile", 8)
+    tools = by_id["ops/compose.yaml -p tools"]  # `cd ../ops` from the script's directory
+    assert where(tools.found_by.origin) == ("scripts/ops.sh", 2) and tools.directory == "ops"
+    # a `cd` to a place the repository does not say, and a Makefile line after a `cd` line, resolve from
+    # where they start (the root here, which has no such files): no project comes from them
+    assert not any(where(o) == ("Makefile", 5) for p in by_id.values() for o in p.used_by)
+    assert "deploy/compose.yaml+deploy/compose.prod.yaml -p elsewhere" not in by_id
+
+
+def test_a_fragment_that_patches_a_service_and_adds_one_is_still_a_fragment() -> None:
+    found = projects({
+        "deploy/docker-compose.yml": APP,
+        "deploy/docker-compose.prod.yml": """
+            services:
+              web:
+                restart: always
+              backup:
+                image: ghcr.io/o/backup:1
+            """,
+        "deploy/other.yml": "services:\n  web:\n    image: other\n  extra:\n    image: x\n",
+    })
+    kinds = {p.id: p.found_by.kind for p in found}
+    assert kinds == {"deploy/docker-compose.yml": "default",
+                     "deploy/docker-compose.yml+deploy/docker-compose.prod.yml": "override_fragment",
+                     "deploy/other.yml": "standalone"}
+    prod = next(p for p in found if p.found_by.kind == "override_fragment")
+    assert set(prod.services) == {"web", "db", "backup"}
+    assert prod.services["web"].image is not None and prod.services["web"].image.text == "ghcr.io/o/web:1"
 
 
 def test_override_fragments_patch_services_instead_of_adding_them() -> None:

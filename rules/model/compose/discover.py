@@ -1,21 +1,24 @@
 """Which compose projects a repository has, and how each is found (resolution-facts.md 1.1).
 
-1. Per directory: `COMPOSE_FILE` in its `.env` (split on `COMPOSE_PATH_SEPARATOR`, default `:`),
-   else the default files (the first of compose.yaml, compose.yml, docker-compose.yml,
+In this order (a configuration found twice is one project, found by the first way, used by all):
+1. Every `docker compose` command of the repository's scripts, Makefiles and workflows: its `-f`
+   list resolved against where it runs (`cwd.working_directories`: the stated working directory
+   and the `cd`s before it; a script without one: its own directory, then the repository root,
+   whichever has the files), `--project-directory`, `--env-file`, `-p`, `--profile`; without `-f`,
+   what compose would discover from that directory (parents included). Every command that runs a
+   configuration is in that project's `used_by`.
+2. Per directory: `COMPOSE_FILE` in its `.env` (split on `COMPOSE_PATH_SEPARATOR`, default `:`),
+   with `COMPOSE_PROFILES` and `COMPOSE_PROJECT_NAME`;
+3. else the default files (the first of compose.yaml, compose.yml, docker-compose.yml,
    docker-compose.yaml, plus the first override file of the same directory): what `docker compose`
    run there uses. A default file that another compose file includes or extends is a part of that
    project, not a project of its own (unless a command runs it): splitting a file into
    `web/compose.yaml` and `api/compose.yaml` included by the root must not add projects.
-2. Every `docker compose` command of the repository's scripts, Makefiles and workflows: its `-f`
-   list resolved against its working directory (a script without one: its own directory, then the
-   repository root, whichever has the files), `--project-directory`, `--env-file`, `-p`,
-   `--profile`; without `-f`, what compose would discover from that directory (parents included).
-   A command that runs a configuration already found adds itself to that project's `used_by`.
-3. Every other compose file that is in no project yet and not only included or extended by
-   another: an override fragment (its services patch those of its directory's default project: none
-   has `image`, `build` or `extends`, or it is named like `compose.<env>.yaml` and defines no
-   service the project lacks) is merged over that project's main file; anything else is a
-   standalone project.
+4. Every other compose file that is in no project yet and not only included or extended by
+   another: an override fragment of its directory's default project is merged over that project's
+   main file (it patches a service the project has without giving it `image`, `build` or
+   `extends`, which alone would not be a valid service; or it is named like `compose.<env>.yaml`
+   and defines no service the project lacks); anything else is a standalone project.
 
 Project ids name the configuration (files and options), not the command that runs it, so an id
 stays the same when a script starts or stops naming the project.
@@ -29,6 +32,7 @@ from dataclasses import dataclass, field
 
 from dockreview.rules.classify import FileType
 from dockreview.rules.model.commands import DockerInvocation
+from dockreview.rules.model.compose.cwd import SHELL_VARIABLE, working_directories
 from dockreview.rules.model.compose.dotenv import parse_env_file
 from dockreview.rules.model.compose.load import yaml_source
 from dockreview.rules.model.compose.paths import basename, directory_of, is_remote, repo_path
@@ -41,7 +45,6 @@ DEFAULT_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-co
 OVERRIDE_NAMES = ("compose.override.yml", "compose.override.yaml", "docker-compose.override.yml",
                   "docker-compose.override.yaml")
 _ENV_NAMED = re.compile(r"^(?:docker-)?compose\.[^/]+\.ya?ml$", re.IGNORECASE)  # compose.prod.yaml
-_SHELL_VARIABLE = re.compile(r"\$|`")
 
 
 def find_projects(snapshot: Snapshot, invocations: list[DockerInvocation]) -> list[ComposeProject]:
@@ -67,16 +70,16 @@ class _Discovery:
         directories = sorted({directory_of(p) for p in compose_files} | {
             directory_of(p) for p in self.snapshot.paths if basename(p) == ".env"})
         referenced = self.referenced(compose_files)
-        for directory in directories:
-            config = self.directory_config(directory, FoundBy("default"))
-            if config is not None and not (config.found_by.kind == "default" and config.files[0] in referenced):
-                self.defaults[directory] = self.add(config, None)
         for invocation in invocations:
             if invocation.command.path[:1] != ("compose",):
                 continue
             config = self.invocation_config(invocation)
             if config is not None:
                 self.add(config, invocation.origin)
+        for directory in directories:
+            config = self.directory_config(directory, FoundBy("default"))
+            if config is not None and not (config.found_by.kind == "default" and config.files[0] in referenced):
+                self.defaults[directory] = self.add(config, None)
         projects = [self.build(entry) for entry in list(self.entries.values())]
         covered = set().union(*(p.all_files for p in projects)) if projects else set()
         for path in compose_files:
@@ -163,18 +166,18 @@ class _Discovery:
     def invocation_config(self, invocation: DockerInvocation) -> ProjectConfig | None:
         command = invocation.command
         found_by = FoundBy("invocation", invocation.origin)
-        bases = self.working_directories(invocation)
+        bases = working_directories(invocation)
         written = command.global_values("--file")
         project_directory = _last(command.global_values("--project-directory"))
         names = command.global_values("--project-name")
-        name_flag = Located(names[-1], invocation.origin) if names and not _SHELL_VARIABLE.search(names[-1]) else None
+        name_flag = Located(names[-1], invocation.origin) if names and not SHELL_VARIABLE.search(names[-1]) else None
         profiles = [p for value in command.global_values("--profile") for p in value.split(",") if p]
-        profiles_flag = tuple(profiles) if profiles and not any(_SHELL_VARIABLE.search(p) for p in profiles) else None
+        profiles_flag = tuple(profiles) if profiles and not any(SHELL_VARIABLE.search(p) for p in profiles) else None
         env_written = command.global_values("--env-file")
         problems: list[Problem] = []
         options = {"name_flag": name_flag, "profiles_flag": profiles_flag}
         if written:
-            usable = [w for w in written if w != "-" and not _SHELL_VARIABLE.search(w) and not is_remote(w)]
+            usable = [w for w in written if w != "-" and not SHELL_VARIABLE.search(w) and not is_remote(w)]
             for skipped in (w for w in written if w not in usable and w != "-"):
                 problems.append(Problem(invocation.origin, f"compose file {skipped} is not resolved "
                                                            "(a variable or a remote file)"))
@@ -221,17 +224,6 @@ class _Discovery:
             return None
         return tuple(p for w in written if (p := repo_path(base, w)) is not None)
 
-    def working_directories(self, invocation: DockerInvocation) -> list[str]:
-        """Where the command may run: its stated working directory, else its script's directory and the root."""
-        workdir = invocation.workdir
-        if workdir and not _SHELL_VARIABLE.search(workdir):
-            found = repo_path("", workdir)
-            if found is not None:
-                return [found]
-        if invocation.remote or invocation.source.origin.startswith("workflow"):
-            return [""]
-        return list(dict.fromkeys([directory_of(invocation.path), ""]))
-
     # --- 3. the rest ---------------------------------------------------------------------------------------
     def referenced(self, compose_files: Iterable[str]) -> set[str]:
         """Files another compose file includes or extends (as written, relative to the writing file)."""
@@ -269,12 +261,15 @@ class _Discovery:
                 services.update({str(k): v for k, v in raw.items()})
         if not services:
             return bool(_ENV_NAMED.match(basename(path)))
-        patches_only = all((isinstance(s, dict) and not ({"image", "build", "extends"} & set(s))) or s is None
-                           for s in services.values())
         known = [name in project.services for name in services]
-        if patches_only and any(known):
+        if any(name in project.services and _is_patch(node) for name, node in services.items()):
             return True
         return bool(_ENV_NAMED.match(basename(path))) and all(known)
+
+
+def _is_patch(service: object) -> bool:
+    """A service entry that is not a service alone: no `image`, `build` or `extends`."""
+    return service is None or (isinstance(service, dict) and not ({"image", "build", "extends"} & set(service)))
 
 
 def _include_paths(node: object) -> list[str]:
