@@ -24,7 +24,7 @@ def test_a_200_deep_chain_in_one_file_resolves_fully_in_any_order() -> None:
         for index in ordering:
             lines += [f"  s{index}:", f"    extends: s{index - 1}"]
         found = project({"compose.yaml": "\n".join(lines) + "\n"})
-        assert found.problems == ()
+        assert found.problems == []
         assert found.services["s200"].image.text == "base"  # type: ignore[union-attr]
         assert len(found.services["s200"].extends) == 200
 

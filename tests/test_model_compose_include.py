@@ -43,7 +43,7 @@ def test_short_form_include_resolves_in_the_included_directory_with_its_env() ->
     assert found.included == ("db/compose.yaml",)
     assert {"db/compose.yaml", "db/.env", ".env", "compose.yaml"} <= found.all_files
     assert found.services["web"].depends_on["db"].service == "db"
-    assert found.problems == ()
+    assert found.problems == []
     # the included file is not a project of its own
     assert [p.key for p in projects({"compose.yaml": "include: [db/compose.yaml]\n",
                                      "db/compose.yaml": "services:\n  db:\n    image: postgres\n"})] == [
@@ -219,7 +219,7 @@ def test_splitting_one_file_into_included_files_resolves_to_the_same_project() -
     before, after = project(single), project(split)
     assert _resolved(before) == _resolved(after)
     assert set(before.networks) == set(after.networks) == {"front", "back"}
-    assert before.problems == after.problems == ()
+    assert before.problems == after.problems == []
     assert [p.key for p in projects(split)] == ["compose.yaml"]  # the parts are not projects of their own
     # only the origins moved
     assert where(after.services["api"].origin) == ("services/api.yaml", 2)

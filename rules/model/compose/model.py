@@ -109,6 +109,7 @@ class ModelBuilder:
         environment = self.entries(get("environment"), fill=True, keep_empty=True)
         env_files, env_content = self.env_files(get("env_file"))
         raw = {key: Located(to_plain(value), node.key_origin(key)) for key, value in node.items.items()}
+        build_node = get("build")
         return Service(
             name=name,
             project=self.project,
@@ -116,7 +117,7 @@ class ModelBuilder:
             files=files,
             definitions=tuple(defs),
             image=resolved(get("image")),
-            build=self.build(get("build"), node.key_origin("build")) if get("build") is not None else None,
+            build=self.build(build_node, node.key_origin("build")) if build_node is not None else None,
             command=command(get("command")),
             entrypoint=command(get("entrypoint")),
             environment=environment,
@@ -154,10 +155,10 @@ class ModelBuilder:
             labels=self.entries(get("labels")),
             profiles=unique((s.resolved() for s in scalars(get("profiles"))), lambda r: r.text),
             deploy=deploy(get("deploy"), node.key_origin("deploy")),
-            secrets=unique((m for item in _items(get("secrets"))
-                            if (m := file_mount(item, "/run/secrets/")) is not None), lambda m: m.target),
-            configs=unique((m for item in _items(get("configs")) if (m := file_mount(item, "/")) is not None),
-                           lambda m: m.target),
+            secrets=unique((f for item in _items(get("secrets"))
+                            if (f := file_mount(item, "/run/secrets/")) is not None), lambda f: f.target),
+            configs=unique((f for item in _items(get("configs")) if (f := file_mount(item, "/")) is not None),
+                           lambda f: f.target),
             links=tuple(s.resolved() for s in scalars(get("links"))),
             volumes_from=tuple(s.resolved() for s in scalars(get("volumes_from"))),
             extends=tuple(node.extended),

@@ -120,7 +120,7 @@ def build_project(snapshot: Snapshot, config: ProjectConfig, project_id: str, us
         volumes=builder.resources("volumes", model.get("volumes")),
         secrets=builder.resources("secrets", model.get("secrets")),
         configs=builder.resources("configs", model.get("configs")),
-        problems=tuple(problems),
+        problems=problems,
         used_by=used_by,
         environment=dict(env.values),
     )

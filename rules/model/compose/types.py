@@ -400,7 +400,7 @@ class ComposeProject:
     volumes: dict[str, Resource] = field(default_factory=dict)
     secrets: dict[str, Resource] = field(default_factory=dict)
     configs: dict[str, Resource] = field(default_factory=dict)
-    problems: tuple[Problem, ...] = ()
+    problems: list[Problem] = field(default_factory=list)
     used_by: tuple[Origin, ...] = ()  # every docker compose command that runs this configuration
     environment: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
