@@ -32,9 +32,64 @@ ENV = {"TAG": EnvValue("1.2", Origin(".env", 1)), "EMPTY": EnvValue("", Origin("
     ],
 )
 def test_each_operator(template: str, text: str, source: VarSource) -> None:
-    result = interpolate(template, ENV.get, Origin("compose.yaml", 3, 5))
+    written = Origin("compose.yaml", 3, 5)
+    result = interpolate(template, ENV.get, written)
     assert result.text == text
-    assert result.uses[0].source is source
+    use = result.uses[0]
+    assert use.source is source and use.written == template
+    # a value from the environment points at its `.env` line, a default at where it is written
+    expected = {VarSource.ENV_FILE: ENV.get(use.name).origin if ENV.get(use.name) else None,  # type: ignore[union-attr]
+                VarSource.DEFAULT: written, VarSource.REQUIRED: None, VarSource.UNSET: None}[source]
+    assert use.origin == expected
+
+
+def test_every_operator_through_a_project_with_env_line_origins() -> None:
+    found = project({
+        "compose.yaml": """
+            services:
+              app:
+                image: app
+                environment:
+                  PLAIN: $SET
+                  BRACED: ${SET}
+                  DEFAULT_COLON: ${EMPTY:-fallback}
+                  DEFAULT_DASH: ${EMPTY-fallback}
+                  UNSET_DEFAULT: ${NOPE-fallback}
+                  REQUIRED_SET: ${SET:?needed}
+                  REQUIRED_EMPTY: ${EMPTY?needed}
+                  ALTERNATIVE: ${SET:+alt}
+                  ALTERNATIVE_EMPTY: ${EMPTY:+alt}
+                  ESCAPED: $$SET
+                env_file: app.env
+            """,
+        ".env": "# values\nSET=from-env\nEMPTY=\n",
+        "app.env": "FROM_FILE=${SET}/x\nDEFAULTED=${NOPE:-d}\n",
+    })
+    app = found.services["app"]
+    expected = {
+        "PLAIN": ("from-env", (".env", 2)),
+        "BRACED": ("from-env", (".env", 2)),
+        "DEFAULT_COLON": ("fallback", ("compose.yaml", 7)),
+        "DEFAULT_DASH": ("", (".env", 3)),
+        "UNSET_DEFAULT": ("fallback", ("compose.yaml", 9)),
+        "REQUIRED_SET": ("from-env", (".env", 2)),
+        "REQUIRED_EMPTY": ("", (".env", 3)),
+        "ALTERNATIVE": ("alt", (".env", 2)),
+        "ALTERNATIVE_EMPTY": ("", (".env", 3)),
+    }
+    for key, (text, origin) in expected.items():
+        value = app.environment[key].value
+        assert value is not None and value.text == text, key
+        name = value.variables[0].name
+        assert where(value.origin_of(name)) == origin, key
+    escaped = app.environment["ESCAPED"].value
+    assert escaped is not None and escaped.text == "$SET" and escaped.variables == ()
+    assert found.problems == []  # no required variable is missing
+    content = app.container_environment()
+    from_file = content["FROM_FILE"].value
+    assert from_file is not None and from_file.text == "from-env/x" and where(from_file.origin_of("SET")) == (".env", 2)
+    assert where(content["FROM_FILE"].origin) == ("app.env", 1)
+    assert content["DEFAULTED"].value is not None and content["DEFAULTED"].value.text == "d"
 
 
 def test_escapes_invalid_templates_and_case() -> None:
