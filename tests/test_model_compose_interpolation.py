@@ -266,3 +266,24 @@ def test_project_name_precedence_and_compose_project_name_variable() -> None:
     assert (directory.name.value, directory.name.source) == ("myapp", "directory")
     root = project({"compose.yaml": "services:\n  web:\n    image: x\n"})
     assert root.name.value is None  # the checkout directory's name: not in the repository
+
+
+def test_pwd_is_the_directory_compose_runs_in() -> None:
+    found = project({
+        "app/compose.yaml": """
+            services:
+              web:
+                image: web
+                volumes:
+                  - ${PWD}/data:/data
+                  - $PWD:/app:ro
+            """,
+    }, key="app/compose.yaml")
+    data, app = found.services["web"].volumes
+    assert (data.type, data.source, data.in_repository) == ("bind", "app/data", True)
+    assert (app.type, app.source, app.target, app.read_only) == ("bind", "app", "/app", True)
+    assert data.source_raw is not None and data.source_raw.variables[0].source is VarSource.COMPOSE
+    # a `.env` that sets PWD wins, as any variable of the project environment
+    pinned = project({"compose.yaml": "services:\n  web:\n    image: web\n    volumes: [\"${PWD}/x:/x\"]\n",
+                      ".env": "PWD=/srv/app\n"})
+    assert pinned.services["web"].volumes[0].source == "/srv/app/x"

@@ -144,12 +144,14 @@ class Loader:
     extends_files: list[str] = field(default_factory=list)
     env_files: list[str] = field(default_factory=list)
     files_read: int = 0
+    _seen: set[Problem] = field(default_factory=set)
     _extends_cache: dict[tuple[str, tuple[Any, ...]], tuple[dict[str, Node], list[Path]]] = field(
         default_factory=dict)
 
     def problem(self, origin: Origin, message: str) -> None:
         problem = Problem(origin, message)
-        if problem not in self.problems:
+        if problem not in self._seen:
+            self._seen.add(problem)
             self.problems.append(problem)
 
     # --- files ---------------------------------------------------------------------------------------

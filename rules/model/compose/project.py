@@ -6,6 +6,11 @@ is not known and counts as unset. The project name follows compose's precedence 
 `COMPOSE_PROJECT_NAME` > the last top-level `name:` > the directory's basename), normalized, and
 is then visible to interpolation as `COMPOSE_PROJECT_NAME`. Active profiles: the `--profile` flags,
 else `COMPOSE_PROFILES`, else not known.
+
+One variable of the OS environment is always there: `PWD`, the directory compose runs in. Its
+absolute path is not in the repository; it is taken as `.` (VarSource.COMPOSE), the project
+directory, so `${PWD}/data:/data` and `${PWD}:/app` are bind mounts of repository paths rather
+than of `/data` or nothing (for a command run elsewhere than the project directory this is a guess).
 """
 
 from __future__ import annotations
@@ -87,6 +92,7 @@ def build_project(snapshot: Snapshot, config: ProjectConfig, project_id: str, us
     values = dict(env.values)
     if name.value and "COMPOSE_PROJECT_NAME" not in values:
         values["COMPOSE_PROJECT_NAME"] = EnvValue(name.value, name.origin, VarSource.COMPOSE)
+    values.setdefault("PWD", EnvValue(".", None, VarSource.COMPOSE))
     env = Env(values)
     loader = Loader(snapshot)
     model = loader.load_files(list(config.files), config.directory, env)
@@ -100,7 +106,7 @@ def build_project(snapshot: Snapshot, config: ProjectConfig, project_id: str, us
             else:
                 problems.append(Problem(raw_services.key_origin(service_name),
                                         f"service {service_name} is not a mapping"))
-    problems.extend(p for p in loader.problems if p not in problems)
+    problems = list(dict.fromkeys(problems + loader.problems))
     env_files = tuple(dict.fromkeys(env_read + loader.env_files))
     service_env_files = [ref.path for s in services.values() for ref in s.env_files if ref.exists and ref.path]
     all_files = frozenset((*config.files, *loader.included, *loader.extends_files, *env_files, *service_env_files))
