@@ -246,3 +246,28 @@ def test_render_and_digitalocean_specs_are_not_compose() -> None:
     assert [f.rule for f in review(broken).findings if f.rule == "DR001"] == ["DR001"]
     messages = [m.message for p in deployment(broken).projects for m in p.problems]
     assert any(m.startswith("docker-compose.yml does not parse") for m in messages)
+
+
+def test_a_file_of_patches_elsewhere_patches_the_nearest_project_with_those_services() -> None:
+    found = projects({
+        "docker-compose.yml": APP,
+        "helper-scripts/overrides/external-db/docker-compose.override.yml": """
+            services:
+              web:
+                environment: [DB_HOST=db.example.com]
+            """,
+        "test/compose.base.yml": "services:\n  proxy:\n    image: nginx:1.27\n",
+        "test/test_tls/compose.base.override.yml": "services:\n  proxy:\n    ports: ['443:443']\n",
+        "test/test_other/compose.override.yml": "services:\n  unknown:\n    restart: always\n",
+    })
+    by_id = {p.id: p for p in found}
+    mailcow = by_id["docker-compose.yml+helper-scripts/overrides/external-db/docker-compose.override.yml"]
+    assert mailcow.found_by.kind == "override_fragment" and mailcow.found_by.of == "docker-compose.yml"
+    assert mailcow.directory == "" and mailcow.services["web"].image is not None
+    assert where(mailcow.services["web"].environment["DB_HOST"].origin)[0].startswith("helper-scripts/")
+    tls = by_id["test/compose.base.yml+test/test_tls/compose.base.override.yml"]
+    assert tls.found_by.of == "test/compose.base.yml" and tls.directory == "test"
+    assert [p.binding for p in tls.services["proxy"].ports] == ["0.0.0.0:443"]
+    # patches of a service no project has: standalone, as written
+    assert by_id["test/test_other/compose.override.yml"].found_by.kind == "standalone"
+    assert by_id["test/compose.base.yml"].found_by.kind == "standalone"

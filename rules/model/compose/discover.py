@@ -18,7 +18,11 @@ In this order (a configuration found twice is one project, found by the first wa
    another: an override fragment of its directory's default project is merged over that project's
    main file (it patches a service the project has without giving it `image`, `build` or
    `extends`, which alone would not be a valid service; or it is named like `compose.<env>.yaml`
-   and defines no service the project lacks); anything else is a standalone project.
+   and defines no service the project lacks). A file of patches that fits no default project is a
+   fragment of the nearest project (a standalone one of its directory, then the default and
+   standalone projects of each parent directory) that has every service it patches: mailcow's
+   `helper-scripts/docker-compose.override.yml.d/*/docker-compose.override.yml` patch the root
+   project. Anything else is a standalone project.
 
 Project ids name the configuration (files and options), not the command that runs it, so an id
 stays the same when a script starts or stops naming the project.
@@ -64,6 +68,7 @@ class _Discovery:
         self.snapshot = snapshot
         self.entries: dict[tuple[object, ...], _Entry] = {}
         self.defaults: dict[str, _Entry] = {}  # directory -> its structural project
+        self.standalones: dict[str, list[_Entry]] = {}  # directory -> its standalone projects
 
     def run(self, invocations: list[DockerInvocation]) -> list[ComposeProject]:
         compose_files = self.snapshot.files_of(FileType.COMPOSE)
@@ -82,10 +87,13 @@ class _Discovery:
                 self.defaults[directory] = self.add(config, None)
         projects = [self.build(entry) for entry in list(self.entries.values())]
         covered = set().union(*(p.all_files for p in projects)) if projects else set()
-        for path in compose_files:
-            if path in covered or path in referenced:
-                continue
-            project = self.build(self.add(self.leftover_config(path), None))
+        leftovers = [p for p in compose_files if p not in covered and p not in referenced]
+        # complete files first: a file of patches may patch the services of one of them
+        for path in sorted(leftovers, key=lambda p: bool(_patched(self.services_of(p)))):
+            entry = self.add(self.leftover_config(path), None)
+            project = self.build(entry)
+            if project.found_by.kind == "standalone":
+                self.standalones.setdefault(directory_of(path), []).append(entry)
             projects.append(project)
             covered |= project.all_files
         for path in compose_files:  # files only referenced from files outside any project (a cycle)
@@ -239,13 +247,21 @@ class _Discovery:
         return found
 
     def leftover_config(self, path: str) -> ProjectConfig:
+        """A fragment of its directory's default project, else of the nearest project (this directory's
+        standalone ones, then those of each parent) that has every service it patches, else standalone."""
         directory = directory_of(path)
+        services = self.services_of(path)
         default = self.defaults.get(directory)
-        if default is not None and default.project is not None and self.is_fragment(path, default.project):
-            main = default.project.files[0]
-            config = default.config
-            return ProjectConfig((main, path), config.directory, config.env_passes,
-                                 FoundBy("override_fragment", None, default.project.key))
+        if default is not None and default.project is not None and self.is_fragment(path, services, default.project):
+            return _fragment_of(default, path)
+        patched = _patched(services)
+        if patched:
+            for ancestor in _upwards(directory):
+                near = self.standalones.get(ancestor, [])
+                bases = near if ancestor == directory else [e for e in (self.defaults.get(ancestor),) if e] + near
+                for entry in bases:
+                    if entry.project is not None and patched <= set(entry.project.services):
+                        return _fragment_of(entry, path)
         return self.standalone(path)
 
     def standalone(self, path: str) -> ProjectConfig:
@@ -253,18 +269,34 @@ class _Discovery:
         return ProjectConfig((path,), directory, env_passes(self.snapshot, [[_join(directory, ".env")]]),
                              FoundBy("standalone"))
 
-    def is_fragment(self, path: str, project: ComposeProject) -> bool:
+    def services_of(self, path: str) -> dict[str, object]:
+        """The service entries a file writes (every document), as plain YAML."""
         services: dict[str, object] = {}
         for root in yaml_source(self.snapshot, path).documents:
             raw = root.get("services") if isinstance(root, dict) else None
             if isinstance(raw, dict):
                 services.update({str(k): v for k, v in raw.items()})
+        return services
+
+    def is_fragment(self, path: str, services: dict[str, object], project: ComposeProject) -> bool:
         if not services:
             return bool(_ENV_NAMED.match(basename(path)))
-        known = [name in project.services for name in services]
-        if any(name in project.services and _is_patch(node) for name, node in services.items()):
+        if any(name in project.services for name in _patched(services)):
             return True
-        return bool(_ENV_NAMED.match(basename(path))) and all(known)
+        return bool(_ENV_NAMED.match(basename(path))) and all(name in project.services for name in services)
+
+
+def _fragment_of(entry: _Entry, path: str) -> ProjectConfig:
+    """`path` merged over the main file of the project of `entry`, in that project's directory and environment."""
+    assert entry.project is not None
+    config = entry.config
+    return ProjectConfig((entry.project.files[0], path), config.directory, config.env_passes,
+                         FoundBy("override_fragment", None, entry.project.key))
+
+
+def _patched(services: dict[str, object]) -> set[str]:
+    """The services a file only patches: entries without `image`, `build` or `extends` (not a service alone)."""
+    return {name for name, node in services.items() if _is_patch(node)}
 
 
 def _is_patch(service: object) -> bool:
