@@ -147,6 +147,8 @@ class Loader:
     _seen: set[Problem] = field(default_factory=set)
     _extends_cache: dict[tuple[str, tuple[Any, ...]], tuple[dict[str, Node], list[Path]]] = field(
         default_factory=dict)
+    _bases: dict[tuple[str, str, tuple[Any, ...]], Node] = field(default_factory=dict)  # resolved services of
+    # extended files (a chain longer than MAX_DEPTH is cut where it was first resolved)
 
     def problem(self, origin: Origin, message: str) -> None:
         problem = Problem(origin, message)
@@ -316,8 +318,15 @@ class Loader:
         if reference not in target_services:
             self.problem(origin, f"service {name} extends {reference}, which {target_file} does not define")
             return without
-        base_service = self.extend(reference, target_services, target_file, target_base, env, target_resets,
-                                   (*chain, identity))
+        if file_node is None:
+            base_service = self.extend(reference, target_services, target_file, target_base, env, target_resets,
+                                       (*chain, identity))
+        else:  # a service of another file resolves the same for every service extending it: once
+            key = (target_file, reference, env.fingerprint)
+            if key not in self._bases:
+                self._bases[key] = self.extend(reference, target_services, target_file, target_base, env,
+                                               target_resets, (*chain, identity))
+            base_service = self._bases[key]
         if not isinstance(base_service, Mapping):
             return without
         source = apply_resets(Mapping({"services": Mapping({name: base_service}, {}, origin, base)}, {}, origin,
