@@ -52,7 +52,10 @@ _ENV_NAMED = re.compile(r"^(?:docker-)?compose\.[^/]+\.ya?ml$", re.IGNORECASE)  
 
 
 def find_projects(snapshot: Snapshot, invocations: list[DockerInvocation]) -> list[ComposeProject]:
-    """Every compose project of the snapshot (once per snapshot)."""
+    """Every compose project of the snapshot, sorted by key and id.
+
+    `invocations` are the snapshot's docker commands (`commands.docker_invocations(snapshot)`, as
+    `deployment(snapshot)` passes them); the result is computed once per snapshot and shared."""
     return snapshot.derived("model:compose-projects", lambda: _Discovery(snapshot).run(invocations))
 
 
