@@ -64,7 +64,7 @@ def test_each_field_kind():
     report = review_pair({"compose.yaml": STACK}, {"compose.yaml": head})
     assert changes(report) == [
         ("compose.yaml", "api", "image", "ghcr.io/acme/api:1.8.0", "ghcr.io/acme/api:1.9.0"),
-        ("compose.yaml", "api", "depends_on", "service_healthy", "service_started"),
+        ("compose.yaml", "api", "depends_on", "db (service_healthy)", "db (service_started)"),
         ("compose.yaml", "api", "deploy.resources.limits.memory", "512M", "1G"),
         ("compose.yaml", "api", "networks", "back", None),
         ("compose.yaml", "api", "ports", None, "9090:9090/tcp"),
@@ -127,8 +127,10 @@ def test_file_rename_from_git_and_from_content():
     head = STACK.replace("ghcr.io/acme/api:1.8.0", "ghcr.io/acme/api:1.9.0")
     by_git = review_pair({"compose.yaml": STACK}, {"deploy/compose.yaml": head},
                          renames={"deploy/compose.yaml": "compose.yaml"})
+    # Moving the file out of the root renames the project (no `name:`): its volumes get new names.
     expected = [
         ("deploy/compose.yaml", "", "path", "compose.yaml", "deploy/compose.yaml"),
+        ("deploy/compose.yaml", "", "project name", "(the checkout directory's name)", "deploy"),
         ("deploy/compose.yaml", "api", "image", "ghcr.io/acme/api:1.8.0", "ghcr.io/acme/api:1.9.0"),
     ]
     assert changes(by_git) == expected
@@ -174,7 +176,13 @@ def test_override_file_is_merged_onto_the_default_file():
 def test_deleting_the_override_file_changes_the_project_it_was_merged_into():
     report = review_pair({"compose.yaml": STACK, "compose.override.yaml": OVERRIDE}, {"compose.yaml": STACK})
     assert changes(report) == [
-        ("compose.yaml", "db", "healthcheck", "pg_isready -U app", "pg_isready -U postgres"),
+        (
+            "compose.yaml",
+            "db",
+            "healthcheck",
+            "pg_isready -U app (interval=5s)",
+            "pg_isready -U postgres (interval=5s)",
+        ),
         ("compose.yaml", "db", "ports", "5432:5432/tcp", None),
     ]
     port = next(c for c in report.changes if c.field == "ports")

@@ -186,7 +186,8 @@ def mutated(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
             for key in path[:-1]:
                 node = node[key]
             if isinstance(node, dict) or (isinstance(node, list) and path[-1] < len(node)):
-                node[path[-1]] = draw(WRONG)
+                # a copy: st.just() hands out one shared object, which a later mutation would change
+                node[path[-1]] = copy.deepcopy(draw(WRONG))
         except (KeyError, IndexError, TypeError):
             continue
     return event, payload

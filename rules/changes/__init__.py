@@ -49,10 +49,14 @@ class ContainerChange:
     base_line: int | None = None
     base_path: str | None = None
     key: str = ""  # which item of a list field (port target, mount target, env name)
+    scope: str = ""  # the compose project (entry file), Dockerfile or workflow the object belongs to
+    # A row that stands for several alike changes (grouped): the objects, and what they share.
+    members: tuple[str, ...] = ()
+    note: str = ""
 
     @property
     def action(self) -> str:
-        if self.field in ("name", "path"):
+        if self.field in ("name", "path", "definition"):
             return RENAMED
         if self.before is None:
             return ADDED
@@ -107,20 +111,25 @@ def compare(
 
     pairs = file_pairs(base, head, change, paths)
     found: list[ContainerChange] = []
-    seen_projects: set[tuple[str | None, str | None]] = set()
+    if any(file_type is FileType.COMPOSE for _h, _b, file_type in pairs) or _touches_compose_inputs(base, head,
+                                                                                                    change):
+        found.extend(c for c in compose.compare(base, head, change)
+                     if paths is None or c.path in set(paths) or c.scope in set(paths))
     for head_path, base_path, file_type in pairs:
-        if file_type is FileType.COMPOSE:
-            key = compose.project_key(base, head, head_path, base_path)
-            if key in seen_projects:
-                continue
-            seen_projects.add(key)
-            found.extend(compose.compare_project(base, head, *key))
-        elif file_type is FileType.DOCKERFILE:
+        if file_type is FileType.DOCKERFILE:
             found.extend(dockerfile.compare_file(base, head, head_path, base_path))
         elif file_type is FileType.WORKFLOW:
             found.extend(workflow.compare_file(base, head, head_path, base_path))
     unique = list(dict.fromkeys(found))
     return sorted(unique, key=ContainerChange.sort_key)
+
+
+def _touches_compose_inputs(base: Snapshot, head: Snapshot, change: Change) -> bool:
+    """Whether the change touches a file that feeds a compose project (`.env`, an included file)."""
+    from dockreview.rules.model.deployment import deployment
+
+    touched = set(change.lines) | set(change.deleted) | set(change.renames.values())
+    return any(p.all_files & touched for model in (deployment(head), deployment(base)) for p in model.projects)
 
 
 def file_pairs(

@@ -1,52 +1,49 @@
-"""Compose files compared as compose resolves them: services with their deploy-time facts.
+"""Compose projects compared as `docker compose config` resolves them, on the resolved model.
 
-A project is a compose file plus, for the default names (`compose.yaml`, `docker-compose.yml`,
-...), the override file next to it (`compose.override.yaml`, ...), merged as `docker compose`
-does; `extends` is followed in the same file and in other files of the snapshot; anchors and
-merge keys are already expanded by the YAML loader. Each fact keeps the file and line it comes
-from, so a change is reported where it is written.
+Projects are paired across the change by their entry file (renames followed) and the files they
+merge; services by name, then by content (a rename). Each service is reduced to its deploy-time
+facts — resolved values (`.env` and defaults applied), each with the origin that set it — and the
+facts are compared, never the text: reformatting, anchors, moving a service into an `include:`d
+file or an override changes no fact. A moved definition is one `definition` row, which the grouping
+folds ("N services moved into included files, unchanged").
+
+Values never carry a secret: environment and build-arg *values* are not compared, only their keys,
+and every value shown goes through `safe()`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from posixpath import basename
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.changes import ContainerChange, cached, safe
 from dockreview.rules.changes.lines import LineMap, block_end
-from dockreview.rules.parse import yamlsrc
-from dockreview.rules.parse.compose import ComposeFile, Service, with_defaults
-from dockreview.rules.parse.yamlsrc import as_str
-from dockreview.rules.snapshot import Snapshot, join, parent
+from dockreview.rules.model.compose.types import ComposeProject, Service
+from dockreview.rules.model.deployment import Deployment, deployment
+from dockreview.rules.model.source import Origin
+from dockreview.rules.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from dockreview.rules.diff import Change
+    from dockreview.rules.rule import Context
 
 KIND = "compose"
-MAIN_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
-OVERRIDE_NAMES = {
-    "compose.yaml": ("compose.override.yaml", "compose.override.yml"),
-    "compose.yml": ("compose.override.yml", "compose.override.yaml"),
-    "docker-compose.yaml": ("docker-compose.override.yaml", "docker-compose.override.yml"),
-    "docker-compose.yml": ("docker-compose.override.yml", "docker-compose.override.yaml"),
-}
-_ALL_OVERRIDES = {name for names in OVERRIDE_NAMES.values() for name in names}
-# List-like fields, merged item by item across files; every other field is one value.
-SET_FIELDS = ("ports", "volumes", "networks", "environment", "env_file", "depends_on")
-DEPLOY_FIELDS = (
-    ("replicas",),
-    ("resources", "limits", "cpus"),
-    ("resources", "limits", "memory"),
-    ("resources", "reservations", "cpus"),
-    ("resources", "reservations", "memory"),
-)
-_MAX_EXTENDS = 8
+CHECKOUT_NAME = "(the checkout directory's name)"
 
 
 @dataclass(frozen=True, slots=True)
 class Fact:
     value: str
-    path: str
-    line: int
-    data: Any = field(default=None, compare=False, hash=False)  # the parsed Port / Mount / Dependency
+    origin: Origin
+    data: Any = field(default=None, compare=False, hash=False)  # the model object (Port, Mount, Dependency, ...)
+
+    @property
+    def path(self) -> str:
+        return self.origin.path
+
+    @property
+    def line(self) -> int:
+        return self.origin.line
 
 
 Fields = dict[str, dict[str, Fact]]  # field -> item key ("" for single values) -> fact
@@ -54,10 +51,13 @@ Fields = dict[str, dict[str, Fact]]  # field -> item key ("" for single values) 
 
 @dataclass(slots=True)
 class ServiceModel:
+    """A resolved service reduced to what a deploy sees, for comparison."""
+
     name: str
-    path: str  # the file the service is defined in (the main file of the project)
+    path: str  # where the service is defined first (an included file if it lives there)
     line: int
     fields: Fields
+    service: Service | None = None
 
     def value(self, name: str, key: str = "") -> str | None:
         fact = self.fields.get(name, {}).get(key)
@@ -80,255 +80,323 @@ class ServiceModel:
         return {(name, key, fact.value) for name, items in self.fields.items() for key, fact in items.items()}
 
 
-# --- projects --------------------------------------------------------------------------------------
-def is_override(path: str | None) -> bool:
-    return path is not None and basename(path) in _ALL_OVERRIDES
+# --- facts of one service ----------------------------------------------------------------------------
+def _text(value: Any) -> str | None:
+    return None if value is None else value.text
 
 
-def main_of(snapshot: Snapshot, path: str) -> str:
-    """The file a project is named by: an override file belongs to the default file beside it."""
-    if not is_override(path):
-        return path
-    directory = parent(path)
-    for name in MAIN_NAMES:
-        if basename(path) in OVERRIDE_NAMES[name] and snapshot.has(join(directory, name)):
-            return join(directory, name)
-    for name in MAIN_NAMES:
-        if snapshot.has(join(directory, name)):
-            return join(directory, name)
-    return path
-
-
-def override_of(snapshot: Snapshot, main: str) -> str | None:
-    names = OVERRIDE_NAMES.get(basename(main))
-    if not names:
-        return None
-    return next((join(parent(main), n) for n in names if snapshot.has(join(parent(main), n))), None)
-
-
-def project_key(base: Snapshot, head: Snapshot, head_path: str | None, base_path: str | None) -> tuple[
-        str | None, str | None]:
-    head_main = main_of(head, head_path) if head_path else None
-    base_main = main_of(base, base_path) if base_path else None
-    if head_main is None and base_main is not None and is_override(base_path) and head.has(base_main):
-        head_main = base_main
-    if base_main is None and head_main is not None and is_override(head_path) and base.has(head_main):
-        base_main = head_main
-    return head_main, base_main
-
-
-def project(snapshot: Snapshot, main: str) -> dict[str, ServiceModel] | None:
-    """The resolved services of the project named by `main` (None when it does not parse)."""
-    return cached(snapshot, ("compose-project", main), lambda: _project(snapshot, main))  # type: ignore[no-any-return]
-
-
-def _project(snapshot: Snapshot, main: str) -> dict[str, ServiceModel] | None:
-    doc = snapshot.try_document(main)
-    if not isinstance(doc, ComposeFile):
-        return None
-    models = {name: resolve_service(snapshot, doc, name) for name in doc.services}
-    override = override_of(snapshot, main)
-    over = snapshot.try_document(override) if override and override != main else None
-    if isinstance(over, ComposeFile):
-        for name in over.services:
-            own = resolve_service(snapshot, over, name)
-            if name in models:
-                models[name].fields = merge(models[name].fields, own.fields, over.services[name])
-            else:
-                models[name] = own
-    return models
-
-
-def resolve_service(snapshot: Snapshot, doc: ComposeFile, name: str, depth: int = 0) -> ServiceModel:
-    service = doc.services[name]
-    own = facts(service, doc.path)
-    extends = service.get("extends")
-    target_name, target_file = None, None
-    if isinstance(extends, dict):
-        target_name, target_file = as_str(extends.get("service")), as_str(extends.get("file"))
-    else:
-        target_name = as_str(extends)
-    fields = own
-    if target_name and depth < _MAX_EXTENDS:
-        target_doc: Any = doc
-        if target_file:
-            target_path = join(parent(doc.path), target_file)
-            target_doc = snapshot.try_document(target_path) if snapshot.has(target_path) else None
-        if isinstance(target_doc, ComposeFile) and target_name in target_doc.services and not (
-            target_doc is doc and target_name == name
-        ):
-            inherited = resolve_service(snapshot, target_doc, target_name, depth + 1)
-            fields = merge(inherited.fields, own, service)
-    return ServiceModel(name, doc.path, service.line, fields)
-
-
-def merge(under: Fields, over: Fields, over_service: Service) -> Fields:
-    """`over` merged onto `under` as compose merges files and `extends`: lists item by item,
-    single values replaced; `!reset` removes a key, `!override` replaces a list whole."""
-    result = {name: dict(items) for name, items in under.items()}
-    node = over_service.node if isinstance(over_service.node, dict) else {}
-    for key in node:
-        if yamlsrc.is_reset(node[key]):
-            for name in list(result):
-                if name == key or name.startswith(f"{key}."):
-                    del result[name]
-    for name, items in over.items():
-        top = name.split(".", 1)[0]
-        replace = yamlsrc.tag_of(node.get(top)) == "!override" or name not in SET_FIELDS
-        if replace:
-            result[name] = dict(items)
-        else:
-            result.setdefault(name, {}).update(items)
-    return result
-
-
-# --- facts of one service ---------------------------------------------------------------------------
-def facts(service: Service, path: str) -> Fields:
+def facts(service: Service, model: Deployment) -> Fields:
     fields: Fields = {}
 
-    def single(name: str, value: str | None, line: int) -> None:
-        if value is not None:
-            fields[name] = {"": Fact(value, path, line)}
+    def single(name: str, value: str | None, origin: Origin | None, data: Any = None) -> None:
+        if value is not None and origin is not None:
+            fields[name] = {"": Fact(value, origin, data)}
 
-    for key in ("image", "restart", "platform", "user", "network_mode"):
-        if service.has(key):
-            single(key, as_str(service.get(key)), service.value_line(key))
-    for key in ("command", "entrypoint"):
-        if service.has(key):
-            single(key, service.command_text(key), service.value_line(key))
+    def items(name: str, found: dict[str, Fact]) -> None:
+        if found:
+            fields[name] = found
+
+    for name in ("image", "restart", "user", "platform", "network_mode", "pid", "ipc", "userns_mode", "cgroup",
+                 "container_name", "pull_policy"):
+        value = getattr(service, name)
+        single(name, _text(value), value.origin if value is not None else None)
+    for name in ("command", "entrypoint"):
+        command = getattr(service, name)
+        if command is not None:
+            single(name, command.text, command.origin)
+    for name in ("privileged", "read_only"):
+        flag = getattr(service, name)
+        if flag is not None and flag.value:
+            single(name, "true", flag.origin)
     build = service.build
     if build is not None:
-        single("build", build.context + (f" ({build.dockerfile})" if build.dockerfile else ""), build.line)
-    state = service.healthcheck_state
-    if state != "absent" or service.has("healthcheck"):
-        single("healthcheck", _healthcheck(service, state), service.key_line("healthcheck"))
-    if service.has("profiles"):
-        single("profiles", ", ".join(sorted(service.profiles)), service.value_line("profiles"))
+        where = build.context if build.context is not None else build.context_raw.text
+        shown = where + (f" ({build.dockerfile})" if build.dockerfile and build.context else "")
+        single("build", shown, build.origin, build)
+        if build.target is not None:
+            single("build.target", build.target.text, build.target.origin)
+        items("build.args", {k: Fact(k, v.origin) for k, v in build.args.items()})
+        items("build.platforms", {p.text: Fact(p.text, p.origin) for p in build.platforms})
+        base = _built_base(build, model)
+        if base is not None:
+            single("base", base.text, base.origin)
+    healthcheck = service.healthcheck
+    if healthcheck is not None:
+        single("healthcheck", _healthcheck(healthcheck), healthcheck.origin, healthcheck)
+    if service.profiles:
+        single("profiles", ", ".join(sorted(p.text for p in service.profiles)), service.profiles[0].origin)
     ports: dict[str, Fact] = {}
     for port in service.ports:
-        resolved = with_defaults(port)
-        key = f"{resolved.target}/{resolved.protocol}"
+        key = f"{port.target.text}/{port.protocol}"
         while key in ports:
             key += "+"
-        shown = ":".join(p for p in (resolved.host_ip, resolved.published, resolved.target) if p)
-        ports[key] = Fact(f"{shown}/{resolved.protocol}", path, port.line, resolved)
+        published = port.published.text if port.published is not None else ""
+        host = port.host_ip.text if port.host_ip is not None and port.host_ip.text else ""
+        shown = ":".join(p for p in (host, published, port.target.text) if p)
+        ports[key] = Fact(f"{shown}/{port.protocol}", port.origin, port)
+    items("ports", ports)
     mounts: dict[str, Fact] = {}
-    for mount in service.mounts:
-        shown = f"{mount.source}:{mount.target}" if mount.source else mount.target
-        if mount.kind == "tmpfs":
+    for mount in service.volumes:
+        source = mount.source or mount.volume
+        shown = f"{source}:{mount.target}" if source else mount.target
+        if mount.type == "tmpfs":
             shown = f"tmpfs:{mount.target}"
-        mounts[mount.target] = Fact(shown + (":ro" if mount.read_only else ""), path, mount.line, mount)
-    for target in service.tmpfs:
-        mounts.setdefault(target, Fact(f"tmpfs:{target}", path, service.key_line("tmpfs")))
-    networks = {}
-    raw_networks = service.get("networks")
-    for net in service.networks or []:
-        line = yamlsrc.key_line(raw_networks, net, service.key_line("networks")) if isinstance(
-            raw_networks, dict) else service.key_line("networks")
-        networks[net] = Fact(net, path, line)
-    environment = {var.name: Fact(var.name, path, var.line) for var in service.environment}
-    env_files = {}
-    raw_env_file = service.get("env_file")
-    for item in raw_env_file if isinstance(raw_env_file, list) else [raw_env_file]:
-        name = as_str(item.get("path")) if isinstance(item, dict) else as_str(item)
-        if name:
-            env_files[name] = Fact(name, path, service.key_line("env_file"))
-    depends = {dep.service: Fact(dep.condition, path, dep.line, dep) for dep in service.depends_on}
-    for name, items in (("ports", ports), ("volumes", mounts), ("networks", networks),
-                        ("environment", environment), ("env_file", env_files), ("depends_on", depends)):
-        if items or service.has(name):
-            fields[name] = items
-    deploy = service.get("deploy")
-    if isinstance(deploy, dict):
-        for keys in DEPLOY_FIELDS:
-            node: Any = deploy
-            for part in keys[:-1]:
-                node = node.get(part) if isinstance(node, dict) else None
-            if isinstance(node, dict) and keys[-1] in node:
-                single("deploy." + ".".join(keys), as_str(node.get(keys[-1])),
-                       yamlsrc.value_line(node, keys[-1], service.key_line("deploy")))
+        mounts[mount.target] = Fact(shown + (":ro" if mount.read_only else ""), mount.origin, mount)
+    for tmpfs in service.tmpfs:
+        target = tmpfs.text.split(":", 1)[0]
+        mounts.setdefault(target, Fact(f"tmpfs:{target}", tmpfs.origin))
+    items("volumes", mounts)
+    if service.networks is not None:
+        items("networks", {n: Fact(n, a.origin, a) for n, a in service.networks.items()})
+    items("environment", {k: Fact(k, v.origin) for k, v in service.environment.items()})
+    items("env_file", {e.raw.text: Fact(e.raw.text, e.origin) for e in service.env_files})
+    items("depends_on", {
+        name: Fact(_dependency(dep), dep.origin, dep) for name, dep in service.depends_on.items() if not dep.implicit
+    })
+    for name in ("cap_add", "cap_drop", "security_opt", "extra_hosts"):
+        items(name, {v.text: Fact(v.text, v.origin) for v in getattr(service, name)})
+    items("devices", {d.target: Fact(f"{d.source}:{d.target}", d.origin, d) for d in service.devices})
+    items("secrets", {s.target: Fact(s.source, s.origin) for s in service.secrets})
+    deploy = service.deploy
+    if deploy is not None:
+        if deploy.replicas is not None:
+            single("deploy.replicas", deploy.replicas.text, deploy.replicas.origin)
+        for scope, spec in (("limits", deploy.limits), ("reservations", deploy.reservations)):
+            for part in ("cpus", "memory", "pids"):
+                value = getattr(spec, part)
+                if value is not None:
+                    single(f"deploy.resources.{scope}.{part}", value.text, value.origin)
+        policy = deploy.restart_policy
+        if policy is not None and policy.condition is not None:
+            single("deploy.restart_policy", policy.condition.text, policy.origin)
     return fields
 
 
-def _healthcheck(service: Service, state: str) -> str:
-    if state == "disabled":
+def _dependency(dep: Any) -> str:
+    extra = "" if dep.required else ", optional"
+    return f"{dep.service} ({dep.condition}{extra})"
+
+
+def _healthcheck(check: Any) -> str:
+    if check.disabled:
         return "disabled"
-    raw = service.healthcheck
-    test = raw.get("test") if isinstance(raw, dict) else None
-    if isinstance(test, list):
-        words = [s for s in (as_str(t) for t in test) if s is not None]
-        if words and words[0].upper() in ("CMD", "CMD-SHELL"):
-            words = words[1:]
-        text = " ".join(words)
-    else:
-        text = as_str(test) or "(inherited test)"
-    return safe(text) or ""
+    test = " ".join(check.test[1:] if check.test and check.test[0].upper() in ("CMD", "CMD-SHELL") else
+                    (check.test or ()))
+    shown = safe(test) or "(test from the image)"
+    timing = [f"{name}={getattr(check, name).text}" for name in ("interval", "timeout", "retries", "start_period")
+              if getattr(check, name) is not None]
+    return shown + (f" ({', '.join(timing)})" if timing else "")
 
 
-# --- comparison --------------------------------------------------------------------------------------
-def compare_project(base: Snapshot, head: Snapshot, head_main: str | None, base_main: str | None) -> list[
-        ContainerChange]:
-    old = project(base, base_main) if base_main else None
-    new = project(head, head_main) if head_main else None
+def _built_base(build: Any, model: Deployment) -> Any:
+    """The base image the service's build starts from (ARGs resolved with its build args)."""
+    if build.dockerfile is None or build.dockerfile_inline is not None:
+        return None
+    dockerfile = model.dockerfile(build.dockerfile)
+    if dockerfile is None:
+        return None
+    args = {k: v.value.text for k, v in build.args.items() if v.value is not None}
+    try:
+        image = dockerfile.image(build.target.text if build.target is not None else None, args)
+    except Exception:  # a model gap must not take the comparison down
+        return None
+    return image.base if image.base is not None and image.base.text else None
+
+
+def services_of(project: ComposeProject, model: Deployment) -> dict[str, ServiceModel]:
+    def make() -> dict[str, ServiceModel]:
+        return {name: ServiceModel(name, s.origin.path, s.origin.line, facts(s, model), s)
+                for name, s in project.services.items()}
+
+    return cached(model.snapshot, ("compose-facts", project.id), make)  # type: ignore[no-any-return]
+
+
+# --- pairing --------------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class ProjectPair:
+    head: ComposeProject | None
+    base: ComposeProject | None
+
+
+def _touched(change: Change) -> tuple[set[str], set[str]]:
+    """(head paths, base paths) the change touches."""
+    head_paths = set(change.lines)
+    base_paths = {change.base_path(p) for p in change.lines} | set(change.deleted)
+    return head_paths, base_paths
+
+
+def pairs(base: Snapshot, head: Snapshot, change: Change) -> list[ProjectPair]:
+    """The projects the change touches on either side, paired across it (once per change)."""
+    return cached(head, ("compose-pairs", id(base), id(change)),  # type: ignore[no-any-return]
+                  lambda: _pairs(base, head, change))
+
+
+def _pairs(base: Snapshot, head: Snapshot, change: Change) -> list[ProjectPair]:
+    head_model, base_model = deployment(head), deployment(base)
+    head_touched, base_touched = _touched(change)
+    to_head = change.head_paths()
+
+    def mapped_id(project: ComposeProject) -> tuple[str, ...]:
+        return tuple(to_head.get(p, p) for p in project.files)
+
+    new = [p for p in head_model.projects if p.all_files & head_touched]
+    old = [p for p in base_model.projects if p.all_files & base_touched]
+    # A project that only one side's change names is still compared with its other side.
+    new_keys = {p.key for p in new}
+    old_keys = {to_head.get(p.key, p.key) for p in old}
+    new += [p for p in head_model.projects if p.key in old_keys and p not in new]
+    old += [p for p in base_model.projects if to_head.get(p.key, p.key) in new_keys and p not in old]
+    found: list[ProjectPair] = []
+    unmatched_old = list(old)
+    for project in new:
+        match = next((o for o in unmatched_old if mapped_id(o) == project.files), None)
+        if match is None:
+            match = next((o for o in unmatched_old if to_head.get(o.key, o.key) == project.key), None)
+        if match is not None:
+            unmatched_old.remove(match)
+        found.append(ProjectPair(project, match))
+    # A project whose entry moved without git seeing a rename: the same services, mostly.
+    for pair in found:
+        if pair.base is not None or pair.head is None or pair.head.key in {to_head.get(o.key, o.key) for o in old}:
+            continue
+        names = set(pair.head.services)
+        scored = [(len(names & set(o.services)) / len(names | set(o.services)), o.key, o) for o in unmatched_old
+                  if names | set(o.services) and not any(p.key == o.key for p in head_model.projects)]
+        best = max(scored, default=None, key=lambda s: (s[0], s[1]))
+        if best is not None and best[0] >= 0.5:
+            pair.base = best[2]
+            unmatched_old.remove(best[2])
+    found.extend(ProjectPair(None, o) for o in unmatched_old)
+    return found
+
+
+# --- comparison -------------------------------------------------------------------------------------------
+def compare(base: Snapshot, head: Snapshot, change: Change) -> list[ContainerChange]:
+    """Container-level differences of every compose project the change touches."""
     out: list[ContainerChange] = []
-    if head_main is None and base_main is not None:
-        out.append(ContainerChange(base_main, KIND, "", "file", base_main, None, None, 1, base_main))
-        for model in (old or {}).values():
-            out.append(ContainerChange(base_main, KIND, model.name, "service", safe(model.describe()), None, None,
-                                       model.line, model.path))
-        return out
-    if head_main is None:
-        return out
-    if base_main is None:
-        out.append(ContainerChange(head_main, KIND, "", "file", None, head_main, 1))
-        for model in (new or {}).values():
-            out.append(ContainerChange(model.path, KIND, model.name, "service", None, safe(model.describe()),
-                                       model.line))
-        return out
-    if head_main != base_main:
-        out.append(ContainerChange(head_main, KIND, "", "path", base_main, head_main, 1, 1, base_main))
-    if old is None or new is None:
-        return out  # a side does not parse: DR001 says so
-    out.extend(compare_services(base, head, old, new))
+    for pair in pairs(base, head, change):
+        out.extend(compare_pair(base, head, change, pair))
     return out
 
 
-def compare_services(base: Snapshot, head: Snapshot, old: dict[str, ServiceModel],
-                     new: dict[str, ServiceModel]) -> list[ContainerChange]:
+def compare_pair(base: Snapshot, head: Snapshot, change: Change, pair: ProjectPair) -> list[ContainerChange]:
+    key = (pair.head.id if pair.head else "", pair.base.id if pair.base else "")
+    return cached(head, ("compose-compare", id(base), id(change), key),  # type: ignore[no-any-return]
+                  lambda: _compare_pair(base, head, change, pair))
+
+
+def _compare_pair(base: Snapshot, head: Snapshot, change: Change, pair: ProjectPair) -> list[ContainerChange]:
+    head_model, base_model = deployment(head), deployment(base)
+    out: list[ContainerChange] = []
+    if pair.head is None and pair.base is not None:
+        project = pair.base
+        out.append(ContainerChange(project.key, KIND, "", "file", project.key, None, None, 1, project.key,
+                                   scope=project.key))
+        for model in services_of(project, base_model).values():
+            out.append(ContainerChange(model.path, KIND, model.name, "service", safe(model.describe()), None, None,
+                                       model.line, model.path, scope=project.key))
+        return out
+    if pair.head is None:
+        return out
+    project = pair.head
+    if pair.base is None:
+        out.append(ContainerChange(project.key, KIND, "", "file", None, project.key, 1, scope=project.key))
+        for model in services_of(project, head_model).values():
+            out.append(ContainerChange(model.path, KIND, model.name, "service", None, safe(model.describe()),
+                                       model.line, scope=project.key))
+        return out
+    if not _parses(head, project) or not _parses(base, pair.base):
+        return out  # a side does not parse: DR001 says so
+    if pair.base.key != project.key:
+        out.append(ContainerChange(project.key, KIND, "", "path", pair.base.key, project.key, 1, 1, pair.base.key,
+                                   scope=project.key))
+    out.extend(_project_fields(pair.base, project))
+    old = services_of(pair.base, base_model)
+    new = services_of(project, head_model)
+    moved = {pair.base.key: project.key} if pair.base.key != project.key else {}
+    out.extend(compare_services(base, head, change, old, new, project.key, moved))
+    return out
+
+
+def _parses(snapshot: Snapshot, project: ComposeProject) -> bool:
+    """Whether every compose file of the project parses (a broken file resolves to fewer services)."""
+    for path in (*project.files, *project.included):
+        if snapshot.text(path) is not None and snapshot.try_document(path) is None:
+            return False
+    return True
+
+
+def _project_fields(old: ComposeProject, new: ComposeProject) -> list[ContainerChange]:
+    """Project name (volume and network names follow it) and top-level volumes and networks."""
+    out = []
+    before, after = old.name.value, new.name.value
+    if before != after and (before or after):
+        # At the repository root without `name:` or `-p`, the name is the checkout's directory name.
+        origin = new.name.origin or Origin(new.key, 1)
+        out.append(ContainerChange(origin.path, KIND, "", "project name", before or CHECKOUT_NAME,
+                                   after or CHECKOUT_NAME, origin.line, scope=new.key))
+    for kind in ("volumes", "networks"):
+        old_items, new_items = getattr(old, kind), getattr(new, kind)
+        for name in sorted(set(old_items) | set(new_items)):
+            a, b = old_items.get(name), new_items.get(name)
+            shown_a = _resource(a, old.name.value) if a else None
+            shown_b = _resource(b, new.name.value) if b else None
+            if shown_a == shown_b:
+                continue
+            where = b.origin if b is not None else None
+            out.append(ContainerChange(where.path if where else new.key, KIND, "", kind, shown_a, shown_b,
+                                       where.line if where else None, a.origin.line if a else None,
+                                       a.origin.path if a else None, name, scope=new.key))
+    return out
+
+
+def _resource(resource: Any, project: str | None) -> str:
+    text = resource.key
+    if resource.external:
+        text += " (external)"
+    if resource.name is not None:
+        text += f" (name {resource.name.text})"
+    return text
+
+
+def compare_services(base: Snapshot, head: Snapshot, change: Change, old: dict[str, ServiceModel],
+                     new: dict[str, ServiceModel], scope: str,
+                     moved: dict[str, str] | None = None) -> list[ContainerChange]:
+    """Services compared; `moved` maps base files to head files beyond git's renames (a moved entry)."""
     out: list[ContainerChange] = []
     removed = [old[n] for n in old if n not in new]
     added = [new[n] for n in new if n not in old]
-    pairs = [(old[n], new[n]) for n in old if n in new]
+    matched = [(old[n], new[n]) for n in old if n in new]
     for before, after in renames(removed, added):
         removed.remove(before)
         added.remove(after)
         out.append(ContainerChange(after.path, KIND, after.name, "name", before.name, after.name, after.line,
-                                   before.line, before.path))
-        pairs.append((before, after))
+                                   before.line, before.path, scope=scope))
+        matched.append((before, after))
     for model in removed:
-        path, line = _removed_service_anchor(base, head, model, new)
-        out.append(ContainerChange(path, KIND, model.name, "service", safe(model.describe()), None, line,
-                                   model.line, model.path))
+        out.append(ContainerChange(model.path, KIND, model.name, "service", safe(model.describe()), None,
+                                   _removed_line(base, head, change, model), model.line, model.path, scope=scope))
     for model in added:
         out.append(ContainerChange(model.path, KIND, model.name, "service", None, safe(model.describe()),
-                                   model.line))
-    for before, after in pairs:
-        out.extend(compare_fields(base, head, before, after))
+                                   model.line, scope=scope))
+    to_head = {**change.head_paths(), **(moved or {})}
+    for before, after in matched:
+        if to_head.get(before.path, before.path) != after.path:
+            out.append(ContainerChange(after.path, KIND, after.name, "definition", before.path, after.path,
+                                       after.line, before.line, before.path, scope=scope))
+        out.extend(compare_fields(base, head, change, before, after, scope))
     return out
 
 
-def _removed_service_anchor(base: Snapshot, head: Snapshot, model: ServiceModel,
-                            new: dict[str, ServiceModel]) -> tuple[str, int | None]:
-    """The surviving head line next to where a removed service was, in its file's `services:`."""
-    head_path = next((m.path for m in new.values() if m.path == model.path), None)
-    doc = head.try_document(model.path) if head_path else None
-    if not isinstance(doc, ComposeFile) or not base.has(model.path):
-        return model.path, None
-    start = doc.top_key_line("services")
-    head_lines = head.lines(model.path)
-    line_map = cached(head, ("linemap", id(base), model.path, model.path),
+def _removed_line(base: Snapshot, head: Snapshot, change: Change, model: ServiceModel) -> int | None:
+    """The head line next to where a removed service was, when its file survives."""
+    path = change.head_paths().get(model.path, model.path)
+    if not head.has(path) or not base.has(model.path):
+        return None
+    head_lines = head.lines(path)
+    line_map = cached(head, ("linemap", id(base), model.path, path),
                       lambda: LineMap(base.lines(model.path), head_lines))
-    return model.path, line_map.anchor(model.line, start, block_end(head_lines, start))
+    return line_map.anchor(model.line, 1, len(head_lines))
 
 
 def renames(removed: list[ServiceModel], added: list[ServiceModel]) -> list[tuple[ServiceModel, ServiceModel]]:
@@ -354,9 +422,9 @@ def renames(removed: list[ServiceModel], added: list[ServiceModel]) -> list[tupl
     return chosen
 
 
-def compare_fields(base: Snapshot, head: Snapshot, before: ServiceModel, after: ServiceModel) -> list[
-        ContainerChange]:
-    out = []
+def compare_fields(base: Snapshot, head: Snapshot, change: Change, before: ServiceModel, after: ServiceModel,
+                   scope: str = "") -> list[ContainerChange]:
+    out: list[ContainerChange] = []
     for name in sorted(set(before.fields) | set(after.fields)):
         old_items, new_items = before.items(name), after.items(name)
         for key in sorted(set(old_items) | set(new_items)):
@@ -364,36 +432,27 @@ def compare_fields(base: Snapshot, head: Snapshot, before: ServiceModel, after: 
             if old is not None and new is not None and old.value == new.value:
                 continue
             if new is not None:
-                line: int | None = new.line
-                path = new.path
+                path, line = new.path, new.line
             else:
-                found = anchor(base, head, old, before, after) if old is not None else None
+                found = anchor(base, head, change, old, before, after) if old is not None else None
                 path, line = found if found else (after.path, None)
             out.append(ContainerChange(
                 path, KIND, after.name, name,
                 safe(old.value) if old else None, safe(new.value) if new else None,
-                line, old.line if old else None, old.path if old else None, key,
+                line, old.line if old else None, old.path if old else None, key, scope=scope,
             ))
     return out
 
 
-def anchor(base: Snapshot, head: Snapshot, old: Fact, before: ServiceModel,
+def anchor(base: Snapshot, head: Snapshot, change: Change, old: Fact, before: ServiceModel,
            after: ServiceModel) -> tuple[str, int] | None:
-    """The nearest surviving head line of the service next to where `old` was (None: nothing near).
-
-    `old` may come from the service's own file (renamed or not) or from an override or extended
-    file that is still in head; a fact from a file that is gone has no surviving line.
-    """
-    if old.path == before.path:
-        head_path, start = after.path, after.line
-    elif head.has(old.path):
-        doc = head.try_document(old.path)
-        if not isinstance(doc, ComposeFile) or after.name not in doc.services:
-            return None
-        head_path, start = old.path, doc.services[after.name].line
-    else:
-        return None
+    """The nearest surviving head line of the service next to where `old` was written (None: nothing near)."""
+    head_path = change.head_paths().get(old.path, old.path)
     if not head.has(head_path) or not base.has(old.path):
+        return None
+    service = after.service
+    start = next((d.line for d in (service.definitions if service else ()) if d.path == head_path), None)
+    if start is None:
         return None
     head_lines = head.lines(head_path)
     line_map = cached(head, ("linemap", id(base), old.path, head_path),
@@ -405,7 +464,7 @@ def anchor(base: Snapshot, head: Snapshot, old: Fact, before: ServiceModel,
     return (head_path, line) if line is not None else None
 
 
-# --- for rules -----------------------------------------------------------------------------------------
+# --- for change-aware rules --------------------------------------------------------------------------------
 @dataclass(slots=True)
 class ProjectView:
     """A compose project before and after the change, and what changed, for change-aware rules."""
@@ -413,9 +472,11 @@ class ProjectView:
     old: dict[str, ServiceModel]
     new: dict[str, ServiceModel]
     changes: list[ContainerChange]
+    head: ComposeProject | None = None
+    base: ComposeProject | None = None
 
     def base_name(self, name: str) -> str:
-        renamed = next((c for c in self.changes if c.field == "name" and c.after == name), None)
+        renamed = next((c for c in self.changes if c.field == "name" and c.object and c.after == name), None)
         return renamed.before if renamed and renamed.before else name
 
     def before(self, name: str) -> ServiceModel | None:
@@ -425,21 +486,30 @@ class ProjectView:
         return [c for c in self.changes if c.field == field_name]
 
 
-def view(ctx: Any) -> ProjectView | None:
-    """The project of the compose file under review, when the change touches it and both sides parse."""
-    from dockreview.rules.changes import for_file
-
+def view(ctx: Context, project: ComposeProject) -> ProjectView | None:
+    """The head project `project` compared with its base side, when the change touches it."""
     if ctx.base is None or ctx.change is None:
         return None
-    changes = [c for c in for_file(ctx) if c.kind == KIND]
-    if not changes:
+    base, head, change = ctx.base, ctx.snapshot, ctx.change
+    pair = next((p for p in pairs(base, head, change) if p.head is not None and p.head.id == project.id), None)
+    if pair is None:
         return None
-    old_path = ctx.change.renames.get(ctx.path, ctx.path)
-    head_main = main_of(ctx.snapshot, ctx.path)
-    base_main = main_of(ctx.base, old_path) if ctx.base.has(old_path) else (
-        head_main if ctx.base.has(head_main) else None)
-    old = project(ctx.base, base_main) if base_main else None
-    new = project(ctx.snapshot, head_main)
-    if new is None:
-        return None
-    return ProjectView(old or {}, new, changes)
+    found = compare_pair(base, head, change, pair)
+    old = services_of(pair.base, deployment(base)) if pair.base is not None else {}
+    return ProjectView(old, services_of(project, deployment(head)), found, project, pair.base)
+
+
+def removed_projects(ctx: Context) -> list[ProjectView]:
+    """Base projects that no head project continues (their compose files deleted or renamed away)."""
+    if ctx.base is None or ctx.change is None:
+        return []
+    found = []
+    for pair in pairs(ctx.base, ctx.snapshot, ctx.change):
+        if pair.head is None and pair.base is not None:
+            changes = compare_pair(ctx.base, ctx.snapshot, ctx.change, pair)
+            found.append(ProjectView(services_of(pair.base, deployment(ctx.base)), {}, changes, None, pair.base))
+    return found
+
+
+__all__ = ["Fact", "ProjectPair", "ProjectView", "ServiceModel", "compare", "pairs", "removed_projects",
+           "services_of", "view"]

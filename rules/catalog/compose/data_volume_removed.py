@@ -6,7 +6,7 @@ from dockreview.rules.changes import column, place
 from dockreview.rules.changes.compose import ServiceModel, view
 from dockreview.rules.docker.databases import SERVICE_NAMES, image_database
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.parse.compose import ComposeFile
+from dockreview.rules.model.compose.types import ComposeProject, Mount
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
@@ -19,6 +19,11 @@ def stateful(model: ServiceModel) -> str | None:
     if image and model.value("build") is None:
         return None
     return SERVICE_NAMES.get(model.name.lower())
+
+
+def _source(mount: Mount) -> str | None:
+    """What is mounted: the named volume, or the host path of a bind mount."""
+    return mount.volume if mount.type == "volume" else mount.source
 
 
 class DataVolumeRemoved(Rule):
@@ -70,11 +75,12 @@ class DataVolumeRemoved(Rule):
     category = Category.DATA_PERSISTENCE
     severity = Severity.ERROR
     kind = Kind.COMPOSE
+    model_input = True
     summary = "Change removes the volume that holds a stateful service's data"
     fix = "Keep the volume mounted; migrate the data to a new one before removing the old mount"
 
-    def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
-        project = view(ctx)
+    def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
+        project = view(ctx, compose)
         if project is None:
             return
         for change in project.of("volumes"):
@@ -85,19 +91,19 @@ class DataVolumeRemoved(Rule):
             family = stateful(after) or stateful(before)
             old = before.fact("volumes", change.key)
             mount = old.data if old else None
-            if family is None or mount is None or mount.kind not in ("volume", "bind"):
+            if family is None or mount is None or mount.type not in ("volume", "bind"):
                 continue
             new = after.fact("volumes", change.key)
             new_mount = new.data if new else None
-            if new_mount is not None and new_mount.kind == mount.kind and new_mount.source == mount.source:
+            if new_mount is not None and new_mount.type == mount.type and _source(new_mount) == _source(mount):
                 continue  # only options changed (`:ro`)
-            what = "volume" if mount.kind == "volume" else "bind mount"
+            what = "volume" if mount.type == "volume" else "bind mount"
             if new_mount is None:
-                how = f"no longer mounts {what} `{mount.source}` at `{mount.target}`"
-            elif new_mount.kind in ("volume", "bind") and new_mount.source:
-                how = f"now mounts `{new_mount.source}` instead of {what} `{mount.source}` at `{mount.target}`"
+                how = f"no longer mounts {what} `{_source(mount)}` at `{mount.target}`"
+            elif new_mount.type in ("volume", "bind") and _source(new_mount):
+                how = f"now mounts `{_source(new_mount)}` instead of {what} `{_source(mount)}` at `{mount.target}`"
             else:
-                how = f"replaces {what} `{mount.source}` at `{mount.target}` with a {new_mount.kind} one"
+                how = f"replaces {what} `{_source(mount)}` at `{mount.target}` with a {new_mount.type} one"
             path, line = place(change)
             yield Hit(
                 line=line,

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dockreview.rules.changes import column, place
 from dockreview.rules.changes.compose import view
 from dockreview.rules.finding import Category, Location, Severity
-from dockreview.rules.parse.compose import ComposeFile
+from dockreview.rules.model.compose.types import ComposeProject
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
@@ -48,11 +48,12 @@ class HealthcheckRemoved(Rule):
     category = Category.HEALTHCHECK
     severity = Severity.ERROR
     kind = Kind.COMPOSE
+    model_input = True
     summary = "Change removes a healthcheck other services wait for"
     fix = "Keep the healthcheck, or make the dependents wait with `condition: service_started`"
 
-    def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
-        project = view(ctx)
+    def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
+        project = view(ctx, compose)
         if project is None:
             return
         for change in project.of("healthcheck"):

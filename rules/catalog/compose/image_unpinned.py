@@ -6,7 +6,7 @@ from dockreview.rules.changes import column, place
 from dockreview.rules.changes.compose import view
 from dockreview.rules.docker.images import Pinning, tag_verdict
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.parse.compose import ComposeFile
+from dockreview.rules.model.compose.types import ComposeProject
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
@@ -56,11 +56,12 @@ class ImageUnpinned(Rule):
     category = Category.MUTABLE_TAG
     severity = Severity.WARNING
     kind = Kind.COMPOSE
+    model_input = True
     summary = "Change moves a service image from a pinned version to a mutable tag"
     fix = "Upgrade to the new version by its tag or digest, not to a moving tag"
 
-    def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
-        project = view(ctx)
+    def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
+        project = view(ctx, compose)
         if project is None:
             return
         for change in project.of("image"):

@@ -6,14 +6,13 @@ from dockreview.rules.changes import column, place
 from dockreview.rules.changes.compose import view
 from dockreview.rules.docker.databases import image_database
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.parse.compose import ComposeFile, Port
+from dockreview.rules.model.compose.types import ComposeProject, Port
 from dockreview.rules.rule import Context, Hit, Kind, Rule
-
-_ALL = (None, "", "0.0.0.0", "::", "[::]")
 
 
 def public(port: Port | None) -> bool:
-    return port is not None and bool(port.published) and port.host_ip in _ALL
+    """Published (a host port) on every interface of the host."""
+    return port is not None and port.published is not None and bool(port.published.text) and port.public
 
 
 class PortNewlyPublic(Rule):
@@ -50,11 +49,12 @@ class PortNewlyPublic(Rule):
     category = Category.EXPOSED_PORT
     severity = Severity.WARNING
     kind = Kind.COMPOSE
+    model_input = True
     summary = "Change publishes a port on every interface of the host"
     fix = "Bind the port to one address (`127.0.0.1:PORT:PORT`) or keep it unpublished"
 
-    def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
-        project = view(ctx)
+    def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
+        project = view(ctx, compose)
         if project is None:
             return
         for change in project.of("ports"):
@@ -67,7 +67,8 @@ class PortNewlyPublic(Rule):
             old = before.fact("ports", change.key)
             if not public(new.data if new else None) or public(old.data if old else None):
                 continue
-            was = f"was bound to `{old.data.host_ip}`" if old and old.data and old.data.host_ip else "was not published"
+            was = (f"was bound to `{old.data.host_ip.text}`" if old and old.data and old.data.host_ip
+                   else "was not published")
             path, line = place(change)
             yield Hit(
                 line=line,

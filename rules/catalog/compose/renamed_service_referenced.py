@@ -5,14 +5,16 @@ from collections.abc import Iterator
 from posixpath import basename
 
 from dockreview.rules.changes import column, place
-from dockreview.rules.changes.compose import ServiceModel, main_of, project, view
-from dockreview.rules.classify import FileType
+from dockreview.rules.changes.compose import ServiceModel, services_of, view
 from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.model.compose.types import ComposeProject
+from dockreview.rules.model.deployment import Deployment
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import parent
 
-_COMPOSE_VERBS = r"(?:up|run|exec|logs|restart|start|stop|build|pull|push|rm|kill|create|ps|port|attach|wait)"
+_COMPOSE_VERBS = frozenset({"up", "run", "exec", "logs", "restart", "start", "stop", "build", "pull", "push", "rm",
+                            "kill", "create", "ps", "port", "attach", "wait"})
 _MAX_REFERENCES = 5
 
 
@@ -24,58 +26,54 @@ def _host_pattern(name: str) -> re.Pattern[str]:
 _HOST_VAR = re.compile(r"(?:HOST|HOSTNAME|HOSTS|SERVER|SERVERS|ADDR|ADDRESS|URL|URI|DSN|ENDPOINT|BROKERS?)$", re.I)
 
 
-def references(ctx: Context, name: str, models: dict[str, ServiceModel], skip: str,
+def references(model: Deployment, project: ComposeProject | None, name: str, skip: str,
                definitions: bool = True) -> list[tuple[Location, str]]:
     """Where head still uses the service name `name`: `depends_on`/`links` and host names in the
-    project's environment, other compose files beside it, and `docker compose <verb> name` in
-    workflows, scripts and Makefiles."""
+    environment of the project's services, another project beside it that defines `name` (an override
+    that now adds an incomplete service), and `docker compose <verb> ... name` in workflows, scripts
+    and Makefiles."""
     found: list[tuple[Location, str]] = []
     host = _host_pattern(name)
-    for model in models.values():
-        if model.name == skip:
-            continue
-        dependency = model.fact("depends_on", name)
-        if dependency is not None:
-            found.append((Location(dependency.path, dependency.line), f"`depends_on` of `{model.name}`"))
-    directory = parent(ctx.path)
-    project_files = {m.path for m in models.values()}
-    for path in ctx.snapshot.files_of(FileType.COMPOSE):
-        doc = ctx.snapshot.try_document(path)
-        if not isinstance(doc, ComposeFile):
-            continue
-        if definitions and path not in project_files and parent(path) == directory and name in doc.services:
-            service = doc.services[name]
-            found.append((Location(path, service.line), f"service `{name}` in `{path}`"))
-        for service in doc.services.values():
-            if service.name == skip and path in project_files:
+    directory = parent(project.key) if project is not None else None
+    projects = [project] if project is not None else []
+    projects += [p for p in model.projects if p is not project and parent(p.key) == directory]
+    for other in projects:
+        for service in other.services.values():
+            if service.name == skip and other is project:
                 continue
-            for var in service.environment:
-                as_host = _HOST_VAR.search(var.name) or "://" in (var.value or "") or "@" in (var.value or "")
-                if var.value and as_host and host.search(var.value):
-                    found.append((Location(path, var.line), f"`{var.name}` of `{service.name}`"))
-            links = service.get("links")
-            for link in links if isinstance(links, list) else []:
-                if str(link).split(":", 1)[0] == name:
-                    found.append((Location(path, service.key_line("links")), f"`links` of `{service.name}`"))
-    verb = re.compile(rf"\bcompose\b[^\n#]*\b{_COMPOSE_VERBS}\b[^\n#]*(?<![\w.-]){re.escape(name)}(?![\w.-])")
-    for kind in (FileType.WORKFLOW, FileType.SCRIPT, FileType.MAKEFILE):
-        for path in ctx.snapshot.files_of(kind):
-            for number, text in enumerate(ctx.snapshot.lines(path), start=1):
-                if verb.search(text):
-                    found.append((Location(path, number), f"`{path}` line {number}"))
-    return found[:_MAX_REFERENCES]
+            if definitions and other is not project and service.name == name:
+                found.append((Location(service.origin.path, service.origin.line),
+                              f"service `{name}` in `{service.origin.path}`"))
+                continue
+            dependency = service.depends_on.get(name)
+            if dependency is not None and not dependency.implicit:
+                found.append((Location(dependency.origin.path, dependency.origin.line),
+                              f"`depends_on` of `{service.name}`"))
+            for link in service.links:
+                if link.text.split(":", 1)[0] == name:
+                    found.append((Location(link.origin.path, link.origin.line), f"`links` of `{service.name}`"))
+            for var in service.environment.values():
+                value = var.value.text if var.value is not None else ""
+                as_host = _HOST_VAR.search(var.name) or "://" in value or "@" in value
+                if value and as_host and host.search(value):
+                    found.append((Location(var.origin.path, var.origin.line), f"`{var.name}` of `{service.name}`"))
+    for invocation in model.invocations:
+        command = invocation.command
+        if len(command.path) == 2 and command.path[0] == "compose" and command.path[1] in _COMPOSE_VERBS \
+                and name in command.operands:
+            line = invocation.origin.line
+            found.append((Location(invocation.path, line), f"`{invocation.path}` line {line}"))
+    return list(dict.fromkeys(found))[:_MAX_REFERENCES]
 
 
-def file_references(ctx: Context, deleted: str) -> list[tuple[Location, str]]:
-    """Workflows, scripts and Makefiles that still name the compose file `deleted` (`-f path`)."""
-    name = basename(deleted)
-    pattern = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])")
+def file_references(model: Deployment, deleted: str) -> list[tuple[Location, str]]:
+    """Docker compose commands that still name the compose file `deleted` (`-f path`)."""
     found = []
-    for kind in (FileType.WORKFLOW, FileType.SCRIPT, FileType.MAKEFILE):
-        for path in ctx.snapshot.files_of(kind):
-            for number, text in enumerate(ctx.snapshot.lines(path), start=1):
-                if pattern.search(text) and "compose" in text:
-                    found.append((Location(path, number), f"`{path}` line {number}"))
+    for invocation in model.invocations:
+        files = invocation.command.global_values("--file")
+        if any(f == deleted or basename(f) == basename(deleted) for f in files):
+            line = invocation.origin.line
+            found.append((Location(invocation.path, line), f"`{invocation.path}` line {line}"))
     return found[:_MAX_REFERENCES]
 
 
@@ -128,24 +126,25 @@ class RenamedServiceReferenced(Rule):
     category = Category.NETWORK_ISOLATION
     severity = Severity.ERROR
     kind = Kind.COMPOSE
+    model_input = True
     summary = "Service renamed or removed while the old name is still used"
     fix = "Update every reference in the same change, or keep the old name as a network alias"
 
-    def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
-        project_view = view(ctx)
+    def check(self, project: ComposeProject, ctx: Context) -> Iterator[Hit]:
+        project_view = view(ctx, project)
         if project_view is None:
             return
+        aliases = {a for s in project.services.values() for n in (s.networks or {}).values() for a in n.aliases}
         for change in project_view.changes:
-            if change.field == "name" and change.before and change.after:
+            if change.field == "name" and change.object and change.before and change.after:
                 old, new, what = change.before, change.after, f"renamed to `{change.after}`"
             elif change.field == "service" and change.before is not None and change.after is None:
                 old, new, what = change.object, "", "removed"
             else:
                 continue
-            aliases = {a for m in project_view.new.values() for a in _aliases(ctx, m)}
             if old in aliases:
                 continue
-            found = references(ctx, old, project_view.new, new)
+            found = references(ctx.model, project, old, new)
             if not found:
                 continue
             path, line = place(change)
@@ -162,9 +161,13 @@ class RenamedServiceReferenced(Rule):
             )
 
     def check_deleted(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
-        if ctx.base is None or main_of(ctx.snapshot, ctx.path) != ctx.path:
-            return  # an override file whose main file stays: `check` compares the project
-        found = file_references(ctx, ctx.path)
+        base = ctx.base_model
+        if base is None:
+            return
+        projects = [p for p in base.projects if p.key == ctx.path]
+        if not projects:
+            return  # an override or included file: `check` compares the project it fed
+        found = file_references(ctx.model, ctx.path)
         if found:
             yield Hit(
                 line=1,
@@ -176,9 +179,12 @@ class RenamedServiceReferenced(Rule):
                 related=tuple(loc for loc, _ in found),
             )
             return
-        models = project(ctx.base, ctx.path) or {}
+        survivors = {s for p in ctx.model.projects for s in p.services}
+        models: dict[str, ServiceModel] = services_of(projects[0], base)
         for name, model in models.items():
-            refs = [r for r in references(ctx, name, {}, name, definitions=False) if r[0].path != ctx.path]
+            if name in survivors:
+                continue  # the service lives on in another project (moved, not removed)
+            refs = [r for r in references(ctx.model, None, name, name, definitions=False) if r[0].path != ctx.path]
             if refs:
                 yield Hit(
                     line=model.line,
@@ -190,10 +196,3 @@ class RenamedServiceReferenced(Rule):
                     evidence=name,
                     related=tuple(loc for loc, _ in refs),
                 )
-
-
-def _aliases(ctx: Context, model: ServiceModel) -> list[str]:
-    doc = ctx.snapshot.try_document(model.path)
-    if isinstance(doc, ComposeFile) and model.name in doc.services:
-        return doc.services[model.name].network_aliases
-    return []

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dockreview.rules.changes import column, place
 from dockreview.rules.changes.compose import view
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.parse.compose import ComposeFile
+from dockreview.rules.model.compose.types import ComposeProject
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _NO = ("no", "false", '"no"')
@@ -41,11 +41,12 @@ class RestartRemoved(Rule):
     category = Category.HEALTHCHECK
     severity = Severity.WARNING
     kind = Kind.COMPOSE
+    model_input = True
     summary = "Change removes the restart policy of a production service"
     fix = "Keep `restart: unless-stopped` on long-running services"
 
-    def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
-        project = view(ctx)
+    def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
+        project = view(ctx, compose)
         if project is None:
             return
         for change in project.of("restart"):
