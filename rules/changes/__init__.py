@@ -84,7 +84,9 @@ _FIELD_ORDER = {f: f"{i:02d}" for i, f in enumerate(("file", "path", "service", 
                                                        "permissions", "image", "base", "build"))}
 
 # --- masking ----------------------------------------------------------------------------------
-_ASSIGNMENT = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>=)(?P<value>[^\s,;&|'\"]+)")
+# Starts only where a run of name characters starts (linear time); `lead`: the run's non-letter start.
+_ASSIGNMENT = re.compile(r"(?<![A-Za-z0-9_.-])(?P<lead>[0-9.-]*)"
+                         r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>=)(?P<value>[^\s,;&|'\"]+)")
 _PASSWORD_FLAG = re.compile(r"(?P<flag>(?:^|\s)(?:-p|--password[= ]|--pass[= ]|-P))(?P<value>[^\s'\"$-][^\s'\"]*)")
 
 
@@ -94,7 +96,7 @@ def safe(value: str | None) -> str | None:
         return None
     text = mask_url(value)
     text = _ASSIGNMENT.sub(
-        lambda m: f"{m.group('name')}{m.group('sep')}{MASK}" if is_secret_name(m.group("name"))
+        lambda m: f"{m.group('lead')}{m.group('name')}{m.group('sep')}{MASK}" if is_secret_name(m.group("name"))
         and not m.group("value").startswith("$") else m.group(0),
         text,
     )

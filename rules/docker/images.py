@@ -203,7 +203,7 @@ def unset_interpolation(text: str) -> Resolved:
     return Resolved(out, written, resolved.origin, (*resolved.variables, *uses))
 
 
-_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+_EXPRESSION = re.compile(r"\$\{\{(?:[^\n{}]|\{(?!\{)|\}(?!\}))*\}\}")  # no `{{` inside: linear time
 
 
 def _valid(text: str) -> bool:

@@ -24,8 +24,12 @@ _NOT_SECRET_NAME = re.compile(r"^(?:.*_)?(?:PASSWORD_AUTHENTICATION|NO_?PASSWORD
 
 _ONLY_REFERENCE = re.compile(r"^\s*(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$\$\{[^}]*\})\s*$")
 _BOOLEANISH = {"true", "false", "yes", "no", "on", "off", "none", "null", "~", "0", "1", "-", ""}
+# Linear time: a match starts only where a run of scheme characters starts (the lookbehind), and
+# skips the run's leading non-letters (`lead`), so no start inside a long run rescans the rest of it.
 _URL_CREDENTIALS = re.compile(
-    r"(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<user>[^:/@\s'\"]*):(?P<password>[^@/\s'\"]+)@", re.IGNORECASE
+    r"(?<![a-z0-9+.-])(?P<lead>[0-9+.-]*)(?P<scheme>[a-z][a-z0-9+.-]*)://"
+    r"(?P<user>[^:/@\s'\"]*):(?P<password>[^@/\s'\"]+)@",
+    re.IGNORECASE,
 )
 _SECRET_PATHS = ("/run/secrets/", "/var/run/secrets/", "/secrets/", "file:", "vault:", "secretsmanager:")
 MASK = "****"
@@ -72,7 +76,7 @@ def mask(text: str, secret: str) -> str:
 
 
 def mask_url(value: str) -> str:
-    return _URL_CREDENTIALS.sub(lambda m: f"{m.group('scheme')}://{m.group('user')}:{MASK}@", value)
+    return _URL_CREDENTIALS.sub(lambda m: f"{m.group('lead')}{m.group('scheme')}://{m.group('user')}:{MASK}@", value)
 
 
 def env_name(name: str) -> str:

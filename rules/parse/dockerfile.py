@@ -43,7 +43,7 @@ _DIRECTIVE = re.compile(r"^#\s*([A-Za-z]+)\s*=\s*(.*?)\s*$")
 # One word of an instruction that opens a here-document: `<<EOF`, `<<-EOF`, `<<"EOF"`, `3<<'EOF'`.
 _HEREDOC_WORD = re.compile(r"""^(\d*)<<(-?)(["']?)([A-Za-z0-9_.\-]+)\3$""")
 _VARIABLE = re.compile(
-    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>[^}]*)\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
+    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>(?:[^}$]|\$(?!\{))*)\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
 )
 # A whole line that is a template tag (Jinja `{% if %}`, `%%PLACEHOLDER%%`): not an instruction.
 _TEMPLATE_LINE = re.compile(r"^\s*(?:\{%.*%\}|\{#.*#\}|\{\{.*\}\}|%%[A-Za-z0-9_]+%%|@[A-Z0-9_]+@)\s*$")

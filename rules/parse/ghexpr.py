@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-EXPRESSION = re.compile(r"\$\{\{[^\n]*?\}\}")
+# The content holds no `{{`: linear time on a run of unclosed `${{`.
+EXPRESSION = re.compile(r"\$\{\{(?:[^\n{}]|\{(?!\{)|\}(?!\}))*\}\}")
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 

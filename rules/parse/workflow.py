@@ -30,7 +30,8 @@ from dockreview.rules.parse.yamlsrc import as_str
 
 # Hidden before loading: GitHub expressions, and `{{ ... }}` of Go templates in `run:` text
 # (`docker inspect --format '{{.State.Health}}'`) that yamlsrc would otherwise mask as Jinja.
-_HIDDEN = re.compile(r"\$?\{\{[^\n]*?\}\}")
+# The content holds no `{{` (linear time: an unclosed `{{` run is not rescanned from every brace).
+_HIDDEN = re.compile(r"\$?\{\{(?:[^\n{}]|\{(?!\{)|\}(?!\}))*\}\}")
 _OPEN, _FILL = "\ue000", "\ue001"  # private-use characters: printable YAML, never in real files
 _PLACEHOLDER = re.compile(f"{_OPEN}([0-9a-z]+){_FILL}*")
 

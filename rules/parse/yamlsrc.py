@@ -21,8 +21,9 @@ MAX_DEPTH = 64
 MAX_NODES = 200_000
 MAX_LINES = 100_000
 
-_JINJA_BLOCK = re.compile(r"{%-?.*?-?%}|{#.*?#}", re.DOTALL)
-_JINJA_EXPR = re.compile(r"{{.*?}}")
+# A tag's content holds no opening of its own kind: linear time on unclosed `{%`, `{#`, `{{` runs.
+_JINJA_BLOCK = re.compile(r"\{%(?:[^{%]|\{(?!%)|%(?!\}))*%\}|\{#(?:[^{#]|\{(?!#)|#(?!\}))*#\}")
+_JINJA_EXPR = re.compile(r"\{\{(?:[^\n{}]|\{(?!\{)|\}(?!\}))*\}\}")
 _JINJA_HINT = re.compile(r"{%|{{|{#")
 
 

@@ -10,7 +10,10 @@ from dockreview.rules.parse.compose import ComposeFile, Service, expand_defaults
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import join, parent
 
-_HOST_IN_URL = re.compile(r"[a-z][a-z0-9+.-]*://(?:[^@/\s\"']*@)?(?P<host>[A-Za-z0-9_.-]+)", re.IGNORECASE)
+# Starts only where a run of scheme characters starts: linear time (see rules/docker/secrets.py).
+_HOST_IN_URL = re.compile(
+    r"(?<![a-z0-9+.-])[0-9+.-]*[a-z][a-z0-9+.-]*://(?:[^@/\s\"']*@)?(?P<host>[A-Za-z0-9_.-]+)", re.IGNORECASE
+)
 _HOST_KEY = re.compile(r"(?:^|_)(?:HOST|HOSTNAME|HOSTS|SERVER|SERVERS|ADDR|ADDRESS|BROKERS?)$", re.IGNORECASE)
 _HOST_TOKEN = re.compile(r"^(?P<host>[A-Za-z0-9_.-]+)(?::\d+)?$")
 # Proxy configuration lines that name an upstream host.

@@ -10,7 +10,8 @@ from dockreview.rules.parse.workflow import Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 # `${{ secrets.X }}`, `${{ secrets['X'] }}`, `${{ github.token }}`: values GitHub treats as secrets.
-_SECRET_EXPRESSION = re.compile(r"\$\{\{[^}]*\b(?:secrets\s*[.\[]|github\.token\b)", re.IGNORECASE)
+# No `${{` inside the expression: linear time on a run of unclosed ones.
+_SECRET_EXPRESSION = re.compile(r"\$\{\{(?:[^}$]|\$(?!\{\{))*\b(?:secrets\s*[.\[]|github\.token\b)", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 

@@ -1,0 +1,54 @@
+"""Patterns that see file content run in linear time: a 1 MB hostile value goes through the whole
+review (parse, model, every rule, the container changes) in a child process that must finish well
+within a generous bound (a quadratic pattern takes hours on it). Speed itself is measured in
+bench/regex_cost.py, not here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from textwrap import dedent
+
+import pytest
+
+MB = 1024 * 1024
+SCRIPT = dedent(
+    """\
+    import json, sys
+    from dockreview.rules import Config, review
+    from dockreview.rules.changes import safe
+    from dockreview.rules.snapshot import Snapshot
+    files = json.loads(sys.stdin.read())
+    config = Config()
+    config.max_file_size = 8 * 1024 * 1024
+    report = review(Snapshot.from_mapping(files), config)
+    base = review(Snapshot.from_mapping({}), config)
+    print(json.dumps({"findings": sorted({(f.path, f.rule) for f in report.findings}),
+                      "errors": [n.message for n in report.errors],
+                      "masked": safe(files.get("probe", ""))[-40:]}))
+    """
+)
+
+
+def _review_in_child(files: dict[str, str]) -> dict:
+    done = subprocess.run([sys.executable, "-c", SCRIPT], input=json.dumps(files), capture_output=True,
+                          text=True, timeout=60, check=True)
+    return json.loads(done.stdout)
+
+
+def _run(unit: str, size: int = MB) -> str:
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+@pytest.mark.parametrize("unit", ["pd", "Za"])
+def test_a_hostile_url_value_of_1_mb_is_reviewed_in_linear_time(unit: str) -> None:
+    value = _run(unit) + " postgres://app:s3cretpw@db/shop"  # the run is followed by no `://`
+    files = {
+        "Dockerfile": f'FROM node:20\nENV DATABASE_URL="{value}"\n',
+        "compose.yaml": f"services:\n  web:\n    image: example/web:1.4\n    environment:\n      DB: '{value}'\n",
+        "probe": f"{_run(unit)} DB_PASSWORD=s3cretpw",
+    }
+    result = _review_in_child(files)
+    assert any(p == "Dockerfile" for p, _ in result["findings"]), result
+    assert "s3cretpw" not in result["masked"]
