@@ -304,3 +304,25 @@ def test_logs_are_json_and_never_carry_tokens_keys_or_secrets(github, capfd) -> 
     token = gh.installation_token(installation)
     for secret in ("hunter2", "tok-1234567890", "BEGIN RSA PRIVATE KEY", app.webhook_secret, token, "ghs_"):
         assert secret not in err, secret
+
+
+def test_every_annotation_is_written_before_the_run_completes_and_they_are_capped(github, monkeypatch) -> None:
+    from dockreview.bot.worker import check_run
+
+    monkeypatch.setattr(check_run, "MAX_ANNOTATIONS", 120)
+    gh, app, _ = github
+    services = "".join(
+        f"  s{i}:\n    image: example/s{i}:1.0\n    environment:\n      API_TOKEN: tok-{i:04d}abcdef\n"
+        for i in range(130)
+    )
+    number, sha = open_pr(gh, {"compose.yaml": "services:\n" + services})
+    with AppServer(settings_for(gh, app)) as server:
+        send(gh, app, server, "opened", number)
+        [run] = completed_run(gh, sha)
+    assert run["conclusion"] == "failure"
+    assert len(run["annotations"]) == 120
+    updates = [r for r in run["requests"] if (r.get("output") or {}).get("annotations")]
+    assert len(updates) == 3 and [len(r["output"]["annotations"]) for r in updates] == [50, 50, 20]
+    assert all("conclusion" not in r and r.get("status") != "completed" for r in updates[:-1])
+    assert updates[-1]["conclusion"] == "failure"
+    assert "10 more findings are not annotated" in run["output"]["summary"]

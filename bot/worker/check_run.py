@@ -20,6 +20,7 @@ from dockreview.bot.review import summary
 
 log = logging.getLogger("dockreview.pipeline")
 CHECK_NAME = "dockreview"
+MAX_ANNOTATIONS = 1000
 
 
 def _now() -> str:
@@ -63,17 +64,25 @@ class CheckRun:
 
     async def complete(self, conclusion: str, output: dict[str, Any],
                        annotations: list[dict[str, Any]] | None = None) -> None:
-        """Complete the started check run; annotations past the first 50 follow in further updates."""
+        """Complete the started check run. Annotations (at most MAX_ANNOTATIONS; the summary says how
+        many were left out) go 50 per update while the run is still in progress, the last batch with
+        the completion: whoever reads the run on `check_run.completed` sees every annotation."""
         assert self.id is not None
-        batches = list(summary.batches(annotations or [], summary.ANNOTATIONS_PER_REQUEST))
-        first = dict(output, annotations=batches[0]) if batches else output
-        await api.update_check_run(self.gh, self.owner, self.repo, self.id, {
-            "status": "completed", "conclusion": conclusion, "completed_at": _now(), "output": first,
-        })
-        for batch in batches[1:]:
+        items = list(annotations or [])
+        if len(items) > MAX_ANNOTATIONS:
+            note = (f"\n\n_{len(items) - MAX_ANNOTATIONS} more findings are not annotated (at most "
+                    f"{MAX_ANNOTATIONS} annotations per check run); the tables above list them._")
+            output = dict(output, summary=output["summary"][: summary.MAX_SUMMARY - len(note)] + note)
+            items = items[:MAX_ANNOTATIONS]
+        batches = list(summary.batches(items, summary.ANNOTATIONS_PER_REQUEST))
+        for batch in batches[:-1]:
             await api.update_check_run(self.gh, self.owner, self.repo, self.id, {
                 "output": {"title": output["title"], "summary": output["summary"], "annotations": batch},
             })
+        last = dict(output, annotations=batches[-1]) if batches else output
+        await api.update_check_run(self.gh, self.owner, self.repo, self.id, {
+            "status": "completed", "conclusion": conclusion, "completed_at": _now(), "output": last,
+        })
 
     async def supersede(self) -> None:
         """A newer commit was pushed while this one was reviewed: end neutral, pointing there."""
