@@ -93,7 +93,7 @@ def _build(snapshot: Snapshot, invocation: DockerInvocation, base: BuildRecord, 
         dockerfile = _local(workdir, resolve(file_raw)) if file_raw != "-" else None
     else:
         dockerfile = join(context, "Dockerfile") if context is not None else None
-    origin = invocation.origin
+    origin = base.origin
     platforms = tuple(Located(p.strip(), _word_origin(snapshot, invocation, word))
                       for word in command.values("--platform") for p in resolve(word).split(",") if p.strip())
     outputs = [resolve(o).replace(" ", "").lower() for o in command.values("--output")]
@@ -131,7 +131,7 @@ def _bake(snapshot: Snapshot, invocation: DockerInvocation, base: BuildRecord, r
     push_origin = _word_origin(snapshot, invocation, "--push") if push else None
     records = []
     for target in resolve_targets(definition, [resolve(o) for o in command.operands], env, overrides):
-        record = from_bake_target(target, base, VIA_BAKE, invocation.origin, workdir, push, push_origin)
+        record = from_bake_target(target, base, VIA_BAKE, base.origin, workdir, push, push_origin)
         record.load = record.load or command.flag("--load")
         records.append(record)
     return records

@@ -230,7 +230,7 @@ def _build_push(workflow: Workflow, step: Step, scope: StepScope, base: BuildRec
     context_text = scope.resolve(context_input) if context_input else None
     if context_text is None or context_text.startswith("{{defaultContext}}"):
         sub = context_text.partition(":")[2] if context_text and ":" in context_text else ""
-        record.context = repo_path("", sub) if "$" not in sub else None
+        record.context = "" if not sub else repo_path("", sub) if "$" not in sub else None
         record.context_raw = "(git context)" + (f":{sub}" if sub else "")
         root = record.context
     else:
