@@ -49,12 +49,12 @@ release: image
 
 
 def test_makefile_docker_build_tag_and_push():
-    files = {"Makefile": MAKEFILE}
-    (build,) = builds(files)
+    model = deployment(snapshot({"Makefile": MAKEFILE}))
+    (build,) = model.builds
     assert build.via == "docker build" and build.push and build.dockerfile == "build/Dockerfile"
     assert build.tag_texts == ("docker.io/acme/tool:1.2.0", "docker.io/acme/tool:latest")
     assert (build.origin.path, build.origin.line, build.origin.column) == ("Makefile", 6, 2)
-    refs = sorted((p.ref, p.tag_moves(), p.build is build) for p in publishes(files))
+    refs = sorted((p.ref, p.tag_moves(), p.build is build) for p in model.publishes)
     assert refs == [("docker.io/acme/tool:1.2.0", False, True), ("docker.io/acme/tool:latest", True, True)]
 
 
