@@ -184,7 +184,7 @@ def _step_identity(step: Step, counts: dict[str, int]) -> str:
 
 
 def _vendor_build(name: str) -> bool:
-    if name.startswith(_NOT_BUILDS) or name.startswith("actions/"):
+    if name.startswith(_NOT_BUILDS) or name.startswith("actions/") or "setup" in name or "login" in name:
         return False
     return bool(_VENDOR_SUBJECT.search(name) and _VENDOR_VERB.search(name))
 
