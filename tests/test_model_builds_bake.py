@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from builds_support import builds, publishes
+from dockreview.rules.docker.publishing import tag_moves
 
 BAKE = """
 variable "REGISTRY" {
@@ -79,7 +80,7 @@ def test_bake_without_env_uses_defaults_and_named_targets_from_the_command_line(
     assert worker.tag_texts == ("ghcr.io/acme/worker:latest",)
     assert worker.platform_texts == ("linux/arm64",)
     (pushed,) = publishes({"docker-bake.hcl": BAKE, "release.sh": "#!/bin/sh\n" + script})
-    assert pushed.registry == "ghcr.io" and pushed.tag == "latest" and pushed.tag_moves()
+    assert pushed.registry == "ghcr.io" and pushed.tag == "latest" and tag_moves(pushed)
 
 
 def test_bake_json_file():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from builds_support import builds, deployment, publishes, snapshot
+from dockreview.rules.docker.publishing import tag_moves
 
 COMPOSE = """
 services:
@@ -54,7 +55,7 @@ def test_makefile_docker_build_tag_and_push():
     assert build.via == "docker build" and build.push and build.dockerfile == "build/Dockerfile"
     assert build.tag_texts == ("docker.io/acme/tool:1.2.0", "docker.io/acme/tool:latest")
     assert (build.origin.path, build.origin.line, build.origin.column) == ("Makefile", 6, 2)
-    refs = sorted((p.ref, p.tag_moves(), p.build is build) for p in model.publishes)
+    refs = sorted((p.ref, tag_moves(p), p.build is build) for p in model.publishes)
     assert refs == [("docker.io/acme/tool:1.2.0", False, True), ("docker.io/acme/tool:latest", True, True)]
 
 

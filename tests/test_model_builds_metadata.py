@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from builds_support import builds, publishes
+from dockreview.rules.docker.publishing import tag_moves
 
 WORKFLOW = """
 on:
@@ -48,11 +49,11 @@ def test_metadata_tags_with_flavor_and_latest_auto():
         "ghcr.io/acme/api:latest",  # latest gets no suffix without onlatest=true
     )
     refs = {p.ref: p for p in publishes(files)}
-    assert refs["ghcr.io/acme/api:latest"].tag_moves()
+    assert tag_moves(refs["ghcr.io/acme/api:latest"])
     assert "latest=auto" in refs["ghcr.io/acme/api:latest"].when
-    assert not refs["ghcr.io/acme/api:{{version}}-alpine"].tag_moves()
-    assert refs["ghcr.io/acme/api:{{branch}}-alpine"].tag_moves()
-    assert refs["ghcr.io/acme/api:stable-alpine"].tag_moves()  # a raw value judged by tag_verdict
+    assert not tag_moves(refs["ghcr.io/acme/api:{{version}}-alpine"])
+    assert tag_moves(refs["ghcr.io/acme/api:{{branch}}-alpine"])
+    assert tag_moves(refs["ghcr.io/acme/api:stable-alpine"])  # a raw value judged by tag_verdict
     assert "when enabled" in refs["ghcr.io/acme/api:stable-alpine"].when
     assert {p.registry for p in refs.values()} == {"ghcr.io"}  # `${{ env.REGISTRY }}` resolved from env
 

@@ -4,6 +4,7 @@ inside `${{ }}`, env at workflow/job/step, vendor actions."""
 from __future__ import annotations
 
 from builds_support import builds, publishes
+from dockreview.rules.docker.publishing import tag_moves
 
 RUN = """
 on: [push, workflow_dispatch]
@@ -36,7 +37,7 @@ def test_run_step_buildx_push_with_platforms():
     assert (build.origin.line, build.origin.column) == (14, 11)
     assert build.platforms[0].origin.line == 15 and build.triggers == ("push", "workflow_dispatch")
     refs = {p.ref: p for p in publishes(files)}
-    assert refs["ghcr.io/acme/cli:latest"].tag_moves() and not refs["ghcr.io/acme/cli:${{ github.sha }}"].tag_moves()
+    assert tag_moves(refs["ghcr.io/acme/cli:latest"]) and not tag_moves(refs["ghcr.io/acme/cli:${{ github.sha }}"])
     assert refs["ghcr.io/acme/cli:latest"].origin.line == 16
 
 

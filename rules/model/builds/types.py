@@ -10,7 +10,6 @@ from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.parse.imageref import DEFAULT_REGISTRY, parse_image
 
 if TYPE_CHECKING:
-    from dockreview.rules.docker.images import TagVerdict
     from dockreview.rules.parse.workflow import Job, Step, Workflow
 
 # How a build was found (`BuildRecord.via`).
@@ -123,7 +122,9 @@ class PublishRecord:
     origin: Origin  # the tag as written, else the push
     build: BuildRecord | None
     via: str  # the build's, or the command that pushes (`docker push`, `imagetools create`)
-    moves: bool | None = None  # set for computed tags (metadata-action): whether the tag moves
+    # Set for computed tags (metadata-action): whether the tag moves. Otherwise the docker layer
+    # decides from the reference (`rules.docker.publishing.tag_moves`).
+    moves: bool | None = None
     when: str = ""  # when the tag is produced (`on a tag push`), for computed tags
 
     @property
@@ -138,18 +139,6 @@ class PublishRecord:
     def tag(self) -> str:
         ref = parse_image(self.ref)
         return ref.digest or ref.tag or "latest"
-
-    def tag_moves(self) -> bool:
-        """Whether the pushed tag moves (`latest`, a branch name): `rules.docker.images.tag_verdict`
-        for written tags, the tag type for metadata-action's."""
-        if self.moves is not None:
-            return self.moves
-        return self.verdict().moves
-
-    def verdict(self) -> TagVerdict:
-        from dockreview.rules.docker.images import tag_verdict
-
-        return tag_verdict(self.ref)
 
 
 def registry_of(ref: str) -> str | None:
