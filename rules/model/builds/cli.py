@@ -112,6 +112,7 @@ def _build(snapshot: Snapshot, invocation: DockerInvocation, base: BuildRecord, 
     record.tags = tuple(Located(resolve(t), _word_origin(snapshot, invocation, t)) for t in command.values("--tag"))
     record.push = push
     record.push_origin = _word_origin(snapshot, invocation, "--push") if push else None
+    record.outputs = tuple(resolve(o) for o in command.values("--output"))
     record.load = command.flag("--load") or any(o.startswith("type=docker") for o in outputs)
     return record
 

@@ -37,6 +37,7 @@ def from_bake_target(target: BakeTarget, base: BuildRecord, via: str, origin: Or
     record.push = push or target_push
     record.push_origin = push_origin if push else at("output") if target_push else None
     record.load = any(o.startswith("type=docker") for o in outputs)
+    record.outputs = tuple(target.items("output"))
     record.notes = tuple(target.notes)
     record.data = target
     return record

@@ -61,6 +61,7 @@ class BuildRecord:
     push_origin: Origin | None = None
     push_expr: str | None = None
     load: bool = False
+    outputs: tuple[str, ...] = ()  # `--output` / `outputs:` values, as written (resolved)
     action: str | None = None  # the action used, for action steps
     name: str | None = None  # the compose service, the bake target
     workflow: str | None = None  # workflow path

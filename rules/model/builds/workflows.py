@@ -264,6 +264,7 @@ def _build_push(workflow: Workflow, step: Step, scope: StepScope, base: BuildRec
         record.push_origin = Origin(workflow.path, step.input_line(key), 1)
         record.push_expr = push_value if push_value and "${{" in push_value else None
     record.load = may_be_true(step.input_value("load")) or "type=docker" in outputs
+    record.outputs = tuple(scope.resolve(o) for o in split_list(step.input_value("outputs"), commas=False))
     return record
 
 
