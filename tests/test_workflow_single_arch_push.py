@@ -108,5 +108,5 @@ def test_run_step_buildx_push_without_platform_warns_on_the_push_flag() -> None:
             """
     }
     [finding] = findings(files, rule=RULE)
-    assert (finding.path, finding.line, finding.column) == (PATH, 7, 29)
+    assert (finding.path, finding.line, finding.column) == (PATH, 7, 31)
     assert "`ghcr.io/acme/cli`" in finding.message
