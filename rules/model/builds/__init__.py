@@ -83,6 +83,10 @@ def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishReco
     for build in builds:
         if not build.push:
             continue
+        if build.pushed_at:  # pushed by `docker push` commands: what they push, where they push it
+            publishes.extend(PublishRecord(ref, origin, build, "docker push") for ref, origin in
+                             build.pushed_at.items())
+            continue
         for tag in build.tags:
             moves, when = build.computed_tags.get(tag.value, (None, ""))
             publishes.append(PublishRecord(tag.value, tag.origin, build, build.via, moves, when))

@@ -48,7 +48,7 @@ def command_records(snapshot: Snapshot, invocation: DockerInvocation, unit: Unit
         unit.aliases[resolve(command.operands[1])] = resolve(command.operands[0])
     elif path == ("push",):
         for ref in command.operands:
-            _push(unit, resolve(ref), _word_origin(snapshot, invocation, ref), "docker push")
+            _push(unit, resolve(ref), _word_origin(snapshot, invocation, command.written[-1]), "docker push")
     elif path == ("manifest", "push") and command.operands:
         ref = resolve(command.operands[0])
         unit.publishes.append(PublishRecord(ref, _word_origin(snapshot, invocation, command.operands[0]), None,
@@ -70,6 +70,8 @@ def _push(unit: Unit, ref: str, origin: Origin, via: str) -> None:
         if wanted & {_with_latest(t) for t in build.tag_texts} | wanted & set(build.tag_texts):
             if not build.push:
                 build.push, build.push_origin = True, origin
+            if build.pushed_at or build.push_origin is origin:
+                build.pushed_at[ref] = origin
             if ref not in build.tag_texts:
                 build.tags = (*build.tags, Located(ref, origin))
             return

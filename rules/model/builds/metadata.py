@@ -148,7 +148,7 @@ def _tag(entry: _Entry, flavor: dict[str, str]) -> tuple[str, bool | None, str] 
         moves, when = "{{date" not in value, "on scheduled runs"
     elif kind in ("semver", "pep440"):
         value = attrs.get("value") or attrs.get("pattern", "{{version}}")
-        moves = "{{version}}" not in value and "{{raw}}" not in value
+        moves = not any(part in value for part in ("{{version}}", "{{raw}}", "{{patch}}"))
         when = f"on a {kind} tag push"
     elif kind == "match":
         value, moves, when = "{{match}}", False, "on a tag push matching the pattern"

@@ -60,6 +60,8 @@ class BuildRecord:
     push: bool = False
     push_origin: Origin | None = None
     push_expr: str | None = None
+    # Tags pushed by a later `docker push` (the build itself does not push): ref -> that push.
+    pushed_at: dict[str, Origin] = field(default_factory=dict)
     load: bool = False
     outputs: tuple[str, ...] = ()  # `--output` / `outputs:` values, as written (resolved)
     action: str | None = None  # the action used, for action steps
