@@ -84,12 +84,14 @@ def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishReco
         if not build.push:
             continue
         if build.pushed_at:  # pushed by `docker push` commands: what they push, where they push it
-            publishes.extend(PublishRecord(ref, origin, build, "docker push") for ref, origin in
+            publishes.extend(PublishRecord(ref, origin, build, "docker push", job_ref=build.job_ref,
+                                           step_ref=build.step_ref) for ref, origin in
                              build.pushed_at.items())
             continue
         for tag in build.tags:
             moves, when = build.computed_tags.get(tag.value, (None, ""))
-            publishes.append(PublishRecord(tag.value, tag.origin, build, build.via, moves, when))
+            publishes.append(PublishRecord(tag.value, tag.origin, build, build.via, moves, when, build.job_ref,
+                                           build.step_ref))
     return builds, publishes
 
 

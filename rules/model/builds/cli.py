@@ -48,18 +48,19 @@ def command_records(snapshot: Snapshot, invocation: DockerInvocation, unit: Unit
         unit.aliases[resolve(command.operands[1])] = resolve(command.operands[0])
     elif path == ("push",):
         for ref in command.operands:
-            _push(unit, resolve(ref), _word_origin(snapshot, invocation, command.written[-1]), "docker push")
+            _push(unit, resolve(ref), _word_origin(snapshot, invocation, command.written[-1]), "docker push", base)
     elif path == ("manifest", "push") and command.operands:
         ref = resolve(command.operands[0])
-        unit.publishes.append(PublishRecord(ref, _word_origin(snapshot, invocation, command.operands[0]), None,
-                                            "docker manifest push"))
+        unit.publishes.append(PublishRecord(ref, _word_origin(snapshot, invocation, "push"), None,
+                                            "docker manifest push", job_ref=base.job_ref, step_ref=base.step_ref))
     elif path == ("buildx", "imagetools", "create") and not command.flag("--dry-run"):
         for word in command.values("--tag"):
-            unit.publishes.append(PublishRecord(resolve(word), _word_origin(snapshot, invocation, word), None,
-                                                "buildx imagetools create"))
+            unit.publishes.append(PublishRecord(resolve(word), _word_origin(snapshot, invocation, "create"), None,
+                                                "buildx imagetools create", job_ref=base.job_ref,
+                                                step_ref=base.step_ref))
 
 
-def _push(unit: Unit, ref: str, origin: Origin, via: str) -> None:
+def _push(unit: Unit, ref: str, origin: Origin, via: str, base: BuildRecord) -> None:
     source = ref
     for _ in range(5):
         if source not in unit.aliases:
@@ -75,7 +76,7 @@ def _push(unit: Unit, ref: str, origin: Origin, via: str) -> None:
             if ref not in build.tag_texts:
                 build.tags = (*build.tags, Located(ref, origin))
             return
-    unit.publishes.append(PublishRecord(ref, origin, None, via))
+    unit.publishes.append(PublishRecord(ref, origin, None, via, job_ref=base.job_ref, step_ref=base.step_ref))
 
 
 def _with_latest(ref: str) -> str:

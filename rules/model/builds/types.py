@@ -129,6 +129,8 @@ class PublishRecord:
     # decides from the reference (`rules.docker.publishing.tag_moves`).
     moves: bool | None = None
     when: str = ""  # when the tag is produced (`on a tag push`), for computed tags
+    job_ref: Job | None = field(default=None, repr=False, compare=False)  # the workflow job that pushes
+    step_ref: Step | None = field(default=None, repr=False, compare=False)
 
     @property
     def registry(self) -> str | None:
