@@ -90,3 +90,34 @@ def test_bake_file_change_is_a_row_on_the_bake_file_line():
         ("docker-bake.hcl", "default", "tags", "docker.io/acme/app:1.0.0", "docker.io/acme/app:1.0.0", None, 6),
         ("docker-bake.hcl", "default", "tags", "docker.io/acme/app:latest", None, "docker.io/acme/app:latest", 6),
     ]
+
+
+META = """
+on:
+  push:
+    tags: ["v*"]
+  workflow_dispatch:
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - id: meta
+        uses: docker/metadata-action@v5
+        with:
+          images: ghcr.io/acme/api
+          flavor: latest=auto
+          tags: type=semver,pattern={{version}}
+      - uses: docker/build-push-action@v6
+        with:
+          push: true
+          tags: ${{ steps.meta.outputs.tags }}
+"""
+
+
+def test_latest_on_every_run_is_a_tag_row():
+    head = META.replace("latest=auto", "latest=true")
+    report = review_pair({PATH: META}, {PATH: head})
+    assert changes(report) == [
+        (PATH, "image", "tags", "ghcr.io/acme/api:latest (on a stable version tag push, flavor latest=auto)",
+         "ghcr.io/acme/api:latest (on every run that makes tags, flavor latest=true)"),
+    ]

@@ -52,7 +52,8 @@ def facts(build: BuildRecord) -> Facts:
         add("platforms", platform.value, platform.value, platform.origin)
     if build.push:
         for tag in build.tags:
-            add("tags", tag.value, tag.value, tag.origin)
+            when = build.computed_tags.get(tag.value, (None, ""))[1]
+            add("tags", tag.value, f"{tag.value} ({when})" if when else tag.value, tag.origin)
         for tag in build.tags:
             registry = _registry(tag.value)
             if registry:

@@ -81,8 +81,8 @@ def meta_tags(step: Step, scope: StepScope) -> list[MetaTag]:
     if found and (latest == "true" or (latest == "auto" and decides)):
         on_latest = flavor.get("onlatest", "false").lower() == "true"
         name = (flavor.get("prefix", "") + "latest" + flavor.get("suffix", "")) if on_latest else "latest"
-        when = "whenever tags are made (flavor latest=true)" if latest == "true" else \
-            "on a stable version tag push (flavor latest=auto)"
+        when = "on every run that makes tags, flavor latest=true" if latest == "true" else \
+            "on a stable version tag push, flavor latest=auto"
         origin = _flavor_origin(step, scope) or found[0][3]
         found.append((name, True, when, origin))
     out: list[MetaTag] = []
