@@ -121,3 +121,26 @@ def test_latest_on_every_run_is_a_tag_row():
         (PATH, "image", "tags", "ghcr.io/acme/api:latest (on a stable version tag push, flavor latest=auto)",
          "ghcr.io/acme/api:latest (on every run that makes tags, flavor latest=true)"),
     ]
+
+
+ACTION = """
+on: push
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          context: .
+          push: true
+          platforms: linux/amd64,linux/arm64
+          tags: ghcr.io/acme/api:${{ github.sha }}
+"""
+
+
+def test_a_build_moved_from_the_action_to_a_run_step_is_the_same_build():
+    head = ACTION.split("      - uses:")[0] + (
+        "      - run: docker buildx build --push --platform linux/amd64,linux/arm64 "
+        "-t ghcr.io/acme/api:${{ github.sha }} .\n")
+    report = review_pair({PATH: ACTION}, {PATH: head})
+    assert changes(report) == []  # same image, platforms, push: no "removed" and "added" rows

@@ -97,8 +97,9 @@ def pairs(base: Snapshot, head: Snapshot, change: Change) -> list[BuildPair]:
         rest_new = [b for k, b in new_builds.items() if k not in old_builds]
         for new in list(rest_new):
             repos = _repositories(new)
-            match = next((o for o in rest_old if repos and _repositories(o) == repos and o.via == new.via
-                          and to_head.get(o.path, o.path) == new.path), None)
+            match = next((o for o in rest_old if repos and _repositories(o) == repos
+                          and (o.via == new.via or o.job == new.job) and to_head.get(o.path, o.path) == new.path),
+                         None)
             if match is not None:
                 rest_old.remove(match)
                 rest_new.remove(new)
