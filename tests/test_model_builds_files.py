@@ -65,3 +65,11 @@ def test_push_of_an_image_no_build_made_is_a_publish_without_build():
     assert builds(files) == []
     assert sorted((p.ref, p.via, p.build) for p in publishes(files)) == [
         ("ghcr.io/acme/multi:2", "docker manifest push", None), ("ghcr.io/acme/nginx:1.27", "docker push", None)]
+
+
+def test_compose_push_of_the_project_pushes_its_built_images():
+    model = deployment(snapshot({"compose.yaml": COMPOSE, ".env": "TAG=1.4.2\n",
+                                 "release.sh": "#!/bin/sh\ndocker compose build\ndocker compose push api\n"}))
+    (api,) = model.builds
+    assert api.push and api.push_origin is not None and api.push_origin.path == "release.sh"
+    assert [(p.ref, p.via) for p in model.publishes] == [("ghcr.io/acme/api:1.4.2", "compose")]

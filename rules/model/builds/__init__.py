@@ -75,7 +75,7 @@ def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishReco
                            scope=invocation.path)
         command_records(snapshot, invocation, unit, base, lambda word: word, {})
     units.extend(by_file.values())
-    builds = compose_builds(deployment.projects)
+    builds = compose_builds(deployment.projects, invocations)
     publishes: list[PublishRecord] = []
     for unit in units:
         builds.extend(unit.builds)
