@@ -70,6 +70,8 @@ class WorkflowSingleArchPush(Rule):
 
     def check(self, doc: BuildRecord, ctx: Context) -> Iterator[Hit]:
         job = doc.job_ref
+        if ctx.change is not None and doc.path not in ctx.change.lines:
+            return  # reviewing a change that leaves the workflow alone (its Dockerfile, say)
         if job is None or not doc.push or not doc.modelled or doc.platforms or doc.platforms_origin is not None:
             return
         native = runner_architecture(job)
