@@ -73,3 +73,12 @@ def test_compose_push_of_the_project_pushes_its_built_images():
     (api,) = model.builds
     assert api.push and api.push_origin is not None and api.push_origin.path == "release.sh"
     assert [(p.ref, p.via) for p in model.publishes] == [("ghcr.io/acme/api:1.4.2", "compose")]
+
+
+def test_script_variables_assigned_before_the_build_are_resolved():
+    script = ("#!/bin/sh\nset -e\nREGISTRY=ghcr.io/acme\nIMAGE=\"$REGISTRY/app\"\nVERSION=$(git describe)\n"
+              "docker build -t \"${IMAGE}:${VERSION}\" -t $REGISTRY/app:latest .\ndocker push $REGISTRY/app:latest\n")
+    (build,) = builds({"build.sh": script})
+    # IMAGE's value uses a variable: kept as written, so its registry is not claimed
+    assert build.tag_texts == ("${IMAGE}:${VERSION}", "ghcr.io/acme/app:latest")
+    assert build.registries == ("ghcr.io",) and build.push

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dockreview.rules.classify import FileType
-from dockreview.rules.model.builds.cli import Unit, command_column, command_records
+from dockreview.rules.model.builds.cli import Unit, command_column, command_records, script_resolver
 from dockreview.rules.model.builds.compose import compose_builds
 from dockreview.rules.model.builds.lists import may_be_true, split_commas, split_list
 from dockreview.rules.model.builds.types import (
@@ -73,7 +73,7 @@ def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishReco
         origin = command_column(snapshot, invocation)
         base = BuildRecord(via="", origin=origin, context=None, context_raw="", dockerfile=None,
                            scope=invocation.path)
-        command_records(snapshot, invocation, unit, base, lambda word: word, {})
+        command_records(snapshot, invocation, unit, base, script_resolver(invocation), {})
     units.extend(by_file.values())
     builds = compose_builds(deployment.projects, invocations)
     publishes: list[PublishRecord] = []

@@ -12,6 +12,7 @@ are already expanded by the Makefile parser).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -173,4 +174,31 @@ def _copy(base: BuildRecord, **changes: object) -> BuildRecord:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-__all__ = ["Unit", "command_column", "command_records"]
+
+
+_ASSIGNMENT = re.compile(r"^\s*(?:export\s+|readonly\s+|local\s+|declare\s+)?([A-Za-z_][A-Za-z0-9_]*)="
+                         r"(\"[^\"$`]*\"|'[^']*'|[^\s\"'$`;&|()]*)\s*(?:#.*)?$")
+_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def script_resolver(invocation: DockerInvocation) -> Resolve:
+    """A script's words with `$NAME` / `${NAME}` replaced by a literal assignment written on an
+    earlier line of the same source (`IMAGE=ghcr.io/acme/app`); anything else kept as written."""
+    source = invocation.source
+    values: dict[str, str] = {}
+    for number, text in enumerate(source.text.split("\n"), start=1):
+        if source.file_line(number) >= invocation.origin.line:
+            break
+        match = _ASSIGNMENT.match(text)
+        if match:
+            values[match.group(1)] = match.group(2).strip("\"'")
+
+    def resolve(word: str) -> str:
+        if "$" not in word or not values:
+            return word
+        return _REFERENCE.sub(lambda m: values.get(m.group(1) or m.group(2), m.group(0)), word)
+
+    return resolve
+
+
+__all__ = ["Unit", "command_column", "command_records", "script_resolver"]
