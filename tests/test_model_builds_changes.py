@@ -144,3 +144,9 @@ def test_a_build_moved_from_the_action_to_a_run_step_is_the_same_build():
         "-t ghcr.io/acme/api:${{ github.sha }} .\n")
     report = review_pair({PATH: ACTION}, {PATH: head})
     assert changes(report) == []  # same image, platforms, push: no "removed" and "added" rows
+
+
+def test_a_trigger_filter_change_is_an_on_row():
+    head = RELEASE.replace('    tags: ["v*"]\n', "    branches: [main]\n")
+    assert changes(review_pair({PATH: RELEASE}, {PATH: head})) == [
+        (PATH, "", "on", "push (tags: v*)", "push (branches: main)")]

@@ -280,7 +280,9 @@ def _workflow_rows(base: Snapshot, head: Snapshot, change: Change, base_path: st
 
 
 def _triggers(model: WorkflowModel) -> dict[str, tuple[str, Origin]]:
-    return {event: (event, origin) for event, origin in model.triggers.items()}
+    filters = model.trigger_filters
+    return {event: (f"{event} ({filters[event]})" if event in filters else event, origin)
+            for event, origin in model.triggers.items()}
 
 
 def _permissions(model: WorkflowModel, job: str | None) -> dict[str, tuple[str, Origin]]:

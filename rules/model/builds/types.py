@@ -30,6 +30,8 @@ class WorkflowModel:
     triggers: dict[str, Origin]  # event -> where it is written
     permissions: Located[str] | None  # the workflow's `permissions:` as one text, sorted
     job_permissions: dict[str, Located[str]] = field(default_factory=dict)
+    # The filters of each trigger that has some (`branches: main; tags: v*`), as one sorted text.
+    trigger_filters: dict[str, str] = field(default_factory=dict)
 
     @property
     def trigger_names(self) -> tuple[str, ...]:

@@ -65,7 +65,29 @@ def workflow_model(workflow: Workflow) -> WorkflowModel:
         text = permissions_text(job.permissions)
         if text is not None:
             jobs[job_id] = Located(text, Origin(workflow.path, job.key_line("permissions"), 1))
-    return WorkflowModel(workflow.path, workflow, triggers, located, jobs)
+    return WorkflowModel(workflow.path, workflow, triggers, located, jobs, _trigger_filters(workflow))
+
+
+_FILTERS = ("branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore", "types", "cron")
+
+
+def _trigger_filters(workflow: Workflow) -> dict[str, str]:
+    on = workflow.root.get("on", workflow.root.get(True)) if isinstance(workflow.root, dict) else None
+    found: dict[str, str] = {}
+    if isinstance(on, dict):
+        for event, spec in on.items():
+            parts = []
+            items = spec if isinstance(spec, dict) else {"cron": [s.get("cron") for s in spec if isinstance(s, dict)]} \
+                if isinstance(spec, list) else {}
+            for key in _FILTERS:
+                value = items.get(key) if isinstance(items, dict) else None
+                values = value if isinstance(value, list) else [value] if value is not None else []
+                texts = sorted(t for t in (as_str(v) for v in values) if t)
+                if texts:
+                    parts.append(f"{key}: {', '.join(texts)}")
+            if parts:
+                found[str(event)] = "; ".join(parts)
+    return found
 
 
 def workflow_builds(snapshot: Snapshot, model: WorkflowModel,
