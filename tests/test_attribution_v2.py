@@ -162,3 +162,19 @@ def test_a_base_written_through_an_arg_with_the_same_moving_tag_is_not_a_new_fin
     assert [f.rule for f in report.preexisting] == ["DR201"]
     bumped = review_pair(base, {"Dockerfile": "FROM node:lts-alpine\nRUN npm ci\n"})
     assert [f.rule for f in bumped.findings] == ["DR201"]  # another tag: the change chose it
+
+
+def test_one_change_copied_into_several_files_is_one_finding_naming_the_others() -> None:
+    stack = ("services:\n  db:\n    image: postgres:16.4\n    volumes:\n      - db:/var/lib/postgresql/data\n"
+             "volumes:\n  db: {}\n")
+    paths = ["deploy/a/compose.yaml", "deploy/b/compose.yaml", "deploy/c/compose.yaml"]
+    base = dict.fromkeys(paths, stack)
+    head = dict.fromkeys(paths, stack.replace("db:/var/lib/postgresql/data", "db:/var/lib/postgresql"))
+    report = review_pair(base, head)
+    [finding] = [f for f in report.findings if f.rule == "DR150"]
+    assert finding.path == "deploy/a/compose.yaml"
+    assert "(the same in `deploy/b/compose.yaml`, `deploy/c/compose.yaml`)" in finding.message
+    assert [(r.path, r.line) for r in finding.related][-2:] == [("deploy/b/compose.yaml", 5),
+                                                                ("deploy/c/compose.yaml", 5)]
+    single = review_pair({paths[0]: stack}, {paths[0]: head[paths[0]]})
+    assert "the same in" not in single.findings[0].message
