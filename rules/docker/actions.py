@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from dockreview.rules.docker.commands import COMPOSE_WITH_VALUE, docker_args, has_flag, operands, subcommand
 from dockreview.rules.model.builds.lists import may_be_true, split_list
+from dockreview.rules.model.builds.scope import StepScope
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.shell import Command
 from dockreview.rules.parse.workflow import Job, Step, Workflow
@@ -213,18 +214,7 @@ def is_local_ref(ref: str, job: Job) -> bool:
     return bool(host) and host in {name.lower() for name in job.services}
 
 
-_ENV_EXPRESSION = re.compile(r"\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}")
-
-
 def resolve_env(workflow: Workflow, job: Job, step: Step | None, text: str) -> str:
-    """`text` with each `${{ env.X }}` replaced by the literal value the step, job or workflow gives X."""
-
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        for scope in (step.env if step else {}, job.env, workflow.env):
-            item = scope.get(name)
-            if item is not None and item.value is not None and "$" not in item.value:
-                return item.value
-        return match.group(0)
-
-    return _ENV_EXPRESSION.sub(value, text) if "${{" in text else text
+    """`text` with each `${{ env.X }}` (and `${{ matrix.x }}` of no combination: kept) replaced by the
+    value the step, job or workflow `env:` gives X, as the builds model resolves it."""
+    return StepScope(workflow, job, step).resolve(text)
