@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import uvicorn
+from dockreview.bot.cli.processes import server_limits
 from dockreview.bot.queue import make_queue
 from dockreview.bot.settings import Settings
 from dockreview.bot.webhook.app import create_app
@@ -31,7 +32,7 @@ class AppServer:
         self.worker = Worker(settings, self.queue) if embed else None
         app = create_app(settings, self.queue, embedded_worker=self.worker)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, access_log=False,
-                                lifespan="on")
+                                lifespan="on", **server_limits())
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
