@@ -24,10 +24,10 @@ def settings_for(gh: Any, app: Any, **kw: Any) -> Settings:
 class AppServer:
     """`dockreview serve` in a thread; embedded worker unless `redis_url` is given (then none)."""
 
-    def __init__(self, settings: Settings, *, embedded_worker: bool | None = None) -> None:
+    def __init__(self, settings: Settings, *, embedded_worker: bool | None = None, queue: Any = None) -> None:
         self.settings = settings
         self.port = free_port()
-        self.queue = make_queue(settings.redis_url, job_timeout=settings.job_timeout)
+        self.queue = queue or make_queue(settings.redis_url, job_timeout=settings.job_timeout)
         embed = (settings.redis_url is None) if embedded_worker is None else embedded_worker
         self.worker = Worker(settings, self.queue) if embed else None
         app = create_app(settings, self.queue, embedded_worker=self.worker)
