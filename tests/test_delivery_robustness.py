@@ -350,3 +350,37 @@ def test_recheck_comments_are_coalesced_per_pull_request(github, redis_server) -
         runs = completed_run(gh, sha, count=2)
         time.sleep(0.5)
     assert len(runs) == 2  # the push's review and one /recheck, not 21 runs
+
+
+@pytest.mark.parametrize(("name", "value"), [("WEBHOOK_SECRET", "   "), ("DOCKREVIEW_JOB_TIMEOUT", "nan"),
+                                             ("DOCKREVIEW_JOB_TIMEOUT", "inf")])
+def test_settings_refuse_a_blank_secret_and_non_finite_timeouts(name: str, value: str) -> None:
+    from dockreview.bot.settings import Settings, SettingsError
+
+    env = {"APP_ID": "1", "PRIVATE_KEY": "-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----",
+           "WEBHOOK_SECRET": "s", name: value}
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env(env)
+
+
+def test_an_undecodable_stream_entry_is_dropped_not_retried_for_ever(redis_server) -> None:
+    import asyncio
+
+    import redis
+
+    admin = redis.Redis.from_url(redis_server.url)
+
+    async def scenario() -> None:
+        queue = RedisQueue(redis_server.url, job_timeout=0.1)
+        await queue.depth()  # creates the group
+        admin.xadd("dockreview:jobs", {"job": "{not json"})
+        admin.xadd("dockreview:jobs", {"job": "[1, 2]"})
+        assert await queue.fetch("w", block=0.1) is None
+        assert await queue.fetch("w", block=0.1) is None
+        await asyncio.sleep(0.2)
+        assert await queue.fetch("w2", block=0.1) is None  # nothing left pending to take over
+        assert await queue.depth() == 0
+        await queue.close()
+
+    asyncio.run(scenario())
+    admin.close()
