@@ -326,3 +326,24 @@ def test_every_annotation_is_written_before_the_run_completes_and_they_are_cappe
     assert all("conclusion" not in r and r.get("status") != "completed" for r in updates[:-1])
     assert updates[-1]["conclusion"] == "failure"
     assert "10 more findings are not annotated" in run["output"]["summary"]
+
+
+def test_a_foreign_dockreview_check_run_is_not_adopted(github) -> None:
+    import httpx
+
+    gh, app, _ = github
+    other = gh.create_app(slug="impostor", webhook_secret="whsec-other")
+    other_installation = gh.install(other, "octo", ["shop"])
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    token = gh.installation_token(other_installation)
+    created = httpx.post(f"{gh.base_url}/repos/octo/shop/check-runs", headers={"Authorization": f"token {token}"},
+                         json={"name": "dockreview", "head_sha": sha, "status": "completed",
+                               "conclusion": "success", "external_id": f"{number}:forged"})
+    assert created.status_code == 201, created.text
+    with AppServer(settings_for(gh, app)) as server:
+        send(gh, app, server, "opened", number)
+        runs = completed_run(gh, sha, count=2)
+    ours = [r for r in runs if r["app"]["id"] == app.id]
+    theirs = [r for r in runs if r["app"]["id"] == other.id]
+    assert [r["conclusion"] for r in ours] == ["failure"]
+    assert [r["conclusion"] for r in theirs] == ["success"] and len(theirs[0]["requests"]) == 1

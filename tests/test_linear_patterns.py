@@ -1,6 +1,7 @@
 """Patterns that see file content run in linear time: a 1 MB hostile value goes through the whole
 review (parse, model, every rule, the container changes) in a child process that must finish well
-within a generous bound (a quadratic pattern takes hours on it). Speed itself is measured in
+within a generous bound of 240 s, even on a loaded machine (a quadratic pattern takes hours on
+it). Speed itself is measured in
 bench/regex_cost.py, not here."""
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ SCRIPT = dedent(
 
 def _review_in_child(files: dict[str, str]) -> dict:
     done = subprocess.run([sys.executable, "-c", SCRIPT], input=json.dumps(files), capture_output=True,
-                          text=True, timeout=60, check=True)
+                          text=True, timeout=240, check=True)
     return json.loads(done.stdout)
 
 

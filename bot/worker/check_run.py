@@ -48,7 +48,7 @@ class CheckRun:
     async def start(self, head_sha: str) -> int:
         """Reuse this job's (or, unless `new`, this pull request's) check run on the commit, marked in
         progress; else create one in progress."""
-        for run in await api.list_check_runs(self.gh, self.owner, self.repo, head_sha, CHECK_NAME):
+        for run in await list_ours(self.gh, self.owner, self.repo, head_sha):
             if run.get("external_id") == self.external_id or (
                 not self.new and str(run.get("external_id", "")).split(":")[0] == str(self.number)
             ):
@@ -128,10 +128,18 @@ def _plain(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_{}[]<>()#+-!|@~" else c for c in cleaned)
 
 
+async def list_ours(gh: GitHubClient, owner: str, repo: str, head_sha: str) -> list[dict[str, Any]]:
+    """The `dockreview` check runs on `head_sha` created by this App: another App's or a workflow's run
+    of the same name is never adopted (GitHub refuses to let us update it, 403)."""
+    runs = await api.list_check_runs(gh, owner, repo, head_sha, CHECK_NAME)
+    app_id = str(gh.settings.app_id or "")
+    return [r for r in runs if not app_id or str((r.get("app") or {}).get("id", "")) == app_id]
+
+
 async def pull_request_of(gh: GitHubClient, owner: str, repo: str, head_sha: str) -> int | None:
     """The pull request our check run on `head_sha` belongs to (its external_id, else the pull requests
     GitHub lists on it), None when there is no such check run."""
-    for run in await api.list_check_runs(gh, owner, repo, head_sha, CHECK_NAME):
+    for run in await list_ours(gh, owner, repo, head_sha):
         number = str(run.get("external_id", "")).split(":")[0]
         if number.isdigit():
             return int(number)
