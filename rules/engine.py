@@ -180,7 +180,8 @@ def _review_deleted(
     for path in sorted(change.deleted):
         if snapshot.has(path) or not base.has(path) or config.is_ignored(path):
             continue
-        kind = KIND_OF_TYPE.get(base.file_type(path)) if base.file_type(path) else None
+        file_type = base.file_type(path)
+        kind = KIND_OF_TYPE.get(file_type) if file_type is not None else None
         doc = base.try_document(path) if kind else None
         if doc is None or kind is None:
             continue

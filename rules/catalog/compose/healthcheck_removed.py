@@ -62,7 +62,9 @@ class HealthcheckRemoved(Rule):
             waiting = []
             for model in project.new.values():
                 fact = model.fact("depends_on", change.object)
-                dependency = fact.data if fact else None
+                if fact is None:
+                    continue
+                dependency = fact.data
                 if dependency is not None and dependency.condition == "service_healthy" and dependency.required:
                     waiting.append((model.name, fact))
             if not waiting:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.changes import column, for_file, place
+from dockreview.rules.changes import ContainerChange, column, for_file, place
 from dockreview.rules.changes.workflow import job_facts, pushes
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.workflow import Workflow
@@ -44,7 +44,7 @@ class PlatformRemoved(Rule):
     fix = "Keep building every platform that is deployed, or move those servers first"
 
     def check(self, doc: Workflow, ctx: Context) -> Iterator[Hit]:
-        removed: dict[str, list] = {}
+        removed: dict[str, list[ContainerChange]] = {}
         for change in for_file(ctx):
             if change.kind == "workflow" and change.field == "platforms" and change.after is None and change.before:
                 removed.setdefault(change.object, []).append(change)
