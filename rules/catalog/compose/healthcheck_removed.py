@@ -9,7 +9,7 @@ from dockreview.rules.model.compose.types import ComposeProject
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class HealthcheckRemoved(Rule):
+class HealthcheckRemoved(Rule[ComposeProject]):
     """
     ## What it does
     Reviewing a change: finds a service whose healthcheck the change removes (or disables) while

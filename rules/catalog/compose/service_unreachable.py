@@ -33,7 +33,7 @@ class _Reference:
     location: Location
 
 
-class ServiceUnreachable(Rule):
+class ServiceUnreachable(Rule[ComposeFile]):
     """
     ## What it does
     Finds services that another service reaches by name but that share no network with it. A

@@ -8,7 +8,7 @@ from dockreview.rules.parse.dockerfile import Dockerfile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class CopyWithoutDockerignore(Rule):
+class CopyWithoutDockerignore(Rule[Dockerfile]):
     """
     ## What it does
     Finds `COPY . .`, `COPY ./ /app/` and `ADD . .` (the whole build context) when no

@@ -18,7 +18,7 @@ _BUILDX_TEXT = re.compile(r"buildx\s+create|buildx\s+use|containerd-snapshotter"
 _REMOTE_DRIVERS = {"cloud", "remote", "kubernetes"}
 
 
-class WorkflowMultiplatformWithoutEmulation(Rule):
+class WorkflowMultiplatformWithoutEmulation(Rule[Workflow]):
     """
     ## What it does
     Finds image builds for a platform the runner cannot run — `docker/build-push-action` with

@@ -18,7 +18,7 @@ from dockreview.rules.parse.workflow import Step, Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class WorkflowOnlyLatestTag(Rule):
+class WorkflowOnlyLatestTag(Rule[Workflow]):
     """
     ## What it does
     Finds images a workflow pushes only under moving tags (`latest`, `main`, `stable`, `edge`, a

@@ -9,7 +9,7 @@ from dockreview.rules.parse.workflow import Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class PlatformRemoved(Rule):
+class PlatformRemoved(Rule[Workflow]):
     """
     ## What it does
     Reviewing a change: finds a job that pushes images and no longer builds a platform it built

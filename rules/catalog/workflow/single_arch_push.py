@@ -12,7 +12,7 @@ from dockreview.rules.rule import Context, Hit, Kind, Rule
 _OTHER = {"amd64": "linux/arm64/v8", "arm64": "linux/amd64"}
 
 
-class WorkflowSingleArchPush(Rule):
+class WorkflowSingleArchPush(Rule[Workflow]):
     """
     ## What it does
     Finds `docker/build-push-action` steps that push an image without a `platforms` input: the
