@@ -15,6 +15,7 @@ from dockreview.rules.config import Config
 from dockreview.rules.diff import Change
 from dockreview.rules.finding import Finding, Location, Severity
 from dockreview.rules.globs import matches
+from dockreview.rules.model.locate import service_subject
 from dockreview.rules.parse.errors import NotReviewed, ParseError
 from dockreview.rules.report import Note, Report
 from dockreview.rules.rule import AnyRule, Context, Hit, Kind, Rule
@@ -243,6 +244,12 @@ class _Emitter:
         if self.suppressions(path).covers(hit.line, end or hit.line, rule.code, rule.slug):
             self.suppressed += 1
             return
+        line_text = self.snapshot.line(path, hit.line).strip()
+        subject, basis = hit.subject, hit.basis
+        if subject is None and self.snapshot.file_type(path) is FileType.COMPOSE:
+            subject = service_subject(self.snapshot, path, hit.line)
+            if subject is not None:
+                basis = basis or "\x1f".join((" ".join(line_text.split()), hit.evidence))
         self.findings.append(
             Finding(
                 rule=rule.code,
@@ -259,10 +266,10 @@ class _Emitter:
                 docs=rule.docs_url(),
                 evidence=hit.evidence,
                 related=hit.related,
-                line_text=self.snapshot.line(path, hit.line).strip(),
+                line_text=line_text,
                 confidence=hit.confidence or rule.confidence,
-                subject=hit.subject,
-                basis=hit.basis,
+                subject=subject,
+                basis=basis,
             )
         )
 
