@@ -47,7 +47,8 @@ def test_moving_services_into_included_files_reports_nothing_new_and_removes_not
     assert row.members == ("api", "db", "web", "worker")
     assert describe(row).startswith("4 services moved from compose.yaml into 4 files, unchanged")
     summary = check_output(report, None, head_sha="abc1234", config=Config())["summary"]
-    assert summary.startswith("1 container-level change; no problems found.")
+    assert summary.startswith("No container-level changes (4 services moved from compose.yaml into 4 files, "
+                              "unchanged); no problems found.")
     assert "removed" not in summary
 
 
@@ -151,3 +152,29 @@ def test_long_cells_show_the_part_that_differs() -> None:
     # a difference at the start: cut at the end as before
     left, right = md.clip_pair("a" + "x" * 100, "b" + "x" * 100, 20)
     assert left.startswith("a") and right.startswith("b") and left.endswith("…")
+
+
+def test_a_base_written_through_an_arg_with_the_same_moving_tag_is_not_a_new_finding() -> None:
+    base = {"Dockerfile": "FROM node:alpine\nRUN npm ci\n"}
+    head = {"Dockerfile": "ARG NODE_IMAGE=node:alpine\nFROM ${NODE_IMAGE}\nRUN npm ci\n"}
+    report = review_pair(base, head)
+    assert [f.rule for f in report.findings] == []
+    assert [f.rule for f in report.preexisting] == ["DR201"]
+    bumped = review_pair(base, {"Dockerfile": "FROM node:lts-alpine\nRUN npm ci\n"})
+    assert [f.rule for f in bumped.findings] == ["DR201"]  # another tag: the change chose it
+
+
+def test_one_change_copied_into_several_files_is_one_finding_naming_the_others() -> None:
+    stack = ("services:\n  db:\n    image: postgres:16.4\n    volumes:\n      - db:/var/lib/postgresql/data\n"
+             "volumes:\n  db: {}\n")
+    paths = ["deploy/a/compose.yaml", "deploy/b/compose.yaml", "deploy/c/compose.yaml"]
+    base = dict.fromkeys(paths, stack)
+    head = dict.fromkeys(paths, stack.replace("db:/var/lib/postgresql/data", "db:/var/lib/postgresql"))
+    report = review_pair(base, head)
+    [finding] = [f for f in report.findings if f.rule == "DR150"]
+    assert finding.path == "deploy/a/compose.yaml"
+    assert "(the same in `deploy/b/compose.yaml`, `deploy/c/compose.yaml`)" in finding.message
+    assert [(r.path, r.line) for r in finding.related][-2:] == [("deploy/b/compose.yaml", 5),
+                                                                ("deploy/c/compose.yaml", 5)]
+    single = review_pair({paths[0]: stack}, {paths[0]: head[paths[0]]})
+    assert "the same in" not in single.findings[0].message

@@ -220,7 +220,12 @@ def _changes_section(report: Report) -> str:
         return ""
     if not report.changes:
         return "No container-level changes: no service, stage, image or published build changes at deploy time."
-    count = _plural(len(rows(report.changes)), "container-level change")
+    shown = rows(report.changes)
+    moved = [c for c in shown if c.field == "definition"]
+    count = _plural(len(shown) - len(moved), "container-level change") if len(moved) < len(shown) else (
+        "No container-level changes")
+    if moved:
+        count += " (" + "; ".join(c.note or f"{c.object} moved from {c.before} to {c.after}" for c in moved) + ")"
     table = markdown_table(report.changes)
     problems = "no problems found" if not report.findings else _plural(len(report.findings), "finding") + " below"
     return f"{count}; {problems}.\n\n{table}"

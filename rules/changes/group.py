@@ -83,7 +83,9 @@ def _fold(key: tuple[str, ...], members: list[ContainerChange]) -> ContainerChan
         into = targets[0] if len(targets) == 1 else f"{len(targets)} files"
         source = sources[0] if len(sources) == 1 else f"{len(sources)} files"
         note = f"{len(names)} {noun}s moved from {source} into {into}, unchanged"
-        return replace(first, object=f"{len(names)} {noun}s", before=source, after=into, members=names, note=note)
+        path = first.path if len({m.path for m in members}) == 1 else first.scope or first.path
+        return replace(first, path=path, object=f"{len(names)} {noun}s", before=source, after=into,
+                       members=names, note=note)
     if key[0] == "registry":
         old_registry, new_registry = key[2], key[3]
         note = f"{len(names)} images moved from {old_registry} to {new_registry}"

@@ -112,9 +112,10 @@ class TagVerdict:
     def basis(self) -> str:
         """What a moving-tag finding is about, as its identity across a change: the image's own name
         (without registry or namespace) and the tag in effect. A new registry prefix for the same
-        moving tag is the same finding; a changed tag or image is a new one."""
+        moving tag is the same finding, and so is the same default behind a variable (`FROM ${IMAGE}`
+        with `ARG IMAGE=node:alpine` for `FROM node:alpine`); a changed tag or image is a new one."""
         name = self.ref.repository.rsplit("/", 1)[-1]
-        return f"{name}:{self.tag} ({self.condition or self.pinning})"
+        return f"{name}:{self.tag}"
 
     @property
     def origin(self) -> Origin | None:
