@@ -11,7 +11,7 @@ from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class WorkflowOnlyLatestTag(Rule):
+class WorkflowOnlyLatestTag(Rule[WorkflowModel]):
     """
     ## What it does
     Finds images a workflow pushes only under moving tags (`latest`, `main`, `stable`, `edge`, a
