@@ -96,7 +96,7 @@ def main() -> None:
                            ("remote", remote), ("seconds", seconds), ("filtered", len(filtered)),
                            ("filtered_seconds", filtered_seconds), ("kib", size)):
             total[key] += value
-        dumped += [f"{s.path}\t{c.line}\t{int(c.remote)}\t{' '.join(c.argv)}" for s, c in docker]
+        dumped += [f"{s.path}\t{c.line}\t{int(c.remote)}\t{c.argv!r}" for s, c in docker]
     print(f"{'total':12} {int(total['sources']):7} {total['kib']:7.0f} {int(total['commands']):8} "
           f"{int(total['docker']):6} {int(total['remote']):6} {total['seconds']:7.3f} {int(total['filtered']):8} "
           f"{total['filtered_seconds']:8.3f}")
