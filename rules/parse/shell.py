@@ -316,15 +316,36 @@ class _Walk:
         chunk = self.source.data[start:end]
         self.finder.budget -= len(chunk) + 1
         root = _parser().parse(chunk).root_node
-        children = root.children
-        if not root.is_error:
-            self.push(children, start, function, outer)
-            return
-        # The parse failed from some statement on: keep the statements before it, drop that line, parse on.
+        if root.is_error:
+            self.recover(root, start, end, function, outer)
+        else:
+            self.push_statements(root.children, start, function, outer)
+
+    def push_statements(self, children: list[Node], base: int, function: str, outer: str) -> None:
+        """The statements of a parse, each with its function: a stray `}` closes a function whose
+        opening line was dropped; a statement glued to a broken one (`name` of `name() {`) is dropped."""
+        scheduled: list[tuple[Node, str]] = []
+        for index, child in enumerate(children):
+            if (not child.is_error and index + 1 < len(children) and children[index + 1].is_error
+                    and children[index + 1].start_byte == child.end_byte):
+                continue
+            if child.is_error or child.type == "command":
+                text = self.source.slice(base + child.start_byte, base + child.end_byte).strip()
+                if text == "}":
+                    function = outer
+            scheduled.append((child, function))
+        for child, child_function in reversed(scheduled):
+            if child.type not in _NOT_CODE:
+                self.stack.append((_VISIT, child, base, child_function, outer, None))
+
+    def recover(self, error: Node, base: int, end: int, function: str, outer: str) -> None:
+        """A parse that failed from some statement on: keep the statements before it, drop that
+        statement's line, and parse the text after it again (up to `end`)."""
+        children = error.children
         bad = next((i for i, c in enumerate(children)
                     if c.is_error or c.has_error or c.is_missing or c.type not in _STATEMENTS), len(children))
         if bad < len(children):
-            row = self.source.row(start + children[bad].start_byte)
+            row = self.source.row(base + children[bad].start_byte)
             line = self.source.slice(self.source.starts[row], self.source.line_end(row))
             resume = self._after_heredocs(row, line)
             header = _function_header(line)
@@ -333,7 +354,7 @@ class _Walk:
             elif line.strip() == "}":
                 function = outer
             self.stack.append((_REPARSE, None, 0, function, outer, (resume, end)))
-        self.push(children[:bad], start, function, outer)
+        self.push(children[:bad], base, function, outer)
 
     def _after_heredocs(self, row: int, line: str) -> int:
         """Where parsing resumes after a dropped line: past the bodies of here-documents it opens."""
@@ -358,10 +379,7 @@ class _Walk:
         kind = node.type
         if node.is_error:
             if node.end_point.row > node.start_point.row:
-                row = self.source.row(base + node.start_byte)
-                line = self.source.slice(self.source.starts[row], self.source.line_end(row))
-                resume = self._after_heredocs(row, line)
-                self.stack.append((_REPARSE, None, 0, function, function, (resume, base + node.end_byte)))
+                self.recover(node, base, base + node.end_byte, function, outer)
             return
         if kind == "command" or kind in ("declaration_command", "unset_command"):
             self.stack.append((_EMIT, node, base, function, outer, None))
@@ -412,6 +430,7 @@ class _Walk:
             body = node.child_by_field_name("body")
             assert body is not None
             node = body
+            end = body.end_byte
             words = self.command_words(node, base)
             for redirect in statement.children:
                 if redirect.type == "file_redirect":
