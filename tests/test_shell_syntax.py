@@ -174,3 +174,11 @@ def test_hostile_nesting_and_size_are_bounded() -> None:
         commands = find_commands(text)
         assert isinstance(commands, list) and len(commands) <= 20_000
     assert len(find_commands("docker ps\n" * 30_000)) == 20_000
+
+
+def test_each_argv_word_has_its_file_line_and_column() -> None:
+    source = ShellSource("deploy.sh", 'DC="docker compose"\n$DC \\\n  down -v\nsudo -E docker  ps', 5, "script")
+    assert [(c.argv, c.positions) for c in source.commands()] == [
+        (["docker", "compose", "down", "-v"], [(6, 1), (6, 1), (7, 3), (7, 8)]),
+        (["docker", "ps"], [(8, 9), (8, 17)]),
+    ]

@@ -52,6 +52,9 @@ class Command:
     function: str = ""  # the enclosing shell function, when there is one
     remote: bool = False  # runs on another host (ssh) rather than where the source runs
     column: int = 1  # 1-based character column of the first word in its line of the source's text
+    # (file line, column in the source's text line) of each argv word; an expanded `$NAME` gives
+    # each of its words the variable's position.
+    positions: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -238,7 +241,12 @@ class _Finder:
                    body_range: tuple[int, int] | None = None, raw_first: str = "",
                    raw_words: list[tuple[int, int]] | None = None, column: int = 1) -> None:
         """Record one simple command (after unwrapping) and parse the code it runs."""
-        argv = _drop_assignments(argv)
+        positions = [(source.file_line_at(start), source.column_at(start)) for start, _ in raw_words or []]
+        if len(positions) != len(argv):
+            positions = [(line, column)] * len(argv)
+        kept = _drop_assignments(argv)
+        positions = positions[len(argv) - len(kept):]
+        argv = kept
         if not argv or argv[0] in _RESERVED:
             return
         match = _VARIABLE_WORD.match(raw_first or argv[0])
@@ -246,11 +254,15 @@ class _Finder:
             name = match.group(1) or match.group(2)
             value = variables.get(name)
             if value:
-                argv = _split(value) + argv[1:]
-        argv = _unwrap(argv)
+                expanded = _split(value)
+                argv = expanded + argv[1:]
+                positions = [positions[0]] * len(expanded) + positions[1:]
+        unwrapped = _unwrap(argv)
+        positions = positions[len(argv) - len(unwrapped):]
+        argv = unwrapped
         if not argv:
             return
-        self.found.append(Command(argv, line, max(line, end_line), text, function, remote, column))
+        self.found.append(Command(argv, line, max(line, end_line), text, function, remote, column, positions))
         program = _basename(argv[0])
         inner: str | None = None
         inner_remote = remote
