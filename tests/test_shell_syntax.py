@@ -182,3 +182,10 @@ def test_each_argv_word_has_its_file_line_and_column() -> None:
         (["docker", "compose", "down", "-v"], [(6, 1), (6, 1), (7, 3), (7, 8)]),
         (["docker", "ps"], [(8, 9), (8, 17)]),
     ]
+
+
+def test_text_dense_with_syntax_errors_is_read_in_parts() -> None:
+    # Error recovery is slow on such text: a parse that runs too long is cancelled and each half of the
+    # text parsed on its own, so the commands of a huge broken file still come out, in bounded time.
+    commands = find_commands("a ) b\n" * 150_000 + "docker ps\n")
+    assert commands and all(c.argv in (["a", "b"], ["b"], ["docker", "ps"]) for c in commands)

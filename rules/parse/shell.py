@@ -28,6 +28,7 @@ import bisect
 import functools
 import re
 import shlex
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -39,6 +40,10 @@ MAX_TEXT = 1_000_000  # characters of a source that are looked at
 MAX_DEPTH = 4  # nested sh -c / ssh / heredoc levels
 MAX_REPARSE_FACTOR = 8  # bytes parsed again after syntax errors, per byte of the top-level text
 MAX_COMMANDS = 20_000
+# Wall-clock bounds, reached only by text dense with syntax errors (tree-sitter's error recovery costs
+# about 25 µs a byte there, against under 1 µs in real scripts): one parse, and a whole source.
+MAX_PARSE_SECONDS = 1.5
+MAX_SECONDS = 6.0
 
 LineOf = Callable[[int], int]  # 1-based line of the parsed text -> file line
 
@@ -224,6 +229,7 @@ class _Finder:
         self.line_of = line_of
         self.found: list[Command] = []
         self.budget = 0
+        self.deadline = 0.0
 
     # --- entry: a whole text ----------------------------------------------------------------------
     def run(self, text: str, depth: int, function: str, remote: bool, variables: dict[str, str | None],
@@ -233,6 +239,7 @@ class _Finder:
         source = _Text.of(text, line_of or self.line_of)
         if depth == 0:
             self.budget = MAX_REPARSE_FACTOR * len(source.data) + 200_000
+            self.deadline = time.monotonic() + MAX_SECONDS
         _Walk(self, source, depth, remote, variables).run(function)
 
     # --- commands --------------------------------------------------------------------------------
@@ -309,7 +316,11 @@ class _Walk:
     def run(self, function: str) -> None:
         self.stack.append((_REPARSE, None, 0, function, function, (0, len(self.source.data))))
         finder = self.finder
+        steps = 0
         while self.stack and len(finder.found) < MAX_COMMANDS:
+            steps += 1
+            if steps % 4096 == 0 and time.monotonic() > finder.deadline:
+                return
             action, node, base, function, outer, extra = self.stack.pop()
             if action == _REPARSE:
                 assert extra is not None
@@ -325,9 +336,22 @@ class _Walk:
         """Parse source[start:end] and schedule its statements."""
         if start >= end or self.finder.budget <= 0:
             return
+        now = time.monotonic()
+        if now > self.finder.deadline:
+            return
         chunk = self.source.data[start:end]
         self.finder.budget -= len(chunk) + 1
-        root = _parser().parse(chunk).root_node
+        stop = min(self.finder.deadline, now + MAX_PARSE_SECONDS)
+        try:
+            tree = _parser().parse(lambda offset, _point: chunk[offset:offset + 65536],
+                                   progress_callback=lambda _offset, _error: time.monotonic() > stop)
+        except ValueError:  # cancelled: text dense with errors is slow to recover; read its first half
+            middle = self.source.line_end(self.source.row(start + len(chunk) // 2))
+            if start < middle < end:
+                self.stack.append((_REPARSE, None, 0, function, outer, (middle, end)))
+                self.stack.append((_REPARSE, None, 0, function, outer, (start, middle)))
+            return
+        root = tree.root_node
         if root.is_error:
             self.recover(root, start, end, function, outer)
         else:
