@@ -346,6 +346,7 @@ class _Walk:
             tree = _parser().parse(lambda offset, _point: chunk[offset:offset + 65536],
                                    progress_callback=lambda _offset, _error: time.monotonic() > stop)
         except ValueError:  # cancelled: text dense with errors is slow to recover; read its first half
+            _parser().reset()  # else the next parse would resume this one, on other text
             middle = self.source.line_end(self.source.row(start + len(chunk) // 2))
             if start < middle < end:
                 self.stack.append((_REPARSE, None, 0, function, outer, (middle, end)))
