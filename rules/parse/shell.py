@@ -7,36 +7,43 @@ found by a real shell parser, never in comments, echo/printf text or here-docume
 
 How commands are found:
 
-- `bashlex` parses the text (GitHub `${{ ... }}` expressions are first replaced by same-length
-  `${G...}` placeholders, so offsets and lines stay true, and restored in the argv).
-- Where bashlex fails (`[[ ]]`, `$(( ))`, `case`, `time`, ...), the text is parsed statement by
-  statement: a failing statement that is only incomplete grows line by line; one that really fails
-  is split with `shlex` (operators, comments, heredocs, reserved words handled), so a parse failure
-  never loses the commands around it.
+- tree-sitter-bash parses the text (GitHub `${{ ... }}` expressions are first replaced by same-length
+  `${G...}` placeholders, so offsets and lines stay true, and restored in the argv). Its tree gives
+  every simple command, in lists, pipelines, `if`/`while`/`for`/`case`, `[[ ]]`, `$(( ))`, functions,
+  subshells, command and process substitutions; the walk over it uses an explicit stack.
+- A statement the parser cannot read is skipped alone: the commands around it are still found (see
+  `_Walk`).
 - Wrappers are unwrapped (`sudo`, `env VAR=x`, `time`, `nohup`, `exec`, `xargs`, `command`,
   `nice`, `timeout`, ...); code run by `sh -c '...'`, `bash -c "..."`, `eval`, `ssh host 'cmd'`
   and a here-document fed to `ssh`/`bash`/`sh` is parsed recursively, with file lines.
 - A simple `NAME="docker compose -f prod.yml"` assignment is remembered, so `$NAME down -v` is
   seen as `docker compose -f prod.yml down -v`.
-- Work is bounded (text size, parser budget, recursion depth); any text gives a list, never an
+- Work is bounded (text size, re-parse budget, nesting depth); any text gives a list, never an
   exception.
 """
 
 from __future__ import annotations
 
-import contextlib
+import bisect
+import functools
 import re
 import shlex
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+import tree_sitter_bash
 from dockreview.rules.parse.ghexpr import EXPRESSION, base36
+from tree_sitter import Language, Node, Parser
 
 MAX_TEXT = 1_000_000  # characters of a source that are looked at
 MAX_DEPTH = 4  # nested sh -c / ssh / heredoc levels
-MAX_GROW = 300  # logical lines an incomplete statement may grow to
+MAX_REPARSE_FACTOR = 8  # bytes parsed again after syntax errors, per byte of the top-level text
 MAX_COMMANDS = 20_000
+# Wall-clock bounds, reached only by text dense with syntax errors (tree-sitter's error recovery costs
+# about 25 µs a byte there, against under 1 µs in real scripts): one parse, and a whole source.
+MAX_PARSE_SECONDS = 1.5
+MAX_SECONDS = 6.0
 
 LineOf = Callable[[int], int]  # 1-based line of the parsed text -> file line
 
@@ -49,6 +56,10 @@ class Command:
     text: str  # the command as written (may span continuation lines)
     function: str = ""  # the enclosing shell function, when there is one
     remote: bool = False  # runs on another host (ssh) rather than where the source runs
+    column: int = 1  # 1-based character column of the first word in its line of the source's text
+    # (file line, column in the source's text line) of each argv word; an expanded `$NAME` gives
+    # each of its words the variable's position.
+    positions: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -72,10 +83,7 @@ class ShellSource:
     def commands(self) -> list[Command]:
         """Every simple command a shell would run from this source, in text order."""
         if self._commands is None:
-            try:
-                self._commands = find_commands(self.text, self.file_line)
-            except RecursionError:
-                self._commands = []
+            self._commands = find_commands(self.text, self.file_line)
         return self._commands
 
 
@@ -97,20 +105,17 @@ def parse_script(text: str, path: str) -> Script:
 def find_commands(text: str, line_of: LineOf | None = None) -> list[Command]:
     """The commands of `text`; `line_of` maps its 1-based lines to file lines (default: same)."""
     finder = _Finder(line_of or (lambda n: n))
-    with contextlib.suppress(RecursionError):
-        finder.run(text[:MAX_TEXT], 0, "", False, {})
+    finder.run(text[:MAX_TEXT], 0, "", False, {})
     return finder.found
 
 
 # --- preparation --------------------------------------------------------------------------------
 
 _PLACEHOLDER = re.compile(r"\$\{G([0-9a-z]+)_*\}")
-# `<<'EOF'`, `<<"EOF"`, `<<\EOF`: bashlex wants the delimiter unquoted; quotes become spaces.
-_QUOTED_HEREDOC = re.compile(r"(<<-?)([ \t]*)(?:'([^'\n]+)'|\"([^\"\n]+)\"|\\(\w+))")
 
 
 def _prepare(text: str) -> tuple[str, list[str]]:
-    """Same-length text bashlex accepts, and the GitHub expressions it replaced."""
+    """Same-length text with GitHub expressions hidden behind `${G...}` placeholders, and those expressions."""
     expressions: list[str] = []
 
     def expression(match: re.Match[str]) -> str:
@@ -121,14 +126,7 @@ def _prepare(text: str) -> tuple[str, list[str]]:
         body = f"G{index}" if len(index) + 1 <= inner else "_"
         return "${" + body.ljust(inner, "_")[:inner] + "}"
 
-    def heredoc(match: re.Match[str]) -> str:
-        word = match.group(3) or match.group(4) or match.group(5)
-        pad = len(match.group(0)) - len(match.group(1)) - len(match.group(2)) - len(word)
-        return match.group(1) + match.group(2) + " " + word + " " * (pad - 1)
-
-    prepared = EXPRESSION.sub(expression, text)
-    prepared = _QUOTED_HEREDOC.sub(heredoc, prepared)
-    return prepared, expressions
+    return EXPRESSION.sub(expression, text), expressions
 
 
 def _restore(word: str, expressions: list[str]) -> str:
@@ -142,23 +140,44 @@ def _restore(word: str, expressions: list[str]) -> str:
     return _PLACEHOLDER.sub(back, word)
 
 
+@functools.cache
+def _parser() -> Parser:
+    return Parser(Language(tree_sitter_bash.language()))
+
+
 # --- the finder ---------------------------------------------------------------------------------
 
-_INCOMPLETE = ("EOF", "end-of-file")
 _RESERVED = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "in", "case",
-             "esac", "{", "}", "!", "function", "select", "[[", "]]", "((", "coproc"}
+             "esac", "{", "}", "!", "function", "select", "[[", "]]", "((", "))", "coproc", "(", ")", ";;"}
 _SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "ash"}
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
 _VARIABLE_WORD = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
 _DECLARE = {"export", "local", "readonly", "declare", "typeset"}
+# Top-level nodes a recovered parse may hold that are statements (or harmless separators).
+_STATEMENTS = {"command", "redirected_statement", "pipeline", "list", "subshell", "compound_statement",
+               "if_statement", "while_statement", "for_statement", "c_style_for_statement", "case_statement",
+               "function_definition", "variable_assignment", "variable_assignments", "declaration_command",
+               "unset_command", "test_command", "negated_command", "comment", ";", "&", "\n", ";;"}
+_REDIRECTS = {"file_redirect", "herestring_redirect", "heredoc_redirect"}
+_NOT_CODE = {"comment", "heredoc_body", "heredoc_start", "heredoc_end", "heredoc_content"}
+_HEREDOC_OPENING = re.compile(r"<<-?[ \t]*(?:'([^'\n]+)'|\"([^\"\n]+)\"|\\?([\w.-]+))")
+_WORD_ESCAPE = re.compile(r"\\(\n|.)", re.DOTALL)
+_DOUBLE_QUOTE_ESCAPES = re.compile(r'\\([\\"$`]|\n)')
+
+_VISIT, _EMIT, _REPARSE = 0, 1, 2
+
+
+def _unescape(match: re.Match[str]) -> str:
+    """A backslash escape as the shell reads it: the character, or nothing for a line continuation."""
+    return "" if match.group(1) == "\n" else match.group(1)
 
 
 @dataclass(slots=True)
 class _Text:
-    """One text being parsed: original and prepared forms, line starts, line mapping."""
+    """One text being parsed: its prepared form as UTF-8 bytes, line starts (bytes), line mapping."""
 
-    original: str
     prepared: str
+    data: bytes
     expressions: list[str]
     line_of: LineOf
     starts: list[int]
@@ -166,26 +185,43 @@ class _Text:
     @classmethod
     def of(cls, text: str, line_of: LineOf) -> _Text:
         prepared, expressions = _prepare(text)
-        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-        return cls(text, prepared, expressions, line_of, starts)
+        data = prepared.encode("utf-8", "surrogatepass")
+        starts = [0]
+        position = data.find(b"\n")
+        while position >= 0:
+            starts.append(position + 1)
+            position = data.find(b"\n", position + 1)
+        return cls(prepared, data, expressions, line_of, starts)
+
+    def slice(self, start: int, end: int) -> str:
+        return self.data[start:end].decode("utf-8", "replace")
+
+    def row(self, offset: int) -> int:
+        """0-based line of a byte offset."""
+        return bisect.bisect_right(self.starts, max(0, offset)) - 1
 
     def line_at(self, offset: int) -> int:
-        """1-based line of the text at a character offset."""
-        low, high = 0, len(self.starts) - 1
-        while low < high:
-            mid = (low + high + 1) // 2
-            if self.starts[mid] <= offset:
-                low = mid
-            else:
-                high = mid - 1
-        return low + 1
+        """1-based line of the text at a byte offset."""
+        return self.row(offset) + 1
+
+    def column_at(self, offset: int) -> int:
+        """1-based character column of a byte offset."""
+        start = self.starts[self.row(offset)]
+        return len(self.data[start:offset].decode("utf-8", "replace")) + 1
 
     def file_line_at(self, offset: int) -> int:
-        return self.line_of(self.line_at(max(0, offset)))
+        return self.line_of(self.line_at(offset))
+
+    def line_end(self, row: int) -> int:
+        """Byte offset of the start of the line after `row` (the text's length after the last)."""
+        return self.starts[row + 1] if row + 1 < len(self.starts) else len(self.data)
 
 
-# A statement that may run or wrap docker (or define what does): worth bashlex's full parse.
-_MAY_MATTER = re.compile(r"docker|compose|podman|ssh|\bsh\b|bash|eval|exec|\$\{?dco?\b|[=(){}`]|<<")
+@dataclass(slots=True)
+class _Word:
+    text: str  # after quote removal, expressions restored
+    start: int  # byte offsets in the prepared text
+    end: int
 
 
 class _Finder:
@@ -193,6 +229,7 @@ class _Finder:
         self.line_of = line_of
         self.found: list[Command] = []
         self.budget = 0
+        self.deadline = 0.0
 
     # --- entry: a whole text ----------------------------------------------------------------------
     def run(self, text: str, depth: int, function: str, remote: bool, variables: dict[str, str | None],
@@ -201,113 +238,22 @@ class _Finder:
             return
         source = _Text.of(text, line_of or self.line_of)
         if depth == 0:
-            self.budget = max(200_000, 8 * len(text))
-        if self._bashlex(source, 0, len(source.prepared), depth, function, remote, variables) is True:
-            return
-        self._statements(source, depth, function, remote, variables)
-
-    def _bashlex(self, source: _Text, start: int, end: int, depth: int, function: str, remote: bool,
-                 variables: dict[str, str | None]) -> bool | str:
-        """Parse prepared[start:end] with bashlex and walk it; True, or the failure ("incomplete")."""
-        chunk = source.prepared[start:end]
-        if self.budget <= 0:
-            return "budget"
-        self.budget -= len(chunk) + 1
-        import bashlex  # type: ignore[import-untyped]  # ~90 ms: only when there is shell to read
-
-        try:
-            nodes = bashlex.parse(chunk)
-        except RecursionError:
-            return "failed"
-        except Exception as exc:  # bashlex raises ParsingError, NotImplementedError, others
-            message = str(exc)
-            return "incomplete" if any(k in message for k in _INCOMPLETE) else "failed"
-        walker = _Walker(self, source, start, depth, function, remote, variables)
-        for node in nodes:
-            walker.visit(node)
-        return True
-
-    def _statements(self, source: _Text, depth: int, function: str, remote: bool,
-                    variables: dict[str, str | None]) -> None:
-        """Parse a text bashlex rejects as a whole, one statement (logical line group) at a time."""
-        groups = _logical_lines(source.prepared)
-        index = 0
-        current_function = function
-        while index < len(groups) and len(self.found) < MAX_COMMANDS:
-            start, end = groups[index]
-            if not source.prepared[start:end].strip():
-                index += 1
-                continue
-            header = _function_header(source.prepared[start:end])
-            if header is not None and header[1]:
-                current_function = header[0]  # `name() {` opening a body that is parsed line by line
-            elif source.prepared[start:end].strip() == "}" and current_function != function:
-                current_function = function
-                index += 1
-                continue
-            result: bool | str = "failed"
-            stop = index
-            if not _MAY_MATTER.search(source.prepared[start:end]):
-                # Plain commands (`npm ci`, `echo`, `cd`): shlex reads them as well as bashlex, far faster.
-                index = self._fallback_line(source, groups, index, depth, current_function, remote, variables)
-                continue
-            if header is None or not header[1]:
-                for stop in range(index, min(len(groups), index + MAX_GROW)):
-                    result = self._bashlex(source, start, groups[stop][1], depth, current_function, remote,
-                                           variables)
-                    if result != "incomplete":
-                        break
-            if result is True:
-                index = stop + 1
-                continue
-            index = self._fallback_line(source, groups, index, depth, current_function, remote, variables)
-
-    # --- fallback: one logical line with shlex -------------------------------------------------
-    def _fallback_line(self, source: _Text, groups: list[tuple[int, int]], index: int, depth: int,
-                       function: str, remote: bool, variables: dict[str, str | None]) -> int:
-        start, end = groups[index]
-        line_text = source.prepared[start:end]
-        header = _function_header(line_text)
-        if header is not None:
-            line_text = line_text[header[2]:]
-            start += header[2]
-        for sub_start, sub_end in _substitutions(line_text):
-            first = source.line_at(start + sub_start)
-            self.run(source.original[start + sub_start + 2:start + sub_end], depth + 1, function, remote,
-                     dict(variables), line_of=lambda n, first=first, outer=source.line_of: outer(first + n - 1))
-            line_text = line_text[:sub_start] + "_" * (sub_end + 1 - sub_start) + line_text[sub_end + 1:]
-        words = _shlex_words(line_text.replace("\\\n", "  "))
-        segments = _segments(words)
-        next_index = index + 1
-        for segment, heredoc in segments:
-            argv = [_restore(w, source.expressions) for w in segment]
-            body_range = None
-            if heredoc is not None:
-                delimiter, strip_tabs = heredoc
-                body_start = end + 1
-                for k in range(next_index, len(groups)):
-                    line = source.prepared[groups[k][0]:groups[k][1]]
-                    if (line.lstrip("\t") if strip_tabs else line) == delimiter:
-                        body_range = (body_start, groups[k][0])
-                        next_index = k + 1
-                        break
-                else:
-                    body_range = (body_start, len(source.prepared))
-                    next_index = len(groups)
-            line = source.file_line_at(start)
-            end_line = source.file_line_at(end)
-            text = source.original[start:end].strip()
-            self._emit_argv(argv, line, end_line, text, depth, function, remote, variables, source,
-                            body_range=body_range, raw_first=segment[0] if segment else "")
-        return next_index
+            self.budget = MAX_REPARSE_FACTOR * len(source.data) + 200_000
+            self.deadline = time.monotonic() + MAX_SECONDS
+        _Walk(self, source, depth, remote, variables).run(function)
 
     # --- commands --------------------------------------------------------------------------------
     def _emit_argv(self, argv: list[str], line: int, end_line: int, text: str, depth: int, function: str,
                    remote: bool, variables: dict[str, str | None], source: _Text, *,
                    body_range: tuple[int, int] | None = None, raw_first: str = "",
-                   raw_words: list[tuple[int, int]] | None = None) -> None:
+                   raw_words: list[tuple[int, int]] | None = None, column: int = 1) -> None:
         """Record one simple command (after unwrapping) and parse the code it runs."""
-        argv = _drop_assignments(argv)
+        positions = [(source.file_line_at(start), source.column_at(start)) for start, _ in raw_words or []]
+        if len(positions) != len(argv):
+            positions = [(line, column)] * len(argv)
+        kept = _drop_assignments(argv)
+        positions = positions[len(argv) - len(kept):]
+        argv = kept
         if not argv or argv[0] in _RESERVED:
             return
         match = _VARIABLE_WORD.match(raw_first or argv[0])
@@ -315,11 +261,15 @@ class _Finder:
             name = match.group(1) or match.group(2)
             value = variables.get(name)
             if value:
-                argv = _split(value) + argv[1:]
-        argv = _unwrap(argv)
+                expanded = _split(value)
+                argv = expanded + argv[1:]
+                positions = [positions[0]] * len(expanded) + positions[1:]
+        unwrapped = _unwrap(argv)
+        positions = positions[len(argv) - len(unwrapped):]
+        argv = unwrapped
         if not argv:
             return
-        self.found.append(Command(argv, line, max(line, end_line), text, function, remote))
+        self.found.append(Command(argv, line, max(line, end_line), text, function, remote, column, positions))
         program = _basename(argv[0])
         inner: str | None = None
         inner_remote = remote
@@ -338,112 +288,297 @@ class _Finder:
                 inner_lines = _offset_lines(line, end_line)
             self.run(inner, depth + 1, function, inner_remote, dict(variables), line_of=inner_lines)
         if body_range is not None and (program in _SHELLS or program == "ssh") and _reads_stdin(argv):
-            body = source.original[body_range[0]:body_range[1]]
+            body = _restore(source.slice(*body_range), source.expressions)
             first = source.line_at(body_range[0])
             self.run(body, depth + 1, function, remote or program == "ssh", dict(variables),
                      line_of=lambda n, first=first, outer=source.line_of: outer(first + n - 1))
 
 
-class _Walker:
-    """Walks bashlex nodes of one parsed chunk."""
+class _Walk:
+    """Walks the syntax trees of one text with an explicit stack (never recursion), in text order.
 
-    def __init__(self, finder: _Finder, source: _Text, offset: int, depth: int, function: str, remote: bool,
+    A statement tree-sitter could not parse is skipped alone: a one-line ERROR node is dropped; a longer
+    one (or a parse that failed from some point on) loses its first line, and the text after that line
+    is parsed again, so the commands after a broken statement are still found. Re-parses spend the
+    finder's budget.
+    """
+
+    def __init__(self, finder: _Finder, source: _Text, depth: int, remote: bool,
                  variables: dict[str, str | None]) -> None:
         self.finder = finder
         self.source = source
-        self.offset = offset
         self.depth = depth
-        self.function = function
         self.remote = remote
         self.variables = variables
+        # (action, node, base offset, function, outer function, heredoc body range or re-parse range)
+        self.stack: list[tuple[int, Node | None, int, str, str, tuple[int, int] | None]] = []
 
-    def visit(self, node: Any) -> None:
-        kind = getattr(node, "kind", "")
-        if kind == "command":
-            self.command(node)
-        elif kind == "function":
-            name = next((p.word for p in node.parts if getattr(p, "kind", "") == "word"), "")
-            saved, self.function = self.function, name
-            for part in node.parts:
-                if getattr(part, "kind", "") != "word":
-                    self.visit(part)
-            self.function = saved
-        elif kind in ("commandsubstitution", "processsubstitution"):
-            self.visit(node.command)
-        else:
-            for attr in ("parts", "list"):
-                for child in getattr(node, attr, None) or []:
-                    self.visit(child)
-            for child in getattr(node, "redirects", None) or []:
-                self.visit(child)
-            if kind == "redirect" and hasattr(node, "output") and not isinstance(node.output, int):
-                self.visit(node.output)
-
-    def nested(self, node: Any) -> None:
-        """Commands inside a word or redirect: substitutions."""
-        for part in getattr(node, "parts", None) or []:
-            self.visit(part)
-
-    def command(self, node: Any) -> None:
-        words: list[Any] = []
-        heredoc: Any = None
-        assignments: list[Any] = []
-        for part in node.parts:
-            kind = getattr(part, "kind", "")
-            if kind == "word":
-                words.append(part)
-                self.nested(part)
-            elif kind == "assignment":
-                assignments.append(part)
-                self.nested(part)
-            elif kind == "redirect":
-                if getattr(part, "heredoc", None) is not None:
-                    heredoc = part.heredoc
-                output = getattr(part, "output", None)
-                if output is not None and not isinstance(output, int):
-                    self.nested(output)
+    def run(self, function: str) -> None:
+        self.stack.append((_REPARSE, None, 0, function, function, (0, len(self.source.data))))
+        finder = self.finder
+        steps = 0
+        while self.stack and len(finder.found) < MAX_COMMANDS:
+            steps += 1
+            if steps % 4096 == 0 and time.monotonic() > finder.deadline:
+                return
+            action, node, base, function, outer, extra = self.stack.pop()
+            if action == _REPARSE:
+                assert extra is not None
+                self.parse(extra[0], extra[1], function, outer)
+            elif action == _EMIT:
+                assert node is not None
+                self.command(node, base, function, extra)
             else:
-                self.visit(part)
-        expressions = self.source.expressions
-        if not words:
-            for assignment in assignments:
-                self.remember(assignment.word, expressions)
+                assert node is not None
+                self.visit(node, base, function, outer)
+
+    def parse(self, start: int, end: int, function: str, outer: str) -> None:
+        """Parse source[start:end] and schedule its statements."""
+        if start >= end or self.finder.budget <= 0:
             return
-        if words[0].word in _DECLARE:
-            for word in words[1:]:
-                self.remember(word.word, expressions)
-        start = self.offset + node.pos[0]
-        end = self.offset + node.pos[1]
-        body_range = None
-        if heredoc is not None:
-            body_start = self.offset + heredoc.pos[0]
-            body_end = self.offset + heredoc.pos[1]
-            last_newline = self.source.original.rfind("\n", body_start, body_end)
-            body_range = (body_start, last_newline if last_newline > body_start else body_end)
-        argv = [_restore(w.word, expressions) for w in words]
-        raw_words = [(self.offset + w.pos[0], self.offset + w.pos[1]) for w in words]
-        raw_first = self.source.prepared[raw_words[0][0]:raw_words[0][1]]
+        now = time.monotonic()
+        if now > self.finder.deadline:
+            return
+        chunk = self.source.data[start:end]
+        self.finder.budget -= len(chunk) + 1
+        stop = min(self.finder.deadline, now + MAX_PARSE_SECONDS)
+        try:
+            tree = _parser().parse(lambda offset, _point: chunk[offset:offset + 65536],
+                                   progress_callback=lambda _offset, _error: time.monotonic() > stop)
+        except ValueError:  # cancelled: text dense with errors is slow to recover; read its first half
+            _parser().reset()  # else the next parse would resume this one, on other text
+            middle = self.source.line_end(self.source.row(start + len(chunk) // 2))
+            if start < middle < end:
+                self.stack.append((_REPARSE, None, 0, function, outer, (middle, end)))
+                self.stack.append((_REPARSE, None, 0, function, outer, (start, middle)))
+            return
+        root = tree.root_node
+        if root.is_error:
+            self.recover(root, start, end, function, outer)
+        else:
+            self.push_statements(root.children, start, function, outer)
+
+    def push_statements(self, children: list[Node], base: int, function: str, outer: str) -> None:
+        """The statements of a parse, each with its function: a stray `}` closes a function whose
+        opening line was dropped; a statement glued to a broken one (`name` of `name() {`) is dropped."""
+        scheduled: list[tuple[Node, str]] = []
+        for index, child in enumerate(children):
+            if (not child.is_error and index + 1 < len(children) and children[index + 1].is_error
+                    and children[index + 1].start_byte == child.end_byte):
+                continue
+            if child.is_error or child.type == "command":
+                text = self.source.slice(base + child.start_byte, base + child.end_byte).strip()
+                if text == "}":
+                    function = outer
+            scheduled.append((child, function))
+        for child, child_function in reversed(scheduled):
+            if child.type not in _NOT_CODE:
+                self.stack.append((_VISIT, child, base, child_function, outer, None))
+
+    def recover(self, error: Node, base: int, end: int, function: str, outer: str) -> None:
+        """A parse that failed from some statement on: keep the statements before it, drop that
+        statement's line, and parse the text after it again (up to `end`)."""
+        children = error.children
+        bad = next((i for i, c in enumerate(children)
+                    if c.is_error or c.has_error or c.is_missing or c.type not in _STATEMENTS), len(children))
+        if bad < len(children):
+            row = self.source.row(base + children[bad].start_byte)
+            line = self.source.slice(self.source.starts[row], self.source.line_end(row))
+            resume = self._after_heredocs(row, line)
+            header = _function_header(line)
+            if header is not None and header[1]:
+                function = header[0]
+            elif line.strip() == "}":
+                function = outer
+            self.stack.append((_REPARSE, None, 0, function, outer, (resume, end)))
+        self.push(children[:bad], base, function, outer)
+
+    def _after_heredocs(self, row: int, line: str) -> int:
+        """Where parsing resumes after a dropped line: past the bodies of here-documents it opens."""
+        resume = self.source.line_end(row)
+        for match in _HEREDOC_OPENING.finditer(line):
+            delimiter = match.group(1) or match.group(2) or match.group(3)
+            strip = match.group(0).startswith("<<-")
+            while resume < len(self.source.data):
+                next_row = self.source.row(resume)
+                text = self.source.slice(resume, self.source.line_end(next_row)).rstrip("\n")
+                resume = self.source.line_end(next_row)
+                if (text.lstrip("\t") if strip else text) == delimiter:
+                    break
+        return resume
+
+    def push(self, nodes: list[Node], base: int, function: str, outer: str) -> None:
+        for node in reversed(nodes):
+            if node.type not in _NOT_CODE:
+                self.stack.append((_VISIT, node, base, function, outer, None))
+
+    def visit(self, node: Node, base: int, function: str, outer: str) -> None:
+        kind = node.type
+        if node.is_error:
+            if node.end_point.row > node.start_point.row:
+                self.recover(node, base, base + node.end_byte, function, outer)
+            return
+        if kind == "command" or kind in ("declaration_command", "unset_command"):
+            self.stack.append((_EMIT, node, base, function, outer, None))
+            self.push(node.children, base, function, outer)
+        elif kind == "variable_assignment":
+            self.remember(node, base)
+            self.push(node.children, base, function, outer)
+        elif kind == "function_definition":
+            name = node.child_by_field_name("name")
+            inner = self.source.slice(base + name.start_byte, base + name.end_byte) if name else function
+            self.push([c for c in node.children if c is not name and c.type != "word"], base, inner, inner)
+        elif kind == "redirected_statement":
+            body = node.child_by_field_name("body")
+            redirects = [c for c in node.children if c.type in _REDIRECTS]
+            for redirect in reversed(redirects):
+                self.push(redirect.children, base, function, outer)
+            if body is not None and body.type == "command":
+                self.stack.append((_EMIT, node, base, function, outer, self._heredoc_body(node, base)))
+                self.push(body.children, base, function, outer)
+            elif body is not None:
+                self.push([body], base, function, outer)
+        elif kind in _NOT_CODE:
+            return
+        else:
+            self.push(node.children, base, function, outer)
+
+    def _heredoc_body(self, node: Node, base: int) -> tuple[int, int] | None:
+        for redirect in node.children:
+            if redirect.type != "heredoc_redirect":
+                continue
+            body = next((c for c in redirect.children if c.type == "heredoc_body"), None)
+            end = next((c for c in redirect.children if c.type == "heredoc_end"), None)
+            if body is None:
+                return None
+            start = self.source.starts[self.source.row(base + body.start_byte)]
+            stop = (self.source.starts[self.source.row(base + end.start_byte)] if end is not None
+                    else base + body.end_byte)
+            return start, max(start, stop - 1)
+        return None
+
+    # --- one simple command ----------------------------------------------------------------------
+    def command(self, node: Node, base: int, function: str, heredoc: tuple[int, int] | None) -> None:
+        source = self.source
+        words: list[_Word] = []
+        end = node.end_byte
+        if node.type == "redirected_statement":
+            statement = node
+            body = node.child_by_field_name("body")
+            assert body is not None
+            node = body
+            end = body.end_byte
+            words = self.command_words(node, base)
+            for redirect in statement.children:
+                if redirect.type == "file_redirect":
+                    # `cmd >/dev/null -d x`: words after a redirection's target are the command's arguments.
+                    targets = [c for i, c in enumerate(redirect.children)
+                               if redirect.field_name_for_child(i) == "destination"]
+                    words += [self.word(c, base) for c in targets[1:]]
+                    end = max(end, redirect.end_byte)
+                elif redirect.type == "herestring_redirect":
+                    end = max(end, redirect.end_byte)
+                elif redirect.type == "heredoc_redirect":
+                    opening = next((c for c in redirect.children if c.type == "heredoc_start"), redirect)
+                    end = max(end, opening.end_byte)
+        elif node.type == "command":
+            words = self.command_words(node, base)
+        else:  # declaration_command, unset_command
+            for child in node.children:
+                if child.type in ("variable_assignment", "word", "variable_name", "string", "raw_string",
+                                  "concatenation", "simple_expansion", "expansion", "export", "local",
+                                  "readonly", "declare", "typeset", "unset", "unsetenv"):
+                    words.append(self.assignment_word(child, base) if child.type == "variable_assignment"
+                                 else self.word(child, base))
+        if not words:
+            return
+        start = base + node.start_byte
+        stop = base + end
         self.finder._emit_argv(
-            argv,
-            self.source.file_line_at(start),
-            self.source.file_line_at(max(start, end - 1)),
-            self.source.original[start:end],
+            [w.text for w in words],
+            source.file_line_at(start),
+            source.file_line_at(max(start, stop - 1)),
+            _restore(source.slice(start, stop), source.expressions),
             self.depth,
-            self.function,
+            function,
             self.remote,
             self.variables,
-            self.source,
-            body_range=body_range,
-            raw_first=raw_first,
-            raw_words=raw_words,
+            source,
+            body_range=heredoc,
+            raw_first=source.slice(words[0].start, words[0].end),
+            raw_words=[(w.start, w.end) for w in words],
+            column=source.column_at(words[0].start),
         )
 
-    def remember(self, assignment: str, expressions: list[str]) -> None:
+    def command_words(self, node: Node, base: int) -> list[_Word]:
+        words: list[_Word] = []
+        for index, child in enumerate(node.children):
+            field_name = node.field_name_for_child(index)
+            if field_name == "name":
+                word = self.word(child.children[0] if child.child_count == 1 else child, base)
+            elif field_name == "argument":
+                word = self.word(child, base)
+            else:
+                continue
+            if words and words[-1].end == word.start:
+                # The grammar splits some words (`$A:$B-x`, `a=`pwd`,b`) into touching nodes: one word.
+                words[-1] = _Word(words[-1].text + word.text, words[-1].start, word.end)
+            else:
+                words.append(word)
+        return words
+
+    def word(self, node: Node, base: int) -> _Word:
+        return _Word(_restore(self.text_of(node, base), self.source.expressions), base + node.start_byte,
+                     base + node.end_byte)
+
+    def assignment_word(self, node: Node, base: int) -> _Word:
+        value = node.child_by_field_name("value")
+        if value is None:
+            return self.word(node, base)
+        head = self.source.slice(base + node.start_byte, base + value.start_byte)
+        text = head + self.text_of(value, base)
+        return _Word(_restore(text, self.source.expressions), base + node.start_byte, base + node.end_byte)
+
+    def text_of(self, node: Node, base: int) -> str:
+        """A word as the shell sees it after quote removal; expansions kept as written."""
+        parts: list[str] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            kind = current.type
+            raw = self.source.slice(base + current.start_byte, base + current.end_byte)
+            if kind == "concatenation":
+                stack.extend(reversed(current.children))
+            elif kind == "word":
+                parts.append(_WORD_ESCAPE.sub(_unescape, raw))
+            elif kind == "raw_string":
+                parts.append(raw[1:-1] if len(raw) >= 2 else raw)
+            elif kind in ("string", "translated_string"):
+                inner = raw[raw.index('"') + 1:-1] if raw.endswith('"') and len(raw) >= 2 else raw.strip('"')
+                parts.append(_DOUBLE_QUOTE_ESCAPES.sub(_unescape, inner))
+            elif kind == "ansi_c_string":
+                parts.append(raw[2:-1] if len(raw) >= 3 else raw)
+            else:
+                parts.append(raw)
+        return "".join(parts)
+
+    def remember(self, node: Node, base: int) -> None:
         """Remember `NAME=value`; a name given a computed value, or two values, is never expanded."""
-        name, sep, value = assignment.partition("=")
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        parent = node.parent
+        if parent is not None and parent.type == "command":
+            return  # `NAME=value cmd`: for that command only
+        if parent is not None and parent.type == "declaration_command":
+            first = parent.children[0].type if parent.children else ""
+            if first not in _DECLARE:
+                return
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        if name_node is None:
             return
-        value = _restore(value, expressions)
+        name = self.source.slice(base + name_node.start_byte, base + name_node.end_byte)
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            return
+        value = _restore(self.text_of(value_node, base), self.source.expressions) if value_node else ""
         computed = "$(" in value or "`" in value or len(value) > 500
         if computed or (name in self.variables and self.variables[name] != value):
             self.variables[name] = None
@@ -466,132 +601,6 @@ def _function_header(line: str) -> tuple[str, bool, int] | None:
     rest = line[match.end():].strip()
     opens = bool(match.group(3)) and (not rest or rest.startswith("#"))
     return match.group(1) or match.group(2), opens, match.end()
-
-
-def _substitutions(text: str) -> list[tuple[int, int]]:
-    """(offset of `$(`, offset of its `)`) of the outermost command substitutions (not `$((`) of a line."""
-    found = []
-    position = 0
-    while True:
-        start = text.find("$(", position)
-        if start < 0 or len(found) > 50:
-            return found
-        if text.startswith("$((", start):
-            position = start + 3
-            continue
-        depth = 0
-        quote = ""
-        for index in range(start + 1, len(text)):
-            char = text[index]
-            if quote:
-                if char == quote:
-                    quote = ""
-            elif char == "'":
-                quote = char
-            elif char == "(":
-                depth += 1
-            elif char == ")":
-                depth -= 1
-                if depth == 0:
-                    found.append((start, index))
-                    position = index + 1
-                    break
-        else:
-            return found
-
-
-def _logical_lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of lines, a line ending in an odd number of backslashes joined to the next."""
-    groups: list[tuple[int, int]] = []
-    start = 0
-    position = 0
-    length = len(text)
-    while position <= length:
-        newline = text.find("\n", position)
-        if newline < 0:
-            newline = length
-        line = text[position:newline]
-        backslashes = len(line) - len(line.rstrip("\\"))
-        if backslashes % 2 == 1 and newline < length:
-            position = newline + 1
-            continue
-        groups.append((start, newline))
-        start = position = newline + 1
-    return groups
-
-
-_OPERATORS = {";", "&&", "||", "|", "&", "|&", ";;", ";&", ";;&", "(", ")", "((", "))"}
-_REDIRECTS = {"<", ">", ">>", "<>", ">&", "<&", "&>", "&>>", ">|", "<<<", "<<", "<<-"}
-
-
-def _shlex_words(line: str) -> list[str]:
-    for suffix in ("", "'", '"'):
-        try:
-            lexer = shlex.shlex(line + suffix, posix=True, punctuation_chars=True)
-            lexer.whitespace_split = True
-            return list(lexer)
-        except ValueError:
-            continue
-    return line.split()
-
-
-def _segments(words: list[str]) -> list[tuple[list[str], tuple[str, bool] | None]]:
-    """Split shlex words into simple commands; each with its here-document (delimiter, strip tabs)."""
-    segments: list[tuple[list[str], tuple[str, bool] | None]] = []
-    current: list[str] = []
-    heredoc: tuple[str, bool] | None = None
-    depth = 0
-    index = 0
-    while index < len(words):
-        word = words[index]
-        if word.startswith("((") and (not current or current[-1].endswith("$")):
-            if current:
-                current[-1] = current[-1][:-1]
-                if not current[-1]:
-                    current.pop()
-            while index < len(words) and "))" not in words[index]:
-                index += 1
-            index += 1
-            continue
-        if word in _OPERATORS or (word and set(word) <= set(";&|()") and word not in _REDIRECTS):
-            if word == ")" and depth == 0:
-                current = []  # a case pattern `a|b)`, not a command
-                segments.clear()
-            else:
-                depth += word.count("(") - word.count(")")
-                if word.startswith("(") and current and current[-1].endswith("$"):
-                    current[-1] = current[-1][:-1]  # `$(` of a command substitution
-                    if not current[-1]:
-                        current.pop()
-                segments.append((current, heredoc))
-                current = []
-            heredoc = None
-            index += 1
-            continue
-        if word in _REDIRECTS or (set(word) <= set("<>&|") and ("<" in word or ">" in word)):
-            target = words[index + 1] if index + 1 < len(words) else ""
-            if word.startswith("<<") and word != "<<<":
-                strip = word == "<<-" or (target.startswith("-") and word == "<<")
-                heredoc = (target.lstrip("-") if word == "<<" else target, strip)
-            if current and current[-1].isdigit() and len(current[-1]) == 1:
-                current.pop()
-            index += 2
-            continue
-        current.append(word)
-        index += 1
-    segments.append((current, heredoc))
-    cleaned = []
-    for segment, doc in segments:
-        while segment and segment[0] in _RESERVED and segment[0] not in ("[[", "(("):
-            if segment[0] in ("for", "select", "case"):
-                segment = []
-                break
-            segment = segment[1:]
-        if segment and segment[0] in ("[[", "(("):
-            segment = []
-        if segment or doc is not None:
-            cleaned.append((segment, doc))
-    return cleaned
 
 
 def _drop_assignments(argv: list[str]) -> list[str]:
@@ -714,9 +723,6 @@ def _reads_stdin(argv: list[str]) -> bool:
     return _dash_c(argv) is None and (not operands or "-s" in argv)
 
 
-_DOUBLE_QUOTE_ESCAPES = re.compile(r'\\([\\"$`])')
-
-
 def _locate_string(inner: str, argv: list[str], raw_words: list[tuple[int, int]] | None,
                    source: _Text) -> tuple[str, LineOf] | None:
     """The code string as written in the file (its newlines kept) and the file lines of its lines.
@@ -729,14 +735,14 @@ def _locate_string(inner: str, argv: list[str], raw_words: list[tuple[int, int]]
     if index < 1 or index >= len(raw_words):
         return None
     start, end = raw_words[index]
-    raw = source.original[start:end]
+    raw = _restore(source.slice(start, end), source.expressions)
     if len(raw) < 2 or raw[0] not in "'\"" or raw[-1] != raw[0]:
         return None
     if raw[0] == "'" and raw.count("'") != 2:
         return None
     text = raw[1:-1]
     if raw[0] == '"':
-        text = _DOUBLE_QUOTE_ESCAPES.sub(r"\1", text)
+        text = _DOUBLE_QUOTE_ESCAPES.sub(_unescape, text)
     first = source.line_at(start)
     return text, lambda n: source.line_of(first + n - 1)
 
