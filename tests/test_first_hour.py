@@ -19,3 +19,71 @@ def test_files_named_like_dockerfiles_that_are_not_are_left_alone(tmp_path: Path
     assert result.json()["findings"] == []
     own = run_process("check", "rules/parse/dockerfile.py", cwd=ROOT)
     assert own.code == 0, own.out + own.err
+
+
+def _app_env(**extra: str) -> dict[str, str]:
+    import os
+
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "REDIS_URL"}}
+    return {**clean, "PYTHONPATH": str(ROOT), **extra}
+
+
+def _run(argv: list[str], *, code: str | None = None, **env: str):
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", code, *argv] if code else [sys.executable, "-m", "dockreview.bot.cli", *argv]
+    return subprocess.run(command, env=_app_env(**env), cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+# Runs the CLI as if the `[app]` extra were not installed: its modules cannot be found or imported.
+WITHOUT_APP = (
+    "import sys; sys.modules.update(dict.fromkeys(['fastapi', 'uvicorn', 'githubkit', 'redis']));"
+    "from dockreview.bot.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def test_app_commands_without_the_app_extra_say_how_to_install_it() -> None:
+    for argv in (["serve", "--port", "0"], ["worker"], ["redeliver", "--since", "1h"]):
+        done = _run(argv, code=WITHOUT_APP)
+        assert done.returncode == 2, (argv, done.stderr)
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+        assert "pip install -e '.[app]'" in done.stderr and "missing: fastapi, uvicorn, githubkit, redis" in done.stderr
+    # The review commands need none of it.
+    assert _run(["check", "examples/shop", "--fail-on", "never"], code=WITHOUT_APP).returncode == 0
+
+
+def test_serve_refuses_an_impossible_port_with_its_usage() -> None:
+    done = _run(["serve", "--port", "80000"])
+    assert done.returncode == 2
+    assert done.stderr.startswith("usage: dockreview serve ")
+    assert "argument --port: invalid port '80000'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_serve_on_a_busy_port_exits_3_with_one_line() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = _run(["serve", "--host", "127.0.0.1", "--port", str(port)])
+    assert done.returncode == 3
+    assert done.stderr == f"dockreview serve: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_arguments_are_checked_before_the_app_settings(tmp_path: Path) -> None:
+    done = _run(["redeliver", "--since", "4d"])  # no APP_ID, PRIVATE_KEY, WEBHOOK_SECRET
+    assert done.returncode == 2
+    assert "--since" in done.stderr and "APP_ID" not in done.stderr
+    done = _run(["replay", str(tmp_path / "missing.json")])
+    assert done.returncode == 2
+    assert "missing.json" in done.stderr and "APP_ID" not in done.stderr
+
+
+def test_setup_refuses_a_webhook_url_without_the_webhook_path() -> None:
+    done = _run(["setup", "--webhook-url", "https://dockreview.example.com", "--no-browser", "--port", "0"])
+    assert done.returncode == 2
+    assert "must end with /api/github/webhooks" in done.stderr
+    assert "https://dockreview.example.com/api/github/webhooks" in done.stderr
