@@ -43,7 +43,7 @@ _NOT_DOCKERFILE_SUFFIXES = frozenset(
     fs ex exs erl clj dart r jl nim zig vb ps1 bat cmd sh bash zsh fish nix bzl star
     j2 jinja jinja2 tpl tmpl template gotmpl erb mustache hbs handlebars ejs njk liquid m4 in
     bak backup old orig rej save swp swo tmp temp disabled dist sample patch diff
-    """.split()
+    """.split()  # noqa: SIM905 (a list of 100 quoted words reads worse)
 )
 # What a Dockerfile's first instruction can be (after comments, parser directives and blank lines).
 _FIRST_INSTRUCTION = re.compile(r"(?:from|arg|onbuild)\b", re.IGNORECASE)
@@ -133,7 +133,7 @@ def _services_are_named(text: str, start: int) -> bool:
 
 def classify(path: str, data: bytes | None = None) -> FileType | None:
     kind = by_name(path)
-    if data is not None and needs_content(path) and (kind is None or kind is FileType.DOCKERFILE):
-        if kind is None or basename(path).lower() not in _DOCKERFILE_NAMES:
-            kind = by_content(path, data)
+    exact = kind is FileType.DOCKERFILE and basename(path).lower() in _DOCKERFILE_NAMES
+    if data is not None and needs_content(path) and (kind is None or (kind is FileType.DOCKERFILE and not exact)):
+        kind = by_content(path, data)
     return kind

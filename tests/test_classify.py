@@ -56,7 +56,8 @@ def test_source_templates_and_backups_named_dockerfile_are_not_dockerfiles(path:
 
 
 def test_dockerfile_suffix_names_are_decided_by_content() -> None:
-    assert classify("Dockerfile.prod", b"# syntax=docker/dockerfile:1\n\nARG V=1\nFROM node:$V\n") is FileType.DOCKERFILE
+    started = b"# syntax=docker/dockerfile:1\n\nARG V=1\nFROM node:$V\n"
+    assert classify("Dockerfile.prod", started) is FileType.DOCKERFILE
     assert classify("api.dockerfile", b"from alpine:3.20\n") is FileType.DOCKERFILE
     assert classify("Dockerfile.prod", b"package main\n\nfunc main() {}\n") is None
     assert classify("Dockerfile-notes", b"Remember to bump the base image.\n") is None

@@ -102,10 +102,10 @@ def test_env_file_is_0600_and_holds_working_settings(gh, tmp_path: Path) -> None
 def test_env_file_loads_in_a_shell_as_documented(gh, tmp_path: Path) -> None:
     data = conversion(gh)
     path = write_env(data, tmp_path / ".env", api_url=gh.base_url)
-    dump = "import json, os; print(json.dumps({k: os.environ.get(k) for k in %r}))" % (
-        ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET", "GITHUB_API_URL", "LOG_LEVEL"],)
+    names = ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET", "GITHUB_API_URL", "LOG_LEVEL"]
+    dump = f"import json, os; print(json.dumps({{k: os.environ.get(k) for k in {names!r}}}))"
     proc = subprocess.run(
-        ["bash", "-c", f'set -eu; set -a; . ./.env; set +a; exec "$0" -c "$1"', sys.executable, dump],
+        ["bash", "-c", 'set -eu; set -a; . ./.env; set +a; exec "$0" -c "$1"', sys.executable, dump],
         cwd=tmp_path, env={"PATH": os.environ["PATH"]}, capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
