@@ -87,3 +87,14 @@ def test_setup_refuses_a_webhook_url_without_the_webhook_path() -> None:
     assert done.returncode == 2
     assert "must end with /api/github/webhooks" in done.stderr
     assert "https://dockreview.example.com/api/github/webhooks" in done.stderr
+
+
+def test_the_action_and_its_documented_workflows_pin_node24_majors() -> None:
+    # actions/checkout v5.0.0 and actions/setup-python v6.0.0 are the first to run on Node 24 (Node 20
+    # actions are deprecated on GitHub's runners).
+    import re
+
+    for path in ("action.yml", ".github/workflows/dockreview.yml", "docs/github-action.md"):
+        text = (ROOT / path).read_text("utf-8")
+        for action, major in re.findall(r"uses: actions/(checkout|setup-python)@v(\d+)", text):
+            assert int(major) >= {"checkout": 5, "setup-python": 6}[action], (path, action, major)
