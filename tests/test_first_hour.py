@@ -98,3 +98,14 @@ def test_the_action_and_its_documented_workflows_pin_node24_majors() -> None:
         text = (ROOT / path).read_text("utf-8")
         for action, major in re.findall(r"uses: actions/(checkout|setup-python)@v(\d+)", text):
             assert int(major) >= {"checkout": 5, "setup-python": 6}[action], (path, action, major)
+
+
+def test_docs_never_install_a_dockreview_distribution_from_pypi() -> None:
+    import re
+
+    pypi = re.compile(r"pip install\s+[\"']?dockreview\b")  # no such distribution exists
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+            assert not pypi.search(line), f"{path.relative_to(ROOT)}:{number}: {line}"
+    cli = (ROOT / "docs" / "cli.md").read_text("utf-8")
+    assert 'docker run --rm -v "$PWD:/src" dockreview:0.1.0 check /src' in cli
