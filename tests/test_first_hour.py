@@ -109,3 +109,18 @@ def test_docs_never_install_a_dockreview_distribution_from_pypi() -> None:
             assert not pypi.search(line), f"{path.relative_to(ROOT)}:{number}: {line}"
     cli = (ROOT / "docs" / "cli.md").read_text("utf-8")
     assert 'docker run --rm -v "$PWD:/src" dockreview:0.1.0 check /src' in cli
+
+
+def test_diff_from_a_subdirectory_annotates_repository_paths(tmp_path: Path) -> None:
+    from tests.cli_support import CLEAN_COMPOSE, SECRET_COMPOSE, Git
+
+    git = Git(tmp_path / "repo")
+    git.commit({"deploy/compose.yaml": CLEAN_COMPOSE, "app/README.md": "x\n"}, "base")
+    git("checkout", "-q", "-b", "feature")
+    git.commit({"deploy/compose.yaml": SECRET_COMPOSE})
+    done = run_process("diff", "--base", "main", "--format", "github", cwd=git.root / "app")
+    assert done.code == 1, done.err
+    assert "file=deploy/compose.yaml,line=5" in done.out
+    assert "../" not in done.out
+    text = run_process("diff", "--base", "main", cwd=git.root / "app")
+    assert "../deploy/compose.yaml:5:" in text.out  # a person at the terminal gets paths from where they are

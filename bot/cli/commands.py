@@ -52,7 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="FILE", help="config file (default: .github/dockreview.yml if present)")
+    common.add_argument("--config", metavar="FILE",
+                        help="config file (default: .github/dockreview.yml or .dockreview.yml, found from the "
+                        "current directory up to the repository's top)")
+    common.add_argument("--no-config", action="store_true", help="ignore any config file: review with the defaults")
     common.add_argument(
         "--fail-on", choices=FAIL_ON, help="lowest severity that makes the exit status 1 (default: the config's, error)"
     )

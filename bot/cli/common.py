@@ -27,10 +27,15 @@ class UsageError(Exception):
 
 
 def load_config(args: argparse.Namespace, snapshot: Snapshot, root: Path) -> Config:
+    """The config in force: `--config FILE`, else the snapshot's own (.github/dockreview.yml ...),
+    none with `--no-config`. An invalid config is a usage error (exit 2) with its line: reviewing with
+    the defaults instead would drop its `ignore:` and `rules:` without a word."""
     from dockreview.rules.config import CONFIG_PATHS, Config
 
     config: Config
-    if args.config:
+    if getattr(args, "no_config", False):
+        config = Config()
+    elif args.config:
         path = Path(os.path.abspath(args.config))
         try:
             text = path.read_text("utf-8", errors="replace")
@@ -42,9 +47,27 @@ def load_config(args: argparse.Namespace, snapshot: Snapshot, root: Path) -> Con
         found = next((p for p in CONFIG_PATHS if snapshot.has(p)), None)
         text = snapshot.text(found) if found else None
         config = Config.from_text(text, found) if found and text is not None else Config()
+    if config.issues:
+        shown = config.issues[0].path if os.path.isabs(config.issues[0].path) else str(root / config.issues[0].path)
+        where = relative(Path(shown), Path.cwd()) if is_under(Path(shown), Path.cwd()) else shown
+        lines = "; ".join(f"{where}:{i.line}: {i.message}" for i in config.issues[:5])
+        raise UsageError(f"invalid config: {lines} (fix it, or pass --no-config to review with the defaults)")
     if args.fail_on:
         config.fail_on = args.fail_on
     return config
+
+
+def config_root(start: Path) -> Path | None:
+    """The nearest directory from `start` up that has a config file, not above the repository's top
+    (the first directory with `.git`); None when there is none."""
+    from dockreview.rules.config import CONFIG_PATHS
+
+    for directory in (start, *start.parents):
+        if any((directory / p).is_file() for p in CONFIG_PATHS):
+            return directory
+        if (directory / ".git").exists():
+            return None
+    return None
 
 
 def run_review(snapshot: Snapshot, config: Config, **kw: object) -> Report:
