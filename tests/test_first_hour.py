@@ -124,3 +124,21 @@ def test_diff_from_a_subdirectory_annotates_repository_paths(tmp_path: Path) -> 
     assert "../" not in done.out
     text = run_process("diff", "--base", "main", cwd=git.root / "app")
     assert "../deploy/compose.yaml:5:" in text.out  # a person at the terminal gets paths from where they are
+
+
+def test_a_file_over_the_size_cap_is_skipped_with_a_note_never_truncated(tmp_path: Path) -> None:
+    big = "#" + "p" * (3 * 1024 * 1024) + "\nFROM node:latest\n"  # the finding sits past 2 MiB
+    (tmp_path / "Dockerfile").write_text(big)
+    done = run_process("check", ".", "--format", "json", cwd=tmp_path)
+    assert done.code == 0, done.err
+    assert done.json()["findings"] == []
+    assert done.json()["errors"] == [{"path": "Dockerfile", "message": "larger than 2048 KiB; not reviewed"}]
+    (tmp_path / ".dockreview.yml").write_text("max_file_size: 8388608\n")
+    for jobs in ("1", "2"):
+        raised = run_process("check", ".", "--format", "json", "--jobs", jobs, cwd=tmp_path)
+        assert raised.rules() == [("DR201", "Dockerfile", 2)], raised.out + raised.err
+
+
+def test_the_line_limit_is_documented() -> None:
+    text = (ROOT / "docs" / "configuration.md").read_text("utf-8")
+    assert "of more than 100,000 lines is skipped with a note" in " ".join(text.split())
