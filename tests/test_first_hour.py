@@ -142,3 +142,21 @@ def test_a_file_over_the_size_cap_is_skipped_with_a_note_never_truncated(tmp_pat
 def test_the_line_limit_is_documented() -> None:
     text = (ROOT / "docs" / "configuration.md").read_text("utf-8")
     assert "of more than 100,000 lines is skipped with a note" in " ".join(text.split())
+
+
+def test_diff_over_a_git_store_with_a_missing_object_skips_it_with_a_note(tmp_path: Path) -> None:
+    from tests.cli_support import CLEAN_COMPOSE, SECRET_COMPOSE, Git
+
+    git = Git(tmp_path / "repo")
+    git.commit({"compose.yaml": CLEAN_COMPOSE, "Dockerfile": "FROM python:3.12.7\n"}, "base")
+    git("checkout", "-q", "-b", "feature")
+    git.commit({"compose.yaml": SECRET_COMPOSE, "Dockerfile": "FROM python:3.12.7\nRUN true\n"})
+    oid = git("rev-parse", "HEAD:Dockerfile").strip()
+    (git.root / ".git" / "objects" / oid[:2] / oid[2:]).unlink()  # a damaged store
+    assert "BAD" in git("ls-tree", "-r", "-l", "HEAD")
+    done = run_process("diff", "--base", "main", "--head", "feature", "--format", "json", cwd=git.root)
+    assert done.code == 1, done.err
+    assert "internal error" not in done.err
+    assert [(r, p) for r, p, _ in done.rules()] == [("DR101", "compose.yaml")]
+    assert {"path": "Dockerfile", "message": "could not be read (symlink, submodule or missing)"} \
+        in done.json()["errors"]
