@@ -160,3 +160,12 @@ def test_diff_over_a_git_store_with_a_missing_object_skips_it_with_a_note(tmp_pa
     assert [(r, p) for r, p, _ in done.rules()] == [("DR101", "compose.yaml")]
     assert {"path": "Dockerfile", "message": "could not be read (symlink, submodule or missing)"} \
         in done.json()["errors"]
+
+
+def test_an_unknown_option_prints_the_subcommands_usage(tmp_path: Path) -> None:
+    done = run_process("check", "--bogus", ".", cwd=tmp_path)
+    assert done.code == 2
+    assert done.err.startswith("usage: dockreview check ")
+    assert done.err.rstrip().endswith("dockreview check: error: unrecognized arguments: --bogus")
+    top = run_process("--bogus", cwd=tmp_path)
+    assert top.code == 2 and top.err.startswith("usage: dockreview [-h]")

@@ -104,7 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # said by the subcommand, with its own usage (not the top-level one)
+            subcommand = _subcommands(parser).get(getattr(args, "command", None) or "", parser)
+            subcommand.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # --help, --version (0) and usage errors (2)
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
     try:
@@ -130,6 +133,13 @@ def main(argv: list[str] | None = None) -> int:
 
                 traceback.print_exc()
         return EXIT_ERROR
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
 
 
 def _silence_stdout() -> None:
