@@ -169,3 +169,31 @@ def test_an_unknown_option_prints_the_subcommands_usage(tmp_path: Path) -> None:
     assert done.err.rstrip().endswith("dockreview check: error: unrecognized arguments: --bogus")
     top = run_process("--bogus", cwd=tmp_path)
     assert top.code == 2 and top.err.startswith("usage: dockreview [-h]")
+
+
+def _codes(done) -> set[str]:
+    return {rule for rule, _, _ in done.rules()}
+
+
+def test_select_extend_select_and_ignore_choose_the_rules() -> None:
+    shop = ROOT / "examples" / "shop"
+    everything = _codes(run_process("check", ".", "--format", "json", cwd=shop))
+    compose = _codes(run_process("check", ".", "--format", "json", "--select", "DR1", cwd=shop))
+    assert compose == {c for c in everything if c.startswith("DR1")} and len(compose) > 3
+    more = _codes(run_process("check", ".", "--format", "json", "--select", "DR1",
+                              "--extend-select", "compose-down-volumes", cwd=shop))
+    assert more == compose | {"DR401"}
+    fewer = _codes(run_process("check", ".", "--format", "json", "--ignore", "DR102,compose-hardcoded-secret",
+                               cwd=shop))
+    assert fewer == everything - {"DR102", "DR101"}
+    bad = run_process("check", ".", "--select", "DR9", cwd=shop)
+    assert bad.code == 2 and "--select DR9: no rule has this code" in bad.err
+
+
+def test_quiet_prints_only_the_findings() -> None:
+    shop = ROOT / "examples" / "shop"
+    loud = run_process("check", ".", cwd=shop)
+    quiet = run_process("check", ".", "-q", cwd=shop)
+    assert quiet.code == loud.code == 1
+    assert "findings:" in loud.out and "findings:" not in quiet.out
+    assert quiet.out.strip() and loud.out.startswith(quiet.out.rstrip("\n"))

@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     common.add_argument("--no-color", action="store_true", help="no ANSI colours (also: NO_COLOR=1)")
+    common.add_argument("--select", action="append", metavar="RULES",
+                        help="only these rules: codes, prefixes (DR1), slugs or categories, comma-separated")
+    common.add_argument("--extend-select", action="append", metavar="RULES", help="add rules to --select")
+    common.add_argument("--ignore", action="append", metavar="RULES", help="switch these rules off")
+    common.add_argument("--quiet", "-q", action="store_true",
+                        help="text output: only the findings, no notes or summary line")
 
     check = sub.add_parser(
         "check",

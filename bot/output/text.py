@@ -42,6 +42,8 @@ def render(run: Run) -> str:
     for finding in run.report.findings:
         out.extend(_finding(run, finding, paint))
         out.append("")
+    if run.quiet:
+        return "\n".join(out) + "\n" if out else ""
     for note in run.report.errors:
         where = run.display(note.path) if note.path else "dockreview"
         out.append(f"{paint('note', DIM)}: {where}: {_one_line(note.message)}")
