@@ -197,3 +197,16 @@ def test_quiet_prints_only_the_findings() -> None:
     assert quiet.code == loud.code == 1
     assert "findings:" in loud.out and "findings:" not in quiet.out
     assert quiet.out.strip() and loud.out.startswith(quiet.out.rstrip("\n"))
+
+
+def test_cli_reference_lists_every_check_and_diff_option() -> None:
+    from dockreview.bot.cli import build_parser
+    from dockreview.bot.cli.commands import _subcommands
+
+    text = (ROOT / "docs" / "cli.md").read_text("utf-8")
+    for name in ("check", "diff", "serve", "setup", "redeliver", "replay"):
+        parser = _subcommands(build_parser())[name]
+        for action in parser._actions:
+            for option in action.option_strings:
+                if option not in ("-h", "--help"):
+                    assert f"`{option}" in text, (name, option)
