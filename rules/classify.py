@@ -41,10 +41,15 @@ _NOT_DOCKERFILE_SUFFIXES = frozenset(
     md txt rst adoc json yml yaml toml ini cfg conf xml html htm css csv lock log ignore
     py pyi go rs js mjs cjs ts tsx jsx java kt kts scala groovy rb php pl pm lua swift c h cc cpp hpp cs
     fs ex exs erl clj dart r jl nim zig vb ps1 bat cmd sh bash zsh fish nix bzl star
-    j2 jinja jinja2 tpl tmpl template gotmpl erb mustache hbs handlebars ejs njk liquid m4 in
     bak backup old orig rej save swp swo tmp temp disabled dist sample patch diff
     """.split()  # noqa: SIM905 (a list of 100 quoted words reads worse)
 )
+# Templates: a Dockerfile when the content is one (nextcloud's `Dockerfile-alpine.template` only has
+# `%%VARIANT%%` placeholders), not when template syntax has to be rendered first (`{{ }}`, `{% %}`).
+_TEMPLATE_SUFFIXES = frozenset(
+    "j2 jinja jinja2 tpl tmpl template gotmpl erb mustache hbs handlebars ejs njk liquid m4 in".split()  # noqa: SIM905
+)
+_TEMPLATE_SYNTAX = re.compile(rb"\{\{|\{%|<%")
 # What a Dockerfile's first instruction can be (after comments, parser directives and blank lines).
 _FIRST_INSTRUCTION = re.compile(r"(?:from|arg|onbuild)\b", re.IGNORECASE)
 _SHELL_SUFFIXES = (".sh", ".bash")
@@ -106,6 +111,8 @@ def needs_content(path: str) -> bool:
 def by_content(path: str, data: bytes) -> FileType | None:
     name = basename(path).lower()
     if name not in _DOCKERFILE_NAMES and _dockerfile_like(name):
+        if name.rpartition(".")[2] in _TEMPLATE_SUFFIXES and _TEMPLATE_SYNTAX.search(data[:65536]):
+            return None
         return FileType.DOCKERFILE if looks_like_dockerfile(data) else None
     if name.endswith((".yml", ".yaml")):
         text = data[:262144].decode("utf-8", "replace")

@@ -47,8 +47,8 @@ def test_script_by_shebang() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["rules/parse/dockerfile.py", "cmd/dockerfile.go", "deploy/Dockerfile.j2", "Dockerfile.bak",
-     "Dockerfile.tmpl", "Dockerfile.orig", "Dockerfile~", "docs/Dockerfile.md"],
+    ["rules/parse/dockerfile.py", "cmd/dockerfile.go", "Dockerfile.bak", "Dockerfile.orig", "Dockerfile~",
+     "docs/Dockerfile.md"],
 )
 def test_source_templates_and_backups_named_dockerfile_are_not_dockerfiles(path: str) -> None:
     assert classify(path) is None
@@ -61,6 +61,10 @@ def test_dockerfile_suffix_names_are_decided_by_content() -> None:
     assert classify("api.dockerfile", b"from alpine:3.20\n") is FileType.DOCKERFILE
     assert classify("Dockerfile.prod", b"package main\n\nfunc main() {}\n") is None
     assert classify("Dockerfile-notes", b"Remember to bump the base image.\n") is None
+    # A template is one when it needs no rendering first.
+    assert classify("Dockerfile-alpine.template", b"FROM php:%%PHP_VERSION%%-fpm-alpine\n") is FileType.DOCKERFILE
+    assert classify("deploy/Dockerfile.j2", b"FROM {{ base_image }}\nRUN true\n") is None
+    assert classify("Dockerfile.tmpl", b"{% if dev %}FROM node:22{% endif %}\n") is None
     # The plain name is always a Dockerfile: a broken one gets DR001, not silence.
     assert classify("Dockerfile", b"package main\n") is FileType.DOCKERFILE
 
