@@ -151,7 +151,8 @@ def _rule_setting(value: Any) -> RuleSetting:
 @cache
 def schema() -> dict[str, Any]:
     text = resources.files("dockreview.rules").joinpath("schema/config.schema.json").read_text("utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)  # a JSON Schema document: an object
+    return loaded
 
 
 def validate(data: Any, source: str) -> list[ConfigIssue]:

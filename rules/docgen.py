@@ -10,12 +10,12 @@ from pathlib import Path
 
 from dockreview.rules import catalog
 from dockreview.rules.finding import Category
-from dockreview.rules.rule import Rule
+from dockreview.rules.rule import AnyRule
 
 REQUIRED_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## How to fix")
 
 
-def render(rule: type[Rule]) -> str:
+def render(rule: type[AnyRule]) -> str:
     header = [
         f"# {rule.slug} ({rule.code})",
         "",

@@ -5,7 +5,8 @@ change) keep what the change adds. The CLI and the GitHub App both call `review`
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from dockreview.rules import catalog
 from dockreview.rules.changes import ContainerChange, compare
@@ -17,9 +18,12 @@ from dockreview.rules.globs import matches
 from dockreview.rules.model.locate import service_subject
 from dockreview.rules.parse.errors import NotReviewed, ParseError
 from dockreview.rules.report import Note, Report
-from dockreview.rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.rule import AnyRule, Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import ParserCrash, Snapshot
 from dockreview.rules.suppress import ALL, Suppressions, scan
+
+if TYPE_CHECKING:
+    from dockreview.rules.parse import Document
 
 KIND_OF_TYPE = {
     FileType.COMPOSE: Kind.COMPOSE,
@@ -155,7 +159,7 @@ def _review_model(
     snapshot: Snapshot,
     config: Config,
     checked: list[str],
-    rules: dict[Kind, list[Rule]],
+    rules: dict[Kind, list[AnyRule]],
     emitter: _Emitter,
     report: Report,
     base: Snapshot | None,
@@ -197,7 +201,7 @@ def _review_model(
 def _review_deleted(
     snapshot: Snapshot,
     config: Config,
-    rules: dict[Kind, list[Rule]],
+    rules: dict[Kind, list[AnyRule]],
     base: Snapshot,
     change: Change,
     report: Report,
@@ -208,18 +212,19 @@ def _review_deleted(
     for path in sorted(change.deleted):
         if snapshot.has(path) or not base.has(path) or config.is_ignored(path):
             continue
-        kind = KIND_OF_TYPE.get(base.file_type(path)) if base.file_type(path) else None
+        file_type = base.file_type(path)
+        kind = KIND_OF_TYPE.get(file_type) if file_type is not None else None
         doc = base.try_document(path) if kind else None
         if doc is None or kind is None:
             continue
         ctx = Context(path=path, snapshot=snapshot, config=config, base=base, change=change)
         for rule in rules.get(kind, []):
             if type(rule).check_deleted is not Rule.check_deleted:
-                emitter.run(rule, doc, ctx, report, deleted=True)
+                emitter.run_deleted(rule, doc, ctx, report)
     return emitter
 
 
-def _enabled(rule: type[Rule], config: Config) -> bool:
+def _enabled(rule: type[AnyRule], config: Config) -> bool:
     return config.setting_for(rule.code, rule.slug, rule.category).enabled
 
 
@@ -239,14 +244,21 @@ class _Emitter:
             self._suppressions[path] = scan(self.snapshot.lines(path))
         return self._suppressions[path]
 
-    def run(self, rule: Rule, doc: object, ctx: Context, report: Report, *, deleted: bool = False) -> None:
+    def run(self, rule: AnyRule, doc: object, ctx: Context, report: Report) -> None:
+        """`rule.check(doc)`: `doc` is what the rule's kind says (`Kind`)."""
+        self._emit_all(rule, lambda: rule.check(doc, ctx), ctx, report)
+
+    def run_deleted(self, rule: AnyRule, doc: Document, ctx: Context, report: Report) -> None:
+        self._emit_all(rule, lambda: rule.check_deleted(doc, ctx), ctx, report)
+
+    def _emit_all(self, rule: AnyRule, hits: Callable[[], Iterable[Hit]], ctx: Context, report: Report) -> None:
         try:
-            for hit in (rule.check_deleted if deleted else rule.check)(doc, ctx):
+            for hit in hits():
                 self.emit(type(rule), hit, ctx.path)
         except Exception as exc:  # a rule bug must not take the review down: report it
             report.errors.append(Note(ctx.path, f"internal error in {rule.code}: {type(exc).__name__}: {exc}"))
 
-    def emit(self, rule: type[Rule], hit: Hit, default_path: str) -> None:
+    def emit(self, rule: type[AnyRule], hit: Hit, default_path: str) -> None:
         path = hit.path or default_path
         setting = self.config.setting_for(rule.code, rule.slug, rule.category)
         if not setting.enabled or (setting.ignore and matches(path, setting.ignore)):
@@ -288,7 +300,7 @@ class _Emitter:
             )
         )
 
-    def engine(self, rule: type[Rule] | None, path: str, line: int, message: str, column: int = 1) -> None:
+    def engine(self, rule: type[AnyRule] | None, path: str, line: int, message: str, column: int = 1) -> None:
         if rule is not None:
             self.emit(rule, Hit(line=line, column=column, message=message), path)
 

@@ -2,7 +2,7 @@
 
 A rule module looks like this::
 
-    class LatestTagInCompose(Rule):
+    class LatestTagInCompose(Rule[ComposeFile]):
         \"\"\"## What it does ... ## Why is this bad? ... ## Example ... ## How to fix ...\"\"\"
 
         code = "DR105"
@@ -16,6 +16,8 @@ A rule module looks like this::
         def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
             ...
             yield Hit(line=..., message=...)
+
+The type argument is what `check` receives, as its `kind` (and `model_input`) say: see `Kind`.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar
 
 from dockreview.rules.finding import Category, Confidence, Location, Severity, Subject
 
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from dockreview.rules.diff import Change
     from dockreview.rules.model.deployment import Deployment
     from dockreview.rules.model.source import Origin
+    from dockreview.rules.parse import Document
     from dockreview.rules.snapshot import Snapshot
 
 DOCS_BASE = os.environ.get("DOCKREVIEW_DOCS_URL", "docs/rules/")
@@ -41,7 +44,8 @@ DOCS_BASE = os.environ.get("DOCKREVIEW_DOCS_URL", "docs/rules/")
 
 class Kind(StrEnum):
     """What a rule's `check` receives. A rule with `model_input = True` receives the resolved model
-    object (`rules.model`), once per object the review covers; otherwise the parsed file."""
+    object (`rules.model`), once per object the review covers; otherwise the parsed file. The rule's
+    type argument (`Rule[ComposeProject]`) names the same type (tests/test_catalog.py checks it)."""
 
     COMPOSE = "compose"  # model: a ComposeProject; file: a ComposeFile
     DOCKERFILE = "dockerfile"  # model: a DockerfileModel; file: a Dockerfile
@@ -49,7 +53,11 @@ class Kind(StrEnum):
     BUILD = "build"  # model only: a BuildRecord (an image build from any build path)
     SHELL = "shell"  # a ShellSource: scripts, Makefile recipes, workflow run steps
     DOCKERIGNORE = "dockerignore"  # a DockerIgnore
-    ENGINE = "engine"  # reported by the engine itself (parse errors, bad suppressions)
+    ENGINE = "engine"  # reported by the engine itself (parse errors, bad suppressions): `Rule[Never]`
+
+
+# What a rule's `check` receives (see `Kind`).
+InputT = TypeVar("InputT")
 
 
 @dataclass(slots=True)
@@ -114,13 +122,13 @@ class Context:
 
         return deployment(self.base) if self.base is not None else None
 
-    def base_document(self) -> Any:
+    def base_document(self) -> Document | None:
         """This file's parsed document before the change, or None (new file, parse error, no base)."""
         old = self.base_path
         return self.base.try_document(old) if old is not None and self.base is not None else None
 
 
-class Rule:
+class Rule(Generic[InputT]):
     code: ClassVar[str]
     slug: ClassVar[str]
     category: ClassVar[Category]
@@ -134,11 +142,12 @@ class Rule:
     # CVSS-like score for GitHub code scanning (security rules only).
     security_severity: ClassVar[float | None] = None
 
-    def check(self, doc: Any, ctx: Context) -> Iterable[Hit]:
+    def check(self, doc: InputT, ctx: Context) -> Iterable[Hit]:
         raise NotImplementedError
 
-    def check_deleted(self, doc: Any, ctx: Context) -> Iterable[Hit]:
-        """For a file the change deletes: `doc` is its base document, `ctx.path` the deleted path and
+    def check_deleted(self, doc: Document, ctx: Context) -> Iterable[Hit]:
+        """For a file the change deletes: `doc` is its base document (a file of the rule's kind, even
+        for a rule with `model_input`), `ctx.path` the deleted path and
         `ctx.snapshot` the head. Hits are on the deleted file at base lines (no head line to comment
         on, so they go to the check run summary). Most rules have nothing to say: the default."""
         return ()
@@ -150,6 +159,11 @@ class Rule:
     @classmethod
     def docs_url(cls) -> str:
         return f"{DOCS_BASE}{cls.slug}.md"
+
+
+# A rule of the catalog, whichever input it takes: the engine gives each rule what its `kind` says
+# (tests/test_catalog.py checks every rule's type argument against its kind).
+AnyRule: TypeAlias = Rule[Any]
 
 
 def one_per_place(hits: Iterable[tuple[str, Hit]]) -> Iterator[Hit]:

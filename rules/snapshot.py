@@ -10,13 +10,17 @@ import os
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dockreview.rules.classify import FileType, classify, needs_content
 from dockreview.rules.parse.errors import ParseError
 
+if TYPE_CHECKING:
+    from dockreview.rules.parse import Document
+
 MAX_FILE_BYTES = 2 * 1024 * 1024
 T = TypeVar("T")
+D = TypeVar("D")
 Reader = Callable[[str], bytes | None]
 
 
@@ -48,7 +52,7 @@ class Snapshot:
         self._bytes: dict[str, bytes | None] = {}
         self._text: dict[str, str | None] = {}
         self._types: dict[str, FileType | None] = {}
-        self._docs: dict[str, Any] = {}
+        self._docs: dict[str, Document | ParseError | ParserCrash | None] = {}
         self._files_of: dict[FileType, list[str]] = {}
         self._derived: dict[Hashable, Any] = {}
         self.skipped: dict[str, Skipped] = {}
@@ -177,7 +181,7 @@ class Snapshot:
         return self._files_of[kind]
 
     # --- parsed documents ---------------------------------------------------------------------
-    def document(self, path: str) -> Any:
+    def document(self, path: str) -> Document | None:
         """The parsed document for a Docker-related file; raises ParseError; None if unreadable."""
         path = normalize(path)
         if path not in self._docs:
@@ -187,13 +191,19 @@ class Snapshot:
             raise result
         return result
 
-    def try_document(self, path: str) -> Any:
+    def try_document(self, path: str) -> Document | None:
         try:
             return self.document(path)
         except (ParseError, ParserCrash):
             return None
 
-    def _parse(self, path: str) -> Any:
+    def document_as(self, path: str, kind: type[D]) -> D | None:
+        """The parsed document of `path` if it is a `kind` (e.g. `Dockerfile`); None otherwise
+        (another type, unreadable, or a parse error)."""
+        document = self.try_document(path)
+        return document if isinstance(document, kind) else None
+
+    def _parse(self, path: str) -> Document | ParseError | ParserCrash | None:
         from dockreview.rules.parse import parser_for
 
         kind = self.file_type(path)

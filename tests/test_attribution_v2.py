@@ -178,3 +178,28 @@ def test_one_change_copied_into_several_files_is_one_finding_naming_the_others()
                                                                 ("deploy/c/compose.yaml", 5)]
     single = review_pair({paths[0]: stack}, {paths[0]: head[paths[0]]})
     assert "the same in" not in single.findings[0].message
+
+
+def test_a_reworded_push_that_still_pushes_only_latest_is_not_new() -> None:
+    workflow = """
+on: {push: {branches: [main]}}
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/login-action@v3
+        with: {registry: ghcr.io, username: x, password: "${{ secrets.GITHUB_TOKEN }}"}
+      - uses: docker/build-push-action@v6
+        with:
+          push: true
+          tags: ghcr.io/acme/api:latest
+"""
+    base = {".github/workflows/image.yml": workflow}
+    head = {".github/workflows/image.yml": workflow.replace("      - uses: docker/build-push-action@v6\n",
+                                                           "      - name: Build and push\n"
+                                                           "        uses: docker/build-push-action@v6\n")
+            .replace("tags: ghcr.io/acme/api:latest", "tags: |\n            ghcr.io/acme/api:latest")}
+    assert [f.rule for f in review_pair({}, base).findings if f.rule == "DR305"] == ["DR305"]
+    report = review_pair(base, head)
+    assert [f.rule for f in report.findings if f.rule == "DR305"] == []
+    assert [f.rule for f in report.preexisting if f.rule == "DR305"] == ["DR305"]

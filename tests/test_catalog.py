@@ -1,12 +1,13 @@
 """Every rule is complete: stable metadata, docs with the required sections, a category from the list."""
 
 import re
+import typing
 
 import pytest
 from dockreview.rules import catalog
 from dockreview.rules.docgen import REQUIRED_SECTIONS
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.rule import Kind
+from dockreview.rules.rule import Kind, Rule
 
 RULES = catalog.all_rules()
 CODE = re.compile(r"^DR[0-9]{3}$")
@@ -59,3 +60,48 @@ def test_rules_never_import_bot() -> None:
         if re.search(r"^\s*(?:from|import)\s+(?:bot|fastapi|githubkit|httpx|redis)\b", path.read_text(), re.M)
     ]
     assert offenders == []
+
+
+# What `check` receives for each (kind, model_input), by class name (`Kind`): the engine hands each
+# rule that object, so the rule's type argument (`Rule[ComposeFile]`), which mypy holds `check` to,
+# must name it.
+INPUTS = {
+    (Kind.COMPOSE, False): "dockreview.rules.parse.compose.ComposeFile",
+    (Kind.COMPOSE, True): "dockreview.rules.model.compose.types.ComposeProject",
+    (Kind.DOCKERFILE, False): "dockreview.rules.parse.dockerfile.Dockerfile",
+    (Kind.DOCKERFILE, True): "dockreview.rules.model.dockerfile.DockerfileModel",
+    (Kind.WORKFLOW, False): "dockreview.rules.parse.workflow.Workflow",
+    (Kind.WORKFLOW, True): "WorkflowModel",
+    (Kind.BUILD, True): "BuildRecord",
+    (Kind.SHELL, False): "dockreview.rules.parse.shell.ShellSource",
+    (Kind.DOCKERIGNORE, False): "dockreview.rules.parse.dockerignore.DockerIgnore",
+    (Kind.ENGINE, False): "typing.Never",
+}
+
+
+def _input_of(rule: type) -> str:
+    """The type argument a rule class gives `Rule` (`class X(Rule[ComposeFile])`), qualified."""
+    for klass in rule.__mro__:
+        for base in getattr(klass, "__orig_bases__", ()):
+            if typing.get_origin(base) is Rule:
+                (argument,) = typing.get_args(base)
+                if argument is typing.Never:
+                    return "typing.Never"
+                return f"{argument.__module__}.{argument.__qualname__}"
+    return "(none)"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_type_argument_is_what_its_kind_receives(rule) -> None:
+    expected = INPUTS[(rule.kind, rule.model_input)]
+    found = _input_of(rule)
+    assert found == expected or ("." not in expected and found.endswith(f".{expected}")), (rule.code, found)
+
+
+def test_input_type_check_sees_a_wrong_argument() -> None:
+    from dockreview.rules.parse.dockerfile import Dockerfile
+
+    class Wrong(Rule[Dockerfile]):
+        kind = Kind.COMPOSE
+
+    assert _input_of(Wrong) == "dockreview.rules.parse.dockerfile.Dockerfile" != INPUTS[(Kind.COMPOSE, False)]

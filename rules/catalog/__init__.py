@@ -6,12 +6,12 @@ import importlib
 import pkgutil
 from functools import cache
 
-from dockreview.rules.rule import Kind, Rule
+from dockreview.rules.rule import AnyRule, Kind, Rule
 
 
 @cache
-def all_rules() -> tuple[type[Rule], ...]:
-    found: list[type[Rule]] = []
+def all_rules() -> tuple[type[AnyRule], ...]:
+    found: list[type[AnyRule]] = []
     for info in pkgutil.walk_packages(__path__, prefix=f"{__name__}."):
         module = importlib.import_module(info.name)
         for value in vars(module).values():
@@ -26,11 +26,11 @@ def all_rules() -> tuple[type[Rule], ...]:
     return tuple(sorted(found, key=lambda r: r.code))
 
 
-def rules_for(kind: Kind) -> tuple[type[Rule], ...]:
+def rules_for(kind: Kind) -> tuple[type[AnyRule], ...]:
     return tuple(r for r in all_rules() if r.kind is kind)
 
 
-def find(name: str) -> type[Rule] | None:
+def find(name: str) -> type[AnyRule] | None:
     """A rule by code (case-insensitive) or slug."""
     key = name.strip()
     for rule in all_rules():

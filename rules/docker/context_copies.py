@@ -43,8 +43,8 @@ def whole_context_copies(doc: Dockerfile, ctx: FileContext) -> list[WholeCopy]:
     found = []
     for context in build_contexts(ctx.snapshot, ctx.path):
         ignore_path = dockerignore_for(ctx.snapshot, ctx.path, context.directory)
-        ignore = ctx.snapshot.try_document(ignore_path) if ignore_path else None
-        if ignore_path and not isinstance(ignore, DockerIgnore):
+        ignore = ctx.snapshot.document_as(ignore_path, DockerIgnore) if ignore_path else None
+        if ignore_path and ignore is None:
             continue  # unreadable: do not guess
         image = model.image(target=context.target)
         target = image.target.parsed

@@ -294,9 +294,10 @@ class DockerfileModel:
         """The stage a `--target` means: a name (case-insensitive) or an index; None: the last stage."""
         return _find_stage(self.stages, name_or_index)
 
-    def image(self, target: str | None = None, args: Mapping[str, BuildArgValue] | None = None,
-              contexts: Mapping[str, str] | None = None) -> ImageModel:
-        """The image a build with `--target`, `--build-arg`s and named contexts produces (cached)."""
+    def image(self, target: str | None = None, args: Mapping[str, BuildArgValue | None] | None = None,
+              contexts: Mapping[str, str | None] | None = None) -> ImageModel:
+        """The image a build with `--target`, `--build-arg`s and named contexts produces (cached).
+        A None value is an argument or context not given (a compose `args:` key without value)."""
         given_args = {k: v for k, v in (args or {}).items() if v is not None}
         given_contexts = {familiar_reference(k).lower(): v for k, v in (contexts or {}).items() if v is not None}
         key = (target.lower() if target else None, _freeze(given_args), _freeze(given_contexts))

@@ -22,10 +22,14 @@ import json
 import re
 import shlex
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from dockerfile_parse import DockerfileParser  # type: ignore[import-untyped]
+from dockerfile_parse import DockerfileParser
 from dockreview.rules.parse.errors import NotReviewed, ParseError
 from dockreview.rules.parse.shell import ShellSource
+
+if TYPE_CHECKING:
+    from dockerfile_parse import StructureEntry
 
 MAX_LINES = 100_000
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
@@ -259,15 +263,15 @@ def _parse(text: str, path: str) -> Dockerfile:
     structure = _structure(cleaned, escape)
     instructions: list[Instruction] = []
     for item in structure:
-        keyword = str(item["instruction"]).upper()
+        keyword = item["instruction"].upper()
         if keyword == "COMMENT":
             continue
-        start = int(item["startline"]) + 1
-        end = int(item["endline"]) + 1
+        start = item["startline"] + 1
+        end = item["endline"] + 1
         first_line = lines[start - 1] if start - 1 < len(lines) else ""
         if keyword not in KNOWN_INSTRUCTIONS:
             raise ParseError(f"unknown instruction `{_short(keyword)}`", start)
-        value = str(item["value"] or "")
+        value = item["value"] or ""
         instruction = Instruction(
             keyword=keyword,
             value=value,
@@ -402,7 +406,7 @@ def _raw_words(text: str) -> list[str]:
     return words
 
 
-def _structure(cleaned: list[str], escape: str) -> list[dict[str, object]]:
+def _structure(cleaned: list[str], escape: str) -> list[StructureEntry]:
     text = "\n".join(cleaned)  # the escape directive is in the text: dockerfile-parse reads it itself
     parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8", "surrogatepass")), env_replace=False)
     return list(parser.structure)

@@ -26,7 +26,7 @@ def _source(mount: Mount) -> str | None:
     return mount.volume if mount.type == "volume" else mount.source
 
 
-class DataVolumeRemoved(Rule):
+class DataVolumeRemoved(Rule[ComposeProject]):
     """
     ## What it does
     Reviewing a change: finds a named volume or a bind mount removed from a stateful service

@@ -13,7 +13,7 @@ _ALL_INTERFACES = {"", "0.0.0.0", "::", "[::]"}
 _SHORT_ITEM = re.compile(r"^(?P<lead>\s*-\s*)(?P<quote>[\"']?)(?P<spec>[^\"'#\s]+)(?P=quote)(?P<tail>\s*(?:#.*)?)$")
 
 
-class DatabasePortExposed(Rule):
+class DatabasePortExposed(Rule[ComposeFile]):
     """
     ## What it does
     Finds database, cache and broker services (Postgres, MySQL/MariaDB, MongoDB, Redis/Valkey,

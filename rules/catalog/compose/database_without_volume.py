@@ -16,7 +16,7 @@ _REDIS_PERSISTENCE = re.compile(r"--appendonly\s+yes|--save\s+(?!\"\"|''|$)\d")
 _MAJOR = re.compile(r"^(\d+)")
 
 
-class DatabaseWithoutVolume(Rule):
+class DatabaseWithoutVolume(Rule[ComposeFile]):
     """
     ## What it does
     Finds database services (official Postgres, MySQL, MariaDB, MongoDB, Elasticsearch,

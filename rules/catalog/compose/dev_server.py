@@ -24,7 +24,7 @@ _DEV_ENVIRONMENT: dict[str, re.Pattern[str]] = {
 }
 
 
-class DevServerInProduction(Rule):
+class DevServerInProduction(Rule[ComposeFile]):
     """
     ## What it does
     Finds services whose `command` or `entrypoint` starts a development server (`npm run dev`,

@@ -56,7 +56,7 @@ _SOCKET_CONSUMERS = (
 _SOCKET_PROXIES = ("docker-socket-proxy", "socket-proxy", "docker-proxy", "dockerproxy")
 
 
-class DockerSocketMount(Rule):
+class DockerSocketMount(Rule[ComposeFile]):
     """
     ## What it does
     Finds bind mounts of the Docker daemon's socket (`/var/run/docker.sock`, `/run/docker.sock`,

@@ -8,7 +8,7 @@ from dockreview.rules.parse.compose import ComposeFile, EnvVar
 from dockreview.rules.rule import Context, Hit, Kind, Rule, one_per_place
 
 
-class HardcodedSecretInEnvironment(Rule):
+class HardcodedSecretInEnvironment(Rule[ComposeFile]):
     """
     ## What it does
     Finds passwords, tokens and keys written as literal values in a service's `environment`

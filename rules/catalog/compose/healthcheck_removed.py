@@ -9,7 +9,7 @@ from dockreview.rules.model.compose.types import ComposeProject
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class HealthcheckRemoved(Rule):
+class HealthcheckRemoved(Rule[ComposeProject]):
     """
     ## What it does
     Reviewing a change: finds a service whose healthcheck the change removes (or disables) while
@@ -62,7 +62,9 @@ class HealthcheckRemoved(Rule):
             waiting = []
             for model in project.new.values():
                 fact = model.fact("depends_on", change.object)
-                dependency = fact.data if fact else None
+                if fact is None:
+                    continue
+                dependency = fact.data
                 if dependency is not None and dependency.condition == "service_healthy" and dependency.required:
                     waiting.append((model.name, fact))
             if not waiting:

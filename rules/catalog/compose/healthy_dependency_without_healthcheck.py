@@ -23,7 +23,7 @@ _IMAGES_WITH_HEALTHCHECK = (
 )
 
 
-class HealthyDependencyWithoutHealthcheck(Rule):
+class HealthyDependencyWithoutHealthcheck(Rule[ComposeFile]):
     """
     ## What it does
     Finds `depends_on` entries with `condition: service_healthy` whose service has no healthcheck:

@@ -9,7 +9,7 @@ from dockreview.rules.model.source import Origin
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class HostAccessBeyondTheSocket(Rule):
+class HostAccessBeyondTheSocket(Rule[ComposeProject]):
     """
     ## What it does
     Finds services that reach into the host past the container boundary, other than through the

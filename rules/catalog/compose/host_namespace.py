@@ -15,7 +15,7 @@ _CONSEQUENCE = {
 }
 
 
-class HostNamespace(Rule):
+class HostNamespace(Rule[ComposeFile]):
     """
     ## What it does
     Finds services that join one of the host's namespaces: `pid: host`, `ipc: host`, `uts: host`

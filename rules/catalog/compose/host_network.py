@@ -7,7 +7,7 @@ from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class HostNetworkMode(Rule):
+class HostNetworkMode(Rule[ComposeFile]):
     """
     ## What it does
     Finds services with `network_mode: host` in production compose files.

@@ -9,7 +9,7 @@ from dockreview.rules.parse.yamlsrc import as_str
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class ImageNameCollision(Rule):
+class ImageNameCollision(Rule[ComposeFile]):
     """
     ## What it does
     Finds two or more services that have `build:` and write the same `image:` reference

@@ -21,7 +21,7 @@ def pinned(image: str) -> str | None:
     return None
 
 
-class ImageUnpinned(Rule):
+class ImageUnpinned(Rule[ComposeProject]):
     """
     ## What it does
     Reviewing a change: finds a service image moved from a pinned version (a version tag or a

@@ -8,7 +8,7 @@ from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class MutableImageTag(Rule):
+class MutableImageTag(Rule[ComposeFile]):
     """
     ## What it does
     Finds services whose `image:` has no tag, `latest`, another tag that moves (`stable`,

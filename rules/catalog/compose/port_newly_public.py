@@ -15,7 +15,7 @@ def public(port: Port | None) -> bool:
     return port is not None and port.published is not None and bool(port.published.text) and port.public
 
 
-class PortNewlyPublic(Rule):
+class PortNewlyPublic(Rule[ComposeProject]):
     """
     ## What it does
     Reviewing a change to a production compose file: finds a port that the change publishes on

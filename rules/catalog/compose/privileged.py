@@ -11,7 +11,7 @@ from dockreview.rules.rule import Context, Hit, Kind, Rule
 _ROOT_CAPABILITIES = {"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "DAC_READ_SEARCH"}
 
 
-class PrivilegedService(Rule):
+class PrivilegedService(Rule[ComposeFile]):
     """
     ## What it does
     Finds services with `privileged: true`, and services that add a capability which amounts to

@@ -3,15 +3,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from posixpath import basename
+from typing import TYPE_CHECKING
 
 from dockreview.rules.changes import column, place
 from dockreview.rules.changes.compose import ServiceModel, services_of, view
 from dockreview.rules.finding import Category, Location, Severity
 from dockreview.rules.model.compose.types import ComposeProject
 from dockreview.rules.model.deployment import Deployment
-from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import parent
+
+if TYPE_CHECKING:
+    from dockreview.rules.parse import Document
 
 _COMPOSE_VERBS = frozenset({"up", "run", "exec", "logs", "restart", "start", "stop", "build", "pull", "push", "rm",
                             "kill", "create", "ps", "port", "attach", "wait"})
@@ -77,7 +80,7 @@ def file_references(model: Deployment, deleted: str) -> list[tuple[Location, str
     return found[:_MAX_REFERENCES]
 
 
-class RenamedServiceReferenced(Rule):
+class RenamedServiceReferenced(Rule[ComposeProject]):
     """
     ## What it does
     Reviewing a change: finds a compose service renamed (or removed) while the repository still
@@ -160,7 +163,7 @@ class RenamedServiceReferenced(Rule):
                 related=tuple(loc for loc, _ in found),
             )
 
-    def check_deleted(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
+    def check_deleted(self, doc: Document, ctx: Context) -> Iterator[Hit]:
         base = ctx.base_model
         if base is None:
             return

@@ -11,7 +11,7 @@ from dockreview.rules.rule import Context, Hit, Kind, Rule
 _NO = ("no", "false", '"no"')
 
 
-class RestartRemoved(Rule):
+class RestartRemoved(Rule[ComposeProject]):
     """
     ## What it does
     Reviewing a change to a production compose file: finds a service whose `restart:` policy the

@@ -8,7 +8,7 @@ from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class SecretBuildArg(Rule):
+class SecretBuildArg(Rule[ComposeFile]):
     """
     ## What it does
     Finds `build.args` whose names say they carry a secret (`NPM_TOKEN`, `GITHUB_TOKEN`,

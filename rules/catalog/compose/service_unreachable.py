@@ -33,7 +33,7 @@ class _Reference:
     location: Location
 
 
-class ServiceUnreachable(Rule):
+class ServiceUnreachable(Rule[ComposeFile]):
     """
     ## What it does
     Finds services that another service reaches by name but that share no network with it. A
@@ -213,9 +213,9 @@ def _hosts_in_value(name: str, value: str) -> Iterator[str]:
         yield match.group("host")
     if _HOST_KEY.search(name):
         for token in re.split(r"[,\s]+", value.strip()):
-            match = _HOST_TOKEN.match(token)
-            if match:
-                yield match.group("host")
+            host = _HOST_TOKEN.match(token)
+            if host is not None:
+                yield host.group("host")
 
 
 def _config_files(service: Service, ctx: Context) -> Iterator[tuple[str, str]]:

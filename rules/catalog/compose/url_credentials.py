@@ -23,7 +23,7 @@ class _Place:
     var: EnvVar | None = None
 
 
-class UrlCredentials(Rule):
+class UrlCredentials(Rule[ComposeFile]):
     """
     ## What it does
     Finds passwords written inside URLs and DSNs (`scheme://user:password@host`) in a service's

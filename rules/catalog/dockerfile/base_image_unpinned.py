@@ -11,7 +11,7 @@ from dockreview.rules.parse.dockerfile import Dockerfile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class BaseImageUnpinned(Rule):
+class BaseImageUnpinned(Rule[Dockerfile]):
     """
     ## What it does
     Reviewing a change: finds a stage whose `FROM` moves from a pinned base image (a version tag

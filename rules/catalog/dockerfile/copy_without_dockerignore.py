@@ -8,7 +8,7 @@ from dockreview.rules.parse.dockerfile import Dockerfile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class CopyWithoutDockerignore(Rule):
+class CopyWithoutDockerignore(Rule[Dockerfile]):
     """
     ## What it does
     Finds `COPY . .`, `COPY ./ /app/` and `ADD . .` (the whole build context) when no
@@ -66,7 +66,7 @@ class CopyWithoutDockerignore(Rule):
             if copy.ignore_path is not None:
                 continue
             context = copy.context
-            related = ()
+            related: tuple[Location, ...] = ()
             if context.source_path and context.source_line:
                 related = (Location(context.source_path, context.source_line),)
             likely = sensitive_candidates(ctx.snapshot, doc, copy)

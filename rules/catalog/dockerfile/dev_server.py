@@ -21,7 +21,7 @@ _ENV_DEV_MODE: tuple[tuple[re.Pattern[str], str, re.Pattern[str], str], ...] = (
 )
 
 
-class DevServerInImage(Rule):
+class DevServerInImage(Rule[Dockerfile]):
     """
     ## What it does
     Finds an image whose `CMD` or `ENTRYPOINT` (exec or shell form, inherited from an earlier

@@ -14,7 +14,7 @@ from dockreview.rules.parse.dockerfile import Dockerfile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class DockerignoreLetsInSensitiveFiles(Rule):
+class DockerignoreLetsInSensitiveFiles(Rule[Dockerfile]):
     """
     ## What it does
     For each `COPY . .` (the whole build context), checks that the `.dockerignore` of every

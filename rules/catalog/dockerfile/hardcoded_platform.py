@@ -7,7 +7,7 @@ from dockreview.rules.parse.dockerfile import Dockerfile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class HardcodedPlatform(Rule):
+class HardcodedPlatform(Rule[Dockerfile]):
     """
     ## What it does
     Finds `FROM --platform=linux/amd64` (or any other literal platform) that pins a stage to one

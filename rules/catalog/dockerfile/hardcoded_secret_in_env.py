@@ -17,7 +17,7 @@ _PLACEHOLDER = re.compile(
 )
 
 
-class HardcodedSecretInEnv(Rule):
+class HardcodedSecretInEnv(Rule[Dockerfile]):
     """
     ## What it does
     Finds `ENV` instructions that set a secret-looking variable (`API_KEY`, `DB_PASSWORD`,

@@ -12,7 +12,7 @@ from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import Snapshot, parent
 
 
-class MutableBaseImage(Rule):
+class MutableBaseImage(Rule[Dockerfile]):
     """
     ## What it does
     Finds `FROM` lines whose image has no tag or a tag that moves (`latest`, `stable`, `lts`,

@@ -9,7 +9,7 @@ from dockreview.rules.parse.dockerfile import Dockerfile, column_of
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class SecretInArg(Rule):
+class SecretInArg(Rule[Dockerfile]):
     """
     ## What it does
     Finds `ARG` instructions whose name says they carry a secret (`NPM_TOKEN`, `GITHUB_TOKEN`,

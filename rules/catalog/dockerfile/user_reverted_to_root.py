@@ -13,7 +13,7 @@ def is_root(user: str | None) -> bool:
     return user is None or user.split(":", 1)[0].strip() in ("root", "0", "")
 
 
-class UserRevertedToRoot(Rule):
+class UserRevertedToRoot(Rule[Dockerfile]):
     """
     ## What it does
     Reviewing a change: finds the final stage of a Dockerfile that ran as a non-root `USER`

@@ -1,8 +1,10 @@
+from typing import Never
+
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.rule import Kind, Rule
 
 
-class ParseFailure(Rule):
+class ParseFailure(Rule[Never]):
     """
     ## What it does
     Reports a Docker-related file that cannot be parsed: invalid YAML in a compose file or

@@ -1,8 +1,10 @@
+from typing import Never
+
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.rule import Kind, Rule
 
 
-class UnknownSuppression(Rule):
+class UnknownSuppression(Rule[Never]):
     """
     ## What it does
     Reports a `# dockreview: ignore[...]` comment that names a rule code or slug that does not exist.

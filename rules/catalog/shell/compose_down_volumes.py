@@ -15,7 +15,7 @@ from dockreview.rules.parse.shell import ShellSource
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class ComposeDownVolumes(Rule):
+class ComposeDownVolumes(Rule[ShellSource]):
     """
     ## What it does
     Finds `docker compose down -v` (also `--volumes`, `-v` combined with other short flags such as

@@ -8,7 +8,7 @@ from dockreview.rules.parse.shell import ShellSource
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class DockerLoginPasswordLiteral(Rule):
+class DockerLoginPasswordLiteral(Rule[ShellSource]):
     """
     ## What it does
     Finds `docker login` given a password written out in the file: `-p secret`, `--password secret`,

@@ -10,7 +10,7 @@ from dockreview.rules.rule import Context, Hit, Kind, Rule
 _PRUNE_WITH_VALUE = {"--filter"}
 
 
-class SystemPruneVolumes(Rule):
+class SystemPruneVolumes(Rule[ShellSource]):
     """
     ## What it does
     Finds `docker system prune --volumes` (any flag order, e.g. `-af --volumes`) and

@@ -8,7 +8,7 @@ from dockreview.rules.parse.shell import ShellSource
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class VolumeRemove(Rule):
+class VolumeRemove(Rule[ShellSource]):
     """
     ## What it does
     Finds `docker volume rm` / `docker volume remove` (with or without `-f`) in scripts, Makefile

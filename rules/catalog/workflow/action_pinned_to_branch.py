@@ -13,7 +13,7 @@ BRANCH_NAMES = frozenset({"master", "main", "develop", "development", "dev", "tr
 _BRANCH_PREFIX = re.compile(r"^(?:feature|feat|fix|bugfix|hotfix|dev|develop|wip|users?)/", re.IGNORECASE)
 
 
-class WorkflowActionPinnedToBranch(Rule):
+class WorkflowActionPinnedToBranch(Rule[Workflow]):
     """
     ## What it does
     Finds actions and reusable workflows used at a branch — `uses: owner/action@master`,

@@ -3,9 +3,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.docker.actions import BUILD_PUSH, build_command, docker_runs, split_list
+from dockreview.rules.docker.actions import BUILD_PUSH, build_command, docker_runs
 from dockreview.rules.docker.platforms import dockerfile_runs_on_target, foreign, runner_architecture
 from dockreview.rules.finding import Category, Severity
+from dockreview.rules.model.builds.lists import split_list
 from dockreview.rules.parse.workflow import Job, Step, Workflow, is_expression
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
@@ -18,7 +19,7 @@ _BUILDX_TEXT = re.compile(r"buildx\s+create|buildx\s+use|containerd-snapshotter"
 _REMOTE_DRIVERS = {"cloud", "remote", "kubernetes"}
 
 
-class WorkflowMultiplatformWithoutEmulation(Rule):
+class WorkflowMultiplatformWithoutEmulation(Rule[Workflow]):
     """
     ## What it does
     Finds image builds for a platform the runner cannot run — `docker/build-push-action` with

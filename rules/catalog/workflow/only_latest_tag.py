@@ -5,13 +5,13 @@ from dataclasses import dataclass
 
 from dockreview.rules.docker.actions import is_local_ref
 from dockreview.rules.docker.publishing import tag_moves
-from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.finding import Category, Location, Severity, Subject
 from dockreview.rules.model.builds import PublishRecord, WorkflowModel
 from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class WorkflowOnlyLatestTag(Rule):
+class WorkflowOnlyLatestTag(Rule[WorkflowModel]):
     """
     ## What it does
     Finds images a workflow pushes only under moving tags (`latest`, `main`, `stable`, `edge`, a
@@ -85,6 +85,10 @@ class WorkflowOnlyLatestTag(Rule):
                     "is no earlier image to roll back to and no telling which commit runs"
                 ),
                 evidence=f"{image}:only-mutable",
+                # the image and its only tags, wherever the push is written: a reworded or moved
+                # step that still pushes only `latest` is the same finding
+                subject=Subject("image", doc.path, image, "tags"),
+                basis=" ".join(names),
                 related=tuple(Location(t.path, t.line, t.column) for t in tags[1:]),
             )
 

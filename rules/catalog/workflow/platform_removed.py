@@ -9,7 +9,7 @@ from dockreview.rules.model.builds import BuildRecord
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class PlatformRemoved(Rule):
+class PlatformRemoved(Rule[BuildRecord]):
     """
     ## What it does
     Reviewing a change: finds a build that pushes images and no longer builds a platform it built

@@ -11,7 +11,7 @@ from dockreview.rules.parse.workflow import Job, Step, Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
-class WorkflowPushWithoutLogin(Rule):
+class WorkflowPushWithoutLogin(Rule[WorkflowModel]):
     """
     ## What it does
     Finds a job that pushes images with no registry login before the push in the same job, from

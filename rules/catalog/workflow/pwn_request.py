@@ -30,7 +30,7 @@ _RUNS_CODE = re.compile(
 )
 
 
-class WorkflowPwnRequest(Rule):
+class WorkflowPwnRequest(Rule[Workflow]):
     """
     ## What it does
     Finds `pull_request_target` and `workflow_run` workflows that check out the pull request's code

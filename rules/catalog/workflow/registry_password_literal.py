@@ -12,7 +12,7 @@ from dockreview.rules.rule import Context, Hit, Kind, Rule
 REPLACEMENT = "${{ secrets.REGISTRY_PASSWORD }}"
 
 
-class WorkflowRegistryPasswordLiteral(Rule):
+class WorkflowRegistryPasswordLiteral(Rule[Workflow]):
     """
     ## What it does
     Finds registry passwords written out in a workflow: the `password:` input of

@@ -14,7 +14,7 @@ _SECRET_EXPRESSION = re.compile(r"\$\{\{[^}]*\b(?:secrets\s*[.\[]|github\.token\
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
-class WorkflowSecretBuildArg(Rule):
+class WorkflowSecretBuildArg(Rule[Workflow]):
     """
     ## What it does
     Finds secrets passed to an image build as build arguments: entries of

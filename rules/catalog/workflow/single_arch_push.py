@@ -12,7 +12,7 @@ from dockreview.rules.rule import Context, Hit, Kind, Rule
 _OTHER = {"amd64": "linux/arm64/v8", "arm64": "linux/amd64"}
 
 
-class WorkflowSingleArchPush(Rule):
+class WorkflowSingleArchPush(Rule[BuildRecord]):
     """
     ## What it does
     Finds workflow builds that push an image without saying its platforms: `docker/build-push-action`

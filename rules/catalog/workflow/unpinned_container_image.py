@@ -17,7 +17,7 @@ from dockreview.rules.snapshot import Snapshot
 _MATRIX_ONLY = re.compile(r"^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}$")
 
 
-class WorkflowUnpinnedContainerImage(Rule):
+class WorkflowUnpinnedContainerImage(Rule[Workflow]):
     """
     ## What it does
     Finds the images of a job's `container:`, its `services:` and `docker://` steps that use

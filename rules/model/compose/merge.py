@@ -167,7 +167,7 @@ def as_entries(node: Node) -> Mapping:
         return node
     items: dict[str, Node] = {}
     keys: dict[str, Origin] = {}
-    entries = node.items if isinstance(node, Sequence) else ([node] if isinstance(node, Scalar) else [])
+    entries = node.items if isinstance(node, Sequence) else [node]
     for item in entries:
         if not isinstance(item, Scalar) or item.value is None:
             continue
