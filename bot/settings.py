@@ -53,14 +53,6 @@ class Settings:
     metrics_port: int | None = None
     redeliver_every: float | None = None
 
-    @property
-    def graphql_url(self) -> str:
-        base = self.github_api_url.rstrip("/")
-        # GitHub Enterprise Server: REST at https://host/api/v3, GraphQL at https://host/api/graphql.
-        if base.endswith("/api/v3"):
-            return base[: -len("/v3")] + "/graphql"
-        return base + "/graphql"
-
     def __repr__(self) -> str:  # never print the key or the secret
         return f"Settings(app_id={self.app_id!r}, github_api_url={self.github_api_url!r}, redis={bool(self.redis_url)})"
 

@@ -33,6 +33,25 @@ _COMPOSE_PATTERNS = (
     "*.compose.yml",
     "*.compose.yaml",
 )
+# `Dockerfile.<suffix>` names that are not Dockerfiles: documents, source code named after the
+# thing it handles (dockreview's own rules/parse/dockerfile.py), templates that need rendering
+# first, and backups and editor leftovers.
+_NOT_DOCKERFILE_SUFFIXES = frozenset(
+    """
+    md txt rst adoc json yml yaml toml ini cfg conf xml html htm css csv lock log ignore
+    py pyi go rs js mjs cjs ts tsx jsx java kt kts scala groovy rb php pl pm lua swift c h cc cpp hpp cs
+    fs ex exs erl clj dart r jl nim zig vb ps1 bat cmd sh bash zsh fish nix bzl star
+    bak backup old orig rej save swp swo tmp temp disabled dist sample patch diff
+    """.split()  # noqa: SIM905 (a list of 100 quoted words reads worse)
+)
+# Templates: a Dockerfile when the content is one (nextcloud's `Dockerfile-alpine.template` only has
+# `%%VARIANT%%` placeholders), not when template syntax has to be rendered first (`{{ }}`, `{% %}`).
+_TEMPLATE_SUFFIXES = frozenset(
+    "j2 jinja jinja2 tpl tmpl template gotmpl erb mustache hbs handlebars ejs njk liquid m4 in".split()  # noqa: SIM905
+)
+_TEMPLATE_SYNTAX = re.compile(rb"\{\{|\{%|<%")
+# What a Dockerfile's first instruction can be (after comments, parser directives and blank lines).
+_FIRST_INSTRUCTION = re.compile(r"(?:from|arg|onbuild)\b", re.IGNORECASE)
 _SHELL_SUFFIXES = (".sh", ".bash")
 _SHEBANG = re.compile(rb"^#![^\n]*\b(?:ba|da|k|z)?sh\b")
 # A YAML file is a compose file when its top level has `services:` whose entries use image or build.
@@ -44,9 +63,7 @@ _DOCKER_WORD = re.compile(rb"\bdocker(?:-compose)?\b")
 def by_name(path: str) -> FileType | None:
     """Classify by path alone; None when the content has to decide (or it is not ours)."""
     name = basename(path).lower()
-    if name in _DOCKERFILE_NAMES or any(fnmatchcase(name, p) for p in _DOCKERFILE_PATTERNS):
-        if name.endswith((".md", ".txt", ".rst", ".json", ".yml", ".yaml", ".ignore", ".dockerignore")):
-            return FileType.DOCKERIGNORE if name.endswith(".dockerignore") else None
+    if name in _DOCKERFILE_NAMES or (_dockerfile_like(name) and not name.endswith(".dockerignore")):
         return FileType.DOCKERFILE
     if name == ".dockerignore" or name.endswith(".dockerignore"):
         return FileType.DOCKERIGNORE
@@ -64,14 +81,39 @@ def by_name(path: str) -> FileType | None:
     return None
 
 
+def _dockerfile_like(name: str) -> bool:
+    """`Dockerfile.prod`, `api.dockerfile`, `Dockerfile-dev`: a Dockerfile unless the suffix says otherwise."""
+    if not any(fnmatchcase(name, p) for p in _DOCKERFILE_PATTERNS):
+        return False
+    suffix = name.rpartition(".")[2] if name.startswith(_DOCKERFILE_NAMES) or "." in name else ""
+    return suffix not in _NOT_DOCKERFILE_SUFFIXES and not name.endswith("~")
+
+
+def looks_like_dockerfile(data: bytes) -> bool:
+    """Whether the first instruction (past comments, parser directives and blank lines) starts a build."""
+    for raw in data[:65536].decode("utf-8", "replace").removeprefix("\ufeff").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        return bool(_FIRST_INSTRUCTION.match(line))
+    return True  # empty or only comments: nothing misleads, the parser says what is wrong
+
+
 def needs_content(path: str) -> bool:
-    """Whether the content may make this file ours (YAML that may be compose, scripts without suffix)."""
+    """Whether the content may make this file ours or not (YAML that may be compose, scripts without
+    suffix, `Dockerfile.<suffix>` names that may be something else)."""
     name = basename(path).lower()
-    return name.endswith((".yml", ".yaml")) or "." not in name
+    return name.endswith((".yml", ".yaml")) or "." not in name or (
+        name not in _DOCKERFILE_NAMES and _dockerfile_like(name)
+    )
 
 
 def by_content(path: str, data: bytes) -> FileType | None:
     name = basename(path).lower()
+    if name not in _DOCKERFILE_NAMES and _dockerfile_like(name):
+        if name.rpartition(".")[2] in _TEMPLATE_SUFFIXES and _TEMPLATE_SYNTAX.search(data[:65536]):
+            return None
+        return FileType.DOCKERFILE if looks_like_dockerfile(data) else None
     if name.endswith((".yml", ".yaml")):
         text = data[:262144].decode("utf-8", "replace")
         top = _TOP_SERVICES.search(text)
@@ -98,6 +140,7 @@ def _services_are_named(text: str, start: int) -> bool:
 
 def classify(path: str, data: bytes | None = None) -> FileType | None:
     kind = by_name(path)
-    if kind is None and data is not None and needs_content(path):
+    exact = kind is FileType.DOCKERFILE and basename(path).lower() in _DOCKERFILE_NAMES
+    if data is not None and needs_content(path) and (kind is None or (kind is FileType.DOCKERFILE and not exact)):
         kind = by_content(path, data)
     return kind

@@ -48,7 +48,7 @@ class Snapshot:
         self.sizes = sizes or {}
         self._path_set = set(self.paths)
         self._reader = reader
-        self.max_bytes = max_bytes
+        self._max_bytes = max_bytes
         self._bytes: dict[str, bytes | None] = {}
         self._text: dict[str, str | None] = {}
         self._types: dict[str, FileType | None] = {}
@@ -89,6 +89,27 @@ class Snapshot:
         return snapshot
 
     # --- contents -----------------------------------------------------------------------------
+    @property
+    def max_bytes(self) -> int:
+        """The size cap in force; readers read one byte past it, which tells "too large"."""
+        return self._max_bytes
+
+    @max_bytes.setter
+    def max_bytes(self, value: int) -> None:
+        """A new cap (the config's `max_file_size`): what was read cut at the old one, or refused as
+        too large, is read again rather than reviewed truncated."""
+        if value != self._max_bytes:
+            stale = [p for p, data in self._bytes.items()
+                     if (data is not None and len(data) > self._max_bytes) or self.sizes.get(p, 0) > self._max_bytes]
+            for path in stale:
+                for cache in (self._bytes, self._text, self._types, self._docs):
+                    cache.pop(path, None)
+                self.skipped.pop(path, None)
+            if stale:
+                self._files_of.clear()
+                self._derived.clear()
+        self._max_bytes = value
+
     def has(self, path: str) -> bool:
         return normalize(path) in self._path_set
 

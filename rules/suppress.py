@@ -42,7 +42,7 @@ def scan(lines: list[str]) -> Suppressions:
     leading = True
     for index, text in enumerate(lines, start=1):
         stripped = text.strip()
-        if "dockreview" not in text:
+        if "dockreview" not in text.lower():  # the directive is case-insensitive, so is this pre-check
             if stripped and not stripped.startswith("#") and stripped != "---":
                 leading = False
             continue

@@ -43,3 +43,38 @@ def test_script_by_shebang() -> None:
     assert classify("bin/deploy", b"#!/bin/bash\ndocker compose up -d\n") is FileType.SCRIPT
     assert classify("bin/tool", b"#!/usr/bin/env python3\nprint('docker')\n") is None
     assert classify("bin/other", b"#!/bin/sh\necho hello\n") is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["rules/parse/dockerfile.py", "cmd/dockerfile.go", "Dockerfile.bak", "Dockerfile.orig", "Dockerfile~",
+     "docs/Dockerfile.md"],
+)
+def test_source_templates_and_backups_named_dockerfile_are_not_dockerfiles(path: str) -> None:
+    assert classify(path) is None
+    assert classify(path, b"FROM python:3.12\n") is None
+
+
+def test_dockerfile_suffix_names_are_decided_by_content() -> None:
+    started = b"# syntax=docker/dockerfile:1\n\nARG V=1\nFROM node:$V\n"
+    assert classify("Dockerfile.prod", started) is FileType.DOCKERFILE
+    assert classify("api.dockerfile", b"from alpine:3.20\n") is FileType.DOCKERFILE
+    assert classify("Dockerfile.prod", b"package main\n\nfunc main() {}\n") is None
+    assert classify("Dockerfile-notes", b"Remember to bump the base image.\n") is None
+    # A template is one when it needs no rendering first.
+    assert classify("Dockerfile-alpine.template", b"FROM php:%%PHP_VERSION%%-fpm-alpine\n") is FileType.DOCKERFILE
+    assert classify("deploy/Dockerfile.j2", b"FROM {{ base_image }}\nRUN true\n") is None
+    assert classify("Dockerfile.tmpl", b"{% if dev %}FROM node:22{% endif %}\n") is None
+    # The plain name is always a Dockerfile: a broken one gets DR001, not silence.
+    assert classify("Dockerfile", b"package main\n") is FileType.DOCKERFILE
+
+
+def test_check_of_this_repository_parsers_finds_no_dockerfile_there() -> None:
+    from pathlib import Path
+
+    from dockreview.rules.snapshot import Snapshot
+
+    root = Path(__file__).resolve().parents[1]
+    snapshot = Snapshot.from_directory(root / "rules" / "parse")
+    assert "dockerfile.py" in snapshot.paths
+    assert snapshot.file_type("dockerfile.py") is None

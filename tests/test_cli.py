@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -156,25 +157,32 @@ def test_explicit_config_file(capsys, project, tmp_path):
     assert "--config nope.yml" in missing.err
 
 
-def test_invalid_config_is_reported_with_its_line_and_defaults_are_used(capsys, project):
+def test_invalid_config_fails_with_its_line_unless_no_config(capsys, project):
     write(project, {".github/dockreview.yml": "fail_on: error\nrules:\n  DR101: sometimes\n"})
     result = run_cli(capsys, "check", "--format", "json", cwd=project)
-    data = result.json()
-    assert [f["rule"] for f in data["findings"]] == ["DR101"]  # not disabled: defaults
-    assert result.code == 1
-    [error] = data["errors"]
-    assert error["path"] == ".github/dockreview.yml"
-    assert error["message"].startswith("line 3: ")
-    assert "defaults used" in error["message"]
-    text = run_cli(capsys, "check", cwd=project)
-    assert "note: .github/dockreview.yml: line 3: " in text.out
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith("dockreview: error: invalid config: .github/dockreview.yml:3: ")
+    assert "--no-config" in result.err
+    escape = run_cli(capsys, "check", "--format", "json", "--no-config", cwd=project)
+    assert escape.code == 1
+    assert [f["rule"] for f in escape.json()["findings"]] == ["DR101"]
 
 
-def test_config_yaml_syntax_error_is_reported(capsys, project):
+def test_config_yaml_syntax_error_fails_with_its_line(capsys, project):
     write(project, {".dockreview.yml": "rules: [\n"})
-    data = run_cli(capsys, "check", "--format", "json", cwd=project).json()
-    assert data["errors"] and data["errors"][0]["path"] == ".dockreview.yml"
-    assert data["errors"][0]["message"].startswith("line ")
+    result = run_cli(capsys, "check", "--format", "json", cwd=project)
+    assert result.code == 2
+    assert re.match(r"dockreview: error: invalid config: \.dockreview\.yml:\d+: ", result.err), result.err
+
+
+def test_config_is_found_from_a_subdirectory(capsys, project):
+    write(project, {".github/dockreview.yml": "rules:\n  DR101: off\n", "deploy/compose.yaml": SECRET_COMPOSE})
+    (project / ".git").mkdir()
+    result = run_cli(capsys, "check", "--format", "json", cwd=project / "deploy")
+    assert result.code == 0, result.out + result.err
+    assert result.json()["findings"] == []
+    text = run_cli(capsys, "check", "--fail-on", "never", "--no-config", cwd=project / "deploy")
+    assert text.out.startswith("compose.yaml:5:")  # shown from where it ran
 
 
 def test_unknown_rule_in_config_is_noted(capsys, project):

@@ -84,6 +84,30 @@ def test_replay_runs_a_stored_event_against_github(tmp_path: Path) -> None:
         gh.stop()
 
 
+def test_replay_of_a_job_that_fails_exits_1_and_says_so(tmp_path: Path) -> None:
+    from tests.fakegithub import FakeGitHub
+    from tests.test_app_e2e import RISKY_COMPOSE
+
+    gh = FakeGitHub()
+    gh.start()
+    try:
+        app = gh.create_app(slug="dockreview", webhook_secret="s")
+        gh.create_repo("octo/shop", files={"README.md": "x\n"})
+        gh.install(app, "octo", ["shop"])
+        gh.push("octo/shop", "feature", files={"compose.yaml": RISKY_COMPOSE})
+        number = gh.open_pull_request("octo/shop", head="feature", base="main", user="alice")
+        stored = tmp_path / "delivery.json"
+        stored.write_text(json.dumps(gh.event_payload("pull_request", "opened", repo="octo/shop", number=number)))
+        other = gh.create_app(slug="other", webhook_secret="t")  # a key GitHub does not take for this App
+        done = run_env(["replay", str(stored)], {
+            "APP_ID": str(app.id), "PRIVATE_KEY": other.private_key_pem, "WEBHOOK_SECRET": "s",
+            "GITHUB_API_URL": gh.base_url, "LOG_LEVEL": "error"})
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "replay failed" in done.stderr and done.stdout == ""
+    finally:
+        gh.stop()
+
+
 def test_redeliver_rejects_a_bad_duration() -> None:
     from tests.test_webhook_app import KEY
 

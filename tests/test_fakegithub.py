@@ -22,9 +22,10 @@ from jsonschema import Draft7Validator, Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
+from tests.conftest import require_shared, shared_dir
 from tests.fakegithub import FakeGitHub, signature
 
-GITHUB_REF = Path(__file__).resolve().parents[2] / "shared" / "github"
+GITHUB_REF = (shared_dir() or Path("/nonexistent")) / "github"
 
 DOCKERFILE = "FROM python:3.11\n" + "".join(f"RUN echo step{i}\n" for i in range(1, 21))
 COMPOSE = "services:\n  web:\n    image: nginx:1.25\n    ports:\n      - '80:80'\n"
@@ -116,8 +117,7 @@ def _nullable(node: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def openapi():
-    if not GITHUB_REF.is_dir():
-        pytest.skip("../shared/github not available")
+    require_shared("github")
     docs = [json.loads((GITHUB_REF / f).read_text()) for f in ("openapi-subset.json", "openapi-extra.json")]
     components: dict[str, Any] = {}
     ops: dict[str, dict[str, Any]] = {}
@@ -326,8 +326,7 @@ def test_every_rest_response_validates_against_openapi(env, openapi):
 @pytest.fixture(scope="module")
 def webhook_schema():
     root = GITHUB_REF / "webhook-schemas"
-    if not root.is_dir():
-        pytest.skip("../shared/github not available")
+    require_shared("github/webhook-schemas")
     resources = [
         (
             p.relative_to(root).as_posix(),

@@ -35,7 +35,7 @@ def sarif(capsys, tmp_path) -> dict:
             "compose.yaml": SECRET_COMPOSE,
             "deploy/docker-compose.yml": COLLIDING,
             "broken/compose.yaml": "services:\n  a:\n    image: [\n",
-            ".dockreview.yml": "rules:\n  DR103: sometimes\n",
+            ".dockreview.yml": "rules:\n  DR999: off\n",  # a note: an unknown rule
         },
     )
     result = run_cli(capsys, "check", "--format", "sarif", cwd=tmp_path)
@@ -150,7 +150,7 @@ def test_errors_become_tool_notifications(sarif):
     [invocation] = sarif["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is True
     messages = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
-    assert any(m.startswith("line 2: ") for m in messages), messages
+    assert "rules: unknown rule or category `DR999`; it changes nothing" in messages, messages
 
 
 def test_empty_run_is_valid(capsys, tmp_path, schema):

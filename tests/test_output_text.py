@@ -149,7 +149,7 @@ def test_json_shape(capsys, project):
 
 
 def test_json_errors_and_fingerprint_independent_of_cwd(capsys, project):
-    write(project, {".dockreview.yml": "nonsense: 1\n", "sub/x.txt": "x\n"})
+    write(project, {".dockreview.yml": "rules:\n  DR999: off\n", "sub/x.txt": "x\n"})  # a note: unknown rule
     top = run_cli(capsys, "check", "--format", "json", cwd=project).json()
     assert top["errors"][0]["path"] == ".dockreview.yml"
     assert set(top["errors"][0]) == {"path", "message"}

@@ -116,10 +116,20 @@ def test_review_body_lists_capped_in_details() -> None:
     diff = DiffMap.from_patches({"compose.yaml": "@@ -1,5 +1,5 @@\n" + " x\n" * 5})
     plan = plan_review([make(n) for n in range(1, 6)] + [make(50)], diff, [], 2, SHA)
     body = review_body(plan)
-    assert body.startswith("**dockreview** found 2 new problems (2 warnings).")
+    # Every problem of the change is counted, not only those commented inline.
+    assert body.startswith("**dockreview** found 6 new problems (6 warnings). 2 commented inline, the others "
+                           "listed below.")
     assert "<details><summary>3 more findings over the limit of 2 inline comments</summary>" in body
     assert "<details><summary>1 more finding on lines outside the diff</summary>" in body
     assert "@team" not in body
+
+
+def test_review_body_counts_every_problem_with_max_comments() -> None:
+    diff = DiffMap.from_patches({"compose.yaml": "@@ -1,40 +1,40 @@\n" + " x\n" * 40})
+    plan = plan_review([make(n) for n in range(1, 33)], diff, [], 3, SHA)
+    body = review_body(plan)
+    assert body.startswith("**dockreview** found 32 new problems (32 warnings). 3 commented inline")
+    assert "29 more findings over the limit of 3 inline comments" in body
 
 
 def test_annotations_levels_columns_and_batches() -> None:

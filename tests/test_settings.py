@@ -25,13 +25,12 @@ def test_every_problem_is_reported_at_once() -> None:
         assert part in message
 
 
-def test_private_key_path_and_enterprise_graphql_url(tmp_path) -> None:
+def test_private_key_path_and_enterprise_api_url(tmp_path) -> None:
     key = tmp_path / "app.pem"
     key.write_text(KEY)
     settings = Settings.from_env({"APP_ID": "1", "PRIVATE_KEY_PATH": str(key), "WEBHOOK_SECRET": "s",
                                   "GITHUB_API_URL": "https://ghe.example.com/api/v3/"})
     assert settings.private_key.strip() == KEY.strip()
     assert settings.github_api_url == "https://ghe.example.com/api/v3"
-    assert settings.graphql_url == "https://ghe.example.com/api/graphql"
     with pytest.raises(SettingsError, match="cannot be read"):
         Settings.from_env({"APP_ID": "1", "PRIVATE_KEY_PATH": str(tmp_path / "missing.pem"), "WEBHOOK_SECRET": "s"})

@@ -8,6 +8,8 @@ import json
 import os
 import re
 import stat
+import subprocess
+import sys
 import threading
 import urllib.parse
 from pathlib import Path
@@ -47,7 +49,7 @@ def read_env(path: Path) -> dict[str, str]:
     for line in path.read_text().splitlines():
         if line and not line.startswith("#"):
             name, _, value = line.partition("=")
-            out[name] = value
+            out[name] = value[1:-1] if value[:1] == value[-1:] == "'" and len(value) > 1 else value
     return out
 
 
@@ -95,6 +97,25 @@ def test_env_file_is_0600_and_holds_working_settings(gh, tmp_path: Path) -> None
     assert "client_secret" not in path.read_text() and data["client_secret"] not in path.read_text()
     # github.com is the default: no GITHUB_API_URL line
     assert "GITHUB_API_URL" not in read_env(write_env(data, tmp_path / "default.env"))
+
+
+def test_env_file_loads_in_a_shell_as_documented(gh, tmp_path: Path) -> None:
+    data = conversion(gh)
+    path = write_env(data, tmp_path / ".env", api_url=gh.base_url)
+    names = ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET", "GITHUB_API_URL", "LOG_LEVEL"]
+    dump = f"import json, os; print(json.dumps({{k: os.environ.get(k) for k in {names!r}}}))"
+    proc = subprocess.run(
+        ["bash", "-c", 'set -eu; set -a; . ./.env; set +a; exec "$0" -c "$1"', sys.executable, dump],
+        cwd=tmp_path, env={"PATH": os.environ["PATH"]}, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = json.loads(proc.stdout)
+    written = read_env(path)
+    assert loaded == {k: written[k] for k in loaded}
+    assert "\\n" in loaded["PRIVATE_KEY"] and " " in loaded["PRIVATE_KEY"]  # unquoted, bash would cut it
+    settings = Settings.from_env(loaded)
+    assert settings.private_key == data["pem"].strip()
+    assert settings.webhook_secret == data["webhook_secret"]
 
 
 def test_existing_env_file_is_refused_unless_forced(gh, tmp_path: Path) -> None:

@@ -54,3 +54,10 @@ def test_unknown_code_is_a_warning() -> None:
     assert "DR9999" in unknown[0].message
     # And the finding it meant to silence still fires.
     assert [f.line for f in result if f.rule == "DR101"] == [5, 6]
+
+
+def test_upper_case_directive_is_honoured() -> None:
+    text = "# DOCKREVIEW: IGNORE-FILE\n" + BASE.format(trailing="")
+    assert findings(compose(text), rule="DR101") == []
+    text = BASE.format(trailing="  # DockReview: Ignore[DR101]")
+    assert [f.line for f in findings(compose(text), rule="DR101")] == [6]

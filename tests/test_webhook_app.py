@@ -12,11 +12,15 @@ from dockreview.bot.settings import Settings
 from dockreview.bot.webhook.app import WEBHOOK_PATH, create_app
 from dockreview.bot.webhook.signature import sign, verify
 
-from tests.conftest import shared_dir
+from tests.conftest import require_shared, shared_dir
 
-SHARED_HOOKS = (shared_dir() or Path(__file__).resolve().parents[2] / "shared") / "github" / "webhooks"
+SHARED_HOOKS = (shared_dir() or Path("/nonexistent")) / "github" / "webhooks"
 SECRET = "It's a Secret to Everybody"
-pytestmark = pytest.mark.skipif(not SHARED_HOOKS.is_dir(), reason="../shared/github (GitHub's examples) is absent")
+
+
+@pytest.fixture(autouse=True)
+def _github_examples() -> None:
+    require_shared("github/webhooks")  # skipped on a bare developer machine only; in CI they run or fail
 
 
 def _key() -> str:

@@ -10,13 +10,49 @@ import argparse
 import sys
 from typing import Any
 
+# The top-level modules of the `[app]` extra (pyproject.toml) that the App's commands import.
+APP_MODULES = ("fastapi", "uvicorn", "githubkit", "hishel", "redis", "httpx", "prometheus_client", "pythonjsonlogger")
+APP_EXTRA_HINT = (
+    "the GitHub App's dependencies are not installed: from a checkout, `python -m pip install -e '.[app]'`; "
+    "from a wheel, `python -m pip install 'dockreview-<version>-py3-none-any.whl[app]'`; or use the container image"
+)
+# Exit status of `serve` when it cannot listen (the port is taken or not allowed); uvicorn's own code.
+EXIT_CANNOT_LISTEN = 3
+
+
+def missing_app_modules() -> list[str]:
+    from importlib.util import find_spec
+
+    return [name for name in APP_MODULES if find_spec(name) is None]
+
+
+def _needs_app(command: str) -> bool:
+    """False, with how to install them, when the App's dependencies are missing."""
+    missing = missing_app_modules()
+    if missing:
+        print(f"dockreview {command}: {APP_EXTRA_HINT} (missing: {', '.join(missing)})", file=sys.stderr)
+        return False
+    return True
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: a number from 0 to 65535") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: a number from 0 to 65535")
+    return port
+
 
 def add_app_commands(sub: Any) -> None:
     serve = sub.add_parser("serve", help="run the GitHub App's webhook service",
                            description="Run the webhook service. Without REDIS_URL the queue and a worker "
                            "run in this process; with it, jobs go to Redis for `dockreview worker` processes.")
     serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--port", type=port_number, default=3000,
+                       help="TCP port (default: 3000); exit status 3 when it cannot be listened on")
     serve.set_defaults(handler=cmd_serve)
 
     worker = sub.add_parser("worker", help="run a worker (needs REDIS_URL)",
@@ -29,7 +65,7 @@ def add_app_commands(sub: Any) -> None:
     setup.add_argument("--webhook-url", required=True, help="public URL of /api/github/webhooks")
     setup.add_argument("--org", help="register the App for this organization (default: your account)")
     setup.add_argument("--host", default="127.0.0.1")
-    setup.add_argument("--port", type=int, default=3000)
+    setup.add_argument("--port", type=port_number, default=3000)
     setup.add_argument("--github-url", default="https://github.com")
     setup.add_argument("--api-url", help="API URL (default: api.github.com, or <github-url>/api/v3)")
     setup.add_argument("--env-file", default=".env")
@@ -53,19 +89,32 @@ def add_app_commands(sub: Any) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from dockreview.bot.cli.processes import serve
+    if not _needs_app("serve"):
+        return 2
+    from dockreview.bot.cli.processes import cannot_listen, serve
 
+    problem = cannot_listen(args.host, args.port)
+    if problem:
+        print(f"dockreview serve: {problem}", file=sys.stderr)
+        return EXIT_CANNOT_LISTEN
     return serve(args.host, args.port)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    if not _needs_app("worker"):
+        return 2
     from dockreview.bot.cli.processes import worker
 
     return worker()
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
-    from dockreview.bot.cli.setup import run_setup
+    from dockreview.bot.cli.setup import run_setup, webhook_url_problem
+
+    problem = webhook_url_problem(args.webhook_url)
+    if problem:
+        print(f"dockreview setup: {problem}", file=sys.stderr)
+        return 2
 
     return run_setup(host=args.host, port=args.port, webhook_url=args.webhook_url, org=args.org,
                      github_url=args.github_url, api_url=args.api_url, env_path=args.env_file,
@@ -75,18 +124,21 @@ def cmd_setup(args: argparse.Namespace) -> int:
 def cmd_redeliver(args: argparse.Namespace) -> int:
     import asyncio
 
-    from dockreview.bot.cli.processes import load_settings
-    from dockreview.bot.github import GitHubError
-    from dockreview.bot.queue import RedisQueue
     from dockreview.bot.settings import DurationError, parse_duration
-    from dockreview.bot.worker.redeliver import redeliver
 
-    settings = load_settings()
-    try:
+    try:  # the arguments first: a bad one is the user's first problem, not missing settings
         since = parse_duration(args.since)
     except DurationError as exc:
         print(f"dockreview: error: --since: {exc}", file=sys.stderr)
         return 2
+    if not _needs_app("redeliver"):
+        return 2
+    from dockreview.bot.cli.processes import load_settings
+    from dockreview.bot.github import GitHubError
+    from dockreview.bot.queue import RedisQueue
+    from dockreview.bot.worker.redeliver import redeliver
+
+    settings = load_settings()
 
     async def main() -> Any:
         queue = RedisQueue(settings.redis_url) if settings.redis_url else None
@@ -120,6 +172,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
     import uuid
     from pathlib import Path
 
+    try:  # the arguments first: a bad one is the user's first problem, not missing settings
+        payload = json.loads(Path(args.payload).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"dockreview: error: {args.payload}: {exc}", file=sys.stderr)
+        return 2
+    if not isinstance(payload, dict):
+        print(f"dockreview: error: {args.payload}: not a webhook payload (a JSON object)", file=sys.stderr)
+        return 2
+    if not _needs_app("replay"):
+        return 2
     from dockreview.bot.cli.processes import load_settings
     from dockreview.bot.logs import setup as setup_logs
     from dockreview.bot.queue import MemoryQueue
@@ -128,11 +190,6 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     setup_logs(settings.log_level)
-    try:
-        payload = json.loads(Path(args.payload).read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        print(f"dockreview: error: {args.payload}: {exc}", file=sys.stderr)
-        return 2
     event = args.event or guess_event(payload)
     try:
         job = job_for(event or "", payload, f"replay-{uuid.uuid4()}", settings.app_id)
@@ -153,5 +210,21 @@ def cmd_replay(args: argparse.Namespace) -> int:
         return ", ".join(f"{n} {route}" for route, n in sorted(worker.last_calls.items()))
 
     calls = asyncio.run(main())
-    print(f"replayed {job.kind} of {job.full_name}#{job.pr}; GitHub calls: {calls or 'none'}")
+    outcome = job_outcome(job.kind)
+    where = f"{job.kind} of {job.full_name}#{job.pr}; GitHub calls: {calls or 'none'}"
+    if outcome not in ("done", "superseded"):
+        print(f"dockreview: replay failed ({outcome or 'no outcome'}: the log above says why); {where}",
+              file=sys.stderr)
+        return 1
+    print(f"replayed {where}")
     return 0
+
+
+def job_outcome(kind: str) -> str | None:
+    """How the one job of this process ended, as the worker counted it (dockreview_jobs_total)."""
+    from dockreview.bot.metrics import REGISTRY
+
+    for outcome in ("done", "superseded", "failed", "gave_up", "error"):
+        if REGISTRY.get_sample_value("dockreview_jobs_total", {"kind": kind, "outcome": outcome}):
+            return outcome
+    return None

@@ -7,7 +7,16 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dockreview.bot.cli.common import UsageError, add_config_notes, finish, is_under, load_config, relative, run_review
+from dockreview.bot.cli.common import (
+    UsageError,
+    add_config_notes,
+    config_root,
+    finish,
+    is_under,
+    load_config,
+    relative,
+    run_review,
+)
 
 if TYPE_CHECKING:
     from dockreview.rules.snapshot import Snapshot
@@ -23,6 +32,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         if not target.exists():
             raise UsageError(f"{original}: no such file or directory")
     root = snapshot_root(cwd, targets)
+    if not args.config and not args.no_config and root == cwd:
+        # Run from a subdirectory: the repository's config applies, its globs from its own directory.
+        found = config_root(cwd)
+        if found is not None and found != cwd:
+            root = found
     snapshot = Snapshot.from_directory(root)
     config = load_config(args, snapshot, root)
     paths, missing = select_paths(snapshot, root, targets)

@@ -52,12 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="FILE", help="config file (default: .github/dockreview.yml if present)")
+    common.add_argument("--config", metavar="FILE",
+                        help="config file (default: .github/dockreview.yml or .dockreview.yml, found from the "
+                        "current directory up to the repository's top)")
+    common.add_argument("--no-config", action="store_true", help="ignore any config file: review with the defaults")
     common.add_argument(
         "--fail-on", choices=FAIL_ON, help="lowest severity that makes the exit status 1 (default: the config's, error)"
     )
     common.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     common.add_argument("--no-color", action="store_true", help="no ANSI colours (also: NO_COLOR=1)")
+    common.add_argument("--select", action="append", metavar="RULES",
+                        help="only these rules: codes, prefixes (DR1), slugs or categories, comma-separated")
+    common.add_argument("--extend-select", action="append", metavar="RULES", help="add rules to --select")
+    common.add_argument("--ignore", action="append", metavar="RULES", help="switch these rules off")
+    common.add_argument("--quiet", "-q", action="store_true",
+                        help="text output: only the findings, no notes or summary line")
 
     check = sub.add_parser(
         "check",
@@ -101,7 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # said by the subcommand, with its own usage (not the top-level one)
+            subcommand = _subcommands(parser).get(getattr(args, "command", None) or "", parser)
+            subcommand.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # --help, --version (0) and usage errors (2)
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
     try:
@@ -127,6 +139,13 @@ def main(argv: list[str] | None = None) -> int:
 
                 traceback.print_exc()
         return EXIT_ERROR
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
 
 
 def _silence_stdout() -> None:

@@ -27,10 +27,15 @@ class UsageError(Exception):
 
 
 def load_config(args: argparse.Namespace, snapshot: Snapshot, root: Path) -> Config:
+    """The config in force: `--config FILE`, else the snapshot's own (.github/dockreview.yml ...),
+    none with `--no-config`. An invalid config is a usage error (exit 2) with its line: reviewing with
+    the defaults instead would drop its `ignore:` and `rules:` without a word."""
     from dockreview.rules.config import CONFIG_PATHS, Config
 
     config: Config
-    if args.config:
+    if getattr(args, "no_config", False):
+        config = Config()
+    elif args.config:
         path = Path(os.path.abspath(args.config))
         try:
             text = path.read_text("utf-8", errors="replace")
@@ -42,9 +47,69 @@ def load_config(args: argparse.Namespace, snapshot: Snapshot, root: Path) -> Con
         found = next((p for p in CONFIG_PATHS if snapshot.has(p)), None)
         text = snapshot.text(found) if found else None
         config = Config.from_text(text, found) if found and text is not None else Config()
+    if config.issues:
+        shown = config.issues[0].path if os.path.isabs(config.issues[0].path) else str(root / config.issues[0].path)
+        where = relative(Path(shown), Path.cwd()) if is_under(Path(shown), Path.cwd()) else shown
+        lines = "; ".join(f"{where}:{i.line}: {i.message}" for i in config.issues[:5])
+        raise UsageError(f"invalid config: {lines} (fix it, or pass --no-config to review with the defaults)")
     if args.fail_on:
         config.fail_on = args.fail_on
+    apply_selection(config, getattr(args, "select", None), getattr(args, "extend_select", None),
+                    getattr(args, "ignore", None))
     return config
+
+
+def _names(values: list[str] | None) -> list[str]:
+    return [n.strip() for value in values or () for n in value.split(",") if n.strip()]
+
+
+def apply_selection(config: Config, select: list[str] | None, extend_select: list[str] | None,
+                    ignore: list[str] | None) -> None:
+    """`--select`, `--extend-select` and `--ignore` (as in ruff): codes, code prefixes (`DR1`), slugs or
+    categories, comma-separated or repeated. `--select` keeps only those rules (the engine's own DR0xx
+    stay unless ignored), `--extend-select` adds to it, `--ignore` switches rules off; they override
+    the config file. An unknown name is a usage error."""
+    from dockreview.rules import catalog
+    from dockreview.rules.config import RuleSetting
+
+    rules = catalog.all_rules()
+
+    def resolve(name: str, option: str) -> set[str]:
+        upper = name.upper()
+        found = {r.code for r in rules if r.code.startswith(upper) or name.lower() in (r.slug, str(r.category))}
+        if upper in ("ALL", "DR"):
+            found = {r.code for r in rules}
+        if not found:
+            raise UsageError(f"{option} {name}: no rule has this code, prefix, slug or category "
+                             "(see `dockreview rules`)")
+        return found
+
+    chosen = [(n, "--select") for n in _names(select)] + [(n, "--extend-select") for n in _names(extend_select)]
+    if _names(select):
+        kept = {r.code for r in rules if r.code.startswith("DR0")}
+        for name, option in chosen:
+            kept |= resolve(name, option)
+        for rule in rules:
+            if rule.code not in kept:
+                config.rules[rule.code] = RuleSetting(enabled=False)
+            elif rule.code in config.rules and not config.rules[rule.code].enabled:
+                config.rules[rule.code] = RuleSetting()
+    for name in _names(ignore):
+        for code in resolve(name, "--ignore"):
+            config.rules[code] = RuleSetting(enabled=False)
+
+
+def config_root(start: Path) -> Path | None:
+    """The nearest directory from `start` up that has a config file, not above the repository's top
+    (the first directory with `.git`); None when there is none."""
+    from dockreview.rules.config import CONFIG_PATHS
+
+    for directory in (start, *start.parents):
+        if any((directory / p).is_file() for p in CONFIG_PATHS):
+            return directory
+        if (directory / ".git").exists():
+            return None
+    return None
 
 
 def run_review(snapshot: Snapshot, config: Config, **kw: object) -> Report:
@@ -104,7 +169,8 @@ def finish(args: argparse.Namespace, report: Report, snapshot: Snapshot, config:
         and not os.environ.get("NO_COLOR")
         and _isatty(sys.stdout)
     )
-    run = Run(report=report, snapshot=snapshot, config=config, root=root, cwd=cwd, color=color, diff=diff)
+    run = Run(report=report, snapshot=snapshot, config=config, root=root, cwd=cwd, color=color, diff=diff,
+              quiet=bool(getattr(args, "quiet", False)))
     write(args, render(args.format, run))
     return EXIT_FINDINGS if report.failing(config) else EXIT_OK
 

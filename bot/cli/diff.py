@@ -34,4 +34,6 @@ def cmd_diff(args: argparse.Namespace) -> int:
         if args.format == "github-review":
             return github_review(args, report, config, repo.patches(merge_base, head_rev), head_rev or "HEAD",
                                  repo.web_url())
-        return finish(args, report, head, config, repo.root, cwd, diff=True)
+        # GitHub reads annotation and SARIF paths from the repository's top, wherever diff ran.
+        shown_from = repo.root if args.format in ("github", "sarif") else cwd
+        return finish(args, report, head, config, repo.root, shown_from, diff=True)

@@ -120,6 +120,7 @@ class GitRepo:
         top = run_git(path, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip()
         self.root = Path(top)
         self._cat = CatFile(self.root)
+        self._trees: dict[str, dict[str, TreeEntry]] = {}
 
     def __enter__(self) -> GitRepo:
         return self
@@ -157,6 +158,12 @@ class GitRepo:
 
     # --- snapshots ----------------------------------------------------------------------------
     def tree(self, rev: str) -> dict[str, TreeEntry]:
+        """The entries of `rev`'s tree (read once per revision)."""
+        if rev not in self._trees:
+            self._trees[rev] = self._read_tree(rev)
+        return self._trees[rev]
+
+    def _read_tree(self, rev: str) -> dict[str, TreeEntry]:
         out = self.git("ls-tree", "-r", "-z", "-l", "--full-tree", rev)
         entries: dict[str, TreeEntry] = {}
         for record in out.split(b"\0"):
@@ -165,8 +172,20 @@ class GitRepo:
             meta, _, raw_path = record.partition(b"\t")
             mode, _kind, oid, size = meta.decode("ascii").split()
             path = raw_path.decode("utf-8", "surrogateescape")
-            entries[path] = TreeEntry(mode, oid, None if size == "-" else int(size))
+            # `BAD` (or anything not a number): the object is missing from the store (a damaged
+            # repository, a partial clone past its size filter). Its read finds nothing: a note.
+            entries[path] = TreeEntry(mode, oid, int(size) if size.isdigit() else None)
         return entries
+
+    def missing_blobs(self, base: str, head: str | None) -> list[str]:
+        """Paths whose blob the object store lacks (ls-tree says `BAD`) in `base` or `head`: git diff
+        cannot read them, so they are left out of it; the snapshots note them as unreadable."""
+        found: set[str] = set()
+        for rev in (base, head):
+            if rev is not None:
+                found.update(p for p, e in self.tree(rev).items()
+                             if e.size is None and e.mode != SUBMODULE_MODE)
+        return sorted(found)
 
     def snapshot_at(self, rev: str, *, max_bytes: int = MAX_FILE_BYTES) -> Snapshot:
         entries = self.tree(rev)
@@ -209,9 +228,14 @@ class GitRepo:
         """What changed from `base` to `head` (None: the working tree, untracked files included)."""
         revs = [base] if head is None else [base, head]
         common = ["-c", "core.quotePath=false", "diff", "-M", "--no-ext-diff", "--no-textconv", "--no-color"]
-        status = self.git(*common, "--name-status", "-z", *revs, "--")
-        patch = self.git(*common, "--unified=0", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", *revs, "--")
+        missing = self.missing_blobs(base, head)
+        skip = [f":(exclude){p}" for p in missing]
+        status = self.git(*common, "--name-status", "-z", *revs, "--", *skip)
+        patch = self.git(*common, "--unified=0", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", *revs, "--",
+                         *skip)
         change = parse_name_status(status)
+        for path in missing:  # unreadable: reviewed as wholly changed, where the snapshot notes it
+            change.lines[path] = None
         hunks = parse_hunks(patch)
         for path, lines in change.lines.items():
             if lines is not None:
@@ -225,8 +249,9 @@ class GitRepo:
     def patches(self, base: str, head: str | None) -> dict[str, str]:
         """Per head path, the hunks of a 3-line-context diff: what a pull request's diff view shows."""
         revs = [base] if head is None else [base, head]
+        skip = [f":(exclude){p}" for p in self.missing_blobs(base, head)]
         out = self.git("-c", "core.quotePath=false", "diff", "-M", "--no-ext-diff", "--no-textconv", "--no-color",
-                       "--unified=3", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", *revs, "--")
+                       "--unified=3", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", *revs, "--", *skip)
         patches: dict[str, list[str]] = {}
         current: list[str] | None = None
         in_header = False

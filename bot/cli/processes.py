@@ -20,6 +20,25 @@ def load_settings() -> Settings:
         raise SystemExit(2) from None
 
 
+def cannot_listen(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on (taken, not allowed, unknown host), or None. Checked before
+    the settings and the app are built, so that a busy port is one clear line, not uvicorn's traceback."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as exc:
+        return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
+
+
 def server_limits() -> dict[str, Any]:
     """uvicorn's bounds for the webhook service: a header-read timeout (our protocol class), idle
     keep-alive connections closed after 5 s, headers at most 16 KiB, at most 200 connections and

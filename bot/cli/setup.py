@@ -9,8 +9,9 @@ https://docs.github.com/apps/sharing-github-apps/registering-a-github-app-from-a
 3. `POST {api_url}/app-manifests/{C}/conversions` (no authentication, code valid once for an hour)
    returns the App's id, private key (`pem`) and webhook secret.
 4. They go to `.env` (created 0600; an existing file is kept unless `force`): APP_ID, PRIVATE_KEY as one
-   line with its newlines written as `\\n` (what `.env.example` and Settings.from_env expect, and what
-   `docker compose`'s env_file passes through), WEBHOOK_SECRET, GITHUB_API_URL when not github.com.
+   single-quoted line with its newlines written as `\\n` (what `.env.example` and Settings.from_env
+   expect; the quotes make `set -a; . ./.env; set +a` and `docker compose`'s env_file read it back
+   unchanged), WEBHOOK_SECRET, GITHUB_API_URL when not github.com.
 
 The key and the secrets are never printed.
 """
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from dockreview.bot.settings import DEFAULT_API_URL
+from dockreview.bot.webhook.paths import WEBHOOK_PATH
 
 CALLBACK_PATH = "/setup/callback"
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,200}")
@@ -57,12 +59,25 @@ def find_manifest() -> Path:
     raise SetupError("app.yml (the App manifest) was not found: run `dockreview setup` in a dockreview checkout")
 
 
+def webhook_url_problem(webhook_url: str) -> str | None:
+    """What is wrong with `--webhook-url`, or None: an http(s) URL with a host whose path is the
+    service's webhook path (GitHub would post every event elsewhere, to a 404)."""
+    parsed = urllib.parse.urlsplit(webhook_url)
+    if parsed.scheme not in ("https", "http") or not parsed.netloc:
+        return f"the webhook URL must be an http(s) URL, not {webhook_url!r}"
+    if parsed.path.rstrip("/") != WEBHOOK_PATH:
+        return (f"the webhook URL must end with {WEBHOOK_PATH} (where `dockreview serve` takes deliveries), "
+                f"not {parsed.path or '/'!r}: e.g. {parsed.scheme}://{parsed.netloc}{WEBHOOK_PATH}")
+    return None
+
+
 def load_manifest(webhook_url: str, redirect_url: str, path: Path | None = None) -> dict[str, Any]:
     """app.yml as a dict, with this deployment's webhook URL and the local callback as redirect_url."""
     from ruamel.yaml import YAML
 
-    if not webhook_url.startswith(("https://", "http://")):
-        raise SetupError(f"the webhook URL must be an http(s) URL, not {webhook_url!r}")
+    problem = webhook_url_problem(webhook_url)
+    if problem:
+        raise SetupError(problem)
     path = path or find_manifest()
     try:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
@@ -151,14 +166,25 @@ def env_lines(data: dict[str, Any], api_url: str = DEFAULT_API_URL) -> list[str]
     for name, value in values.items():
         if "\n" in value or "\r" in value or "\0" in value:
             raise SetupError(f"{name} from GitHub contains a line break")
+        if "'" in value:
+            raise SetupError(f"{name} from GitHub contains a single quote")
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"# Written by `dockreview setup` on {when} for the GitHub App {data.get('slug') or data['id']}",
         f"# ({data.get('html_url', '')}). Keep this file private (mode 0600); it holds the App's private key.",
     ]
-    lines += [f"{name}={value}" for name, value in values.items()]
+    lines += [f"{name}={env_quote(value)}" for name, value in values.items()]
     lines += ["LOG_LEVEL=info", f"DOCKREVIEW_VERSION={_version()}"]
     return lines
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_./:@+=,-]*")
+
+
+def env_quote(value: str) -> str:
+    """`value` as `set -a; . ./.env` and compose's `env_file` both read it back: single quotes (no
+    expansion in either) unless it is plain. Single quotes and line breaks are refused before."""
+    return value if _PLAIN.fullmatch(value) else f"'{value}'"
 
 
 def _version() -> str:

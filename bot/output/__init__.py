@@ -29,6 +29,7 @@ class Run:
     cwd: Path  # paths are shown relative to this
     color: bool = False
     diff: bool = False  # `dockreview diff`: the report carries the container changes
+    quiet: bool = False  # text: the findings only (`--quiet`)
 
     def display(self, path: str) -> str:
         """A report path (root-relative) as the user sees it: relative to cwd, `/` separators."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dockreview.bot.output import Run, summary_line
-from dockreview.rules.finding import SECRET_CATEGORIES
+from dockreview.rules.finding import SECRET_CATEGORIES, Category
 
 if TYPE_CHECKING:
     from dockreview.rules.finding import Finding
@@ -42,6 +42,8 @@ def render(run: Run) -> str:
     for finding in run.report.findings:
         out.extend(_finding(run, finding, paint))
         out.append("")
+    if run.quiet:
+        return "\n".join(out) + "\n" if out else ""
     for note in run.report.errors:
         where = run.display(note.path) if note.path else "dockreview"
         out.append(f"{paint('note', DIM)}: {where}: {_one_line(note.message)}")
@@ -61,12 +63,16 @@ def _finding(run: Run, finding: Finding, paint: _Paint) -> list[str]:
     lines = [head]
     # The line of a secret finding holds the secret: it is never printed (CI logs are shared).
     source = "" if finding.category in SECRET_CATEGORIES else run.source_line(finding.path, finding.line)
+    column = finding.column
+    if finding.category is Category.SUPPRESSION:
+        # Only the comment: the code before it may hold a secret that the suppression silences.
+        source, column = source[column - 1:], 1
     if source.strip():
         number = str(finding.line)
         gutter = " " * len(number)
         lines.append(f"  {paint(number, DIM)} | {_printable(source)}")
         caret = paint("^", SEVERITY_COLORS.get(severity, BOLD))
-        lines.append(f"  {gutter} | {_caret_prefix(source, finding.column)}{caret}")
+        lines.append(f"  {gutter} | {_caret_prefix(source, column)}{caret}")
     if finding.fix:
         lines.append(f"  {paint('fix', CYAN)}: {_one_line(finding.fix)}")
     if finding.suggestion is not None:

@@ -296,8 +296,12 @@ def batches(items: Sequence[T], size: int = ANNOTATIONS_PER_REQUEST) -> Iterator
 # --- the review body ------------------------------------------------------------------------------
 def review_body(plan: ReviewPlan) -> str:
     """The PR review's own text: counts, then what could not be commented inline (collapsed)."""
-    new = [c.finding for c in plan.new]
+    inline = [c.finding for c in plan.new]
+    # Every problem of the change counts, not only those with an inline comment (max_comments).
+    new = [*inline, *plan.capped, *plan.outside_diff]
     parts = [f"**dockreview** found {_plural(len(new), 'new problem')} ({severity_counts(new) or 'none'})."]
+    if len(inline) != len(new):
+        parts[0] += f" {len(inline)} commented inline, the others listed below."
     if plan.already_posted:
         parts[0] += f" {_plural(len(plan.already_posted), 'earlier comment')} still apply."
     budget = (MAX_BODY - 500) // 2

@@ -14,11 +14,11 @@ from dockreview.bot.logs import log
 from dockreview.bot.queue import Queue
 from dockreview.bot.settings import Settings
 from dockreview.bot.webhook.events import BadPayload, job_for
+from dockreview.bot.webhook.paths import WEBHOOK_PATH
 from dockreview.bot.webhook.signature import Signer, well_formed
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-WEBHOOK_PATH = "/api/github/webhooks"
 BODY_TIMEOUT = 10.0
 MAX_CONCURRENT_BODIES = 4  # bodies read at once: memory stays under 4 x the size limit whatever arrives
 BODY_SLOT_WAIT = 5.0  # longer than this for a free slot: 503 (GitHub records it; redeliver sends it again)
