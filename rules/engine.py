@@ -14,6 +14,7 @@ from dockreview.rules.config import Config
 from dockreview.rules.diff import Change
 from dockreview.rules.finding import Finding, Location, Severity
 from dockreview.rules.globs import matches
+from dockreview.rules.model.locate import service_subject
 from dockreview.rules.parse.errors import NotReviewed, ParseError
 from dockreview.rules.report import Note, Report
 from dockreview.rules.rule import Context, Hit, Kind, Rule
@@ -53,10 +54,37 @@ def review(
     report = _review_files(snapshot, config, targets, base=base if change is not None else None, change=change)
     if change is not None:
         report.findings, report.preexisting = _attribute(report.findings, change, config, base, targets)
+        report.findings = sorted(fold_repeats(report.findings), key=Finding.sort_key)
     if change is not None and base is not None:
         report.changes = _container_changes(snapshot, base, change, config, report)
         report.compared = True
     return report
+
+
+def fold_repeats(findings: list[Finding]) -> list[Finding]:
+    """One finding for one problem written in several files: the same rule, message and line (an
+    example stack copied per directory, twelve recipes with one base image). The first file keeps
+    it, with the others as related locations and named in the message; nothing is dropped."""
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for finding in findings:
+        key = (finding.rule, finding.message, " ".join(finding.line_text.split()))
+        groups.setdefault(key, []).append(finding)
+    kept: list[Finding] = []
+    for finding in findings:
+        group = groups[(finding.rule, finding.message, " ".join(finding.line_text.split()))]
+        paths = list(dict.fromkeys(f.path for f in group))
+        if len(paths) < 2:
+            kept.append(finding)
+            continue
+        if finding is not group[0]:
+            continue
+        others = [f for f in group[1:] if f.path != finding.path]
+        shown = ", ".join(f"`{p}`" for p in paths[1:6]) + (f" and {len(paths) - 6} more" if len(paths) > 6 else "")
+        finding.message = f"{finding.message} (the same in {shown})"
+        finding.related = (*finding.related, *(Location(f.path, f.line, f.column, f.end_line) for f in others))
+        kept.append(finding)
+        kept.extend(f for f in group[1:] if f.path == finding.path)
+    return kept
 
 
 def _container_changes(snapshot: Snapshot, base: Snapshot, change: Change, config: Config,
@@ -231,6 +259,12 @@ class _Emitter:
         if self.suppressions(path).covers(hit.line, end or hit.line, rule.code, rule.slug):
             self.suppressed += 1
             return
+        line_text = self.snapshot.line(path, hit.line).strip()
+        subject, basis = hit.subject, hit.basis
+        if subject is None and self.snapshot.file_type(path) is FileType.COMPOSE:
+            subject = service_subject(self.snapshot, path, hit.line)
+            if subject is not None:
+                basis = basis or "\x1f".join((" ".join(line_text.split()), hit.evidence))
         self.findings.append(
             Finding(
                 rule=rule.code,
@@ -247,10 +281,10 @@ class _Emitter:
                 docs=rule.docs_url(),
                 evidence=hit.evidence,
                 related=hit.related,
-                line_text=self.snapshot.line(path, hit.line).strip(),
+                line_text=line_text,
                 confidence=hit.confidence or rule.confidence,
-                subject=hit.subject,
-                basis=hit.basis,
+                subject=subject,
+                basis=basis,
             )
         )
 

@@ -92,7 +92,7 @@ def test_risky_pull_request_gets_one_review_and_a_failing_check(github) -> None:
     assert len(run["annotations"]) == 2
     # The summary starts with what the change does to the containers (keys, never values).
     summary = run["output"]["summary"]
-    assert summary.startswith("### Container changes")
+    assert summary.startswith("3 container-level changes; 2 findings below.\n\n### Container changes")
     assert "| + | `compose.yaml` | `db` | `service` |  | `postgres:16` |" in summary
     assert "`API_TOKEN`" in summary
 
@@ -104,7 +104,7 @@ def test_harmless_docker_change_says_so_in_one_line(github) -> None:
         send(gh, app, server, "opened", number)
         [run] = completed_run(gh, sha)
     assert run["conclusion"] == "success"
-    assert run["output"]["summary"].startswith("Docker changes are all harmless: 1 container-level change")
+    assert run["output"]["summary"].startswith("1 container-level change; no problems found.")
     assert "`example/web:1.4`" in run["output"]["summary"] and "`example/web:1.5`" in run["output"]["summary"]
     assert gh.reviews("octo/shop", number) == []
 

@@ -70,7 +70,8 @@ def test_text_with_no_container_changes(capsys, tmp_path):
 def test_summary_starts_with_the_changes_table():
     report = review_pair({"compose.yaml": BASE}, {"compose.yaml": HEAD})
     summary = check_output(report, None, head_sha="abc1234", config=Config())["summary"]
-    assert summary.startswith("### Container changes\n\n| | File | Object | Field | Before | After |\n")
+    assert summary.startswith("2 container-level changes; 3 findings below.\n\n### Container changes\n\n"
+                              "| | File | Object | Field | Before | After |\n")
     assert "| - | `compose.yaml` | `db` | `volumes` | `db-data:/var/lib/postgresql/data` |  |" in summary
     assert summary.index("### Container changes") < summary.index("### Findings")
 
@@ -78,7 +79,8 @@ def test_summary_starts_with_the_changes_table():
 def test_summary_one_liners():
     harmless = review_pair({"compose.yaml": BASE}, {"compose.yaml": BASE.replace("1.8.0", "1.9.0")})
     summary = check_output(harmless, None, head_sha="abc1234", config=Config())["summary"]
-    assert summary.startswith("Docker changes are all harmless: 1 container-level change, no problems found.")
+    assert summary.startswith("1 container-level change; no problems found.\n\n### Container changes")
+    assert "harmless" not in summary
     nothing = review_pair({"compose.yaml": BASE}, {"compose.yaml": "# comment\n" + BASE})
     summary = check_output(nothing, None, head_sha="abc1234", config=Config())["summary"]
     assert summary.startswith("No container-level changes")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from dockreview.bot.review.changes import SYMBOLS, describe
+from dockreview.bot.review.changes import SYMBOLS, describe, rows
 
 if TYPE_CHECKING:
     from dockreview.rules.changes import ContainerChange
@@ -15,9 +15,10 @@ def text_lines(changes: Sequence[ContainerChange], display=str) -> list[str]:  #
     """The terminal section: a heading, then per file one line per change."""
     if not changes:
         return ["Container changes: none (no service, stage or image changes at deploy time)"]
-    out = [f"Container changes ({len(changes)})"]
+    shown = rows(changes)
+    out = [f"Container changes ({len(shown)})"]
     current = None
-    for change in changes:
+    for change in shown:
         if change.path != current:
             current = change.path
             out.append(f"  {display(change.path)} ({change.kind})")

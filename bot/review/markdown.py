@@ -146,6 +146,36 @@ def clip(text: str, limit: int) -> str:
     return text[: max(0, limit - 1)] + "…"
 
 
+def clip_pair(before: str, after: str, limit: int) -> tuple[str, str]:
+    """Two values cut to `limit` characters each around where they differ, so a long registry
+    prefix they share does not hide the part that changed (`…alpine3.21` / `…alpine3.24`)."""
+    if len(before) <= limit and len(after) <= limit:
+        return before, after
+    shortest = min(len(before), len(after))
+    prefix = 0
+    while prefix < shortest and before[prefix] == after[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < shortest - prefix and before[-1 - suffix] == after[-1 - suffix]:
+        suffix += 1
+    start = max(0, prefix - 12)
+    return _window(before, start, len(before) - suffix, limit), _window(after, start, len(after) - suffix, limit)
+
+
+def _window(text: str, start: int, end: int, limit: int) -> str:
+    """`text[start:]` shown from `start` (with `…` before when cut), at most `limit` characters."""
+    if len(text) <= limit:
+        return text
+    if start == 0:
+        return clip(text, limit)
+    shown = "…" + text[start:]
+    if len(shown) <= limit:
+        return shown
+    if end - start + 2 > limit:  # the differing part alone is too long: show its start
+        return clip(shown, limit)
+    return shown[: limit - 1] + "…"
+
+
 def link(label_markdown: str, url: str) -> str:
     """A link with already-escaped label; `url` must be one we built (percent-encoded, no spaces)."""
     return f"[{label_markdown}]({url})"

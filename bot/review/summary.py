@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from dockreview.bot.review import markdown as md
-from dockreview.bot.review.changes import markdown_table
+from dockreview.bot.review.changes import markdown_table, rows
 from dockreview.bot.review.comment import docs_line, short_sha, why
 from dockreview.bot.review.plan import ReviewPlan
 from dockreview.rules import catalog
@@ -220,11 +220,15 @@ def _changes_section(report: Report) -> str:
         return ""
     if not report.changes:
         return "No container-level changes: no service, stage, image or published build changes at deploy time."
-    count = _plural(len(report.changes), "container-level change")
+    shown = rows(report.changes)
+    moved = [c for c in shown if c.field == "definition"]
+    count = _plural(len(shown) - len(moved), "container-level change") if len(moved) < len(shown) else (
+        "No container-level changes")
+    if moved:
+        count += " (" + "; ".join(c.note or f"{c.object} moved from {c.before} to {c.after}" for c in moved) + ")"
     table = markdown_table(report.changes)
-    if not report.findings:
-        return f"Docker changes are all harmless: {count}, no problems found.\n\n{table}"
-    return table
+    problems = "no problems found" if not report.findings else _plural(len(report.findings), "finding") + " below"
+    return f"{count}; {problems}.\n\n{table}"
 
 
 def _guidance(findings: Sequence[Finding]) -> str:

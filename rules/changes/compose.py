@@ -127,7 +127,10 @@ def facts(service: Service, model: Deployment) -> Fields:
         single("profiles", ", ".join(sorted(p.text for p in service.profiles)), service.profiles[0].origin)
     ports: dict[str, Fact] = {}
     for port in service.ports:
-        key = f"{port.target.text}/{port.protocol}"
+        # Paired by the host port when published (what the host exposes), else by the container port:
+        # a new container port behind the same host port is a changed row, not one removed and one added.
+        side = port.published.text if port.published is not None and port.published.text else port.target.text
+        key = f"{'host ' if port.published is not None else ''}{side}/{port.protocol}"
         while key in ports:
             key += "+"
         published = port.published.text if port.published is not None else ""

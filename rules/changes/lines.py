@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
+from dockreview.rules.parse.yamlsrc import block_end
+
 
 class LineMap:
     """Base lines -> head lines of one file (1-based), from a line diff."""
@@ -45,20 +47,4 @@ class LineMap:
         return bool(text) and not text.startswith("#")
 
 
-def block_end(lines: list[str], start: int) -> int:
-    """Last line of the YAML block that starts at line `start` (its key's line): the line before
-    the next line indented as much or less, trailing blank and comment lines left out."""
-    if not 0 < start <= len(lines):
-        return start
-    text = lines[start - 1]
-    indent = len(text) - len(text.lstrip(" -"))
-    end = start
-    for number in range(start + 1, len(lines) + 1):
-        current = lines[number - 1]
-        stripped = current.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if len(current) - len(current.lstrip(" ")) <= indent:
-            break
-        end = number
-    return end
+__all__ = ["LineMap", "block_end"]

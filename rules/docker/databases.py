@@ -44,6 +44,13 @@ _FAMILIES: dict[str, Database] = {
     "etcd": Database("etcd", (2379, 2380)),
 }
 
+def persists_by_default(family: str) -> bool:
+    """Whether the family's image keeps data on disk without being told to: redis and memcached are
+    often used as caches, whose data can be lost on purpose."""
+    found = _FAMILIES.get(family)
+    return found is None or found.persists_by_default
+
+
 # Last path segment of an image repository -> family.
 _IMAGE_SEGMENTS = {
     "postgres": "postgres",

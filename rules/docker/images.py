@@ -109,6 +109,15 @@ class TagVerdict:
         return self.ref.tag or "latest"
 
     @property
+    def basis(self) -> str:
+        """What a moving-tag finding is about, as its identity across a change: the image's own name
+        (without registry or namespace) and the tag in effect. A new registry prefix for the same
+        moving tag is the same finding, and so is the same default behind a variable (`FROM ${IMAGE}`
+        with `ARG IMAGE=node:alpine` for `FROM node:alpine`); a changed tag or image is a new one."""
+        name = self.ref.repository.rsplit("/", 1)[-1]
+        return f"{name}:{self.tag}"
+
+    @property
     def origin(self) -> Origin | None:
         """The line that decides the tag, when a variable set elsewhere does (an ARG, a `.env` line)."""
         for use in self.uses:

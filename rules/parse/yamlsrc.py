@@ -217,3 +217,22 @@ def as_str(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def block_end(lines: list[str], start: int) -> int:
+    """Last line of the YAML block that starts at line `start` (its key's line): the line before
+    the next line indented as much or less, trailing blank and comment lines left out."""
+    if not 0 < start <= len(lines):
+        return start
+    text = lines[start - 1]
+    indent = len(text) - len(text.lstrip(" -"))
+    end = start
+    for number in range(start + 1, len(lines) + 1):
+        current = lines[number - 1]
+        stripped = current.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if len(current) - len(current.lstrip(" ")) <= indent:
+            break
+        end = number
+    return end

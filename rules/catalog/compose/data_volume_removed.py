@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 from dockreview.rules.changes import column, place
 from dockreview.rules.changes.compose import ServiceModel, view
-from dockreview.rules.docker.databases import SERVICE_NAMES, image_database
-from dockreview.rules.finding import Category, Severity
+from dockreview.rules.docker.databases import SERVICE_NAMES, image_database, persists_by_default
+from dockreview.rules.finding import Category, Confidence, Severity
 from dockreview.rules.model.compose.types import ComposeProject, Mount
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
@@ -114,4 +114,6 @@ class DataVolumeRemoved(Rule):
                     "with an empty data directory, and the data in the old one is no longer used"
                 ),
                 evidence=f"{change.object}:{mount.target}",
+                # a cache (redis, memcached) may be dropped on purpose: said in the summary only
+                confidence=None if persists_by_default(family) else Confidence.MEDIUM,
             )

@@ -93,6 +93,9 @@ class DatabasePortExposed(Rule):
                     ),
                     suggestion=_suggestion(doc, written),
                     evidence=f"{service.name}:{port.target}",
+                    # what makes it a finding is the host binding: a new container port behind the
+                    # same published port is the same exposure
+                    basis=f"host {port.host_ip or '*'}:{port.published or 'random'}",
                 )
 
 

@@ -67,7 +67,8 @@ class MutableImageTag(Rule):
             image = service.image
             if not image or service.build is not None:
                 continue
-            reason = tag_verdict(image).describe()
+            verdict = tag_verdict(image)
+            reason = verdict.describe()
             if reason is None:
                 continue
             line, column = service.value_position("image")
@@ -79,5 +80,7 @@ class MutableImageTag(Rule):
                     "unreviewed version, and a rollback pulls the same one again"
                 ),
                 evidence=service.name,
+                # the image and its moving tag: a new registry prefix for the same tag is the same finding
+                basis=verdict.basis,
             )
 

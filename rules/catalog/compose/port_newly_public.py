@@ -67,6 +67,9 @@ class PortNewlyPublic(Rule):
             old = before.fact("ports", change.key)
             if not public(new.data if new else None) or public(old.data if old else None):
                 continue
+            if new is not None and any(public(f.data) and f.data.target.text == new.data.target.text
+                                       for f in before.items("ports").values() if f.data is not None):
+                continue  # the container port was already public, on another host port
             was = (f"was bound to `{old.data.host_ip.text}`" if old and old.data and old.data.host_ip
                    else "was not published")
             path, line = place(change)

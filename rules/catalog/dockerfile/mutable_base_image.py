@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from dockreview.rules.classify import FileType
 from dockreview.rules.docker.images import tag_verdict
-from dockreview.rules.finding import Category, Severity
+from dockreview.rules.finding import Category, Severity, Subject
 from dockreview.rules.model.deployment import deployment
 from dockreview.rules.model.dockerfile import StageModel
 from dockreview.rules.parse.dockerfile import Dockerfile, column_of
@@ -83,6 +83,10 @@ class MutableBaseImage(Rule):
                     "version, so an unchanged Dockerfile can suddenly build an image that breaks in production"
                 ),
                 evidence=f"{written.name}:{written.base}",
+                # the stage and the resolved base's moving tag: `FROM ${NODE_IMAGE}` with the same
+                # default as the `FROM node:22-alpine` it replaces is the same finding
+                subject=Subject("stage", ctx.path, stage.key, "base"),
+                basis=tag_verdict(stage.base).basis,
             )
 
 
