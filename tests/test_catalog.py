@@ -29,8 +29,9 @@ def test_rule_metadata(rule) -> None:
     assert isinstance(rule.kind, Kind)
     assert rule.summary and not rule.summary.endswith(".")
     assert rule.fix and not rule.fix.endswith(".")
+    # Build rules (on the builds model) keep the workflow series, where the publishing rules started.
     prefix = {Kind.COMPOSE: "DR1", Kind.DOCKERFILE: "DR2", Kind.DOCKERIGNORE: "DR2", Kind.WORKFLOW: "DR3",
-              Kind.SHELL: "DR4", Kind.ENGINE: "DR0"}[rule.kind]
+              Kind.BUILD: "DR3", Kind.SHELL: "DR4", Kind.ENGINE: "DR0"}[rule.kind]
     assert rule.code.startswith(prefix)
 
 

@@ -133,3 +133,22 @@ def test_login_after_the_push_does_not_count() -> None:
             """
     }
     assert lines(files, RULE) == [(PATH, 6)]
+
+
+def test_bake_action_push_without_login_fires() -> None:
+    files = {
+        "docker-bake.hcl": 'target "default" {\n  tags = ["ghcr.io/acme/app:1.0"]\n}\n',
+        PATH: """
+            on: push
+            jobs:
+              bake:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/bake-action@v6
+                    with:
+                      push: true
+            """,
+    }
+    [finding] = findings(files, rule=RULE)
+    assert (finding.path, finding.line) == (PATH, 8)
+    assert "`docker/bake-action`" in finding.message and "`ghcr.io`" in finding.message

@@ -92,3 +92,21 @@ def test_explicit_platforms_no_push_digests_and_arch_matrices_do_not_fire() -> N
             """
     }
     assert lines(files, RULE) == []
+
+
+def test_run_step_buildx_push_without_platform_warns_on_the_push_flag() -> None:
+    files = {
+        PATH: """
+            on: push
+            jobs:
+              release:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      docker buildx build --push -t ghcr.io/acme/cli:${{ github.sha }} .
+                  - run: docker buildx build --push --platform linux/amd64 -t ghcr.io/acme/tool:1 tool
+            """
+    }
+    [finding] = findings(files, rule=RULE)
+    assert (finding.path, finding.line, finding.column) == (PATH, 7, 31)
+    assert "`ghcr.io/acme/cli`" in finding.message

@@ -107,7 +107,7 @@ def compare(
 ) -> list[ContainerChange]:
     """Container-level differences of the files `change` touches (or `paths`, head paths), deleted
     files included. Renames come from `change.renames`, and from content for added/deleted pairs."""
-    from dockreview.rules.changes import compose, dockerfile, workflow
+    from dockreview.rules.changes import builds, compose, dockerfile
 
     pairs = file_pairs(base, head, change, paths)
     found: list[ContainerChange] = []
@@ -118,8 +118,7 @@ def compare(
     for head_path, base_path, file_type in pairs:
         if file_type is FileType.DOCKERFILE:
             found.extend(dockerfile.compare_file(base, head, head_path, base_path))
-        elif file_type is FileType.WORKFLOW:
-            found.extend(workflow.compare_file(base, head, head_path, base_path))
+    found.extend(builds.compare(base, head, change, paths))
     unique = list(dict.fromkeys(found))
     return sorted(unique, key=ContainerChange.sort_key)
 

@@ -1,5 +1,6 @@
 """Docker in GitHub Actions workflows: docker commands in run steps, the docker actions' inputs,
-pushes, registry logins, tags."""
+pushes, registry logins, tags. The list and boolean inputs are read as `rules.model.builds.lists`
+reads them (one reading for the builds model and the rules)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dockreview.rules.docker.commands import COMPOSE_WITH_VALUE, docker_args, has_flag, operands, subcommand
+from dockreview.rules.model.builds.lists import may_be_true, split_list
+from dockreview.rules.model.builds.scope import StepScope
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.shell import Command
-from dockreview.rules.parse.workflow import Job, Step, Workflow, is_expression
+from dockreview.rules.parse.workflow import Job, Step, Workflow
 
 BUILD_PUSH = "docker/build-push-action"
 LOGIN_ACTIONS = ("docker/login-action", "azure/docker-login", "aws-actions/amazon-ecr-login",
@@ -62,49 +65,6 @@ def _step_end(workflow: Workflow, step: Step, floor: int) -> int:
     if job is not None and step.index + 1 < len(job.steps):
         bounds.append(job.steps[step.index + 1].line)
     return min(bounds) - 1 if bounds else min(floor + 50, len(workflow.lines))
-
-
-def split_list(value: str | None) -> list[str]:
-    """An action's list input: items separated by newlines or commas, comments and blanks dropped."""
-    if not value:
-        return []
-    items: list[str] = []
-    for line in value.split("\n"):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        items.extend(part.strip() for part in _split_commas(line))
-    return [item for item in items if item]
-
-
-def _split_commas(line: str) -> list[str]:
-    """Split on commas outside `${{ ... }}` expressions."""
-    parts, depth, current = [], 0, ""
-    index = 0
-    while index < len(line):
-        if line.startswith("${{", index):
-            depth += 1
-        elif line.startswith("}}", index) and depth:
-            depth -= 1
-        char = line[index]
-        if char == "," and not depth:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-        index += 1
-    parts.append(current)
-    return parts
-
-
-def may_be_true(value: str | None) -> bool:
-    """A boolean input that is true, or an expression that may be."""
-    if value is None:
-        return False
-    text = value.strip().lower()
-    if is_expression(text):
-        return text not in ("${{ false }}",)
-    return text in ("true", "yes", "on", "1")
 
 
 def build_push_pushes(step: Step) -> bool:
@@ -254,18 +214,7 @@ def is_local_ref(ref: str, job: Job) -> bool:
     return bool(host) and host in {name.lower() for name in job.services}
 
 
-_ENV_EXPRESSION = re.compile(r"\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}")
-
-
 def resolve_env(workflow: Workflow, job: Job, step: Step | None, text: str) -> str:
-    """`text` with each `${{ env.X }}` replaced by the literal value the step, job or workflow gives X."""
-
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        for scope in (step.env if step else {}, job.env, workflow.env):
-            item = scope.get(name)
-            if item is not None and item.value is not None and "$" not in item.value:
-                return item.value
-        return match.group(0)
-
-    return _ENV_EXPRESSION.sub(value, text) if "${{" in text else text
+    """`text` with each `${{ env.X }}` (and `${{ matrix.x }}` of no combination: kept) replaced by the
+    value the step, job or workflow `env:` gives X, as the builds model resolves it."""
+    return StepScope(workflow, job, step).resolve(text)

@@ -3,18 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dockreview.rules.docker.actions import (
-    BUILD_PUSH,
-    build_push_pushes,
-    is_local_ref,
-    pushes,
-    resolve_env,
-    split_list,
-)
-from dockreview.rules.docker.images import tag_moves
+from dockreview.rules.docker.actions import is_local_ref
+from dockreview.rules.docker.publishing import tag_moves
 from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.model.builds import PublishRecord, WorkflowModel
 from dockreview.rules.parse.imageref import parse_image
-from dockreview.rules.parse.workflow import Step, Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
@@ -23,11 +16,13 @@ class WorkflowOnlyLatestTag(Rule):
     ## What it does
     Finds images a workflow pushes only under moving tags (`latest`, `main`, `stable`, `edge`, a
     variant such as `alpine`, no tag at all), with no version or commit tag for the same image
-    anywhere in the workflow: the `tags:` of `docker/build-push-action`, and `docker push` /
-    `docker buildx build --push -t` in `run:` steps.
+    anywhere in the workflow, from every build path of the builds model: the `tags:` of
+    `docker/build-push-action`, bake targets pushed by `docker/bake-action`, docker/metadata-action
+    tags (a `type=semver`, `type=sha` or `ref,event=tag` tag is a version; a branch name, `edge`
+    and `latest` move), and `docker push` / `docker buildx build --push -t` in `run:` steps.
 
-    A tag computed at run time counts as a version: `${{ steps.meta.outputs.tags }}`
-    (docker/metadata-action), `app:${{ github.sha }}`, `app:${{ github.ref_name }}`, `app:$VERSION`.
+    A tag computed at run time counts as a version: `app:${{ github.sha }}`,
+    `app:${{ github.ref_name }}`, `app:$VERSION`; so does a push whose image name is computed.
 
     ## Why is this bad?
     Each push overwrites the previous image. When a release is broken there is no earlier image to
@@ -65,21 +60,17 @@ class WorkflowOnlyLatestTag(Rule):
     summary = "Image pushed only under a moving tag like `latest`"
     fix = "Also push a version or commit tag (docker/metadata-action, `${{ github.sha }}`) and deploy it"
 
-    def check(self, doc: Workflow, ctx: Context) -> Iterator[Hit]:
+    model_input = True
+
+    def check(self, doc: WorkflowModel, ctx: Context) -> Iterator[Hit]:
         found: dict[str, list[_Tag]] = {}
-        for job in doc.jobs.values():
-            for push in pushes(doc, job):
-                refs = push.refs
-                lines = [(ref, push.line, push.column) for ref in refs]
-                if push.step.uses_action(BUILD_PUSH) and build_push_pushes(push.step):
-                    lines = _tag_lines(doc, push.step)
-                for ref, line, column in lines:
-                    if is_local_ref(ref, job):
-                        continue
-                    tag = _Tag.of(resolve_env(doc, job, push.step, ref), line, column)
-                    found.setdefault(tag.image, []).append(tag)
+        for publish in ctx.model.publishes:
+            if not _in_workflow(publish, doc) or _local(publish, doc):
+                continue
+            tag = _Tag.of(publish)
+            found.setdefault(tag.image, []).append(tag)
         if "" in found:
-            return  # a push whose image is computed (metadata-action output) may version any of them
+            return  # a push whose image is computed may version any of them
         for image, tags in found.items():
             if any(not tag.mutable for tag in tags):
                 continue
@@ -88,13 +79,26 @@ class WorkflowOnlyLatestTag(Rule):
             yield Hit(
                 line=first.line,
                 column=first.column,
+                path=first.path,
                 message=(
                     f"`{image}` is pushed only as {', '.join(names)}: every push overwrites the last one, so there "
                     "is no earlier image to roll back to and no telling which commit runs"
                 ),
                 evidence=f"{image}:only-mutable",
-                related=tuple(Location(doc.path, t.line, t.column) for t in tags[1:]),
+                related=tuple(Location(t.path, t.line, t.column) for t in tags[1:]),
             )
+
+
+def _in_workflow(publish: PublishRecord, doc: WorkflowModel) -> bool:
+    if publish.build is not None:
+        return publish.build.workflow == doc.path
+    return publish.origin.path == doc.path
+
+
+def _local(publish: PublishRecord, doc: WorkflowModel) -> bool:
+    jobs = [publish.build.job_ref] if publish.build is not None and publish.build.job_ref is not None else \
+        list(doc.doc.jobs.values())
+    return any(is_local_ref(publish.ref, job) for job in jobs)
 
 
 @dataclass(slots=True)
@@ -102,29 +106,17 @@ class _Tag:
     image: str  # "" when the name itself is unknown
     tag: str
     mutable: bool
+    path: str
     line: int
     column: int
 
     @classmethod
-    def of(cls, ref: str, line: int, column: int) -> _Tag:
-        parsed = parse_image(ref.strip().strip("'\""))
+    def of(cls, publish: PublishRecord) -> _Tag:
+        origin = publish.origin
+        parsed = parse_image(publish.ref.strip().strip("\'\""))
         if parsed.digest:
-            return cls(parsed.name, parsed.digest, False, line, column)
-        tag = parsed.tag
-        if tag is None and "$" in parsed.name:
-            return cls("", "", False, line, column)  # `${{ steps.meta.outputs.tags }}`, `$IMAGE`: unknown
-        if tag is not None and "$" in tag:
-            return cls(parsed.name, tag, False, line, column)  # computed: a version or a SHA
-        mutable = tag_moves(tag, parsed.name) is not None
-        return cls(parsed.name, tag or "latest", mutable, line, column)
-
-
-def _tag_lines(doc: Workflow, step: Step) -> list[tuple[str, int, int]]:
-    """Each tag of a build-push-action `tags:` input with its file line."""
-    found = []
-    for text, line in step.input_lines("tags", doc.lines):
-        for tag in split_list(text):
-            source = doc.line_text(line)
-            column = source.find(tag) + 1 if tag in source else 1
-            found.append((tag, line, column))
-    return found
+            return cls(parsed.name, parsed.digest, False, origin.path, origin.line, origin.column)
+        if parsed.tag is None and "$" in parsed.name:
+            return cls("", "", False, origin.path, origin.line, origin.column)
+        return cls(parsed.name, parsed.tag or "latest", tag_moves(publish), origin.path, origin.line,
+                   origin.column)

@@ -2,19 +2,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.changes import column, for_file, place
-from dockreview.rules.changes.workflow import job_facts, pushes
+from dockreview.rules.changes import column
+from dockreview.rules.changes.builds import anchor, pairs
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.parse.workflow import Workflow
+from dockreview.rules.model.builds import BuildRecord
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
 class PlatformRemoved(Rule):
     """
     ## What it does
-    Reviewing a change: finds a job that pushes images and no longer builds a platform it built
-    before (`linux/arm64` dropped from `platforms:` of `docker/build-push-action`, or the whole
-    `platforms:` input removed).
+    Reviewing a change: finds a build that pushes images and no longer builds a platform it built
+    before (`linux/arm64` dropped from `platforms:` of `docker/build-push-action`, from a bake
+    target's `platforms`, from `--platform` of `docker buildx build --push`, or the whole
+    `platforms:` input removed), whichever build path publishes it.
 
     ## Why is this bad?
     The tag is pushed again without the dropped platform: the manifest list now has no entry for
@@ -39,31 +40,37 @@ class PlatformRemoved(Rule):
     slug = "workflow-platform-removed"
     category = Category.ARCHITECTURE
     severity = Severity.ERROR
-    kind = Kind.WORKFLOW
+    kind = Kind.BUILD
     summary = "Change drops a platform from a published image build"
     fix = "Keep building every platform that is deployed, or move those servers first"
 
-    def check(self, doc: Workflow, ctx: Context) -> Iterator[Hit]:
-        removed: dict[str, list] = {}
-        for change in for_file(ctx):
-            if change.kind == "workflow" and change.field == "platforms" and change.after is None and change.before:
-                removed.setdefault(change.object, []).append(change)
-        for job_id, changes in removed.items():
-            job = doc.jobs.get(job_id)
-            if job is None or not pushes(job_facts(doc, job)):
-                continue
-            kept = sorted(job_facts(doc, job).get("platforms", {}))
-            first = min(changes, key=lambda c: (c.line is None, c.line or 0))
-            path, line = place(first)
-            dropped = ", ".join(f"`{c.before}`" for c in changes)
-            now = f"only {', '.join(f'`{p}`' for p in kept)}" if kept else "only the runner's platform"
-            yield Hit(
-                line=line,
-                path=path,
-                column=column(ctx, path, line),
-                message=(
-                    f"job `{job_id}` pushes its image without {dropped} (it now builds {now}): servers of that "
-                    "architecture fail the next pull with \"no matching manifest\""
-                ),
-                evidence=job_id,
-            )
+    model_input = True
+
+    def check(self, doc: BuildRecord, ctx: Context) -> Iterator[Hit]:
+        if ctx.base is None or ctx.change is None or not doc.push:
+            return
+        pair = next((p for p in pairs(ctx.base, ctx.snapshot, ctx.change) if p.head is doc), None)
+        if pair is None or pair.base is None:
+            return
+        kept = doc.platform_texts
+        dropped = [p for p in pair.base.platforms if p.value not in kept]
+        if not dropped:
+            return
+        if doc.platforms_origin is not None:
+            path, line = doc.platforms_origin.path, doc.platforms_origin.line
+        else:
+            path = doc.path
+            line = anchor(ctx.base, ctx.snapshot, ctx.change, dropped[0].origin, doc) or doc.origin.line
+        names = ", ".join(f"`{p.value}`" for p in dropped)
+        now = f"only {', '.join(f'`{p}`' for p in kept)}" if kept else "only the runner's platform"
+        who = f"job `{doc.job}`" if doc.job else f"the build of `{doc.name or doc.dockerfile or doc.context_raw}`"
+        yield Hit(
+            line=line,
+            path=path,
+            column=column(ctx, path, line),
+            message=(
+                f"{who} pushes its image without {names} (it now builds {now}): servers of that "
+                "architecture fail the next pull with \"no matching manifest\""
+            ),
+            evidence=doc.job or doc.name or "",
+        )

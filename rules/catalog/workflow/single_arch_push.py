@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.docker.actions import build_push_pushes, split_list
 from dockreview.rules.docker.platforms import runner_architecture
 from dockreview.rules.finding import Category, Severity
+from dockreview.rules.model.builds import BuildRecord
 from dockreview.rules.parse.imageref import parse_image
-from dockreview.rules.parse.workflow import Job, Workflow
+from dockreview.rules.parse.workflow import Job
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _OTHER = {"amd64": "linux/arm64/v8", "arm64": "linux/amd64"}
@@ -15,8 +15,9 @@ _OTHER = {"amd64": "linux/arm64/v8", "arm64": "linux/amd64"}
 class WorkflowSingleArchPush(Rule):
     """
     ## What it does
-    Finds `docker/build-push-action` steps that push an image without a `platforms` input: the
-    image is built for the runner's architecture only (linux/amd64 on GitHub's standard runners).
+    Finds workflow builds that push an image without saying its platforms: `docker/build-push-action`
+    or `docker/bake-action` with no `platforms`, `docker buildx build --push` with no `--platform`.
+    The image is built for the runner's architecture only (linux/amd64 on GitHub's standard runners).
 
     Only pushes are checked (a build that is not published cannot surprise a server). Not
     reported: an explicit `platforms: linux/amd64` (a deliberate choice), builds pushed by digest
@@ -61,36 +62,38 @@ class WorkflowSingleArchPush(Rule):
     slug = "workflow-single-arch-push"
     category = Category.ARCHITECTURE
     severity = Severity.WARNING
-    kind = Kind.WORKFLOW
+    kind = Kind.BUILD
     summary = "Image pushed for one architecture only"
     fix = "Add `platforms: linux/amd64,linux/arm64` (with QEMU and buildx), or `platforms: linux/amd64` if intended"
 
-    def check(self, doc: Workflow, ctx: Context) -> Iterator[Hit]:
-        for job in doc.jobs.values():
-            native = runner_architecture(job)
-            if native is None or _matrix_by_architecture(job):
-                continue
-            for step in job.steps:
-                if not build_push_pushes(step) or step.input("platforms") is not None:
-                    continue
-                outputs = (step.input_value("outputs") or "").replace(" ", "").lower()
-                if "push-by-digest=true" in outputs:
-                    continue
-                push = step.input("push") or step.input("outputs")
-                line = push.line if push else step.line
-                tags = split_list(step.input_value("tags"))
-                name = parse_image(tags[0]).name if tags else ""
-                image = f" `{name}`" if name and "$" not in name else ""
-                other = _OTHER.get(native, "their platform")
-                yield Hit(
-                    line=line,
-                    column=_column(doc, line),
-                    message=(
-                        f"the image{image} is pushed for linux/{native} only (no `platforms`): hosts of another "
-                        f"architecture fail to pull it with `no matching manifest for {other}`"
-                    ),
-                    evidence=f"{job.id}:{step.label}:platforms",
-                )
+    model_input = True
+
+    def check(self, doc: BuildRecord, ctx: Context) -> Iterator[Hit]:
+        job = doc.job_ref
+        if ctx.change is not None and doc.path not in ctx.change.lines:
+            return  # reviewing a change that leaves the workflow alone (its Dockerfile, say)
+        if job is None or not doc.push or not doc.modelled or doc.platforms or doc.platforms_origin is not None:
+            return
+        native = runner_architecture(job)
+        if native is None or _matrix_by_architecture(job):
+            return
+        if any("push-by-digest=true" in o.replace(" ", "").lower() for o in doc.outputs):
+            return
+        origin = doc.push_origin or doc.origin
+        tags = doc.tag_texts
+        name = parse_image(tags[0]).name if tags else ""
+        image = f" `{name}`" if name and "$" not in name and "{{" not in name else ""
+        other = _OTHER.get(native, "their platform")
+        yield Hit(
+            line=origin.line,
+            path=origin.path,
+            column=_column(ctx, origin.path, origin.line) if origin.column == 1 else origin.column,
+            message=(
+                f"the image{image} is pushed for linux/{native} only (no `platforms`): hosts of another "
+                f"architecture fail to pull it with `no matching manifest for {other}`"
+            ),
+            evidence=f"{job.id}:{doc.step_label or doc.step}:platforms",
+        )
 
 
 def _matrix_by_architecture(job: Job) -> bool:
@@ -104,6 +107,6 @@ def _matrix_by_architecture(job: Job) -> bool:
     return any(word in text for word in ("platform", "arch"))
 
 
-def _column(doc: Workflow, line: int) -> int:
-    text = doc.line_text(line)
+def _column(ctx: Context, path: str, line: int) -> int:
+    text = ctx.snapshot.line(path, line)
     return len(text) - len(text.lstrip(" -\t")) + 1

@@ -1,0 +1,102 @@
+"""Builds and publishing: one record per image build, from every build path, and what is pushed where.
+
+Entry points (used by `rules.model.deployment`, cached per snapshot): `load_workflows(snapshot)`,
+`find_builds(deployment)`, `find_publishes(deployment)`. The build paths: compose `build:`
+(`compose`), docker/build-push-action and docker/bake-action with `docker-bake.hcl`/JSON and
+docker/metadata-action tags (`workflows`, `bake`, `metadata`), docker commands in run steps,
+scripts and Makefiles (`cli`), vendor actions recorded as not modelled. Workflow `env:` and
+`matrix` are resolved by `scope` and `matrix`; `${{ ... }}` stays whole.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dockreview.rules.classify import FileType
+from dockreview.rules.model.builds.cli import Unit, command_column, command_records, script_resolver
+from dockreview.rules.model.builds.compose import compose_builds
+from dockreview.rules.model.builds.lists import may_be_true, split_commas, split_list
+from dockreview.rules.model.builds.types import (
+    VIA_BAKE,
+    VIA_BAKE_ACTION,
+    VIA_BUILD_PUSH,
+    VIA_CLI,
+    VIA_COMPOSE,
+    VIA_UNMODELLED,
+    BuildRecord,
+    PublishRecord,
+    WorkflowModel,
+    registry_of,
+    repository_of,
+)
+from dockreview.rules.model.builds.workflows import workflow_builds, workflow_model
+from dockreview.rules.parse.workflow import Workflow
+from dockreview.rules.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from dockreview.rules.model.deployment import Deployment
+
+
+def load_workflows(snapshot: Snapshot) -> dict[str, WorkflowModel]:
+    """Every workflow file that parses, by path."""
+    found = {}
+    for path in snapshot.files_of(FileType.WORKFLOW):
+        doc = snapshot.try_document(path)
+        if isinstance(doc, Workflow):
+            found[path] = workflow_model(doc)
+    return found
+
+
+def find_builds(deployment: Deployment) -> list[BuildRecord]:
+    return _collect(deployment)[0]
+
+
+def find_publishes(deployment: Deployment) -> list[PublishRecord]:
+    return _collect(deployment)[1]
+
+
+def _collect(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishRecord]]:
+    return deployment.snapshot.derived("model:builds", lambda: _gather(deployment))
+
+
+def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishRecord]]:
+    snapshot = deployment.snapshot
+    units: list[Unit] = []
+    invocations = deployment.invocations
+    for model in deployment.workflows.values():
+        units.extend(workflow_builds(snapshot, model, [i for i in invocations if i.path == model.path]))
+    by_file: dict[str, Unit] = {}
+    for invocation in invocations:
+        if invocation.job is not None or invocation.remote:
+            continue
+        unit = by_file.setdefault(invocation.path, Unit())
+        origin = command_column(snapshot, invocation)
+        base = BuildRecord(via="", origin=origin, context=None, context_raw="", dockerfile=None,
+                           scope=invocation.path)
+        command_records(snapshot, invocation, unit, base, script_resolver(invocation), {})
+    units.extend(by_file.values())
+    builds = compose_builds(deployment.projects, invocations)
+    publishes: list[PublishRecord] = []
+    for unit in units:
+        builds.extend(unit.builds)
+        publishes.extend(unit.publishes)
+    for build in builds:
+        if not build.push:
+            continue
+        if build.pushed_at:  # pushed by `docker push` commands: what they push, where they push it
+            publishes.extend(PublishRecord(ref, origin, build, "docker push", job_ref=build.job_ref,
+                                           step_ref=build.step_ref) for ref, origin in
+                             build.pushed_at.items())
+            continue
+        for tag in build.tags:
+            moves, when = build.computed_tags.get(tag.value, (None, ""))
+            publishes.append(PublishRecord(tag.value, tag.origin, build, build.via, moves, when, build.job_ref,
+                                           build.step_ref))
+    return builds, publishes
+
+
+__all__ = [
+    "VIA_BAKE", "VIA_BAKE_ACTION", "VIA_BUILD_PUSH", "VIA_CLI", "VIA_COMPOSE", "VIA_UNMODELLED", "BuildRecord",
+    "PublishRecord", "WorkflowModel", "find_builds", "find_publishes", "load_workflows", "may_be_true",
+    "registry_of", "repository_of", "split_commas", "split_list",
+]
