@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -84,8 +85,8 @@ class Settings:
         elif key and "PRIVATE KEY-----" not in key:
             problems.append("the private key is not a PEM key (expected '-----BEGIN RSA PRIVATE KEY-----')")
         secret = env.get("WEBHOOK_SECRET", "")
-        if not secret:
-            problems.append("WEBHOOK_SECRET is not set (the App's webhook secret)")
+        if not secret.strip():
+            problems.append("WEBHOOK_SECRET is not set or only whitespace (the App's webhook secret)")
         api_url = env.get("GITHUB_API_URL", DEFAULT_API_URL).strip() or DEFAULT_API_URL
         if not api_url.startswith(("http://", "https://")):
             problems.append("GITHUB_API_URL must be an http(s) URL")
@@ -128,6 +129,9 @@ def _number(env: Mapping[str, str], name: str, default: float | None, problems: 
         value = float(raw)
     except ValueError:
         problems.append(f"{name} must be a number (seconds or a port), not {raw!r}")
+        return default
+    if not math.isfinite(value):
+        problems.append(f"{name} must be a finite number, not {raw!r}")
         return default
     if value < minimum:
         problems.append(f"{name} must be at least {minimum:g}")

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import uvicorn
+from dockreview.bot.cli.processes import server_limits
 from dockreview.bot.queue import make_queue
 from dockreview.bot.settings import Settings
 from dockreview.bot.webhook.app import create_app
@@ -23,15 +24,15 @@ def settings_for(gh: Any, app: Any, **kw: Any) -> Settings:
 class AppServer:
     """`dockreview serve` in a thread; embedded worker unless `redis_url` is given (then none)."""
 
-    def __init__(self, settings: Settings, *, embedded_worker: bool | None = None) -> None:
+    def __init__(self, settings: Settings, *, embedded_worker: bool | None = None, queue: Any = None) -> None:
         self.settings = settings
         self.port = free_port()
-        self.queue = make_queue(settings.redis_url, job_timeout=settings.job_timeout)
+        self.queue = queue or make_queue(settings.redis_url, job_timeout=settings.job_timeout)
         embed = (settings.redis_url is None) if embedded_worker is None else embedded_worker
         self.worker = Worker(settings, self.queue) if embed else None
         app = create_app(settings, self.queue, embedded_worker=self.worker)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, access_log=False,
-                                lifespan="on")
+                                lifespan="on", **server_limits())
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -12,7 +12,9 @@ from dockreview.bot.settings import Settings
 from dockreview.bot.webhook.app import WEBHOOK_PATH, create_app
 from dockreview.bot.webhook.signature import sign, verify
 
-SHARED_HOOKS = Path(__file__).resolve().parents[2] / "shared" / "github" / "webhooks"
+from tests.conftest import shared_dir
+
+SHARED_HOOKS = (shared_dir() or Path(__file__).resolve().parents[2] / "shared") / "github" / "webhooks"
 SECRET = "It's a Secret to Everybody"
 pytestmark = pytest.mark.skipif(not SHARED_HOOKS.is_dir(), reason="../shared/github (GitHub's examples) is absent")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from typing import Any
 
 from dockreview.bot.logs import log, setup
 from dockreview.bot.settings import Settings, SettingsError
@@ -17,6 +18,16 @@ def load_settings() -> Settings:
     except SettingsError as exc:
         print(f"dockreview: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def server_limits() -> dict[str, Any]:
+    """uvicorn's bounds for the webhook service: a header-read timeout (our protocol class), idle
+    keep-alive connections closed after 5 s, headers at most 16 KiB, at most 200 connections and
+    requests at once (beyond: 503); bodies are bounded by the app (docs/operations.md)."""
+    from dockreview.bot.webhook.http import MAX_HEADER_BYTES, HeaderTimeoutProtocol
+
+    return {"http": HeaderTimeoutProtocol, "timeout_keep_alive": 5, "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+            "limit_concurrency": 200}
 
 
 def serve(host: str = "0.0.0.0", port: int = 3000) -> int:
@@ -32,7 +43,8 @@ def serve(host: str = "0.0.0.0", port: int = 3000) -> int:
     embedded = None if settings.redis_url else Worker(settings, queue)
     app = create_app(settings, queue, embedded_worker=embedded)
     log.info("serving", extra={"host": host, "port": port, "queue": "redis" if settings.redis_url else "embedded"})
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=30)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=30,
+                **server_limits())
     return 0
 
 

@@ -6,6 +6,6 @@
 
 from __future__ import annotations
 
-from dockreview.bot.github.client import CALLS, GitHubClient, GitHubError
+from dockreview.bot.github.client import CALL_BUDGET, CALLS, GitHubClient, GitHubError
 
-__all__ = ["CALLS", "GitHubClient", "GitHubError"]
+__all__ = ["CALLS", "CALL_BUDGET", "GitHubClient", "GitHubError"]

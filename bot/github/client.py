@@ -1,8 +1,11 @@
 """GitHub API access through githubkit: App/installation auth, bounded retries, call accounting.
 
 Every request goes through `GitHubClient.request`/`graphql`: secondary rate limits are retried after
-`Retry-After`, 5xx with exponential backoff, an installation token rejected with 401 is replaced
-once, and each call is counted (per job, and in the Prometheus metrics).
+`Retry-After`, 5xx and network errors/timeouts with exponential backoff (githubkit wraps httpx's
+errors in `RequestError`/`RequestTimeout`; the retry policy looks inside), an exhausted rate limit
+that resets within a minute is waited out, an installation token rejected with 401 is replaced once,
+and each call is counted (per job, and in the Prometheus metrics) and bounded per job (`CALL_BUDGET`).
+What still fails raises `GitHubError`, which says whether a later attempt of the job may succeed.
 """
 
 from __future__ import annotations
@@ -24,25 +27,41 @@ from githubkit.exception import (
     GitHubException,
     GraphQLFailed,
     PrimaryRateLimitExceeded,
+    RateLimitExceeded,
+    RequestError,
     RequestFailed,
+    RequestTimeout,
     SecondaryRateLimitExceeded,
 )
 from githubkit.retry import RetryOption
 
 # Calls made by the current job, by route: for the API-calls-per-review figure and tests.
 CALLS: contextvars.ContextVar[Counter[str] | None] = contextvars.ContextVar("github_calls", default=None)
+# The most GitHub requests one job may make (retries included); None: no bound (the CLI's setup).
+CALL_BUDGET: contextvars.ContextVar[int | None] = contextvars.ContextVar("github_call_budget", default=None)
 
 _ROUTE_IDS = re.compile(r"/(?:[0-9]+|[0-9a-f]{40})(?=/|$)")
 MAX_SECONDARY_WAIT = 120.0
-NETWORK_RETRIES = 3  # connection refused/reset, timeouts: githubkit retries HTTP statuses only
+MAX_PRIMARY_WAIT = 60.0  # an exhausted rate limit resetting sooner is waited out in place; later: the job waits
+SERVER_ERROR_RETRIES = 4
+NETWORK_RETRIES = 3  # connection refused/reset, timeouts (githubkit wraps them in RequestError/RequestTimeout)
+IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"}
+# Errors where the request certainly never reached GitHub: safe to send again whatever the method.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class GitHubError(Exception):
-    """A GitHub call failed for good (after retries): the job reports it in the check run."""
+    """A GitHub call failed for good (after retries). `retryable`: the job may succeed later (5xx,
+    network, rate limits, a check run deleted meanwhile); `retry_after`: not before this many seconds.
+    `public` is safe to show on GitHub: a route and a status, never a URL with a host or a body."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, *, retryable: bool = False,
+                 retry_after: float | None = None, public: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.public = public or "a GitHub API call failed"
 
 
 def _route(url: httpx.URL) -> str:
@@ -55,15 +74,35 @@ def _route(url: httpx.URL) -> str:
 
 async def _on_response(response: httpx.Response) -> None:
     route = _route(response.request.url)
-    metrics.GITHUB_CALLS.labels(method=response.request.method, route=route,
-                                status=str(response.status_code)).inc()
+    metrics.GITHUB_CALLS.labels(method=response.request.method, route=metrics.route_label(route),
+                                status=metrics.status_label(response.status_code)).inc()
     remaining = response.headers.get("x-ratelimit-remaining")
     if remaining is not None and remaining.isdigit():
         resource = response.headers.get("x-ratelimit-resource", "core")
-        metrics.RATE_LIMIT_REMAINING.labels(resource=resource).set(int(remaining))
+        metrics.RATE_LIMIT_REMAINING.labels(resource=metrics.resource_label(resource)).set(int(remaining))
     counter = CALLS.get()
     if counter is not None:
         counter[f"{response.request.method} {route}"] += 1
+
+
+def _network_retryable(exc: GitHubException) -> bool:
+    """A network error or timeout githubkit wrapped: retried when the request never left, or is a read."""
+    if not isinstance(exc, RequestError) or isinstance(exc, RequestFailed):
+        return False
+    origin = exc.exc
+    if isinstance(origin, _NOT_SENT):
+        return True
+    if not isinstance(origin, httpx.TransportError):
+        return False
+    try:
+        request: httpx.Request | None = origin.request
+    except RuntimeError:  # httpx raises when the error carries no request
+        request = None
+    method = request.method if request is not None else ""
+    path = request.url.path if request is not None else ""
+    # GraphQL reads and thread resolution are idempotent; a review or a new check run is not sent twice
+    # (the job's next attempt finds what reached GitHub by fingerprint and external_id).
+    return method in IDEMPOTENT or path.endswith("/graphql")
 
 
 def _retry_policy(base_delay: float) -> Any:
@@ -72,8 +111,13 @@ def _retry_policy(base_delay: float) -> Any:
             wait = exc.retry_after.total_seconds() if exc.retry_after else 60 * base_delay
             return RetryOption(True, timedelta(seconds=min(max(wait, base_delay), MAX_SECONDARY_WAIT)))
         if isinstance(exc, PrimaryRateLimitExceeded):
+            wait = exc.retry_after.total_seconds() if exc.retry_after else None
+            if wait is not None and wait <= MAX_PRIMARY_WAIT and retry_count < 1:
+                return RetryOption(True, timedelta(seconds=max(wait, base_delay)))
             return RetryOption(False)
-        if isinstance(exc, RequestFailed) and exc.response.status_code >= 500 and retry_count < 4:
+        if isinstance(exc, RequestFailed) and exc.response.status_code >= 500 and retry_count < SERVER_ERROR_RETRIES:
+            return RetryOption(True, timedelta(seconds=base_delay * (2**retry_count)))
+        if _network_retryable(exc) and retry_count < NETWORK_RETRIES:
             return RetryOption(True, timedelta(seconds=base_delay * (2**retry_count)))
         return RetryOption(False)
 
@@ -87,6 +131,7 @@ class GitHubClient:
         self.settings = settings
         self.installation_id = installation_id
         self.retry_base = float(os.environ.get("DOCKREVIEW_RETRY_BASE", "1.0"))
+        self.timeout = float(os.environ.get("DOCKREVIEW_GITHUB_TIMEOUT", "30"))
         self._gh = self._make()
 
     def _make(self) -> GitHub[Any]:
@@ -100,18 +145,26 @@ class GitHubClient:
             auth,
             base_url=self.settings.github_api_url + "/",
             user_agent="dockreview",
-            timeout=30.0,
+            timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
             http_cache=False,
             cache_strategy=MemCacheStrategy(),
             auto_retry=_retry_policy(self.retry_base),
             async_event_hooks={"response": [_on_response]},
         )
 
+    def _spend(self, what: str) -> None:
+        budget = CALL_BUDGET.get()
+        counter = CALLS.get()
+        if budget is not None and counter is not None and sum(counter.values()) >= budget:
+            raise GitHubError(f"{what}: more than {budget} GitHub requests in one job",
+                              public=f"the review needed more than {budget} GitHub API requests")
+
     async def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
                       json: Any = None, ok: tuple[int, ...] = ()) -> httpx.Response:
         """A REST call; returns the response for 2xx and for statuses listed in `ok`."""
+        self._spend(f"{method} {url}")
         refreshed = False
-        for attempt in range(NETWORK_RETRIES + 1):
+        while True:
             try:
                 response = await self._gh.arequest(method, url, params=params, json=json)
                 return response.raw_response
@@ -123,64 +176,83 @@ class GitHubClient:
                     self._gh = self._make()  # the cached token was revoked or expired early
                     refreshed = True
                     continue
-                raise GitHubError(_describe(exc), status) from None
+                raise _failed(exc) from None
             except GitHubException as exc:
-                raise GitHubError(f"{method} {url}: {type(exc).__name__}: {exc}") from None
-            except httpx.TransportError as exc:
-                if attempt < NETWORK_RETRIES:
-                    await asyncio.sleep(self.retry_base * (2**attempt))
-                    continue
-                raise GitHubError(f"{method} {url}: network error {type(exc).__name__}") from None
-            except httpx.HTTPError as exc:
-                raise GitHubError(f"{method} {url}: network error {type(exc).__name__}") from None
-        raise GitHubError(f"{method} {url}: unauthorized", 401)
+                raise _other(f"{method} {url}", exc) from None
 
     async def json(self, method: str, url: str, **kw: Any) -> Any:
         return (await self.request(method, url, **kw)).json()
 
     async def paginate(self, url: str, *, params: dict[str, Any] | None = None, limit: int = 3000,
                        key: str | None = None) -> list[Any]:
-        """Follow `Link: rel="next"` pages (per_page 100) up to `limit` items."""
+        """Follow `Link: rel="next"` pages (per_page 100) up to `limit` items, on GitHub's host only."""
         items: list[Any] = []
         next_url: str | None = url
         query = {"per_page": 100, **(params or {})}
+        api = httpx.URL(self.settings.github_api_url)
         while next_url and len(items) < limit:
             response = await self.request("GET", next_url, params=query)
             data = response.json()
             page = data.get(key, []) if key and isinstance(data, dict) else data
             items.extend(page if isinstance(page, list) else [])
             next_url = response.links.get("next", {}).get("url")
+            if next_url and not _same_origin(httpx.URL(next_url), api):
+                raise GitHubError(f"GET {url}: the next page is on another host",
+                                  public="GitHub's pagination pointed to another host")
             query = None  # the next link carries the query
             if not page:
                 break
         return items[:limit]
 
     async def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        self._spend("GraphQL")
         refreshed = False
-        for attempt in range(NETWORK_RETRIES + 1):
+        while True:
             try:
                 return await self._gh.async_graphql(query, variables or {})
             except GraphQLFailed as exc:
-                raise GitHubError(f"GraphQL: {exc}") from None
+                raise GitHubError(f"GraphQL: {exc}", public="a GitHub GraphQL query failed") from None
             except RequestFailed as exc:
                 if exc.response.status_code == 401 and not refreshed and self.installation_id is not None:
                     self._gh = self._make()
                     refreshed = True
                     continue
-                raise GitHubError(_describe(exc), exc.response.status_code) from None
+                raise _failed(exc) from None
             except GitHubException as exc:
-                raise GitHubError(f"GraphQL: {type(exc).__name__}: {exc}") from None
-            except httpx.TransportError as exc:
-                if attempt < NETWORK_RETRIES:
-                    await asyncio.sleep(self.retry_base * (2**attempt))
-                    continue
-                raise GitHubError(f"GraphQL: network error {type(exc).__name__}") from None
-            except httpx.HTTPError as exc:
-                raise GitHubError(f"GraphQL: network error {type(exc).__name__}") from None
-        raise GitHubError("GraphQL: unauthorized", 401)
+                raise _other("GraphQL", exc) from None
 
     async def aclose(self) -> None:
         await asyncio.sleep(0)
+
+
+def _same_origin(url: httpx.URL, api: httpx.URL) -> bool:
+    return not url.is_absolute_url or (url.scheme, url.host, url.port) == (api.scheme, api.host, api.port)
+
+
+def _failed(exc: RequestFailed) -> GitHubError:
+    """GitHub answered with an error status, after the retries githubkit made."""
+    status = exc.response.status_code
+    request = exc.response.raw_response.request
+    public = f"GitHub answered {status} to {request.method} {_route(request.url)}"
+    retry_after = None
+    retryable = status >= 500 or status == 429
+    if isinstance(exc, RateLimitExceeded):
+        retryable = True
+        retry_after = exc.retry_after.total_seconds() if exc.retry_after else None
+        public = "GitHub's API rate limit of this installation is used up"
+    elif status == 404 and "/check-runs/" in request.url.path:
+        retryable = True  # the check run was deleted meanwhile: the next attempt creates it again
+    return GitHubError(_describe(exc), status, retryable=retryable, retry_after=retry_after, public=public)
+
+
+def _other(what: str, exc: GitHubException) -> GitHubError:
+    """No answer from GitHub (network errors, timeouts, after retries), or a githubkit error."""
+    if isinstance(exc, RequestError) and not isinstance(exc, RequestFailed):
+        kind = "timed out" if isinstance(exc, RequestTimeout) else "network error"
+        origin = type(exc.exc).__name__
+        return GitHubError(f"{what}: {kind} ({origin})", retryable=True,
+                           public=f"GitHub could not be reached ({kind}, {origin})")
+    return GitHubError(f"{what}: {type(exc).__name__}: {exc}", public=f"GitHub client error ({type(exc).__name__})")
 
 
 def _describe(exc: RequestFailed) -> str:

@@ -15,12 +15,12 @@ See docs/architecture.md.
 
 from __future__ import annotations
 
-from dockreview.bot.queue.base import Claimed, Queue
+from dockreview.bot.queue.base import Claimed, Enqueued, Queue
 from dockreview.bot.queue.job import Job, JobKind
 from dockreview.bot.queue.memory import MemoryQueue
 from dockreview.bot.queue.streams import RedisQueue
 
-__all__ = ["Claimed", "Job", "JobKind", "MemoryQueue", "Queue", "RedisQueue", "make_queue"]
+__all__ = ["Claimed", "Enqueued", "Job", "JobKind", "MemoryQueue", "Queue", "RedisQueue", "make_queue"]
 
 
 def make_queue(redis_url: str | None, *, job_timeout: float = 300.0) -> Queue:

@@ -26,7 +26,11 @@ class Job:
     check_run_id: int | None = None
     job_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     enqueued_at: float = field(default_factory=time.time)
-    attempts: int = 0
+    attempts: int = 0  # how many times the job failed and was put back for a later try
+    # `pull_request.updated_at` of the delivery: of two deliveries for one pull request, the later
+    # one names the newer head, whatever order they arrive in (GitHub does not keep the order).
+    updated_at: str | None = None
+    retry_reason: str | None = None  # why the previous attempt failed (public wording, no internals)
 
     @property
     def full_name(self) -> str:
@@ -42,8 +46,10 @@ class Job:
     @classmethod
     def loads(cls, text: str | bytes) -> Job:
         data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("a job is a JSON object")
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
     def log_fields(self) -> dict[str, Any]:
         return {"job_id": self.job_id, "delivery_id": self.delivery_id, "repo": self.full_name, "pr": self.pr,
-                "head_sha": self.head_sha, "kind": self.kind}
+                "head_sha": self.head_sha, "kind": self.kind, "attempts": self.attempts}

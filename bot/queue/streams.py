@@ -1,36 +1,82 @@
-"""The Redis queue: one stream with a consumer group, and one Lua script for de-duplication and enqueue.
+"""The Redis queue: one stream with a consumer group, and Lua scripts for de-duplication and enqueue.
 
 Why Streams and not arq/SAQ: see the package's docstring and docs/architecture.md.
+
+Keys (prefix `dockreview:`):
+    jobs                   the stream (consumer group `workers`)
+    delayed                jobs waiting for their next attempt (sorted set, score = when it is due)
+    delivery:<guid>        a delivery seen (3 days)
+    head:<pr>              "<updated_at> <sha>" of the newest delivery for a pull request
+    recheck:<pr>           a `/recheck` of the pull request is waiting (coalesces the next ones)
+    lock:<pr>              the per-pull-request lock (token, renewed by the heartbeat)
+
+Connections: a pooled connection that Redis closed (a restart) is retried on a fresh one
+(`retry_on_error`, redis-py's `Retry`), and idle connections are checked before use
+(`health_check_interval`), so the first delivery after a restart is queued, not answered 503.
 """
 
 from __future__ import annotations
 
-from dockreview.bot.queue.base import Claimed
+import time
+
+from dockreview.bot.queue.base import RECHECK_TTL, Claimed, Enqueued
 from dockreview.bot.queue.job import Job
 
 PREFIX = "dockreview:"
 STREAM = PREFIX + "jobs"
+DELAYED = PREFIX + "delayed"
 GROUP = "workers"
+PROMOTE_BATCH = 20
 
+# The XADD is the first write: when Redis refuses writes (maxmemory with noeviction), nothing is
+# written and the webhook answers 503, so the delivery is not marked seen without its job.
 _ENQUEUE = """
-if redis.call('SET', KEYS[1], ARGV[3], 'NX', 'EX', ARGV[1]) then
-  local id = redis.call('XADD', KEYS[2], '*', 'job', ARGV[2])
-  if KEYS[3] ~= KEYS[1] then redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[1]) end
-  return id
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'duplicate' end
+if KEYS[4] ~= KEYS[1] and redis.call('EXISTS', KEYS[4]) == 1 then return 'coalesced' end
+redis.call('XADD', KEYS[2], '*', 'job', ARGV[2])
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[1])
+if KEYS[4] ~= KEYS[1] then redis.call('SET', KEYS[4], ARGV[3], 'EX', ARGV[6]) end
+if KEYS[3] ~= KEYS[1] then
+  local old = redis.call('GET', KEYS[3])
+  local stamp = old and string.match(old, '^(%S*) ') or nil
+  if (not old) or (not stamp) or ARGV[5] >= stamp then
+    redis.call('SET', KEYS[3], ARGV[5] .. ' ' .. ARGV[4], 'EX', ARGV[1])
+  end
 end
-return false
+return 'queued'
 """
+_PROMOTE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, job in ipairs(due) do
+  redis.call('XADD', KEYS[2], '*', 'job', job)
+  redis.call('ZREM', KEYS[1], job)
+end
+return #due
+"""
+_RENEW = ("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end "
+          "return 0")
+_UNLOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
 class RedisQueue:
     def __init__(self, url: str, *, job_timeout: float = 300.0, delivery_ttl: int = 3 * 24 * 3600) -> None:
         import redis.asyncio as redis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import ExponentialBackoff
+        from redis.exceptions import ConnectionError, TimeoutError
 
-        self.redis = redis.from_url(url, decode_responses=True, socket_timeout=10, socket_connect_timeout=2,
-                                    health_check_interval=30)
+        self.redis = redis.from_url(
+            url, decode_responses=True, socket_timeout=10, socket_connect_timeout=2,
+            health_check_interval=5,
+            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3),
+            retry_on_error=[ConnectionError, TimeoutError],
+        )
         self.job_timeout_ms = int(job_timeout * 1000)
         self.delivery_ttl = delivery_ttl
         self._enqueue = self.redis.register_script(_ENQUEUE)
+        self._promote = self.redis.register_script(_PROMOTE)
+        self._renew = self.redis.register_script(_RENEW)
+        self._unlock = self.redis.register_script(_UNLOCK)
         self._group_ready = False
 
     async def _ensure_group(self) -> None:
@@ -45,18 +91,21 @@ class RedisQueue:
                 raise
         self._group_ready = True
 
-    async def enqueue(self, job: Job) -> bool:
+    async def enqueue(self, job: Job) -> Enqueued:
         await self._ensure_group()
         delivery_key = f"{PREFIX}delivery:{job.delivery_id}"
         head_key = f"{PREFIX}head:{job.pr_key}" if job.kind == "review" and job.head_sha else delivery_key
+        recheck_key = f"{PREFIX}recheck:{job.pr_key}" if job.kind == "recheck" else delivery_key
         result = await self._enqueue(
-            keys=[delivery_key, STREAM, head_key],
-            args=[self.delivery_ttl, job.dumps(), job.job_id, job.head_sha or ""],
+            keys=[delivery_key, STREAM, head_key, recheck_key],
+            args=[self.delivery_ttl, job.dumps(), job.job_id, job.head_sha or "", job.updated_at or "",
+                  RECHECK_TTL],
         )
-        return bool(result)
+        return result if result in ("queued", "duplicate", "coalesced") else "duplicate"
 
     async def fetch(self, consumer: str, block: float) -> Claimed | None:
         await self._ensure_group()
+        await self._promote(keys=[DELAYED, STREAM], args=[time.time(), PROMOTE_BATCH])
         # A job whose worker died (no heartbeat for job_timeout) goes to the next worker that asks.
         reply = await self.redis.xautoclaim(
             STREAM, GROUP, consumer, min_idle_time=self.job_timeout_ms, start_id="0-0", count=1
@@ -72,16 +121,29 @@ class RedisQueue:
         return await self._claimed(message_id, fields)
 
     async def _claimed(self, message_id: str, fields: dict[str, str] | None) -> Claimed | None:
-        if not fields or "job" not in fields:
-            await self.redis.xack(STREAM, GROUP, message_id)
-            await self.redis.xdel(STREAM, message_id)
+        try:
+            job = Job.loads(fields["job"]) if fields and "job" in fields else None
+        except (ValueError, TypeError):
+            job = None  # an entry no worker can read is dropped, not handed out again and again
+        if job is None:
+            await self._drop(message_id)
             return None
         pending = await self.redis.xpending_range(STREAM, GROUP, min=message_id, max=message_id, count=1)
         deliveries = int(pending[0]["times_delivered"]) if pending else 1
-        return Claimed(message_id, Job.loads(fields["job"]), deliveries)
+        return Claimed(message_id, job, deliveries)
+
+    async def _drop(self, message_id: str) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xack(STREAM, GROUP, message_id)
+            pipe.xdel(STREAM, message_id)
+            await pipe.execute()
 
     async def ack(self, claimed: Claimed) -> None:
+        await self._drop(claimed.message_id)
+
+    async def retry_later(self, claimed: Claimed, job: Job, delay: float) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(DELAYED, {job.dumps(): time.time() + max(0.0, delay)})
             pipe.xack(STREAM, GROUP, claimed.message_id)
             pipe.xdel(STREAM, claimed.message_id)
             await pipe.execute()
@@ -91,7 +153,13 @@ class RedisQueue:
         await self.redis.xclaim(STREAM, GROUP, consumer, 0, [claimed.message_id], justid=True)
 
     async def latest_head(self, job: Job) -> str | None:
-        return await self.redis.get(f"{PREFIX}head:{job.pr_key}")
+        stored = await self.redis.get(f"{PREFIX}head:{job.pr_key}")
+        if not stored:
+            return None
+        return stored.rpartition(" ")[2] or None
+
+    async def recheck_started(self, job: Job) -> None:
+        await self.redis.delete(f"{PREFIX}recheck:{job.pr_key}")
 
     async def depth(self) -> int:
         await self._ensure_group()
@@ -100,7 +168,7 @@ class RedisQueue:
         pending = next((g.get("pending") for g in groups if g.get("name") == GROUP), 0) or 0
         if lag is None:
             lag = await self.redis.xlen(STREAM) - pending
-        return int(lag) + int(pending)
+        return int(lag) + int(pending) + int(await self.redis.zcard(DELAYED))
 
     async def ping(self) -> bool:
         try:
@@ -114,9 +182,11 @@ class RedisQueue:
     async def lock(self, key: str, token: str, ttl: float) -> bool:
         return bool(await self.redis.set(f"{PREFIX}lock:{key}", token, nx=True, px=int(ttl * 1000)))
 
+    async def renew(self, key: str, token: str, ttl: float) -> bool:
+        return bool(await self._renew(keys=[f"{PREFIX}lock:{key}"], args=[token, int(ttl * 1000)]))
+
     async def unlock(self, key: str, token: str) -> None:
-        script = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
-        await self.redis.eval(script, 1, f"{PREFIX}lock:{key}", token)
+        await self._unlock(keys=[f"{PREFIX}lock:{key}"], args=[token])
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -8,6 +8,7 @@ from dockreview.bot.queue.job import Job
 
 REVIEW_ACTIONS = {"opened", "synchronize", "reopened", "ready_for_review"}
 RECHECK_COMMAND = "/recheck"
+RECHECK_ASSOCIATIONS = {"OWNER", "MEMBER", "COLLABORATOR"}
 
 
 class BadPayload(ValueError):
@@ -57,7 +58,9 @@ def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = Non
         owner, repo = _repo(payload)
         pr = _get(payload, "pull_request", "number", kind=int)
         head = _get(payload, "pull_request", "head", "sha", kind=str)
-        return Job("review", _installation(payload), owner, repo, pr, head, delivery_id, event)
+        updated = _get(payload, "pull_request", "updated_at", kind=str, required=False)
+        return Job("review", _installation(payload), owner, repo, pr, head, delivery_id, event,
+                   updated_at=updated[:40] if updated else None)
     if event == "issue_comment":
         if action != "created" or not _get(payload, "issue", "pull_request", kind=dict, required=False):
             return None
@@ -67,6 +70,9 @@ def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = Non
         user_type = _get(payload, "comment", "user", "type", kind=str, required=False)
         if user_type == "Bot":
             return None
+        association = _get(payload, "comment", "author_association", kind=str, required=False)
+        if association is not None and association not in RECHECK_ASSOCIATIONS:
+            return None  # an outsider's /recheck costs no job (the worker checks write permission too)
         owner, repo = _repo(payload)
         return Job(
             "recheck", _installation(payload), owner, repo,

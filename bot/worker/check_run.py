@@ -81,20 +81,42 @@ class CheckRun:
                                         "summary": "A newer commit was pushed while this one was reviewed; "
                                                    "the review is on the newer commit's check run."})
 
-    async def fail_neutral(self, head_sha: str | None, reason: str) -> None:
-        """Give up visibly: the check run (started now if need be) ends `neutral` and says why, never
-        silently. A GitHub error on the way is logged, not raised."""
+    async def give_up(self, head_sha: str | None, reason: str) -> None:
+        """Give up visibly: the check run (started now if need be) ends `failure` — `neutral` would pass
+        branch protection — and says why and to comment `/recheck`. `reason` is dockreview's own
+        wording (routes, statuses), shown as plain text. A GitHub error on the way is logged, not raised."""
         try:
             if self.id is None and head_sha:
                 await self.start(head_sha)
             if self.id is not None:
-                await self.complete("neutral", {
+                await self.complete("failure", {
                     "title": "dockreview could not finish this review",
-                    "summary": ("The review stopped because of a GitHub API error and was not retried further:\n\n"
-                                f"```\n{reason[:2000]}\n```\n\nComment `/recheck` on the pull request to try again."),
+                    "summary": ("The review did not finish, so this check fails rather than pass unreviewed "
+                                f"changes. What happened: {_plain(reason)}.\n\n"
+                                "This is not a finding about the pull request. Comment `/recheck` on the pull "
+                                "request to run the review again."),
                 })
         except GitHubError as exc:
-            log.error("could not mark the check run neutral", extra={"error": str(exc)})
+            log.error("could not mark the check run failed", extra={"error": str(exc)})
+
+    async def waiting(self, head_sha: str | None, reason: str, when: datetime, attempt: int, attempts: int) -> None:
+        """A failed attempt that is tried again: the run stays in progress and says until when."""
+        if self.id is None and head_sha:
+            await self.start(head_sha)
+        if self.id is None:
+            return
+        await api.update_check_run(self.gh, self.owner, self.repo, self.id, {
+            "status": "in_progress",
+            "output": {"title": f"Retrying at {when.strftime('%H:%M:%S')} UTC",
+                       "summary": (f"Attempt {attempt} of {attempts} did not finish: {_plain(reason)}. "
+                                   f"The review runs again at {when.strftime('%Y-%m-%d %H:%M:%S')} UTC.")},
+        })
+
+
+def _plain(text: str) -> str:
+    """Text shown as is in markdown: no markup, no mentions, no links, one line."""
+    cleaned = " ".join(text.split())[:300]
+    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-!|@~" else c for c in cleaned)
 
 
 async def pull_request_of(gh: GitHubClient, owner: str, repo: str, head_sha: str) -> int | None:

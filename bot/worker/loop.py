@@ -3,6 +3,12 @@
 At least once, effects exactly once: a job is acknowledged only after its check run completed; a
 job whose worker died is handed to another worker after `job_timeout` without heartbeat; re-running
 a job finds its own check run and the comments already posted (by fingerprint) instead of adding new ones.
+
+Infrastructure trouble never becomes a result: a job GitHub failed (5xx, network, rate limit, a
+check run deleted) is put back with backoff, up to MAX_ATTEMPTS, its check run saying when it is
+tried again; a Redis error leaves the job pending for a later take-over; when it finally gives up,
+the check run ends `failure` with what happened and `/recheck`. A completed result is never
+overwritten by a later error (unlock, acknowledgement).
 """
 
 from __future__ import annotations
@@ -16,17 +22,27 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from dockreview.bot import metrics
-from dockreview.bot.github import CALLS, GitHubClient, GitHubError, api
+from dockreview.bot.github import CALL_BUDGET, CALLS, GitHubClient, GitHubError, api
 from dockreview.bot.queue import Claimed, Job, Queue
 from dockreview.bot.settings import Settings
 from dockreview.bot.worker.check_run import CheckRun, pull_request_of
 from dockreview.bot.worker.pull_request import PullRequestReview, Superseded
 
 log = logging.getLogger("dockreview.worker")
-MAX_DELIVERIES = 4
+MAX_DELIVERIES = 4  # handed to a worker that died or lost Redis this many times: given up
+MAX_ATTEMPTS = 5  # failed and retried with backoff this many times: given up
+MAX_CALLS_PER_JOB = 1500  # GitHub requests one job may make, retries included
 WRITERS = {"admin", "maintain", "write"}
+
+
+class QueueUnavailable(Exception):
+    """Redis failed under a job (restart, memory limit): the job stays pending and is handed out again."""
 
 
 class Worker:
@@ -37,6 +53,8 @@ class Worker:
         self._clients: dict[int, GitHubClient] = {}
         self._stopping = asyncio.Event()
         self.last_calls: Counter[str] = Counter()
+        self.retry_base = float(os.environ.get("DOCKREVIEW_RETRY_BASE", "1.0"))
+        self.max_retry_delay = float(os.environ.get("DOCKREVIEW_MAX_RETRY_DELAY", "3600"))
 
     def client(self, installation_id: int) -> GitHubClient:
         """One client per installation, kept: its token is reused until shortly before expiry."""
@@ -77,46 +95,41 @@ class Worker:
                 await asyncio.sleep(1.0)
                 continue
             if claimed is not None:
-                await self.handle(claimed)
+                try:
+                    await self.handle(claimed)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # never let one job end the loop
+                    log.exception("job handling failed", extra=claimed.job.log_fields())
+
+    async def _q(self, awaitable: Awaitable[Any]) -> Any:
+        """A queue call under a job: Redis errors become QueueUnavailable (never a result on GitHub)."""
+        try:
+            return await awaitable
+        except Exception as exc:
+            raise QueueUnavailable(type(exc).__name__) from exc
 
     async def handle(self, claimed: Claimed) -> None:
         job = claimed.job
         started = time.perf_counter()
-        heartbeat = asyncio.create_task(self._heartbeat(claimed))
-        outcome = "error"
         token = uuid.uuid4().hex
+        state = _JobState()
+        heartbeat = asyncio.create_task(self._heartbeat(claimed, job, token, state))
+        outcome = "error"
         calls: Counter[str] = Counter()
         context = CALLS.set(calls)
+        budget = CALL_BUDGET.set(MAX_CALLS_PER_JOB)
         try:
             if claimed.deliveries > MAX_DELIVERIES:
                 outcome = "gave_up"
-                await self._give_up(job, f"the job was interrupted {claimed.deliveries - 1} times")
+                await self._give_up(job, f"the job was interrupted {claimed.deliveries - 1} times "
+                                         "(a worker stopped or the queue was unavailable)")
+                await self._ack(claimed)
             else:
-                await self._locked(job, token)
-                outcome = "done"
-            await self.queue.ack(claimed)
-        except Superseded:
-            outcome = "superseded"
-            await self.queue.ack(claimed)
-        except _Reported as exc:
-            outcome = "failed"  # the check run already says why
-            log.warning("job failed", extra={**job.log_fields(), "error": str(exc)[:500]})
-            with contextlib.suppress(Exception):
-                await self.queue.ack(claimed)
-        except asyncio.CancelledError:
-            raise
-        except GitHubError as exc:
-            log.warning("job failed", extra={**job.log_fields(), "error": str(exc)[:500]})
-            await self._give_up(job, str(exc))
-            with contextlib.suppress(Exception):
-                await self.queue.ack(claimed)
-        except Exception as exc:
-            log.exception("job failed", extra={**job.log_fields(), "error": str(exc)[:500]})
-            await self._give_up(job, str(exc))
-            with contextlib.suppress(Exception):
-                await self.queue.ack(claimed)
+                outcome = await self._run(claimed, job, token, state)
         finally:
             CALLS.reset(context)
+            CALL_BUDGET.reset(budget)
             heartbeat.cancel()
             self.last_calls = calls
             elapsed = time.perf_counter() - started
@@ -125,30 +138,113 @@ class Worker:
             log.info("job " + outcome, extra={**job.log_fields(), "seconds": round(elapsed, 3),
                                              "github_calls": sum(calls.values())})
 
-    async def _heartbeat(self, claimed: Claimed) -> None:
-        interval = max(0.5, self.settings.job_timeout / 3)
+    async def _run(self, claimed: Claimed, job: Job, token: str, state: _JobState) -> str:
+        """Run the job; whatever happens, the check run ends with a result, a retry or a failure that
+        says so, and a result once completed is never overwritten."""
+        try:
+            await self._locked(job, token, state)
+        except Superseded:
+            await self._ack(claimed)
+            return "superseded"
+        except QueueUnavailable as exc:
+            if state.completed:  # the review is on GitHub; only the bookkeeping failed
+                log.warning("queue error after the review completed", extra={**job.log_fields(), "error": str(exc)})
+                return "done"
+            log.warning("queue unavailable under a job; it is handed out again",
+                        extra={**job.log_fields(), "error": str(exc)})
+            return "interrupted"  # not acknowledged: taken over after job_timeout (MAX_DELIVERIES bounds it)
+        except asyncio.CancelledError:
+            raise
+        except GitHubError as exc:
+            log.warning("job failed", extra={**job.log_fields(), "error": str(exc)[:500],
+                                             "retryable": exc.retryable})
+            if state.completed:
+                await self._ack(claimed)
+                return "done"
+            if exc.retryable:
+                return await self._retry(claimed, job, exc.public, exc.retry_after)
+            await self._give_up(job, exc.public)
+            await self._ack(claimed)
+            return "gave_up"
+        except Exception as exc:
+            log.exception("job failed", extra={**job.log_fields(), "error": str(exc)[:500]})
+            if not state.completed:
+                await self._give_up(job, f"an internal error ({type(exc).__name__})")
+            await self._ack(claimed)
+            return "failed"
+        await self._ack(claimed)
+        return state.outcome
+
+    async def _ack(self, claimed: Claimed) -> None:
+        """Acknowledge, retried: a job not acknowledged runs again (harmless: same check run, comments
+        found by fingerprint), and an error here never touches the check run."""
+        for attempt in range(3):
+            try:
+                await self.queue.ack(claimed)
+                return
+            except Exception as exc:
+                log.warning("ack failed", extra={**claimed.job.log_fields(), "error": type(exc).__name__})
+                await asyncio.sleep(0.2 * (attempt + 1))
+
+    async def _retry(self, claimed: Claimed, job: Job, reason: str, retry_after: float | None) -> str:
+        attempts = job.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            await self._give_up(job, f"{reason}; tried {attempts} times")
+            await self._ack(claimed)
+            return "gave_up"
+        delay = self.retry_base * (4**attempts)
+        if retry_after is not None:
+            delay = max(delay, retry_after + 1.0)
+        delay = min(delay, self.max_retry_delay)
+        again = replace(job, attempts=attempts, retry_reason=reason)
+        try:
+            await self.queue.retry_later(claimed, again, delay)
+        except Exception as exc:  # left pending: taken over after job_timeout
+            log.warning("could not schedule the retry", extra={**job.log_fields(), "error": type(exc).__name__})
+            return "interrupted"
+        when = datetime.now(UTC) + timedelta(seconds=delay)
+        with contextlib.suppress(Exception):
+            await self._check_run(job).waiting(job.head_sha, reason, when, attempts, MAX_ATTEMPTS)
+        return "retry"
+
+    async def _heartbeat(self, claimed: Claimed, job: Job, token: str, state: _JobState) -> None:
+        """Keeps the job (XCLAIM to itself) and the pull request's lock while the review runs. It is a
+        task of this event loop, which the review never blocks (the engine runs on a thread)."""
+        interval = max(0.2, self.settings.job_timeout / 3)
         while True:
             await asyncio.sleep(interval)
-            with contextlib.suppress(Exception):
+            try:
                 await self.queue.heartbeat(claimed, self.name)
+                if state.locked and not await self.queue.renew(job.pr_key, token, self.settings.job_timeout):
+                    log.warning("lost the pull request's lock", extra=job.log_fields())
+            except Exception as exc:
+                log.warning("heartbeat failed", extra={**job.log_fields(), "error": type(exc).__name__})
 
-    async def _locked(self, job: Job, token: str) -> None:
+    async def _locked(self, job: Job, token: str, state: _JobState) -> None:
         """One review of a pull request at a time, across all workers."""
         deadline = time.monotonic() + self.settings.job_timeout
-        while not await self.queue.lock(job.pr_key, token, self.settings.job_timeout):
+        while not await self._q(self.queue.lock(job.pr_key, token, self.settings.job_timeout)):
             if time.monotonic() > deadline:
-                raise GitHubError("another worker held this pull request for too long")
+                raise GitHubError("another worker held this pull request for too long", retryable=True,
+                                  public="another review of this pull request took too long")
             await asyncio.sleep(0.2)
+        state.locked = True
         try:
-            await self.process(job)
+            await self.process(job, state)
         finally:
+            state.locked = False
             with contextlib.suppress(Exception):
                 await self.queue.unlock(job.pr_key, token)
 
-    async def process(self, job: Job) -> None:
+    async def process(self, job: Job, state: _JobState | None = None) -> None:
+        state = state or _JobState()
         gh = self.client(job.installation_id)
-        if job.kind == "recheck" and not await self._may_recheck(gh, job):
-            return
+        if job.kind == "recheck":
+            with contextlib.suppress(Exception):
+                await self.queue.recheck_started(job)  # a /recheck from now on queues one more run
+            if not await self._may_recheck(gh, job):
+                state.outcome = "refused"
+                return
         number = job.pr
         if number is None:
             number = await self._pull_for_sha(gh, job)
@@ -156,32 +252,44 @@ class Worker:
                 log.info("no pull request for this check", extra=job.log_fields())
                 return
         if job.kind == "review":
-            latest = await self.queue.latest_head(job)
-            if latest and job.head_sha and latest != job.head_sha:
-                raise Superseded(latest)
+            job.head_sha = await self._head_to_review(gh, job, number)
         review = PullRequestReview(
             gh, job.owner, job.repo, number, job_id=job.job_id,
             head_sha=job.head_sha if job.kind != "recheck" else None,
             new_check_run=job.kind in ("recheck", "rerun"),
-            supersedable=job.kind == "review",
+            supersedable=False,
         )
 
         async def still_current() -> bool:
             if job.kind != "review":
                 return True
-            latest = await self.queue.latest_head(job)
-            return latest is None or latest == job.head_sha
+            return not await self._newer_head_has_a_job(gh, job, number)
 
-        try:
-            outcome = await review.run(still_current)
-        except Superseded:
-            raise
-        except GitHubError as exc:
-            await review.check_run.fail_neutral(job.head_sha, str(exc))
-            raise _Reported(str(exc)) from None
+        outcome = await review.run(still_current)
+        state.completed = True
         log.info("review posted", extra={**job.log_fields(), "conclusion": outcome.conclusion,
                                          "findings": outcome.findings, "comments": outcome.comments,
                                          "resolved": outcome.resolved})
+
+    async def _head_to_review(self, gh: GitHubClient, job: Job, number: int) -> str:
+        """GitHub's current head of the pull request, not the delivery's: an old or replayed delivery
+        reviews the current head, unless the delivery naming that head queued its own job."""
+        pr = await api.get_pull(gh, job.owner, job.repo, number)
+        current = str(pr["head"]["sha"])
+        if job.head_sha and job.head_sha != current:
+            latest = await self._q(self.queue.latest_head(job))
+            if latest == current:
+                raise Superseded(current)
+            log.info("delivery names an older head; reviewing the current one",
+                     extra={**job.log_fields(), "current": current})
+        return current
+
+    async def _newer_head_has_a_job(self, gh: GitHubClient, job: Job, number: int) -> bool:
+        pr = await api.get_pull(gh, job.owner, job.repo, number)
+        current = str(pr["head"]["sha"])
+        if current == job.head_sha:
+            return False
+        return await self._q(self.queue.latest_head(job)) == current
 
     async def _may_recheck(self, gh: GitHubClient, job: Job) -> bool:
         """`/recheck` counts from users with write, maintain or admin permission; they get a reaction."""
@@ -200,12 +308,29 @@ class Worker:
             return None
         return await pull_request_of(gh, job.owner, job.repo, job.head_sha)
 
+    def _check_run(self, job: Job) -> CheckRun:
+        assert job.pr is not None
+        return CheckRun(self.client(job.installation_id), job.owner, job.repo, job.pr, job.job_id,
+                        new=job.kind in ("recheck", "rerun"))
+
     async def _give_up(self, job: Job, reason: str) -> None:
+        """The check run ends `failure` (neutral would pass branch protection) and says to `/recheck`."""
         if job.pr is None:
             return
-        with contextlib.suppress(Exception):
-            check_run = CheckRun(self.client(job.installation_id), job.owner, job.repo, job.pr, job.job_id)
-            await check_run.fail_neutral(job.head_sha, reason)
+        budget = CALL_BUDGET.set(None)  # the last word is always written
+        try:
+            await self._check_run(job).give_up(job.head_sha, reason)
+        except Exception as exc:
+            log.error("could not mark the check run failed", extra={**job.log_fields(), "error": str(exc)[:300]})
+        finally:
+            CALL_BUDGET.reset(budget)
+
+
+@dataclass(slots=True)
+class _JobState:
+    locked: bool = False
+    completed: bool = False  # the check run has its result: nothing may overwrite it
+    outcome: str = "done"
 
 
 class WorkerThread:
@@ -230,5 +355,3 @@ class WorkerThread:
             self.thread.join(timeout)
 
 
-class _Reported(Exception):
-    """A failure already reported in the check run."""

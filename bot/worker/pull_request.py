@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -103,8 +104,9 @@ class PullRequestReview:
             await fetch(self.gh, base_tree, prefetch_base, config.max_file_size)
             head = Snapshot(head_tree.paths, head_tree.read, sizes=head_tree.sizes)
             base = Snapshot(base_tree.paths, base_tree.read, sizes=base_tree.sizes)
-            report = review(head, config, paths=[p for p in targets if head.file_type(p)],
-                            change=diff.change(), base=base)
+            # On a thread: the event loop (heartbeat, lock renewal) keeps running during a long review.
+            report = await asyncio.to_thread(review, head, config, paths=[p for p in targets if head.file_type(p)],
+                                             change=diff.change(), base=base)
             prefetch_head = head_tree.take_misses()
             prefetch_base = base_tree.take_misses()
             if not prefetch_head and not prefetch_base:

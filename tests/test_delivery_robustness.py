@@ -1,0 +1,386 @@
+"""Delivery, queue, Redis, retries and cost bounds (issue 12) with the real parts: a real redis-server
+(restarted, stopped, filled up), the fake GitHub over HTTP (behind a proxy that drops and stalls),
+the real webhook service. Every wait is bounded."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import logging
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from dockreview.bot.queue import RedisQueue
+from dockreview.bot.worker import loop as worker_loop
+from dockreview.bot.worker import pull_request as review_module
+from dockreview.bot.worker.loop import Worker
+
+from tests.apprunner import AppServer, settings_for, wait_for
+from tests.fakegithub import FakeGitHub
+from tests.flaky_proxy import FlakyProxy
+from tests.test_app_e2e import BASE_COMPOSE, RISKY_COMPOSE, completed_run, open_pr, send
+
+
+@pytest.fixture
+def github(monkeypatch):
+    monkeypatch.setenv("DOCKREVIEW_RETRY_BASE", "0.05")
+    monkeypatch.setenv("DOCKREVIEW_MAX_RETRY_DELAY", "0.5")
+    gh = FakeGitHub()
+    gh.start()
+    app = gh.create_app(slug="dockreview", webhook_secret="whsec-test")
+    gh.create_repo("octo/shop", files={"compose.yaml": BASE_COMPOSE, "README.md": "# shop\n"})
+    gh.install(app, "octo", ["shop"])
+    gh.add_user("alice", permission_on={"octo/shop": "write"})
+    yield gh, app
+    gh.stop()
+
+
+def everything_posted(gh: FakeGitHub, number: int) -> str:
+    """Every body dockreview sent to the fake GitHub: check runs (each request), reviews, comments."""
+    sent = [r["requests"] for r in gh.check_runs("octo/shop")]
+    sent += [[rv.get("body"), [c.get("body") for c in rv["comments"]]] for rv in gh.reviews("octo/shop", number)]
+    return json.dumps(sent)
+
+
+def pull_request_delivery(gh: FakeGitHub, app, server: AppServer, action: str, number: int, *,
+                          head_sha: str | None = None, updated_at: str | None = None) -> int:
+    payload = gh.event_payload("pull_request", action, repo="octo/shop", number=number)
+    if head_sha:
+        payload["pull_request"]["head"]["sha"] = head_sha
+    if updated_at:
+        payload["pull_request"]["updated_at"] = updated_at
+    return gh.deliver("pull_request", payload, url=server.url, app=app)[0]
+
+
+@contextlib.contextmanager
+def embedded(settings, redis_url: str, queue: RedisQueue | None = None) -> Iterator[AppServer]:
+    """The webhook service and a worker (on its own thread and event loop, its own Redis connections)."""
+    worker = Worker(settings, queue or RedisQueue(redis_url, job_timeout=settings.job_timeout)).on_own_thread()
+    with AppServer(settings, embedded_worker=False) as server:
+        worker.start()
+        try:
+            yield server
+        finally:
+            worker.stop()
+
+
+# --- 1. out-of-order and replayed deliveries -----------------------------------------------------
+
+def test_out_of_order_deliveries_review_githubs_current_head(github, redis_server) -> None:
+    gh, app = github
+    number, sha1 = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    sha2 = gh.push("octo/shop", "feature", files={"compose.yaml": RISKY_COMPOSE + "# second\n"})
+    settings = settings_for(gh, app, redis_url=redis_server.url)
+    with AppServer(settings, embedded_worker=False) as server:
+        # The push's delivery arrives first, the older `opened` one last (GitHub keeps no order).
+        assert pull_request_delivery(gh, app, server, "synchronize", number, head_sha=sha2,
+                                     updated_at="2026-01-01T10:00:05Z") == 202
+        assert pull_request_delivery(gh, app, server, "opened", number, head_sha=sha1,
+                                     updated_at="2026-01-01T10:00:00Z") == 202
+    with embedded(settings, redis_server.url) as server:
+        [run] = completed_run(gh, sha2)
+        assert run["conclusion"] == "failure"
+        # `redeliver` replays the old delivery (a new guid): it never supersedes the newer head.
+        assert pull_request_delivery(gh, app, server, "opened", number, head_sha=sha1,
+                                     updated_at="2026-01-01T10:00:00Z") == 202
+        wait_for(lambda: asyncio_depth(server) == 0, timeout=20)
+    assert [r["status"] for r in gh.check_runs("octo/shop", sha=sha2)] == ["completed"]
+    assert gh.check_runs("octo/shop", sha=sha1) == []  # the old head needs none: it is not the head
+    assert len(gh.reviews("octo/shop", number)) == 1
+
+
+def test_a_lone_old_delivery_reviews_the_current_head(github, redis_server) -> None:
+    gh, app = github
+    number, sha1 = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    sha2 = gh.push("octo/shop", "feature", files={"compose.yaml": RISKY_COMPOSE + "# second\n"})
+    settings = settings_for(gh, app, redis_url=redis_server.url)
+    with embedded(settings, redis_server.url) as server:
+        # Only the old delivery arrived (the push's was lost): the current head still gets its run.
+        assert pull_request_delivery(gh, app, server, "opened", number, head_sha=sha1) == 202
+        [run] = completed_run(gh, sha2)
+    assert run["conclusion"] == "failure"
+
+
+def asyncio_depth(server: AppServer) -> int:
+    import asyncio
+
+    async def depth() -> int:
+        queue = RedisQueue(server.settings.redis_url or "")
+        try:
+            return await queue.depth()
+        finally:
+            await queue.close()
+
+    return asyncio.run(depth())
+
+
+# --- 2. Redis restart, 3. Redis errors and the memory limit --------------------------------------
+
+def test_first_delivery_after_a_redis_restart_is_queued(github, redis_server) -> None:
+    gh, app = github
+    number, _ = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    settings = settings_for(gh, app, redis_url=redis_server.url)
+    with AppServer(settings, embedded_worker=False) as server:
+        assert send(gh, app, server, "opened", number) == 202  # the pool now holds a connection
+        redis_server.restart()
+        assert send(gh, app, server, "reopened", number) == 202  # not 503: a fresh connection is used
+    assert [d.status_code for d in gh.deliveries()] == [202, 202]
+
+
+class StopsRedisAt(RedisQueue):
+    """A real RedisQueue whose `ack` (or `lock`) first stops the real redis-server: a real error there."""
+
+    def __init__(self, url: str, server, where: str, **kw) -> None:
+        super().__init__(url, **kw)
+        self.server, self.where, self.fired = server, where, threading.Event()
+
+    def _maybe_stop(self, where: str) -> None:
+        if self.where == where and not self.fired.is_set():
+            self.fired.set()
+            self.server.stop()
+
+    async def ack(self, claimed) -> None:
+        self._maybe_stop("ack")
+        await super().ack(claimed)
+
+    async def lock(self, key: str, token: str, ttl: float) -> bool:
+        self._maybe_stop("lock")
+        return await super().lock(key, token, ttl)
+
+
+@pytest.mark.parametrize("where", ["ack", "lock"])
+def test_a_redis_error_under_a_job_never_turns_the_result_neutral(github, redis_server, where) -> None:
+    gh, app = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    settings = settings_for(gh, app, redis_url=redis_server.url, job_timeout=1.0)
+    queue = StopsRedisAt(redis_server.url, redis_server, where, job_timeout=1.0)
+    with embedded(settings, redis_server.url, queue) as server:
+        assert send(gh, app, server, "opened", number) == 202
+        queue.fired.wait(20)
+        time.sleep(1.5)
+        redis_server.start()  # back: a job left pending is taken over and finished
+        [run] = completed_run(gh, sha)
+        if where == "lock":
+            wait_for(lambda: asyncio_depth(server) == 0, timeout=20)
+    assert run["conclusion"] == "failure"  # the findings' result, never neutral
+    assert all(body.get("conclusion") in (None, "failure") for body in run["requests"])
+    posted = everything_posted(gh, number)
+    assert "redis://" not in posted and f":{redis_server.port}" not in posted
+    assert len(gh.review_comments("octo/shop", number)) == 2
+
+
+def test_redis_at_its_memory_limit_answers_503(github, redis_server) -> None:
+    import redis
+
+    gh, app = github
+    number, _ = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    settings = settings_for(gh, app, redis_url=redis_server.url)
+    admin = redis.Redis.from_url(redis_server.url)
+    with AppServer(settings, embedded_worker=False) as server:
+        admin.config_set("maxmemory-policy", "noeviction")
+        admin.config_set("maxmemory", "1")
+        assert send(gh, app, server, "opened", number) == 503  # GitHub records a failed delivery
+        admin.config_set("maxmemory", "0")
+        assert send(gh, app, server, "reopened", number) == 202
+    assert admin.xlen("dockreview:jobs") == 1  # the refused delivery left nothing behind
+    assert not admin.keys("dockreview:delivery:*") or len(admin.keys("dockreview:delivery:*")) == 1
+    admin.close()
+
+
+# --- 4. retries with backoff, and failure (not neutral) when giving up ---------------------------
+
+def test_exhausted_rate_limit_is_waited_out_and_the_job_retried(github) -> None:
+    gh, app = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    with AppServer(settings_for(gh, app)) as server:
+        gh.set_rate_limit(6)  # the review runs out of requests half-way
+        assert send(gh, app, server, "opened", number) == 202
+        wait_for(lambda: gh.count(status=403) >= 1, timeout=20)
+        gh.set_rate_limit(5000)  # the window resets
+        [run] = completed_run(gh, sha)
+    assert run["conclusion"] == "failure"
+    assert len(gh.review_comments("octo/shop", number)) == 2
+
+
+def test_a_check_run_gone_meanwhile_is_written_again(github) -> None:
+    gh, app = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    gh.fail("PATCH", r"/check-runs/\d+", status=404, times=1, body={"message": "Not Found"})
+    with AppServer(settings_for(gh, app)) as server:
+        send(gh, app, server, "opened", number)
+        [run] = completed_run(gh, sha)
+    assert run["conclusion"] == "failure"
+
+
+def test_giving_up_fails_the_check_and_says_recheck(github) -> None:
+    gh, app = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    gh.fail("GET", r"/git/trees/", status=502, times=1000)
+    with AppServer(settings_for(gh, app)) as server:
+        send(gh, app, server, "opened", number)
+        [run] = completed_run(gh, sha)
+    assert run["conclusion"] == "failure"
+    summary = run["output"]["summary"]
+    assert "`/recheck`" in summary and "tried 5 times" in summary and "502" in summary
+    assert any("Retrying at" in str(body.get("output", {}).get("title", "")) for body in run["requests"])
+    assert "127.0.0.1" not in everything_posted(gh, number)
+
+
+def test_the_github_calls_of_one_job_are_bounded(github, monkeypatch) -> None:
+    gh, app = github
+    monkeypatch.setattr(worker_loop, "MAX_CALLS_PER_JOB", 6)
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    with AppServer(settings_for(gh, app)) as server:
+        send(gh, app, server, "opened", number)
+        [run] = completed_run(gh, sha)
+    assert run["conclusion"] == "failure"
+    assert "more than 6 GitHub API requests" in run["output"]["summary"]
+
+
+# --- 5. network errors and timeouts --------------------------------------------------------------
+
+@pytest.mark.parametrize("fault", ["drop", "stall"])
+def test_network_errors_and_timeouts_are_retried(github, monkeypatch, fault) -> None:
+    gh, app = github
+    monkeypatch.setenv("DOCKREVIEW_GITHUB_TIMEOUT", "0.5")
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    host, port = gh.base_url.removeprefix("http://").split(":")
+    with FlakyProxy(host, int(port)) as proxy:
+        settings = settings_for(gh, app)
+        settings = type(settings)(**{**{f: getattr(settings, f) for f in settings.__dataclass_fields__},
+                                     "github_api_url": proxy.url})
+        if fault == "drop":
+            proxy.drops = 3
+        else:
+            proxy.stalls, proxy.stall_seconds = 2, 1.5
+        with AppServer(settings) as server:
+            send(gh, app, server, "opened", number)
+            [run] = completed_run(gh, sha)
+        assert (proxy.dropped if fault == "drop" else proxy.stalled) >= 1
+    assert run["conclusion"] == "failure"
+    assert len(gh.review_comments("octo/shop", number)) == 2
+
+
+# --- 6. a slow review keeps its lock and its job -------------------------------------------------
+
+def test_a_slow_review_keeps_its_lock_and_is_not_taken_over(github, redis_server, monkeypatch) -> None:
+    gh, app = github
+    real_review = review_module.review
+    calls: list[float] = []
+
+    def slow_review(*args, **kwargs):
+        calls.append(time.monotonic())
+        time.sleep(3.0)  # CPU-bound engine work: blocks whatever thread it runs on
+        return real_review(*args, **kwargs)
+
+    monkeypatch.setattr(review_module, "review", slow_review)
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    settings = settings_for(gh, app, redis_url=redis_server.url, job_timeout=1.0)
+    second = Worker(settings, RedisQueue(redis_server.url, job_timeout=1.0), name="second").on_own_thread()
+    with embedded(settings, redis_server.url) as server:
+        second.start()
+        try:
+            assert send(gh, app, server, "opened", number) == 202
+            [run] = completed_run(gh, sha)
+            time.sleep(1.5)  # a take-over would start now
+        finally:
+            second.stop()
+    assert run["conclusion"] == "failure"
+    assert len(calls) == 1  # one review, never a second worker's
+    assert len(gh.reviews("octo/shop", number)) == 1
+
+
+# --- 7. webhook cost bounds ----------------------------------------------------------------------
+
+def test_random_events_unsigned_leave_metrics_and_logs_bounded(github, caplog) -> None:
+    import httpx
+
+    gh, app = github
+    with AppServer(settings_for(gh, app)) as server:
+        metrics_url = server.url.replace("/api/github/webhooks", "/metrics")
+        with httpx.Client(timeout=10) as client:
+            client.post(server.url, headers={"X-GitHub-Event": "warmup"}, content=b"{}")
+            before = len(client.get(metrics_url).text)
+            with caplog.at_level(logging.WARNING, logger="dockreview"):
+                for _ in range(300):
+                    event = uuid.uuid4().hex
+                    answer = client.post(server.url, content=b"{}", headers={
+                        "X-GitHub-Event": event, "X-GitHub-Delivery": event,
+                        "X-Hub-Signature-256": "sha256=" + "0" * 64})
+                    assert answer.status_code == 401
+            text = client.get(metrics_url).text
+    assert len(text) - before < 200  # counts change, no series is added
+    assert 'event="other",outcome="bad_signature"' in text
+    assert sum(r.getMessage() == "webhook signature rejected" for r in caplog.records) <= 1
+
+
+def test_an_idle_connection_is_closed_before_its_headers(github, monkeypatch) -> None:
+    from dockreview.bot.webhook.http import HeaderTimeoutProtocol
+
+    gh, app = github
+    monkeypatch.setattr(HeaderTimeoutProtocol, "header_timeout", 0.5)
+    with AppServer(settings_for(gh, app)) as server, socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(b"POST /api/github/webhooks HTTP/1.1\r\nHost: x\r\n")  # never finishes its headers
+        sock.settimeout(5.0)
+        started = time.monotonic()
+        assert sock.recv(1024) == b""  # closed by the server
+        assert time.monotonic() - started < 4.0
+
+
+def test_recheck_comments_are_coalesced_per_pull_request(github, redis_server) -> None:
+    gh, app = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    settings = settings_for(gh, app, redis_url=redis_server.url)
+    with AppServer(settings, embedded_worker=False) as server:
+        assert send(gh, app, server, "opened", number) == 202
+        payload = gh.event_payload("issue_comment", "created", repo="octo/shop", number=number, body="/recheck",
+                                   user="alice")
+        statuses = []
+        for _ in range(20):
+            again = copy.deepcopy(payload)
+            again["comment"]["id"] = gh.add_issue_comment("octo/shop", number, "/recheck")
+            statuses.append(gh.deliver("issue_comment", again, url=server.url, app=app)[0])
+    assert statuses.count(202) == 1 and statuses.count(200) == 19
+    with embedded(settings, redis_server.url):
+        runs = completed_run(gh, sha, count=2)
+        time.sleep(0.5)
+    assert len(runs) == 2  # the push's review and one /recheck, not 21 runs
+
+
+@pytest.mark.parametrize(("name", "value"), [("WEBHOOK_SECRET", "   "), ("DOCKREVIEW_JOB_TIMEOUT", "nan"),
+                                             ("DOCKREVIEW_JOB_TIMEOUT", "inf")])
+def test_settings_refuse_a_blank_secret_and_non_finite_timeouts(name: str, value: str) -> None:
+    from dockreview.bot.settings import Settings, SettingsError
+
+    env = {"APP_ID": "1", "PRIVATE_KEY": "-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----",
+           "WEBHOOK_SECRET": "s", name: value}
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env(env)
+
+
+def test_an_undecodable_stream_entry_is_dropped_not_retried_for_ever(redis_server) -> None:
+    import asyncio
+
+    import redis
+
+    admin = redis.Redis.from_url(redis_server.url)
+
+    async def scenario() -> None:
+        queue = RedisQueue(redis_server.url, job_timeout=0.1)
+        await queue.depth()  # creates the group
+        admin.xadd("dockreview:jobs", {"job": "{not json"})
+        admin.xadd("dockreview:jobs", {"job": "[1, 2]"})
+        assert await queue.fetch("w", block=0.1) is None
+        assert await queue.fetch("w", block=0.1) is None
+        await asyncio.sleep(0.2)
+        assert await queue.fetch("w2", block=0.1) is None  # nothing left pending to take over
+        assert await queue.depth() == 0
+        await queue.close()
+
+    asyncio.run(scenario())
+    admin.close()
