@@ -152,3 +152,17 @@ def test_existing_from_rest() -> None:
     assert ExistingComment.from_rest({**rest, "in_reply_to_id": 5}) is None
     assert ExistingComment.from_rest({**rest, "body": "no marker"}) is None
     assert ExistingComment.from_rest({**rest, "body": mark_fixed(body, SHA)}).is_fixed
+
+
+def test_lower_confidence_findings_go_to_the_summary_only() -> None:
+    from dockreview.bot.review.summary import review_body
+    from dockreview.rules.finding import Confidence
+
+    sure = make(3)
+    unsure = replace(make(4), confidence=Confidence.MEDIUM)
+    plan = plan_review([sure, unsure], None, [], 30, SHA)
+    assert [c.finding for c in plan.new] == [sure]
+    assert plan.summary_only == [unsure] and plan.status(unsure) == "summary-only"
+    assert "of lower confidence" in review_body(plan) and "found 2 new problems" in review_body(plan)
+    both = plan_review([sure, unsure], None, [], 30, SHA, inline_confidence=Confidence.MEDIUM)
+    assert [c.finding for c in both.new] == [sure, unsure] and both.summary_only == []

@@ -11,6 +11,8 @@ Every finding ends up in exactly one of:
   in the check run and still decide its conclusion.
 * `outside_diff`: some line is not in the diff (or the file has no patch): listed in the check run
   summary and in the review body, never dropped.
+* `summary_only`: a finding whose confidence is below `inline_confidence` (high by default): a
+  heuristic or context-dependent finding is listed in the check run summary, never commented.
 * `capped`: over `max_comments` new comments in this review; the most severe are posted first,
   then by path and line. Listed in the review body and the check run summary.
 
@@ -30,7 +32,7 @@ from typing import Any
 from dockreview.bot.review.comment import comment_body, mark_fixed
 from dockreview.bot.review.diffmap import DiffMap
 from dockreview.bot.review.markers import parse_marker
-from dockreview.rules.finding import Finding
+from dockreview.rules.finding import Confidence, Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,7 @@ class ReviewPlan:
     already_posted: list[tuple[Finding, ExistingComment]] = field(default_factory=list)
     outside_diff: list[Finding] = field(default_factory=list)
     capped: list[Finding] = field(default_factory=list)
+    summary_only: list[Finding] = field(default_factory=list)
     fixed: list[ExistingComment] = field(default_factory=list)
 
     def review_payload(self, body: str) -> dict[str, Any] | None:
@@ -128,6 +131,7 @@ class ReviewPlan:
             ("posted", [f for f, _ in self.already_posted]),
             ("outside-diff", self.outside_diff),
             ("capped", self.capped),
+            ("summary-only", self.summary_only),
         ):
             if any(item is finding for item in items):
                 return name
@@ -140,6 +144,7 @@ class ReviewPlan:
         result.update((id(f), "posted") for f, _ in self.already_posted)
         result.update((id(f), "outside-diff") for f in self.outside_diff)
         result.update((id(f), "capped") for f in self.capped)
+        result.update((id(f), "summary-only") for f in self.summary_only)
         return result
 
 
@@ -163,6 +168,7 @@ def plan_review(
     head_sha: str,
     *,
     docs_base: str | None = None,
+    inline_confidence: Confidence = Confidence.HIGH,
 ) -> ReviewPlan:
     """Sort the findings into new / already posted / outside the diff / capped, and find fixed comments.
 
@@ -200,7 +206,11 @@ def plan_review(
 
     inline: list[Finding] = []
     for finding in unposted:
-        (inline if commentable(finding, diff) else plan.outside_diff).append(finding)
+        if finding.confidence.rank < inline_confidence.rank:
+            plan.summary_only.append(finding)
+        else:
+            (inline if commentable(finding, diff) else plan.outside_diff).append(finding)
+    plan.summary_only.sort(key=Finding.sort_key)
     inline.sort(key=severity_order)
     chosen, plan.capped = inline[: plan.max_comments], inline[plan.max_comments :]
     plan.outside_diff.sort(key=Finding.sort_key)

@@ -32,6 +32,7 @@ STATUS_TEXT = {
     "posted": "commented earlier",
     "outside-diff": "outside the diff",
     "capped": "over the comment limit",
+    "summary-only": "summary only (lower confidence)",
     "": "",
 }
 _REPO_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~-]+)+")
@@ -183,7 +184,8 @@ def check_output(
     counts = _count_tables(findings)
 
     not_inline = sorted(
-        (f for f in findings if statuses.get(id(f)) in ("outside-diff", "capped")), key=Finding.sort_key
+        (f for f in findings if statuses.get(id(f)) in ("outside-diff", "capped", "summary-only")),
+        key=Finding.sort_key,
     )
     fixed = sorted(plan.fixed, key=lambda c: (c.path, c.line or 0)) if plan is not None else []
 
@@ -193,8 +195,9 @@ def check_output(
     remaining = MAX_SUMMARY - fixed_len - 200
     not_inline_rows = [_bullet(f, repo_url, head_sha) for f in not_inline]
     not_inline_head = (
-        "### Not commented inline\n\nThese lines are outside the pull request's diff, or over the limit of "
-        f"{plan.max_comments if plan else config.max_comments} comments per review:\n"
+        "### Not commented inline\n\nThese lines are outside the pull request's diff, over the limit of "
+        f"{plan.max_comments if plan else config.max_comments} comments per review, or of lower confidence "
+        "(heuristics and context-dependent findings are never commented inline):\n"
     )
     not_inline_budget = min(sum(len(r) + 1 for r in not_inline_rows) + len(not_inline_head) + 100, remaining // 3)
     table_head = "### Findings\n\n| Severity | Rule | Location | Problem | Review |\n|---|---|---|---|---|"
@@ -298,7 +301,7 @@ def review_body(plan: ReviewPlan) -> str:
     """The PR review's own text: counts, then what could not be commented inline (collapsed)."""
     inline = [c.finding for c in plan.new]
     # Every problem of the change counts, not only those with an inline comment (max_comments).
-    new = [*inline, *plan.capped, *plan.outside_diff]
+    new = [*inline, *plan.capped, *plan.outside_diff, *plan.summary_only]
     parts = [f"**dockreview** found {_plural(len(new), 'new problem')} ({severity_counts(new) or 'none'})."]
     if len(inline) != len(new):
         parts[0] += f" {len(inline)} commented inline, the others listed below."
@@ -308,6 +311,7 @@ def review_body(plan: ReviewPlan) -> str:
     for items, what in (
         (plan.capped, f"over the limit of {plan.max_comments} inline comments"),
         (plan.outside_diff, "on lines outside the diff"),
+        (plan.summary_only, "of lower confidence (heuristics, context-dependent)"),
     ):
         if not items:
             continue
