@@ -11,6 +11,7 @@ from dockreview.bot.review.changes import describe, markdown_table, rows
 from dockreview.bot.review.summary import check_output
 from dockreview.rules import Config
 from dockreview.rules.changes.group import registry_move
+from dockreview.rules.finding import Confidence
 
 from tests.changes_support import changes, review_pair
 
@@ -200,6 +201,37 @@ jobs:
                                                            "        uses: docker/build-push-action@v6\n")
             .replace("tags: ghcr.io/acme/api:latest", "tags: |\n            ghcr.io/acme/api:latest")}
     assert [f.rule for f in review_pair({}, base).findings if f.rule == "DR305"] == ["DR305"]
+    report = review_pair(base, head)
+    assert [f.rule for f in report.findings if f.rule == "DR305"] == []
+    assert [f.rule for f in report.preexisting if f.rule == "DR305"] == ["DR305"]
+
+
+def test_a_moving_image_replacing_another_moving_image_is_said_in_the_summary_only() -> None:
+    base = {"compose.yaml": "services:\n  cache:\n    image: redis:alpine\n"}
+    head = {"compose.yaml": "services:\n  cache:\n    image: cgr.dev/chainguard/valkey:latest\n"}
+    [finding] = [f for f in review_pair(base, head).findings if f.rule == "DR103"]
+    assert finding.confidence is Confidence.MEDIUM
+    pinned = {"compose.yaml": "services:\n  cache:\n    image: redis:7.4.1-alpine\n"}
+    [finding] = [f for f in review_pair(pinned, head).findings if f.rule == "DR103"]
+    assert finding.confidence is Confidence.HIGH
+
+
+def test_an_only_latest_image_moved_to_another_registry_is_not_new() -> None:
+    workflow = """
+on: {push: {branches: [main]}}
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/login-action@v3
+        with: {registry: ghcr.io, username: x, password: "${{ secrets.GITHUB_TOKEN }}"}
+      - uses: docker/build-push-action@v6
+        with:
+          push: true
+          tags: acme/backup:latest
+"""
+    base = {".github/workflows/image.yml": workflow}
+    head = {".github/workflows/image.yml": workflow.replace("acme/backup:latest", "ghcr.io/acme/backup:latest")}
     report = review_pair(base, head)
     assert [f.rule for f in report.findings if f.rule == "DR305"] == []
     assert [f.rule for f in report.preexisting if f.rule == "DR305"] == ["DR305"]

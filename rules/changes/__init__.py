@@ -64,7 +64,7 @@ class ContainerChange:
             return REMOVED
         return CHANGED
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
             "kind": self.kind,

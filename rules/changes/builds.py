@@ -185,9 +185,9 @@ def _build_rows(base: Snapshot, head: Snapshot, change: Change, pair: BuildPair,
     if new is None:
         assert old is not None
         path = _head_path(old.path, change)
-        line = anchor(base, head, change, old.origin, None) if head.has(path) else None
+        anchored = anchor(base, head, change, old.origin, None) if head.has(path) else None
         return [ContainerChange(path if head.has(path) else old.path, kind, object_name(old, base_builds), "build",
-                                _describe(old), None, line, old.origin.line, old.path, scope=old.scope)]
+                                _describe(old), None, anchored, old.origin.line, old.path, scope=old.scope)]
     if old is None:
         return [ContainerChange(new.path, kind, object_name(new, head_builds), "build", None, _describe(new),
                                 new.origin.line, scope=new.scope)]

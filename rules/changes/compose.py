@@ -203,7 +203,7 @@ def _built_base(build: Any, model: Deployment) -> Any:
         image = dockerfile.image(build.target.text if build.target is not None else None, args)
     except Exception:  # a model gap must not take the comparison down
         return None
-    return image.base if image.base is not None and image.base.text else None
+    return image.base if image.base.text else None
 
 
 def services_of(project: ComposeProject, model: Deployment) -> dict[str, ServiceModel]:
@@ -354,7 +354,7 @@ def _project_fields(old: ComposeProject, new: ComposeProject) -> list[ContainerC
 
 
 def _resource(resource: Any, project: str | None) -> str:
-    text = resource.key
+    text = str(resource.key)
     if resource.external:
         text += " (external)"
     if resource.name is not None:
@@ -397,8 +397,8 @@ def _removed_line(base: Snapshot, head: Snapshot, change: Change, model: Service
     if not head.has(path) or not base.has(model.path):
         return None
     head_lines = head.lines(path)
-    line_map = cached(head, ("linemap", id(base), model.path, path),
-                      lambda: LineMap(base.lines(model.path), head_lines))
+    line_map: LineMap = cached(head, ("linemap", id(base), model.path, path),
+                               lambda: LineMap(base.lines(model.path), head_lines))
     return line_map.anchor(model.line, 1, len(head_lines))
 
 
@@ -434,6 +434,7 @@ def compare_fields(base: Snapshot, head: Snapshot, change: Change, before: Servi
             old, new = old_items.get(key), new_items.get(key)
             if old is not None and new is not None and old.value == new.value:
                 continue
+            line: int | None
             if new is not None:
                 path, line = new.path, new.line
             else:

@@ -290,8 +290,12 @@ class _Finder:
         if body_range is not None and (program in _SHELLS or program == "ssh") and _reads_stdin(argv):
             body = _restore(source.slice(*body_range), source.expressions)
             first = source.line_at(body_range[0])
-            self.run(body, depth + 1, function, remote or program == "ssh", dict(variables),
-                     line_of=lambda n, first=first, outer=source.line_of: outer(first + n - 1))
+            outer = source.line_of
+
+            def body_line(n: int, first: int = first, outer: Callable[[int], int] = outer) -> int:
+                return outer(first + n - 1)
+
+            self.run(body, depth + 1, function, remote or program == "ssh", dict(variables), line_of=body_line)
 
 
 class _Walk:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockreview.rules.docker.images import tag_verdict
-from dockreview.rules.finding import Category, Severity
+from dockreview.rules.finding import Category, Confidence, Severity
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
@@ -82,5 +82,21 @@ class MutableImageTag(Rule[ComposeFile]):
                 evidence=service.name,
                 # the image and its moving tag: a new registry prefix for the same tag is the same finding
                 basis=verdict.basis,
+                # another moving image before: the change does not make the deployment less
+                # reproducible, so it is said in the summary, not on the line
+                confidence=Confidence.MEDIUM if _moved_before(ctx, service.name) else None,
             )
+
+
+def _moved_before(ctx: Context, name: str) -> bool:
+    """Whether the service's image in the base also used a moving tag."""
+    base_path = ctx.base_path
+    if ctx.base is None or base_path is None:
+        return False
+    before = ctx.base.try_document(base_path)
+    if not isinstance(before, ComposeFile):
+        return False
+    service = before.services.get(name)
+    return service is not None and service.build is None and bool(service.image) and \
+        tag_verdict(service.image or "").moves
 

@@ -87,7 +87,8 @@ class WorkflowOnlyLatestTag(Rule[WorkflowModel]):
                 evidence=f"{image}:only-mutable",
                 # the image and its only tags, wherever the push is written: a reworded or moved
                 # step that still pushes only `latest` is the same finding
-                subject=Subject("image", doc.path, image, "tags"),
+                # by the image's own name: moving it to another registry keeps the finding
+                subject=Subject("image", doc.path, image.rsplit("/", 1)[-1], "tags"),
                 basis=" ".join(names),
                 related=tuple(Location(t.path, t.line, t.column) for t in tags[1:]),
             )

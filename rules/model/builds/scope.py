@@ -41,15 +41,15 @@ class StepScope:
         self._cache[name] = None  # a cycle reads as unset
         found = self.env_entry(name)
         value = None
-        if found is not None and found[0].value is not None:
-            item, level = found
+        if found is not None and (raw := found[0].value) is not None:
+            level = found[1]
             # An env value sees the scopes above its own (keys of one map can't refer to each other).
             if level == 0:
-                value = StepScope(self.workflow, self.job, None, self.matrix).resolve(item.value)
+                value = StepScope(self.workflow, self.job, None, self.matrix).resolve(raw)
             elif level == 1:
-                value = StepScope(self.workflow, _no_env(self.job), None, self.matrix).resolve(item.value)
+                value = StepScope(self.workflow, _no_env(self.job), None, self.matrix).resolve(raw)
             else:
-                value = item.value
+                value = raw
         self._cache[name] = value
         return value
 

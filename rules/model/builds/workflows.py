@@ -80,7 +80,7 @@ def _trigger_filters(workflow: Workflow) -> dict[str, str]:
             items = spec if isinstance(spec, dict) else {"cron": [s.get("cron") for s in spec if isinstance(s, dict)]} \
                 if isinstance(spec, list) else {}
             for key in _FILTERS:
-                value = items.get(key) if isinstance(items, dict) else None
+                value = items.get(key)
                 values = value if isinstance(value, list) else [value] if value is not None else []
                 texts = sorted(t for t in (as_str(v) for v in values) if t)
                 if texts:
