@@ -118,9 +118,24 @@ def test_latest_on_every_run_is_a_tag_row():
     head = META.replace("latest=auto", "latest=true")
     report = review_pair({PATH: META}, {PATH: head})
     assert changes(report) == [
-        (PATH, "image", "tags", "ghcr.io/acme/api:latest (on a stable version tag push, flavor latest=auto)",
+        (PATH, "image", "tags", "ghcr.io/acme/api:latest (on every stable semver tag push, older-version "
+         "backports included, flavor latest=auto)",
          "ghcr.io/acme/api:latest (on every run that makes tags, flavor latest=true)"),
     ]
+
+
+def test_latest_auto_says_which_tag_pushes_get_latest():
+    from dockreview.rules import Snapshot
+    from dockreview.rules.model.deployment import deployment
+
+    def when(tags: str) -> str:
+        snapshot = Snapshot.from_mapping({PATH: META.replace("tags: type=semver,pattern={{version}}", tags)})
+        [latest] = [p for p in deployment(snapshot).publishes if p.tag == "latest"]
+        return latest.when
+
+    assert when("tags: type=ref,event=tag") == "on every tag push, flavor latest=auto"
+    assert when("tags: |\n            type=semver,pattern={{version}}\n            type=ref,event=tag") == (
+        "on every tag push except semver pre-releases, flavor latest=auto")
 
 
 ACTION = """

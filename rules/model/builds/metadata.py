@@ -82,7 +82,7 @@ def meta_tags(step: Step, scope: StepScope) -> list[MetaTag]:
         on_latest = flavor.get("onlatest", "false").lower() == "true"
         name = (flavor.get("prefix", "") + "latest" + flavor.get("suffix", "")) if on_latest else "latest"
         when = "on every run that makes tags, flavor latest=true" if latest == "true" else \
-            "on a stable version tag push, flavor latest=auto"
+            _auto_latest_when([e for e in entries if _enabled(e) is not False])
         origin = _flavor_origin(step, scope) or found[0][3]
         found.append((name, True, when, origin))
     out: list[MetaTag] = []
@@ -90,6 +90,22 @@ def meta_tags(step: Step, scope: StepScope) -> list[MetaTag]:
         for image in images or [""]:
             out.append(MetaTag(f"{image}:{tag}" if image else tag, moves, when, origin))
     return list({t.ref: t for t in out}.values())
+
+
+def _auto_latest_when(entries: list[_Entry]) -> str:
+    """When `latest=auto` adds `latest`: the highest-priority entry that makes a tag decides, so a
+    semver entry keeps it off pre-releases, and a tag that is not semver falls to `match` or
+    `ref,event=tag`, which add it on every such push."""
+    types = {e.type for e in entries}
+    semver = bool(types & {"semver", "pep440"})
+    other = "match" in types or any(e.type == "ref" and e.attrs.get("event") == "tag" for e in entries)
+    if semver and other:
+        return "on every tag push except semver pre-releases, flavor latest=auto"
+    if semver:
+        return "on every stable semver tag push, older-version backports included, flavor latest=auto"
+    if "match" in types and not any(e.type == "ref" and e.attrs.get("event") == "tag" for e in entries):
+        return "on every tag push the match pattern accepts, flavor latest=auto"
+    return "on every tag push, flavor latest=auto"
 
 
 def _image(text: str) -> str:
