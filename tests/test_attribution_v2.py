@@ -235,3 +235,20 @@ jobs:
     report = review_pair(base, head)
     assert [f.rule for f in report.findings if f.rule == "DR305"] == []
     assert [f.rule for f in report.preexisting if f.rule == "DR305"] == ["DR305"]
+
+
+def test_a_base_made_of_two_args_is_shown_on_the_arg_that_changed() -> None:
+    dockerfile = "ARG GO_VERSION=1.24\nARG ALPINE_VERSION=3.23\nFROM alpine:${ALPINE_VERSION}\nRUN true\n"
+    report = review_pair({"Dockerfile": dockerfile}, {"Dockerfile": dockerfile.replace("3.23", "3.24")})
+    [row] = report.changes
+    assert (row.field, row.before, row.after, row.line) == ("base", "alpine:3.23", "alpine:3.24", 2)
+    two = "ARG REGISTRY=docker.io\nARG TAG=3.23\nFROM ${REGISTRY}/library/alpine:${TAG}\n"
+    [row] = review_pair({"Dockerfile": two}, {"Dockerfile": two.replace("3.23", "3.24")}).changes
+    assert row.line == 2  # TAG changed, not REGISTRY (the first ARG the base uses)
+
+
+def test_a_base_from_a_nested_arg_default_is_shown_on_the_innermost_changed_arg() -> None:
+    dockerfile = ("ARG BASE_IMAGE=alpine\nARG ALPINE_VERSION=3.23\nARG BUILD_FROM=${BASE_IMAGE}:${ALPINE_VERSION}\n"
+                  "FROM ${BUILD_FROM}\n")
+    [row] = review_pair({"Dockerfile": dockerfile}, {"Dockerfile": dockerfile.replace("3.23", "3.24")}).changes
+    assert (row.before, row.after, row.line) == ("alpine:3.23", "alpine:3.24", 2)

@@ -23,6 +23,16 @@ KIND = "dockerfile"
 class Fact:
     value: str
     line: int
+    # (variable, value, line) of each ARG the value is made from, in this file: a changed base is
+    # shown on the ARG whose value changed, not on the first one it uses
+    uses: tuple[tuple[str, str | None, int], ...] = ()
+
+    def changed_line(self, before: Fact | None) -> int:
+        """The line that makes this value differ from `before`: of the ARGs whose value changed, the
+        innermost (`ARG BUILD_FROM=alpine:${ALPINE_VERSION}`: the `ALPINE_VERSION` line)."""
+        old = {name: value for name, value, _line in before.uses} if before is not None else {}
+        changed = [(len(value or ""), line) for name, value, line in self.uses if name not in old or old[name] != value]
+        return min(changed)[1] if changed else self.line
 
 
 StageFacts = dict[str, dict[str, Fact]]
@@ -38,8 +48,9 @@ def stage_facts(doc: Dockerfile, stage: Stage, resolved: DockerfileModel | None 
     base = Fact(stage.base, stage.line)
     if resolved is not None and stage.index < len(resolved.stages):
         value = resolved.stages[stage.index].base
-        origins = [use.origin for use in value.variables if use.origin is not None and use.origin.path == doc.path]
-        base = Fact(value.text or stage.base, origins[0].line if origins else stage.line)
+        uses = tuple((use.name, use.value, use.origin.line) for use in value.variables
+                     if use.origin is not None and use.origin.path == doc.path)
+        base = Fact(value.text or stage.base, uses[0][2] if uses else stage.line, uses)
     fields: StageFacts = {"base": {"": base}}
     if stage.platform:
         fields["platform"] = {"": Fact(stage.platform, stage.line)}
@@ -105,7 +116,7 @@ def compare_file(base: Snapshot, head: Snapshot, head_path: str | None, base_pat
                 b, a = before.get(key), after.get(key)
                 if b is not None and a is not None and b.value == a.value:
                     continue
-                line = a.line if a else line_map.anchor(b.line, new_stage.line, last_line) if b else None
+                line = a.changed_line(b) if a else line_map.anchor(b.line, new_stage.line, last_line) if b else None
                 out.append(ContainerChange(head_path, KIND, name, field_name, safe(b.value) if b else None,
                                            safe(a.value) if a else None, line, b.line if b else None, base_path,
                                            key))
