@@ -70,12 +70,12 @@ def fold_repeats(findings: list[Finding]) -> list[Finding]:
     example stack copied per directory, twelve recipes with one base image). The first file keeps
     it, with the others as related locations and named in the message; nothing is dropped."""
     groups: dict[tuple[str, str, str], list[Finding]] = {}
-    for finding in findings:
-        key = (finding.rule, finding.message, " ".join(finding.line_text.split()))
+    keys = [(f.rule, f.message, " ".join(f.line_text.split())) for f in findings]
+    for key, finding in zip(keys, findings, strict=True):
         groups.setdefault(key, []).append(finding)
     kept: list[Finding] = []
-    for finding in findings:
-        group = groups[(finding.rule, finding.message, " ".join(finding.line_text.split()))]
+    for key, finding in zip(keys, findings, strict=True):
+        group = groups[key]
         paths = list(dict.fromkeys(f.path for f in group))
         if len(paths) < 2:
             kept.append(finding)

@@ -181,8 +181,7 @@ def test_one_change_copied_into_several_files_is_one_finding_naming_the_others()
     assert "the same in" not in single.findings[0].message
 
 
-def test_a_reworded_push_that_still_pushes_only_latest_is_not_new() -> None:
-    workflow = """
+LATEST_ONLY = """
 on: {push: {branches: [main]}}
 jobs:
   image:
@@ -195,6 +194,10 @@ jobs:
           push: true
           tags: ghcr.io/acme/api:latest
 """
+
+
+def test_a_reworded_push_that_still_pushes_only_latest_is_not_new() -> None:
+    workflow = LATEST_ONLY
     base = {".github/workflows/image.yml": workflow}
     head = {".github/workflows/image.yml": workflow.replace("      - uses: docker/build-push-action@v6\n",
                                                            "      - name: Build and push\n"
@@ -217,19 +220,7 @@ def test_a_moving_image_replacing_another_moving_image_is_said_in_the_summary_on
 
 
 def test_an_only_latest_image_moved_to_another_registry_is_not_new() -> None:
-    workflow = """
-on: {push: {branches: [main]}}
-jobs:
-  image:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: docker/login-action@v3
-        with: {registry: ghcr.io, username: x, password: "${{ secrets.GITHUB_TOKEN }}"}
-      - uses: docker/build-push-action@v6
-        with:
-          push: true
-          tags: acme/backup:latest
-"""
+    workflow = LATEST_ONLY.replace("ghcr.io/acme/api:latest", "acme/backup:latest")
     base = {".github/workflows/image.yml": workflow}
     head = {".github/workflows/image.yml": workflow.replace("acme/backup:latest", "ghcr.io/acme/backup:latest")}
     report = review_pair(base, head)

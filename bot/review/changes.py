@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dockreview.bot.review import markdown as md
-from dockreview.rules.changes.group import group
+from dockreview.rules.changes.group import group, object_noun
 
 if TYPE_CHECKING:
     from dockreview.rules.changes import ContainerChange
@@ -63,11 +63,7 @@ def _object_cell(change: ContainerChange) -> str:
     if not change.members:
         return _cell(change.object or "(file)", 40)
     names = ", ".join(change.members)
-    return md.table_cell(f"{len(change.members)} {_noun(change)}: " + md.inline_code(md.clip(names, 120)))
-
-
-def _noun(change: ContainerChange) -> str:
-    return {"compose": "services", "dockerfile": "stages", "workflow": "jobs"}.get(change.kind, "objects")
+    return md.table_cell(f"{len(change.members)} {object_noun(change.kind)}s: " + md.inline_code(md.clip(names, 120)))
 
 
 def rows(changes: Sequence[ContainerChange]) -> list[ContainerChange]:

@@ -76,7 +76,7 @@ def registry_move(before: str, after: str) -> tuple[str, str] | None:
 def _fold(key: tuple[str, ...], members: list[ContainerChange]) -> ContainerChange:
     first = members[0]
     names = tuple(dict.fromkeys(m.object for m in members))
-    noun = _noun(first.kind)
+    noun = object_noun(first.kind)
     if key[0] == "moved":
         targets = sorted({m.after or "" for m in members})
         sources = sorted({m.before or "" for m in members})
@@ -95,8 +95,9 @@ def _fold(key: tuple[str, ...], members: list[ContainerChange]) -> ContainerChan
                    note=f"the same change on {len(names)} {noun}s")
 
 
-def _noun(kind: str) -> str:
+def object_noun(kind: str) -> str:
+    """What the objects of a kind of file are called: service, stage, job."""
     return {"compose": "service", "dockerfile": "stage", "workflow": "job"}.get(kind, "object")
 
 
-__all__ = ["MIN_GROUP", "group", "registry_move"]
+__all__ = ["MIN_GROUP", "group", "object_noun", "registry_move"]

@@ -23,16 +23,10 @@ _Span = tuple[int, int, str, str]
 def service_subject(snapshot: Snapshot, path: str, line: int) -> Subject | None:
     """The service whose definition in `path` holds `line`, as ("service", project, name)."""
     spans = snapshot.derived(("model:service-spans", path), lambda: _spans(snapshot, path))
-    index = bisect_right(spans, (line, float("inf"))) - 1
-    while index >= 0:
-        first, last, project, name = spans[index]
+    # spans are sorted by first line: the ones starting at or before `line`, nearest first
+    for first, last, project, name in reversed(spans[: bisect_right(spans, (line, float("inf")))]):
         if first <= line <= last:
             return Subject("service", project, name)
-        if last < line and first < line:
-            # an earlier, longer definition may still hold the line (spans sorted by first line)
-            index -= 1
-            continue
-        index -= 1
     return None
 
 

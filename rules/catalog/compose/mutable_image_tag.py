@@ -97,6 +97,6 @@ def _moved_before(ctx: Context, name: str) -> bool:
     if not isinstance(before, ComposeFile):
         return False
     service = before.services.get(name)
-    return service is not None and service.build is None and bool(service.image) and \
-        tag_verdict(service.image or "").moves
+    image = service.image if service is not None and service.build is None else None
+    return tag_verdict(image).moves if image else False
 
