@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Literal, NamedTuple
+
+from dockreview.rules.finding import Confidence
 
 # Name parts that mean "this holds a secret".
 _SECRET_NAME = re.compile(
@@ -17,13 +20,14 @@ _NOT_SECRET_SUFFIX = re.compile(
     r"(?:_FILE|_PATH|_DIR|_NAME|_USER|_USERNAME|_ID|_LENGTH|_LEN|_MIN|_MAX|_TTL|_EXPIRY|_EXPIRE|_EXPIRES|"
     r"_EXPIRATION|_TIMEOUT|_LIFETIME|_AGE|_HEADER|_ALGORITHM|_ALG|_TYPE|_ENABLED|_REQUIRED|_POLICY|"
     r"_RESET|_PROVIDER|_MODE|_FIELD|_PARAM|_PREFIX|_URL|_URI|_HOST|_PORT|_COUNT|_ROTATION|_METHOD|"
-    r"_STRENGTH|_COMPLEXITY|_ENV|_VAR|_LOCATION|_ROUNDS|_ITERATIONS|_CACHE|_REGEX)$",
+    r"_STRENGTH|_COMPLEXITY|_SCHEME|_ENV|_VAR|_LOCATION|_ROUNDS|_ITERATIONS|_CACHE|_REGEX)$",
     re.IGNORECASE,
 )
 _NOT_SECRET_NAME = re.compile(r"^(?:.*_)?(?:PASSWORD_AUTHENTICATION|NO_?PASSWORD|ALLOW_EMPTY_PASSWORD)$", re.I)
 
 _ONLY_REFERENCE = re.compile(r"^\s*(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$\$\{[^}]*\})\s*$")
-_BOOLEANISH = {"true", "false", "yes", "no", "on", "off", "none", "null", "~", "0", "1", "-", ""}
+# Flags, and sentinels that switch a feature off (`API_KEY=${API_KEY:-invalid}`): not secrets.
+_BOOLEANISH = {"true", "false", "yes", "no", "on", "off", "none", "null", "~", "0", "1", "-", "", "invalid", "disabled"}
 # Linear time: a match starts only where a run of scheme characters starts (the lookbehind), and
 # skips the run's leading non-letters (`lead`), so no start inside a long run rescans the rest of it.
 _URL_CREDENTIALS = re.compile(
@@ -33,6 +37,21 @@ _URL_CREDENTIALS = re.compile(
 )
 _SECRET_PATHS = ("/run/secrets/", "/var/run/secrets/", "/secrets/", "file:", "vault:", "secretsmanager:")
 MASK = "****"
+# `${VAR:-literal}` / `${VAR-literal}` as the whole value.
+_DEFAULT = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-(?P<default>[^${}]*)\}$")
+# Any interpolation left in a value (`$$` escapes removed first).
+_INTERPOLATION = re.compile(r"\$(?:\{|[A-Za-z_])")
+_PATH = re.compile(r"^(?:/|\./|\.\./|~/)[^\s:;,]*$")
+# The placeholder policy (docs/writing-rules.md, "Secrets"): words and shapes that say "replace me".
+_PLACEHOLDER = re.compile(
+    r"^(?:x{3,}|\*{3,}|\.{3,}|<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\}|"
+    r"(?:dummy|placeholder|change[-_ ]?me\d*|fake|not[-_]?a[-_]?secret|unused|todo|fixme|redacted|"
+    r"replace[-_ ]?me|insert[-_ ]?here)(?:[-_ .].*)?|"
+    r"your[-_ ]?(?:own[-_ ])?(?:[a-z0-9]+[-_ ])*(?:password|passwd|pass|secret|token|key|api[-_ ]?key)"
+    r"(?:[-_ ]?here)?|"
+    r"change[-_ ]?(?:this|it|me)(?:[-_ ].*)?|.*[-_ ]here)$",
+    re.IGNORECASE,
+)
 
 
 def is_secret_name(name: str) -> bool:
@@ -49,25 +68,78 @@ def is_reference(value: str) -> bool:
 
 
 def is_literal_secret(value: str | None) -> bool:
-    """A value written out in the file, not a reference, a path to a secret file, or a flag."""
+    """A value written out in the file, not a reference, a path, a flag or a partly interpolated value.
+
+    Placeholders count as literal here (see `secret_value` for the policy that tells them apart)."""
+    found = secret_value(value)
+    return found is not None and found.kind != "default"
+
+
+class SecretValue(NamedTuple):
+    """What a secret-named value holds, by the one policy every secret rule applies.
+
+    - `literal`: written out in the file; it leaks with it (high confidence).
+    - `placeholder`: a value that says it must be replaced (`xxx`, `<token>`, `changeme`,
+      `your-api-key`, `dummy`): nothing leaks, but it ships as is when nobody replaces it (low).
+    - `default`: `${VAR:-literal}`: the literal ships whenever the variable is unset (medium).
+    """
+
+    kind: Literal["literal", "placeholder", "default"]
+    text: str  # the literal part (to mask and to digest)
+
+    @property
+    def confidence(self) -> Confidence:
+        return {"literal": Confidence.HIGH, "default": Confidence.MEDIUM}.get(self.kind, Confidence.LOW)
+
+
+def secret_value(value: str | None) -> SecretValue | None:
+    """Classify a secret-named value; None when it is not a written-out value at all: a reference
+    (`${VAR}`, `${VAR:?msg}`, `$VAR`, `${{ secrets.X }}`), a value built around an interpolation
+    (`u:${PW}`, `pre-$SUFFIX`), a file path (`/run/secrets/db`, `./key.json`), a flag or empty."""
     if value is None:
-        return False
+        return None
     text = value.strip().strip("'\"")
-    if text.lower() in _BOOLEANISH:
-        return False
-    if is_reference(text) or text.startswith(_SECRET_PATHS):
-        return False
-    # Whole-value interpolation with a default still reads from the environment.
-    return not (text.startswith("${") and text.endswith("}") and text.count("${") == 1)
+    default = _DEFAULT.match(text)
+    if default:
+        inner = secret_value(default.group("default"))
+        if inner is None:
+            return None
+        return inner if inner.kind == "placeholder" else SecretValue("default", inner.text)
+    if text.lower() in _BOOLEANISH or is_reference(text) or is_path(text):
+        return None
+    if _INTERPOLATION.search(text.replace("$$", "")):
+        return None
+    return SecretValue("placeholder" if is_placeholder(text) else "literal", text)
+
+
+def is_placeholder(value: str) -> bool:
+    """A value that only stands in for a secret: it says it must be replaced."""
+    return bool(_PLACEHOLDER.match(value.strip().strip("'\"")))
+
+
+def is_path(value: str) -> bool:
+    """An absolute or relative file path (`/run/keys/sa.json`, `./certs/key.pem`, `~/.aws`): where a
+    secret is, not the secret."""
+    text = value.strip()
+    return text.startswith(_SECRET_PATHS) or bool(_PATH.match(text))
+
+
+def url_secret(value: str) -> tuple[re.Match[str], SecretValue] | None:
+    """The first `scheme://user:password@` whose password is written out, with what it holds."""
+    for match in _URL_CREDENTIALS.finditer(value):
+        password = match.group("password")
+        if password.startswith("$"):
+            continue
+        found = secret_value(password)
+        if found is not None and found.kind != "default":
+            return match, found
+    return None
 
 
 def url_credentials(value: str) -> re.Match[str] | None:
-    """The first `scheme://user:password@` with a literal password, if any."""
-    for match in _URL_CREDENTIALS.finditer(value):
-        password = match.group("password")
-        if is_literal_secret(password) and not password.startswith("$"):
-            return match
-    return None
+    """The first `scheme://user:password@` with a written-out password (placeholders included), if any."""
+    found = url_secret(value)
+    return found[0] if found else None
 
 
 def mask(text: str, secret: str) -> str:

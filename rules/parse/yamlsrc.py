@@ -106,18 +106,25 @@ def _check_bounds(root: Any) -> None:
 
 def key_position(mapping: Any, key: Any) -> tuple[int, int] | None:
     """1-based (line, column) of `key` in `mapping`, following merge keys (`<<: *anchor`)."""
-    if not isinstance(mapping, CommentedMap):
+    return _own_key_position(mapping, key, set()) or node_position(mapping)
+
+
+def _own_key_position(mapping: Any, key: Any, seen: set[int]) -> tuple[int, int] | None:
+    """Where `key` is written: in `mapping` itself or in a mapping merged into it (every source of
+    `<<: [*a, *b]` is tried before giving up, so a key from `*b` is not placed on `*a`)."""
+    if not isinstance(mapping, CommentedMap) or id(mapping) in seen:
         return None
+    seen.add(id(mapping))
     try:
         line, col = mapping.lc.key(key)
         return line + 1, col + 1
     except (KeyError, TypeError, AttributeError):
         pass
     for source in _merge_sources(mapping):
-        pos = key_position(source, key)
+        pos = _own_key_position(source, key, seen)
         if pos:
             return pos
-    return node_position(mapping)
+    return None
 
 
 def _merge_sources(mapping: Any) -> list[Any]:
@@ -132,16 +139,23 @@ def _merge_sources(mapping: Any) -> list[Any]:
 def value_position(mapping: Any, key: Any) -> tuple[int, int] | None:
     if not isinstance(mapping, CommentedMap):
         return None
+    return _own_value_position(mapping, key, set()) or key_position(mapping, key)
+
+
+def _own_value_position(mapping: Any, key: Any, seen: set[int]) -> tuple[int, int] | None:
+    if not isinstance(mapping, CommentedMap) or id(mapping) in seen:
+        return None
+    seen.add(id(mapping))
     try:
         line, col = mapping.lc.value(key)
         return line + 1, col + 1
     except (KeyError, TypeError, AttributeError):
         pass
     for source in _merge_sources(mapping):
-        pos = value_position(source, key)
+        pos = _own_value_position(source, key, seen)
         if pos:
             return pos
-    return key_position(mapping, key)
+    return None
 
 
 def item_position(seq: Any, index: int) -> tuple[int, int] | None:

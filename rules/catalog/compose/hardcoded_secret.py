@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.docker.secrets import env_name, is_literal_secret, is_secret_name
+from dockreview.rules.docker.secrets import SecretValue, env_name, is_secret_name, secret_value
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile, EnvVar
 from dockreview.rules.rule import Context, Hit, Kind, Rule, one_per_place
@@ -19,10 +19,17 @@ class HardcodedSecretInEnvironment(Rule[ComposeFile]):
     `POSTGRES_PASSWORD` is a leaked database password, and every environment runs with the same
     one. Rotating it means a code change.
 
-    Values that come from elsewhere are fine: `${VAR}`, `${VAR:?message}`, `*_FILE` variables that
-    point at a secrets file, `/run/secrets/...` paths, `env_file:`, and empty values. Files named
-    for development or tests (`docker-compose.dev.yml`, `compose.override.yaml`, ...) are not
-    production and are not checked; the list is configurable (`production:` in the config).
+    Values that come from elsewhere are fine: `${VAR}`, `${VAR:?message}`, values built around an
+    interpolation (`app-${SUFFIX}`), `*_FILE` variables and file paths (`/run/secrets/...`),
+    `env_file:`, and empty values. Files named for development or tests (`docker-compose.dev.yml`,
+    `compose.override.yaml`, ...) are not production and are not checked; the list is
+    configurable (`production:` in the config).
+
+    Confidence: high for a literal value. Medium for `${VAR:-literal}`: the literal ships whenever
+    the variable is unset. Low for a placeholder (`xxx`, `<token>`, `changeme`, `your-api-key`,
+    `dummy`): nothing leaks, but it runs as written unless replaced. This is the placeholder policy
+    of every secret rule (`rules.docker.secrets.secret_value`). A value repeated by a YAML anchor
+    is one finding, on the line that holds it.
 
     ## Example
     ```yaml
@@ -66,17 +73,31 @@ class HardcodedSecretInEnvironment(Rule[ComposeFile]):
     def _hits(self, doc: ComposeFile) -> Iterator[tuple[str, Hit]]:
         for service in doc.services.values():
             for var in service.environment:
-                if is_secret_name(var.name) and is_literal_secret(var.value):
-                    yield service.name, Hit(
-                        line=var.line,
-                        column=var.column,
-                        message=(
-                            f"`{var.name}` of service `{service.name}` is a literal secret: it leaks with the "
-                            "file and cannot differ between environments"
-                        ),
-                        suggestion=_suggestion(doc.lines[var.line - 1], var),
-                        evidence=f"{service.name}:{var.name}",
-                    )
+                found = secret_value(var.value) if is_secret_name(var.name) else None
+                if found is None:
+                    continue
+                yield service.name, Hit(
+                    line=var.line,
+                    column=var.column,
+                    message=f"`{var.name}` of service `{service.name}` {_what(found, var.name)}",
+                    suggestion=_suggestion(doc.lines[var.line - 1], var),
+                    evidence=f"{service.name}:{var.name}",
+                    confidence=found.confidence,
+                )
+
+
+def _what(found: SecretValue, name: str) -> str:
+    if found.kind == "placeholder":
+        return (
+            "holds a placeholder, not a secret: nothing leaks, but the service runs with it as written "
+            "unless every deployment replaces it"
+        )
+    if found.kind == "default":
+        return (
+            f"defaults to a literal secret (`${{{name}:-****}}`): it is used whenever `{name}` is unset, "
+            "and it leaks with the file"
+        )
+    return "is a literal secret: it leaks with the file and cannot differ between environments"
 
 
 def _suggestion(source_line: str, var: EnvVar) -> str | None:

@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dockreview.rules.docker.secrets import env_name, is_literal_secret, is_secret_name, url_credentials
+from dockreview.rules.docker.secrets import env_name, is_secret_name, secret_value, url_secret
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile, EnvVar, Service
 from dockreview.rules.parse.yamlsrc import as_str, item_position, value_position
@@ -29,7 +29,10 @@ class UrlCredentials(Rule[ComposeFile]):
     Finds passwords written inside URLs and DSNs (`scheme://user:password@host`) in a service's
     `environment` (whatever the variable is called), `command`, `entrypoint`, healthcheck `test`,
     `labels` and build `args`, in production compose files. Passwords that come from the
-    environment (`postgres://app:${DB_PASSWORD}@db/app`) are fine.
+    environment (`postgres://app:${DB_PASSWORD}@db/app`, `u:${PW}x@db`) are fine.
+
+    Confidence: high for a literal password, low for a placeholder (`user:xxx@`, `<password>`),
+    by the placeholder policy every secret rule shares (see `compose-hardcoded-secret`).
 
     ## Why is this bad?
     `DATABASE_URL=mysql+pymysql://admin:<password>@db:3306/app` is the database password in
@@ -85,27 +88,33 @@ class UrlCredentials(Rule[ComposeFile]):
     def _hits(self, doc: ComposeFile) -> Iterator[tuple[str, Hit]]:
         for service in doc.services.values():
             for place in _places(service):
-                match = url_credentials(place.value)
-                if match is None:
+                found = url_secret(place.value)
+                if found is None:
                     continue
+                match, value = found
                 password = match.group("password")
                 user = match.group("user")
                 shown = f"{match.group('scheme')}://{user}:****@"
+                what = (
+                    f"has a placeholder password in a URL (`{shown}`): nothing leaks, but it is used as written "
+                    "unless every deployment replaces it"
+                    if value.kind == "placeholder"
+                    else f"has a literal password in a URL (`{shown}`): it leaks with the file and cannot "
+                    "differ between environments"
+                )
                 yield service.name, Hit(
                     line=place.line,
                     column=place.column,
-                    message=(
-                        f"{place.what} of service `{service.name}` has a literal password in a URL (`{shown}`): "
-                        "it leaks with the file and cannot differ between environments"
-                    ),
+                    message=f"{place.what} of service `{service.name}` {what}",
                     suggestion=_suggestion(doc, place, password),
                     evidence=f"{service.name}:{place.key}",
+                    confidence=value.confidence,
                 )
 
 
 def _places(service: Service) -> Iterator[_Place]:
     for var in service.environment:
-        if var.value is None or (is_secret_name(var.name) and is_literal_secret(var.value)):
+        if var.value is None or (is_secret_name(var.name) and secret_value(var.value) is not None):
             continue  # compose-hardcoded-secret reports literal values of secret-named variables
         yield _Place(f"`{var.name}`", var.name, var.value, var.line, var.column, var)
     for var in service.labels:

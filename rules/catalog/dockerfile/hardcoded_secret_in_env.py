@@ -3,18 +3,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.docker.secrets import is_literal_secret, is_secret_name, url_credentials
+from dockreview.rules.docker.secrets import is_secret_name, secret_value, url_secret
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.model.deployment import deployment
 from dockreview.rules.parse.dockerfile import Dockerfile, column_of
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
-# Values that only stand in for a secret while building (`SECRET_KEY=dummy` for collectstatic).
-_PLACEHOLDER = re.compile(
-    r"^(?:dummy|placeholder|changeme|change-me|fake|build|builder|x+|not-?a-?secret|unused|none|test|secret)"
-    r"(?:[-_].*)?$",
-    re.IGNORECASE,
-)
+# A database or service on the build machine itself: only a build step (`prisma generate`,
+# `collectstatic`) can reach it, so in a stage that does not ship it is a stand-in.
+_LOCAL_HOST = re.compile(r"@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?:[:/]|$)", re.IGNORECASE)
 
 
 class HardcodedSecretInEnv(Rule[Dockerfile]):
@@ -23,9 +20,16 @@ class HardcodedSecretInEnv(Rule[Dockerfile]):
     Finds `ENV` instructions that set a secret-looking variable (`API_KEY`, `DB_PASSWORD`,
     `SECRET_KEY`, ...) to a literal value, and any `ENV` value with credentials in a URL
     (`postgres://app:hunter2@db/app`). Values taken from a build argument (`ENV TOKEN=$TOKEN`)
-    are left to `dockerfile-secret-in-arg`. In builder stages that do not reach the final image,
-    obvious placeholders (`SECRET_KEY=dummy` for `collectstatic`) are not reported. Files named
-    for development (`Dockerfile.dev`, ...) are not checked.
+    are left to `dockerfile-secret-in-arg`. Files named for development (`Dockerfile.dev`, ...)
+    are not checked.
+
+    Not reported: file paths (`GOOGLE_APPLICATION_CREDENTIALS=/run/keys/sa.json`: where the secret
+    is, not the secret); values built around an interpolation; and, in builder stages that do not
+    reach the final image, placeholders (`SECRET_KEY=dummy` for `collectstatic`) and URLs to the
+    build machine itself (`postgresql://user:pass@localhost:5432/dummy` for `prisma generate`).
+    A secret in a builder stage is said to be in the Dockerfile and the build cache, not in the
+    image. Confidence: high for a literal; low for a placeholder in a stage that ships (the
+    placeholder policy of every secret rule, see `compose-hardcoded-secret`).
 
     ## Why is this bad?
     The value is in git and in every image built from the Dockerfile: `docker inspect` prints the
@@ -74,27 +78,38 @@ class HardcodedSecretInEnv(Rule[Dockerfile]):
                 value = pair.value or ""
                 column = column_of(doc, instruction.line, pair.name, instruction.column)
                 where = "every image built from this Dockerfile" if final else "the Dockerfile and the build cache"
-                if is_secret_name(pair.name) and is_literal_secret(value) and "$" not in value:
-                    if not final and _PLACEHOLDER.match(value.strip()):
-                        continue
+                found = secret_value(value) if is_secret_name(pair.name) else None
+                if found is not None and found.kind != "default":
+                    if not final and found.kind == "placeholder":
+                        continue  # a stand-in for a build step, in a stage that never ships
+                    what = (
+                        "a placeholder: nothing leaks, but every container of the image runs with it unless "
+                        "the deployment replaces it"
+                        if found.kind == "placeholder"
+                        else f"a literal secret: it is in git and in {where} (`docker inspect` shows it), and "
+                        "every environment shares it"
+                    )
                     yield Hit(
                         line=instruction.line,
                         column=column,
-                        message=(
-                            f"`{pair.name}` is set to a literal secret: it is in git and in {where} "
-                            "(`docker inspect` shows it), and every environment shares it"
-                        ),
+                        message=f"`{pair.name}` is set to {what}",
                         evidence=pair.name,
+                        confidence=found.confidence,
                     )
-                elif url_credentials(value):
-                    match = url_credentials(value)
-                    scheme = match.group("scheme") if match else "URL"
-                    yield Hit(
-                        line=instruction.line,
-                        column=column,
-                        message=(
-                            f"`{pair.name}` holds a `{scheme}://` URL with a literal password: it is in git and in "
-                            f"{where} (`docker inspect` shows it)"
-                        ),
-                        evidence=f"{pair.name}:url",
-                    )
+                    continue
+                url = url_secret(value)
+                if url is None or found is not None:
+                    continue
+                match, password = url
+                if not final and (password.kind == "placeholder" or _LOCAL_HOST.search(value)):
+                    continue  # a build-time stand-in (`postgresql://user:pass@localhost/dummy`)
+                yield Hit(
+                    line=instruction.line,
+                    column=column,
+                    message=(
+                        f"`{pair.name}` holds a `{match.group('scheme')}://` URL with a literal password: it is in "
+                        f"git and in {where} (`docker inspect` shows it)"
+                    ),
+                    evidence=f"{pair.name}:url",
+                    confidence=password.confidence,
+                )
