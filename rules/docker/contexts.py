@@ -32,7 +32,7 @@ _EXPRESSION = re.compile(r"\$\{\{|\$\{?[A-Za-z_]")
 class BuildContext:
     directory: str  # repository path of the context ("." for the root)
     dockerfile: str  # repository path of the Dockerfile
-    origin: str  # "compose", "workflow" or "default"
+    origin: str  # "compose", "workflow", "script" (scripts, Makefiles, bake) or "default"
     source_path: str | None = None  # the file that names the context (None for the default)
     source_line: int | None = None
     name: str = ""  # the compose service or workflow step, when there is one
@@ -43,8 +43,11 @@ class BuildContext:
         where = f"`{self.directory}`"
         if self.origin == "default":
             return f"{where} (the Dockerfile's directory)"
-        kind = "service" if self.origin == "compose" else "step"
-        label = f"{self.origin} {kind} `{self.name}`" if self.name else self.origin
+        if self.origin == "script":
+            label = f"bake target `{self.name}`" if self.name else "build command"
+        else:
+            kind = "service" if self.origin == "compose" else "step"
+            label = f"{self.origin} {kind} `{self.name}`" if self.name else self.origin
         return f"{where} ({label}, {self.source_path}:{self.source_line})"
 
 
@@ -55,6 +58,8 @@ def build_contexts(snapshot: Snapshot, dockerfile_path: str) -> list[BuildContex
     for context in _named_contexts(snapshot):
         if context.dockerfile == target:
             unique.setdefault((context.directory, context.target), context)
+    for context in _model_contexts(snapshot, target):
+        unique.setdefault((context.directory, context.target), context)
     if not unique:
         return [BuildContext(directory=parent(target) or ".", dockerfile=target, origin="default")]
     return list(unique.values())
@@ -71,6 +76,24 @@ def _find_named_contexts(snapshot: Snapshot) -> list[BuildContext]:
         found.extend(_from_compose(snapshot, path))
     for path in snapshot.files_of(FileType.WORKFLOW):
         found.extend(_from_workflow(snapshot, path))
+    return found
+
+
+def _model_contexts(snapshot: Snapshot, dockerfile: str) -> list[BuildContext]:
+    """The builds the builds model finds beyond compose and workflow steps: bake targets, and
+    `docker build` / `buildx bake` in scripts and Makefiles (`docker build -f docker/Dockerfile .`)."""
+    from dockreview.rules.model.builds import VIA_BAKE, VIA_BAKE_ACTION, VIA_CLI
+    from dockreview.rules.model.deployment import deployment
+
+    found = []
+    for build in deployment(snapshot).builds_of(dockerfile):
+        if build.via not in (VIA_BAKE, VIA_BAKE_ACTION, VIA_CLI) or build.context is None:
+            continue
+        origin = "script"
+        target = build.target.value if build.target is not None else None
+        name = build.name or ""
+        found.append(BuildContext(build.context or ".", dockerfile, origin, build.origin.path, build.origin.line,
+                                  name, target))
     return found
 
 
