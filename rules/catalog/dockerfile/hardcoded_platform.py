@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.finding import Category, Severity
-from dockreview.rules.parse.dockerfile import Dockerfile
+from dockreview.rules.finding import Category, Confidence, Severity
+from dockreview.rules.parse.dockerfile import Dockerfile, Stage
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
@@ -13,6 +13,11 @@ class HardcodedPlatform(Rule[Dockerfile]):
     Finds `FROM --platform=linux/amd64` (or any other literal platform) that pins a stage to one
     CPU architecture. `--platform=$BUILDPLATFORM` and `--platform=$TARGETPLATFORM` (the
     cross-compilation pattern) and other variables are fine.
+
+    Not reported: `--platform=linux` (it names the OS; the architecture stays the build's), and
+    digest-pinned stages that run nothing and are only copied from (`COPY --from=xx`), such as
+    helper images. Confidence: high; low for a tag-pinned stage that runs nothing (only the files
+    copied from it are affected).
 
     ## Why is this bad?
     The image is built for one architecture whatever the machine or the `--platform` the build
@@ -61,10 +66,22 @@ class HardcodedPlatform(Rule[Dockerfile]):
             flag = stage.instruction.flag("platform")
             if flag is None or not flag.value or "$" in flag.value or "{{" in flag.value:
                 continue
+            if "/" not in flag.value:
+                continue  # `linux` names the OS only; the architecture is still the build's
+            confidence = Confidence.HIGH
+            if stage is not final and _runs_nothing(doc, stage):
+                if "@sha256:" in stage.base:
+                    continue  # a pinned file source: nothing runs emulated
+                confidence = Confidence.LOW
             if stage is final:
                 effect = (
                     f"the image is `{flag.value}` only: other architectures (ARM servers, Apple Silicon) run it "
                     "under emulation or fail with `exec format error`"
+                )
+            elif confidence is Confidence.LOW:
+                effect = (
+                    f"this stage runs nothing, but the files copied from it are the `{flag.value}` ones whatever "
+                    "platform the image is built for (binaries among them will not run elsewhere)"
                 )
             else:
                 effect = (
@@ -77,4 +94,13 @@ class HardcodedPlatform(Rule[Dockerfile]):
                 column=flag.column,
                 message=f"`--platform={flag.value}` pins {name} to one architecture: {effect}",
                 evidence=f"{stage.name}:{flag.value}",
+                confidence=confidence,
             )
+
+
+def _runs_nothing(doc: Dockerfile, stage: Stage) -> bool:
+    """No RUN in the stage and no stage built `FROM` it: it is only a source of `COPY --from` files."""
+    if any(i.keyword in ("RUN", "ONBUILD") for i in stage.instructions):
+        return False
+    names = {stage.name.lower(), str(stage.index)}
+    return not any(other.base.lower() in names for other in doc.stages if other is not stage)
