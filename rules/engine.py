@@ -289,7 +289,7 @@ class _Emitter:
                 end_line=end,
                 message=hit.message,
                 suggestion=hit.suggestion if self.config.suggestions else None,
-                fix=rule.fix,
+                fix=hit.fix or rule.fix,
                 docs=rule.docs_url(),
                 evidence=hit.evidence,
                 related=hit.related,

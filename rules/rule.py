@@ -75,6 +75,7 @@ class Hit:
     path: str | None = None
     severity: Severity | None = None
     confidence: Confidence | None = None  # None: the rule's
+    fix: str | None = None  # None: the rule's (a fix that fits this hit: the image's own data path)
     # The object and property the hit is about, and the effective value that makes it one (a digest
     # for a secret): the finding's identity across a change (see `Finding.identity`).
     subject: Subject | None = None

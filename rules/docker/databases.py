@@ -142,6 +142,7 @@ class DatabaseImage:
     database: Database
     repository: str  # without registry, e.g. "library/postgres" -> "postgres", "bitnami/redis"
     tag: str | None
+    tag_unknown: bool = False  # the tag is a variable without a default (`postgres:${TAG}`)
 
     @property
     def is_bitnami(self) -> bool:
@@ -174,7 +175,7 @@ def image_database(image: str | None) -> DatabaseImage | None:
     if family is None:
         return None
     tag = ref.tag if ref.tag and "$" not in ref.tag else None
-    return DatabaseImage(_FAMILIES[family], repository, tag)
+    return DatabaseImage(_FAMILIES[family], repository, tag, tag_unknown=bool(ref.tag and "$" in ref.tag))
 
 
 def service_database(service: Service) -> Database | None:

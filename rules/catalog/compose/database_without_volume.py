@@ -73,7 +73,7 @@ class DatabaseWithoutVolume(Rule[ComposeFile]):
     severity = Severity.ERROR
     kind = Kind.COMPOSE
     summary = "Database keeps its data only in the container"
-    fix = "Mount a named volume at the database's data directory (`/var/lib/postgresql` for Postgres 18+)"
+    fix = "Mount a named volume at the database's data directory"
 
     def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
         if not ctx.is_production():
@@ -135,17 +135,33 @@ def _missing_volume(service: Service, database: DatabaseImage, ctx: Context) -> 
         if any(directory == p.rstrip("/") or directory.startswith(p.rstrip("/") + "/") for p in _tmpfs(service, ctx)):
             return None
     anonymous = [m for m in mounts if m.kind == "anonymous" and any(_covers(m, d) for d in directories)]
-    where = f"`{directories[0]}`"
+    directory = _postgres_dir(database) if directories == database.data_dirs else directories[0]
     how = "an anonymous volume" if anonymous else "the container's anonymous volume"
+    known = ""
+    if database.tag_unknown and database.database.family == "postgres" and not database.is_bitnami:
+        known = f" (`{_POSTGRES_18_DIR}` if the image's tag, set at run time, is 18 or later)"
     line = anonymous[0].line if anonymous else service.line
     return Hit(
         line=line,
         message=(
-            f"{database.database.family} service `{service.name}` has no named volume at {where}: its data "
+            f"{database.database.family} service `{service.name}` has no named volume at `{directory}`{known}: its data "
             f"lives in {how}, and `docker compose down` then `up` starts it with an empty database"
         ),
         evidence=service.name,
+        fix=f"Mount a named volume at `{directory}`, the image's data directory",
     )
+
+
+def _postgres_dir(database: DatabaseImage) -> str:
+    """The data directory to mount, for the tag as far as it is known (PostgreSQL 18 moved it)."""
+    if database.database.family != "postgres" or database.is_bitnami:
+        return database.data_dirs[0]
+    major = _MAJOR.match(database.tag or "")
+    if database.tag_unknown or (major is None and not (database.tag or "latest").startswith(("latest", "alpine"))):
+        return database.data_dirs[0]  # the version is not known here: the classic path
+    if major is None or int(major.group(1)) >= 18:
+        return _POSTGRES_18_DIR
+    return database.data_dirs[0]
 
 
 def _postgres_18_layout(service: Service, database: DatabaseImage, ctx: Context) -> Hit | None:
@@ -153,6 +169,8 @@ def _postgres_18_layout(service: Service, database: DatabaseImage, ctx: Context)
         return None
     if any(var.name == "PGDATA" for var in service.environment):
         return None
+    if database.tag_unknown:
+        return None  # `postgres:${TAG}`: the version, and so the layout, is decided elsewhere
     tag = (database.tag or "latest").lower()
     major = _MAJOR.match(tag)
     if not (tag == "latest" or tag.startswith("alpine") or (major and int(major.group(1)) >= 18)):
@@ -161,7 +179,7 @@ def _postgres_18_layout(service: Service, database: DatabaseImage, ctx: Context)
     legacy = [m for m in mounts if m.target.rstrip("/") == _POSTGRES_LEGACY_DIR]
     if not legacy or any(m.target.rstrip("/") == _POSTGRES_18_DIR for m in mounts):
         return None
-    version = "`postgres:latest` is 18 or later" if major is None else f"`postgres:{database.tag}` is 18 or later"
+    version = f"`postgres:{database.tag or 'latest'}` is 18 or later"
     image_line, image_column = service.value_position("image")
     return Hit(
         line=legacy[0].line,
@@ -170,5 +188,6 @@ def _postgres_18_layout(service: Service, database: DatabaseImage, ctx: Context)
             f"under `{_POSTGRES_18_DIR}/<version>/docker` and refuses to start with a mount at the old path"
         ),
         evidence=f"{service.name}:pg18",
+        fix=f"Mount the volume at `{_POSTGRES_18_DIR}` (or set `PGDATA` to the old path)",
         related=(Location(ctx.path, image_line, image_column),),
     )
