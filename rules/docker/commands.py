@@ -11,6 +11,7 @@ from typing import Any
 from dockreview.rules.docker.files import FileContext
 from dockreview.rules.finding import Severity
 from dockreview.rules.parse.shell import Command, ShellSource
+from dockreview.rules.snapshot import join, parent
 
 # docker's own options before the management command, those taking a value.
 _DOCKER_WITH_VALUE = {"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert",
@@ -182,10 +183,99 @@ def destructive_severity(
             return None
         if runner != "self-hosted":
             return Severity.WARNING, "in a CI step whose runner may be a persistent host"
+    if throwaway_target(ctx, source, command) or behind_confirmation(source, command):
+        return None
     reason = disposable_reason(ctx, source, command)
     if reason:
         return Severity.WARNING, f"in {reason}, named for development, tests or cleanup"
     return None, None
+
+
+# A value made fresh for this run: `$RANDOM`, `uuidgen`, `mktemp`, `date +%s`, the CI run id.
+_FRESH_VALUE = re.compile(r"\$RANDOM|\$\{RANDOM\}|uuidgen|mktemp|date \+%[sN]|run_id|RUN_ID|CI_JOB_ID|BUILD_ID")
+_ASSIGNMENT = r"(?:^|[\s;&|(]|export\s+){name}=([^\n]*)"
+# A question asked before going on: `read -p "Delete all data? [y/N]"`, `confirm "..."`, "are you sure".
+_CONFIRMATION = re.compile(
+    r"\bread\b[^\n]*(?:\s-[a-z]*p\b|\[y/n\]|y/n|yes/no)|\bconfirm\w*\s|are you sure|\(y/n\)|\[y/n\]|\bselect\s+\w+\s+in\b",
+    re.IGNORECASE,
+)
+
+
+def throwaway_target(ctx: FileContext, source: ShellSource, command: Command) -> bool:
+    """The command removes a project or volumes made for tests or for this run only: `-p x_test`,
+    `COMPOSE_PROJECT_NAME=e2e`, `-f compose.test.yml` whose `name:` is a test project, a project
+    name the script just generated (`-p "ci_$RANDOM"`), `docker volume rm app_test_db`."""
+    argv = command.argv
+    for index, word in enumerate(argv):
+        value = _option_value(argv, index, ("-p", "--project-name"))
+        if value is not None and _throwaway_name(source, value):
+            return True
+        value = _option_value(argv, index, ("-f", "--file"))
+        if value is not None and _test_project_file(ctx, value):
+            return True
+    project = re.search(r"(?:^|\s)COMPOSE_PROJECT_NAME=(\S+)", command.text)
+    if project and _throwaway_name(source, project.group(1)):
+        return True
+    if "volume" in argv and ("rm" in argv or "remove" in argv):
+        names = [w for w in argv[argv.index("volume") + 2:] if not w.startswith("-")]
+        return bool(names) and all(_throwaway_name(source, name) for name in names)
+    return False
+
+
+def _option_value(argv: list[str], index: int, names: tuple[str, ...]) -> str | None:
+    word = argv[index]
+    if word in names and index + 1 < len(argv):
+        return argv[index + 1]
+    for name in names:
+        if name.startswith("--") and word.startswith(name + "="):
+            return word.split("=", 1)[1]
+    return None
+
+
+def _throwaway_name(source: ShellSource, value: str) -> bool:
+    text = value.strip("'\"")
+    if _FRESH_VALUE.search(text):
+        return True
+    variable = re.search(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text)
+    if variable:
+        assigned = re.search(_ASSIGNMENT.format(name=re.escape(variable.group(1))), source.text, re.MULTILINE)
+        if assigned and _FRESH_VALUE.search(assigned.group(1)):
+            return True
+        text = text.replace(variable.group(0), "")
+    return bool(text) and _has_test_word(text)
+
+
+def _has_test_word(name: str) -> bool:
+    words = {w for w in re.split(r"[^a-z0-9]+", name.lower()) if w}
+    return bool(words & {"test", "tests", "testing", "e2e", "ci", "integration"})
+
+
+def _test_project_file(ctx: FileContext, value: str) -> bool:
+    """`-f FILE` names a compose file whose top-level `name:` is a test project."""
+    if "$" in value:
+        return False
+    path = join(parent(ctx.path), value)
+    text = ctx.snapshot.text(path) or ctx.snapshot.text(value)
+    if not text:
+        return False
+    name = re.search(r"^name:\s*['\"]?([^'\"\s#]+)", text, re.MULTILINE)
+    return bool(name) and _has_test_word(name.group(1))
+
+
+def behind_confirmation(source: ShellSource, command: Command) -> bool:
+    """A prompt before the command in the same script or function asks the user to go on."""
+    lines = source.text.split("\n")
+    offset = command.line - source.first_line if not source.line_map else _text_line(source, command.line)
+    before = "\n".join(lines[: max(offset, 0)])
+    return bool(_CONFIRMATION.search(before))
+
+
+def _text_line(source: ShellSource, file_line: int) -> int:
+    assert source.line_map is not None
+    for index, line in enumerate(source.line_map):
+        if line >= file_line:
+            return index
+    return len(source.line_map)
 
 
 _HOSTED_LABEL = re.compile(r"^(?:ubuntu|windows|macos)-[\w.-]+$", re.IGNORECASE)
