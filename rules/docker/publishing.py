@@ -1,9 +1,13 @@
-"""Whether a published tag moves: metadata-action's tag types, else `tag_verdict` of the reference."""
+"""Whether a published tag moves (metadata-action's tag types, else `tag_verdict` of the reference),
+and pushes that are not releases: build caches, platforms that keep their own release history."""
 
 from __future__ import annotations
 
+import re
+
 from dockreview.rules.docker.images import TagVerdict, tag_verdict
-from dockreview.rules.model.builds import PublishRecord
+from dockreview.rules.model.builds import PublishRecord, registry_of
+from dockreview.rules.parse.imageref import parse_image
 
 
 def tag_moves(publish: PublishRecord) -> bool:
@@ -17,4 +21,44 @@ def verdict(publish: PublishRecord) -> TagVerdict:
     return tag_verdict(publish.ref)
 
 
-__all__ = ["tag_moves", "verdict"]
+# Registries whose platform keeps its own release history (a rollback does not need an older tag):
+# Heroku's `heroku container:release` / `heroku releases:rollback` work on releases, not tags.
+_RELEASE_HISTORY_REGISTRIES = ("registry.heroku.com",)
+# `cache-from`/`cache-to` values: `type=registry,ref=IMAGE,...` or a plain image (`--cache-from IMAGE`).
+_CACHE_VALUE = re.compile(r"cache-(?:from|to)\b['\"]?\s*[:=]?\s*['\"]?(?P<value>[^\s'\"]+)")
+_CACHE_WORD = re.compile(r"(?:^|[-_.])(?:build)?cache(?:$|[-_.])", re.IGNORECASE)
+
+
+def keeps_release_history(ref: str) -> bool:
+    """The image goes to a platform that versions releases itself (Heroku)."""
+    registry = registry_of(ref)
+    return registry is not None and registry.endswith(_RELEASE_HISTORY_REGISTRIES)
+
+
+def cache_repositories(text: str) -> set[str]:
+    """Image references a file names as build caches (`cache-from`/`cache-to`, `--cache-from`), with
+    `latest` for an untagged one."""
+    found = set()
+    for match in _CACHE_VALUE.finditer(text):
+        value = match.group("value")
+        parts = dict(p.split("=", 1) for p in value.split(",") if "=" in p)
+        ref = parts.get("ref") if parts else value
+        if ref and (not parts or parts.get("type", "registry") == "registry"):
+            found.add(_name_and_tag(ref))
+    return found
+
+
+def _name_and_tag(ref: str) -> str:
+    parsed = parse_image(ref.strip().strip("'\""))
+    return f"{parsed.name}:{parsed.tag or 'latest'}"
+
+
+def is_cache_image(ref: str, caches: set[str]) -> bool:
+    """A build cache, not a release: named as a cache, or its tag or name says so (`:buildcache`)."""
+    parsed = parse_image(ref.strip().strip("'\""))
+    if _name_and_tag(ref) in caches:
+        return True
+    return bool(_CACHE_WORD.search(parsed.tag or "") or _CACHE_WORD.search(parsed.name.rsplit("/", 1)[-1]))
+
+
+__all__ = ["cache_repositories", "is_cache_image", "keeps_release_history", "tag_moves", "verdict"]

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dockreview.rules.docker.actions import is_local_ref
-from dockreview.rules.docker.publishing import tag_moves
+from dockreview.rules.docker.publishing import cache_repositories, is_cache_image, keeps_release_history, tag_moves
 from dockreview.rules.finding import Category, Location, Severity, Subject
 from dockreview.rules.model.builds import PublishRecord, WorkflowModel
 from dockreview.rules.parse.imageref import parse_image
@@ -23,6 +23,10 @@ class WorkflowOnlyLatestTag(Rule[WorkflowModel]):
 
     A tag computed at run time counts as a version: `app:${{ github.sha }}`,
     `app:${{ github.ref_name }}`, `app:$VERSION`; so does a push whose image name is computed.
+
+    Not reported: pushes to a platform that keeps its own release history (`registry.heroku.com`:
+    Heroku rolls back releases, not tags), and build caches (an image named in `cache-from` /
+    `cache-to` / `--cache-from`, or whose tag or name says `cache`/`buildcache`). Confidence: high.
 
     ## Why is this bad?
     Each push overwrites the previous image. When a release is broken there is no earlier image to
@@ -64,8 +68,11 @@ class WorkflowOnlyLatestTag(Rule[WorkflowModel]):
 
     def check(self, doc: WorkflowModel, ctx: Context) -> Iterator[Hit]:
         found: dict[str, list[_Tag]] = {}
+        caches = cache_repositories(ctx.snapshot.text(doc.path) or "")
         for publish in ctx.model.publishes:
             if not _in_workflow(publish, doc) or _local(publish, doc):
+                continue
+            if keeps_release_history(publish.ref) or is_cache_image(publish.ref, caches):
                 continue
             tag = _Tag.of(publish)
             found.setdefault(tag.image, []).append(tag)
