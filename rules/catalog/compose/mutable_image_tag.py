@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockreview.rules.docker.images import tag_verdict
+from dockreview.rules.docker.services import defined_elsewhere
 from dockreview.rules.finding import Category, Confidence, Severity
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
@@ -17,6 +18,11 @@ class MutableImageTag(Rule[ComposeFile]):
     production compose files. A variable with a default
     counts as its default: `app:${TAG:-latest}` and `app:${TAG-latest}` are `latest` wherever `TAG`
     is not set.
+
+    Not reported: services that `build:` their image, here or in a sibling file
+    (`docker-compose.override.yml` giving the service a `build:`): the image is this repository's own
+    build. Confidence: high; medium when the image it replaces also moved (the change does not make
+    the deployment less reproducible).
 
     ## Why is this bad?
     A moving tag means a different image on every pull: the server that pulls tomorrow runs code
@@ -65,8 +71,8 @@ class MutableImageTag(Rule[ComposeFile]):
             return
         for service in doc.services.values():
             image = service.image
-            if not image or service.build is not None:
-                continue
+            if not image or service.build is not None or defined_elsewhere(ctx, service.name, "build"):
+                continue  # the image is this repository's own build (here or in a sibling override file)
             verdict = tag_verdict(image)
             reason = verdict.describe()
             if reason is None:

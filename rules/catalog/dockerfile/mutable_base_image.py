@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from dockreview.rules.classify import FileType
 from dockreview.rules.docker.images import tag_verdict
 from dockreview.rules.finding import Category, Severity, Subject
+from dockreview.rules.model.builds import repository_of
 from dockreview.rules.model.deployment import deployment
 from dockreview.rules.model.dockerfile import StageModel
 from dockreview.rules.parse.dockerfile import Dockerfile, column_of
@@ -20,6 +21,11 @@ class MutableBaseImage(Rule[Dockerfile]):
     tags with a suffix (`lts-alpine`). An `ARG` counts as its default: with `ARG NODE_TAG=latest` before the first
     `FROM`, `FROM node:${NODE_TAG}` is `node:latest` in every build that does not pass
     `--build-arg NODE_TAG=...`.
+
+    Not reported: stages built from another stage or from an image a compose service of the
+    repository builds, and `FROM ${BASE}` whose default is an image this repository publishes when
+    every build that sets `BASE` passes it by digest (the release workflow's
+    `BASE=ghcr.io/acme/base@${{ needs.base.outputs.digest }}`). Confidence: high.
 
     ## Why is this bad?
     The same Dockerfile builds a different image every time the tag moves: a rebuild for a
@@ -72,6 +78,8 @@ class MutableBaseImage(Rule[Dockerfile]):
             written = stage.parsed
             if any(r.kind == "from" for r in stage.references) or stage.base.text in local_images:
                 continue
+            if _own_base_passed_by_digest(ctx, stage):
+                continue
             reason = _mutable_reason(stage)
             if reason is None:
                 continue
@@ -88,6 +96,21 @@ class MutableBaseImage(Rule[Dockerfile]):
                 subject=Subject("stage", ctx.path, stage.key, "base"),
                 basis=tag_verdict(stage.base).basis,
             )
+
+
+def _own_base_passed_by_digest(ctx: Context, stage: StageModel) -> bool:
+    """`FROM ${BASE}` whose default is an image this repository publishes, and every build that sets
+    `BASE` passes it by digest (`ghcr.io/acme/base@${{ needs.base.outputs.digest }}`): the moving
+    default only serves local builds."""
+    names = {use.name for use in stage.base.variables}
+    if not names:
+        return False
+    model = deployment(ctx.snapshot)
+    passed = [b.args[n].value for b in model.builds_of(ctx.path) for n in names if n in b.args]
+    if not passed or not all(value and "@" in value for value in passed):
+        return False
+    own = {repository_of(p.ref) for p in model.publishes}
+    return repository_of(stage.base.text) in own
 
 
 def _images_built_by_compose(ctx: Context) -> set[str]:

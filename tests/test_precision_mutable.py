@@ -1,0 +1,87 @@
+"""Mutable tags that are not what gets built: the repository's own base passed by digest, and an
+`image:` a sibling override file builds."""
+
+from tests.helpers import lines
+
+DOCKERFILE = """
+    ARG BASE_IMAGE=ghcr.io/acme/base:latest
+    FROM ${BASE_IMAGE}
+    COPY app /app
+    CMD ["/app/run"]
+    """
+
+
+def _workflow(build_arg: str) -> str:
+    return f"""
+        on: {{push: {{tags: ["v*"]}}}}
+        jobs:
+          base:
+            runs-on: ubuntu-latest
+            outputs:
+              digest: ${{{{ steps.push.outputs.digest }}}}
+            steps:
+              - uses: docker/build-push-action@v6
+                id: push
+                with:
+                  context: base
+                  push: true
+                  tags: ghcr.io/acme/base:latest,ghcr.io/acme/base:${{{{ github.ref_name }}}}
+          app:
+            needs: base
+            runs-on: ubuntu-latest
+            steps:
+              - uses: docker/build-push-action@v6
+                with:
+                  context: .
+                  push: true
+                  tags: ghcr.io/acme/app:${{{{ github.ref_name }}}}
+                  build-args: |
+                    {build_arg}
+        """
+
+
+def test_own_base_passed_by_digest_in_the_release_workflow() -> None:
+    files = {
+        "Dockerfile": DOCKERFILE,
+        "base/Dockerfile": "FROM debian:12.7-slim\n",
+        ".github/workflows/release.yml": _workflow("BASE_IMAGE=ghcr.io/acme/base@${{ needs.base.outputs.digest }}"),
+    }
+    assert lines(files, "DR201") == []
+
+
+def test_own_base_passed_by_tag_is_still_reported() -> None:
+    files = {
+        "Dockerfile": DOCKERFILE,
+        "base/Dockerfile": "FROM debian:12.7-slim\n",
+        ".github/workflows/release.yml": _workflow("BASE_IMAGE=ghcr.io/acme/base:latest"),
+    }
+    assert lines(files, "DR201") == [("Dockerfile", 2)]
+
+
+def test_image_that_a_sibling_override_builds() -> None:
+    files = {
+        "docker-compose.yml": """
+            services:
+              web:
+                image: ghcr.io/acme/web:latest
+                ports: ["8000:8000"]
+            """,
+        "docker-compose.override.yml": """
+            services:
+              web:
+                build: .
+            """,
+        "Dockerfile": "FROM python:3.12-slim\n",
+    }
+    assert lines(files, "DR103") == []
+
+
+def test_image_without_any_build_is_still_reported() -> None:
+    files = {
+        "docker-compose.yml": """
+            services:
+              web:
+                image: ghcr.io/acme/web:latest
+            """,
+    }
+    assert lines(files, "DR103") == [("docker-compose.yml", 3)]
