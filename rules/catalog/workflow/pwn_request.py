@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dockreview.rules.classify import FileType
 from dockreview.rules.docker.actions import BUILD_PUSH, docker_runs
 from dockreview.rules.finding import Category, Location, Severity
 from dockreview.rules.parse.workflow import Job, Step, Workflow
@@ -17,6 +18,14 @@ _HEAD_REF = re.compile(
     re.IGNORECASE,
 )
 # A job or step condition that keeps fork pull requests (or unmerged code) out.
+# Events a pull request (from a fork or not) cannot start.
+_NOT_FROM_PULL_REQUESTS = frozenset({
+    "push", "schedule", "workflow_dispatch", "workflow_call", "release", "repository_dispatch", "create",
+    "delete", "registry_package",
+})
+_EVENT_GUARD = re.compile(
+    r"github\.event(?:_name|\.workflow_run\.event)\s*==\s*['\"]([a-z_]+)['\"]", re.IGNORECASE
+)
 _SAME_REPO_GUARD = re.compile(
     r"head\.repo\.full_name\s*==\s*github\.repository|github\.repository\s*==\s*github\.event\.pull_request\.head"
     r"\.repo\.full_name|head\.repo\.fork\s*==\s*false|!\s*github\.event\.pull_request\.head\.repo\.fork|"
@@ -42,8 +51,11 @@ class WorkflowPwnRequest(Rule[Workflow]):
     A checkout of the pull request's code with nothing visibly running it is a warning: the next
     step added to the job, or a tool reading its configuration from the workspace, turns it into
     the same hole. Jobs guarded to same-repository pull requests
-    (`github.event.pull_request.head.repo.full_name == github.repository`) or to merged ones are
-    not reported.
+    (`github.event.pull_request.head.repo.full_name == github.repository`), to merged ones, or to
+    events no pull request starts (`if: github.event_name == 'push'`,
+    `github.event.workflow_run.event == 'push'`) are not reported; nor are `workflow_run`
+    workflows whose triggering workflows are all in the repository and cannot be started by a pull
+    request (`workflow_call`-only, `push`, `schedule`, ...). Confidence: high.
 
     ## Why is this bad?
     These triggers run with the base repository's secrets and a write token, even for pull requests
@@ -92,7 +104,7 @@ class WorkflowPwnRequest(Rule[Workflow]):
     security_severity = 9.0
 
     def check(self, doc: Workflow, ctx: Context) -> Iterator[Hit]:
-        trigger = next((t for t in PRIVILEGED_TRIGGERS if t in doc.triggers), None)
+        trigger = next((t for t in PRIVILEGED_TRIGGERS if t in doc.triggers and _reachable(t, doc, ctx)), None)
         if trigger is None:
             return
         trigger_location = Location(doc.path, doc.triggers[trigger])
@@ -133,7 +145,45 @@ class WorkflowPwnRequest(Rule[Workflow]):
 
 
 def _guarded(condition: str | None) -> bool:
-    return bool(condition and _SAME_REPO_GUARD.search(condition))
+    """The job or step runs only for the repository's own code: a same-repository check, or only
+    for events no pull request starts (`github.event_name == 'push'`,
+    `github.event.workflow_run.event == 'push'`)."""
+    if not condition:
+        return False
+    if _SAME_REPO_GUARD.search(condition):
+        return True
+    events = _EVENT_GUARD.findall(condition)
+    return bool(events) and "||" not in condition and all(e.lower() in _NOT_FROM_PULL_REQUESTS for e in events)
+
+
+def _reachable(trigger: str, doc: Workflow, ctx: Context) -> bool:
+    """Whether a pull request can start this privileged trigger. A `workflow_run` whose triggering
+    workflows are all in the repository and none of them can be started by a pull request
+    (`workflow_call`-only, push, schedule, ...) runs only for the repository's own code."""
+    if trigger != "workflow_run":
+        return True
+    root = doc.root if isinstance(doc.root, dict) else {}
+    on = root.get("on", root.get(True)) if root else None
+    spec = on.get("workflow_run") if isinstance(on, dict) else None
+    names = spec.get("workflows") if isinstance(spec, dict) else None
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, list) or not names:
+        return True
+    triggers_by_name: dict[str, set[str]] = {}
+    for path in ctx.snapshot.files_of(FileType.WORKFLOW):
+        other = ctx.snapshot.try_document(path)
+        if not isinstance(other, Workflow) or other.path == doc.path:
+            continue
+        name = other.root.get("name") if isinstance(other.root, dict) else None
+        if isinstance(name, str):
+            triggers_by_name.setdefault(name, set()).update(other.triggers)
+    for name in names:
+        if not isinstance(name, str) or name not in triggers_by_name:
+            return True  # not in this repository, or computed: cannot tell
+        if any(t not in _NOT_FROM_PULL_REQUESTS for t in triggers_by_name[name]):
+            return True
+    return False
 
 
 def _head_checkout(step: Step) -> int | None:
