@@ -125,3 +125,27 @@ def test_env_secret_in_a_builder_stage_is_not_said_to_ship() -> None:
     assert [(f.line, f.confidence) for f in found] == [(2, Confidence.HIGH), (3, Confidence.HIGH), (7, Confidence.LOW)]
     assert all("every image built" not in f.message for f in found[:2])
     assert "build cache" in found[1].message
+
+
+def test_secret_names_without_separators_plural_and_public() -> None:
+    files = {
+        "compose.yaml": """
+            services:
+              api:
+                image: ghcr.io/acme/api:1.8.0
+                environment:
+                  MYAPIKEY: 8c1f0d2e9b7a
+                  amazonToken: 4f9e8d7c6b5a
+                  GITHUB_TOKENS: ghx1,ghx2
+                  MAX_TOKENS: "4096"
+                  NEXT_PUBLIC_API_KEY: pk_live_0123
+            """,
+        "Dockerfile": """
+            FROM node:20.11-slim
+            ARG public_token
+            ARG NPM_TOKEN
+            RUN echo building
+            """,
+    }
+    assert [f.line for f in findings(files, rule="DR101")] == [5, 6, 7]
+    assert [f.line for f in findings(files, rule="DR205")] == [3]

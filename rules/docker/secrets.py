@@ -15,6 +15,14 @@ _SECRET_NAME = re.compile(
     r"DB_?PASS|SALT|JWT_?SECRET|WEBHOOK_?SECRET|LICENSE_?KEY|CONNECTION_?STRING)(?:$|[_.-])",
     re.IGNORECASE,
 )
+# Plural forms (`API_TOKENS`, `DB_PASSWORDS`) and names written without separators (`MYAPIKEY`).
+_SECRET_PLURAL = re.compile(r"(?:^|[_.-])(?:TOKENS|PASSWORDS|SECRETS|API_?KEYS)$", re.IGNORECASE)
+_SECRET_ENDING = re.compile(r"[A-Za-z0-9](?:APIKEY|PASSWORD|PASSWD|SECRET|TOKEN|SECRETKEY|ACCESSKEY)$", re.IGNORECASE)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# Public by name: shipped to browsers or meant to be shared (`NEXT_PUBLIC_*`, publishable keys).
+_PUBLIC = re.compile(r"(?:^|[_.-])(?:PUBLIC|PUBLISHABLE|PUB)(?:$|[_.-])", re.IGNORECASE)
+# Counts and limits about tokens (`MAX_TOKENS`, `NUM_TOKENS`).
+_COUNT_PREFIX = re.compile(r"^(?:MAX|MIN|NUM|TOTAL|COUNT|LIMIT)[_.-]", re.IGNORECASE)
 # Name endings that mean "this is about a secret, not the secret itself".
 _NOT_SECRET_SUFFIX = re.compile(
     r"(?:_FILE|_PATH|_DIR|_NAME|_USER|_USERNAME|_ID|_LENGTH|_LEN|_MIN|_MAX|_TTL|_EXPIRY|_EXPIRE|_EXPIRES|"
@@ -55,10 +63,20 @@ _PLACEHOLDER = re.compile(
 
 
 def is_secret_name(name: str) -> bool:
+    """A name for a secret: `DB_PASSWORD`, `api-key`, `amazonToken` (camel case), `MYAPIKEY` (no
+    separators, by its ending), `GITHUB_TOKENS` (plural). Not: names about a secret (`*_FILE`,
+    `*_URL`, `MAX_TOKENS`) or public by name (`public_token`, `NEXT_PUBLIC_API_KEY`,
+    `STRIPE_PUBLISHABLE_KEY`)."""
     stripped = name.strip().strip("'\"")
-    if _NOT_SECRET_SUFFIX.search(stripped) or _NOT_SECRET_NAME.match(stripped):
-        return False
-    return bool(_SECRET_NAME.search(stripped))
+    spaced = _CAMEL.sub("_", stripped)  # amazonToken -> amazon_Token
+    for candidate in dict.fromkeys((stripped, spaced)):
+        if _NOT_SECRET_SUFFIX.search(candidate) or _NOT_SECRET_NAME.match(candidate) or _PUBLIC.search(candidate):
+            return False
+        if _COUNT_PREFIX.match(candidate):
+            return False
+        if _SECRET_NAME.search(candidate) or _SECRET_PLURAL.search(candidate):
+            return True
+    return bool(_SECRET_ENDING.search(stripped)) and len(stripped) <= 40
 
 
 def is_reference(value: str) -> bool:
