@@ -60,7 +60,9 @@ def test_variables_in_strings_read_as_unset() -> None:
     assert not defaulted.moves_always
     assert tag_verdict("traefik:${TAG-stable}").moving is Moving.WORD
     assert tag_verdict("app:${TAG:-1.2.3}").pinning is Pinning.VERSION
-    for deploy_time in ("app:${TAG}", "app:$TAG", "${APP_IMAGE}", "app:${TAG:?set it}", "${REGISTRY}/app",
+    untagged = tag_verdict("${REGISTRY}/app")  # untagged whatever the registry
+    assert (untagged.moving, untagged.basis) == (Moving.NO_TAG, "app:latest")
+    for deploy_time in ("app:${TAG}", "app:$TAG", "${APP_IMAGE}", "app:${TAG:?set it}",
                         "ghcr.io/acme/api:${{ github.sha }}", "${{ matrix.image }}"):
         assert tag_verdict(deploy_time).pinning is Pinning.DEPLOY_TIME, deploy_time
     whole = tag_verdict("${IMAGE:-nginx}")
@@ -89,7 +91,7 @@ def test_model_values_say_where_the_tag_comes_from() -> None:
                                                                  ("NODE_TAG",))
     assert first.origin is not None and first.origin.line == 1
     assert first.describe() == "uses the mutable tag `lts-alpine` unless the build passes --build-arg `NODE_TAG`"
-    assert second.pinning is Pinning.DEPLOY_TIME  # `/node:22`: fails until REGISTRY is given
+    assert second.pinning is Pinning.VERSION  # `${REGISTRY}/node:22`: the tag holds whatever the registry
     assert third.pinning is Pinning.DEPLOY_TIME  # `python:`: PY is never declared
     assert fourth.pinning is Pinning.DEPLOY_TIME  # the platform of the build decides
     given = dockerfile.image(args={"NODE_TAG": "22.11-alpine"})

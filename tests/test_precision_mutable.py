@@ -1,7 +1,7 @@
 """Mutable tags that are not what gets built: the repository's own base passed by digest, and an
 `image:` a sibling override file builds."""
 
-from tests.helpers import lines
+from tests.helpers import findings, lines
 
 DOCKERFILE = """
     ARG BASE_IMAGE=ghcr.io/acme/base:latest
@@ -85,3 +85,22 @@ def test_image_without_any_build_is_still_reported() -> None:
             """,
     }
     assert lines(files, "DR103") == [("docker-compose.yml", 3)]
+
+
+def test_untagged_base_behind_a_registry_variable() -> None:
+    files = {
+        "Dockerfile": """
+            ARG REGISTRY
+            FROM ${REGISTRY}/ubuntu
+            RUN apt-get update
+            FROM ${REGISTRY}/acme/base:22.04
+            """,
+        "compose.yaml": """
+            services:
+              tool:
+                image: ${REGISTRY}/acme/tool:latest
+            """,
+    }
+    [finding] = findings(files, rule="DR201")
+    assert finding.line == 2 and "means `latest`" in finding.message
+    assert lines(files, "DR103") == [("compose.yaml", 3)]

@@ -166,6 +166,12 @@ def tag_verdict(image: Resolved | str) -> TagVerdict:
     uses = tuple(u for u in resolved.variables if u.name in deciding or (u.written and u.written not in raw))
     names = tuple(dict.fromkeys(u.name for u in uses if u.name in deciding))
     if not _valid(text):
+        written = _behind_prefix(raw) if resolved.variables and not names else None
+        if written is not None:  # `${REGISTRY}/ubuntu`: the tag is what it is, whatever the registry
+            kind = _moving_kind(written)
+            if kind is None:
+                return TagVerdict(raw, written, Pinning.VERSION, uses=uses)
+            return TagVerdict(raw, written, Pinning.MOVING, kind, Condition.ALWAYS, (), uses)
         return TagVerdict(text, ref, Pinning.DEPLOY_TIME if resolved.variables else Pinning.NOT_AN_IMAGE,
                           variables=names, uses=uses)
     if ref.is_scratch or not ref.name:
@@ -187,6 +193,17 @@ def tag_verdict(image: Resolved | str) -> TagVerdict:
     elif any(u.source is VarSource.ARG_DEFAULT for u in known):
         condition = Condition.UNLESS_BUILD_ARG
     return TagVerdict(text, ref, Pinning.MOVING, moving, condition, names, uses)
+
+
+def _behind_prefix(raw: str) -> ImageRef | None:
+    """`${REGISTRY}/ubuntu`, `$REG/acme/app:latest`: variables only in the registry or namespace, none
+    in the image's own name, tag or digest: the reference as written, for a verdict the prefix does
+    not change."""
+    written = parse_image(raw)
+    last = written.name.rsplit("/", 1)[-1]
+    if written.digest or "/" not in written.name or "$" in last or not last or "$" in (written.tag or ""):
+        return None
+    return written
 
 
 def tag_moves(tag: str | None, name: str = "") -> Moving | None:

@@ -11,6 +11,12 @@ from dockreview.rules.rule import Context, Hit, Kind, Rule
 _ROOT_CAPABILITIES = {"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "DAC_READ_SEARCH"}
 
 
+_CAP_FIX = {
+    "ALL": "Replace `cap_add: [ALL]` with the few capabilities the service needs",
+    "SYS_ADMIN": "Drop `SYS_ADMIN`; for FUSE or mounts pass the device (`/dev/fuse`) with a narrower capability",
+}
+
+
 class PrivilegedService(Rule[ComposeFile]):
     """
     ## What it does
@@ -87,4 +93,5 @@ class PrivilegedService(Rule[ComposeFile]):
                     column=column,
                     message=f"service `{service.name}` adds {what}: a compromise of it can escape to the host",
                     evidence=f"{service.name}:cap_add:{cap}",
+                    fix=_CAP_FIX.get(cap, f"Drop `{cap}` from `cap_add`; grant a narrower capability or device if one is enough"),
                 )

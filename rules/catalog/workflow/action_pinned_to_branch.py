@@ -61,11 +61,20 @@ class WorkflowActionPinnedToBranch(Rule[Workflow]):
             for uses, where in uses_list:
                 if not uses.is_remote or "${{" in uses.raw:
                     continue
+                fix = None
                 if uses.ref is None or not uses.ref.strip():
-                    message = (
-                        f"`{uses.action}` in {where} has no `@ref`: GitHub rejects the workflow "
-                        "(`uses` must name a tag, a branch or a commit)"
-                    )
+                    if uses.action.startswith(".") or uses.action.count("/") < 1:
+                        # `.github/actions/build`: a path in this repository written without `./`
+                        message = (
+                            f"`{uses.action}` in {where} reads as an action of another repository with no `@ref`: "
+                            "GitHub rejects the workflow; a local action needs `./`"
+                        )
+                        fix = f"Write the local action as `./{uses.action}`"
+                    else:
+                        message = (
+                            f"`{uses.action}` in {where} has no `@ref`: GitHub rejects the workflow "
+                            "(`uses` must name a tag, a branch or a commit)"
+                        )
                 elif is_branch(uses.ref):
                     branch = "the default branch" if uses.ref.lower() == "head" else f"branch `{uses.ref}`"
                     message = (
@@ -74,7 +83,8 @@ class WorkflowActionPinnedToBranch(Rule[Workflow]):
                     )
                 else:
                     continue
-                yield Hit(line=uses.line, column=uses.column, message=message, evidence=f"{uses.action}@{uses.ref}")
+                yield Hit(line=uses.line, column=uses.column, message=message, evidence=f"{uses.action}@{uses.ref}",
+                          fix=fix)
 
 
 def is_branch(ref: str) -> bool:
