@@ -44,7 +44,8 @@ def test_build_cache_images_are_not_releases() -> None:
                       cache-from: type=registry,ref=ghcr.io/acme/api-cache:latest
                       cache-to: type=registry,ref=ghcr.io/acme/api-cache:latest,mode=max
                   - run: |
-                      docker build --cache-from ghcr.io/acme/worker-buildcache -t ghcr.io/acme/worker-buildcache:latest --target deps .
+                      docker build --cache-from ghcr.io/acme/worker-buildcache \
+                        -t ghcr.io/acme/worker-buildcache:latest --target deps .
                       docker push ghcr.io/acme/worker-buildcache:latest
                       docker tag ghcr.io/acme/api:${{ github.sha }} ghcr.io/acme/api:buildcache
                       docker push ghcr.io/acme/api:buildcache

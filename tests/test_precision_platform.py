@@ -1,13 +1,16 @@
 """dockerfile-hardcoded-platform: only stages that run something for one architecture."""
 
 from dockreview.rules.finding import Confidence
+
 from tests.helpers import findings, lines
+
+DIGEST = "923441d7c25f1e2eb5789f82d987693c47b8ed987c4ab3b075d6ed2b5d6779a3"
 
 
 def test_digest_pinned_stage_used_only_by_copy_from_is_not_reported() -> None:
     files = {
-        "Dockerfile": """
-            FROM --platform=linux/amd64 tonistiigi/xx@sha256:923441d7c25f1e2eb5789f82d987693c47b8ed987c4ab3b075d6ed2b5d6779a3 AS xx
+        "Dockerfile": f"""
+            FROM --platform=linux/amd64 tonistiigi/xx@sha256:{DIGEST} AS xx
             FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS build
             COPY --from=xx / /
             RUN xx-go build -o /out/app ./cmd/app
@@ -51,4 +54,5 @@ def test_stage_that_runs_commands_is_still_reported() -> None:
             COPY --from=build /out/app /app
             """
     }
-    assert [(f.line, f.confidence) for f in findings(files, rule="DR202")] == [(1, Confidence.HIGH), (3, Confidence.HIGH)]
+    found = [(f.line, f.confidence) for f in findings(files, rule="DR202")]
+    assert found == [(1, Confidence.HIGH), (3, Confidence.HIGH)]

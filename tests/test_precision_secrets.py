@@ -2,6 +2,7 @@
 
 from dockreview.rules.docker.secrets import secret_value
 from dockreview.rules.finding import Confidence
+
 from tests.helpers import findings, lines
 
 

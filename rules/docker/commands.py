@@ -196,7 +196,8 @@ _FRESH_VALUE = re.compile(r"\$RANDOM|\$\{RANDOM\}|uuidgen|mktemp|date \+%[sN]|ru
 _ASSIGNMENT = r"(?:^|[\s;&|(]|export\s+){name}=([^\n]*)"
 # A question asked before going on: `read -p "Delete all data? [y/N]"`, `confirm "..."`, "are you sure".
 _CONFIRMATION = re.compile(
-    r"\bread\b[^\n]*(?:\s-[a-z]*p\b|\[y/n\]|y/n|yes/no)|\bconfirm\w*\s|are you sure|\(y/n\)|\[y/n\]|\bselect\s+\w+\s+in\b",
+    r"\bread\b[^\n]*(?:\s-[a-z]*p\b|\[y/n\]|y/n|yes/no)|\bconfirm\w*\s|are you sure|\(y/n\)|\[y/n\]|"
+    r"\bselect\s+\w+\s+in\b",
     re.IGNORECASE,
 )
 
@@ -206,7 +207,7 @@ def throwaway_target(ctx: FileContext, source: ShellSource, command: Command) ->
     `COMPOSE_PROJECT_NAME=e2e`, `-f compose.test.yml` whose `name:` is a test project, a project
     name the script just generated (`-p "ci_$RANDOM"`), `docker volume rm app_test_db`."""
     argv = command.argv
-    for index, word in enumerate(argv):
+    for index in range(len(argv)):
         value = _option_value(argv, index, ("-p", "--project-name"))
         if value is not None and _throwaway_name(source, value):
             return True

@@ -144,8 +144,8 @@ def _missing_volume(service: Service, database: DatabaseImage, ctx: Context) -> 
     return Hit(
         line=line,
         message=(
-            f"{database.database.family} service `{service.name}` has no named volume at `{directory}`{known}: its data "
-            f"lives in {how}, and `docker compose down` then `up` starts it with an empty database"
+            f"{database.database.family} service `{service.name}` has no named volume at `{directory}`{known}: "
+            f"its data lives in {how}, and `docker compose down` then `up` starts it with an empty database"
         ),
         evidence=service.name,
         fix=f"Mount a named volume at `{directory}`, the image's data directory",

@@ -93,5 +93,7 @@ class PrivilegedService(Rule[ComposeFile]):
                     column=column,
                     message=f"service `{service.name}` adds {what}: a compromise of it can escape to the host",
                     evidence=f"{service.name}:cap_add:{cap}",
-                    fix=_CAP_FIX.get(cap, f"Drop `{cap}` from `cap_add`; grant a narrower capability or device if one is enough"),
+                    fix=_CAP_FIX.get(
+                        cap, f"Drop `{cap}` from `cap_add`; grant a narrower capability or device if one is enough"
+                    ),
                 )
