@@ -260,7 +260,7 @@ def _test_project_file(ctx: FileContext, value: str) -> bool:
     if not text:
         return False
     name = re.search(r"^name:\s*['\"]?([^'\"\s#]+)", text, re.MULTILINE)
-    return bool(name) and _has_test_word(name.group(1))
+    return name is not None and _has_test_word(name.group(1))
 
 
 def behind_confirmation(source: ShellSource, command: Command) -> bool:
