@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from dockreview.rules.finding import Severity
+from dockreview.rules.finding import Confidence, Severity
 from dockreview.rules.globs import matches
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.errors import ParseError
@@ -60,6 +60,9 @@ class RuleSetting:
 @dataclass(slots=True)
 class Config:
     fail_on: str = "error"
+    # The lowest confidence that fails the check (with `fail_on`): every finding counts by default,
+    # the stricter choice for a required check; `fail_on: {severity: error, confidence: high}` narrows.
+    fail_on_confidence: Confidence = Confidence.LOW
     ignore: tuple[str, ...] = ()
     rules: dict[str, RuleSetting] = field(default_factory=dict)
     production_include: tuple[str, ...] = ()
@@ -67,6 +70,8 @@ class Config:
     max_file_size: int = 2 * 1024 * 1024
     max_comments: int = 30
     suggestions: bool = True
+    # The lowest confidence commented inline; the others go to the check run summary and the review body.
+    inline_confidence: Confidence = Confidence.HIGH
     source: str | None = None
     issues: list[ConfigIssue] = field(default_factory=list)
 
@@ -85,10 +90,16 @@ class Config:
                 return self.rules[key]
         return RuleSetting()
 
-    def fails(self, severity: Severity) -> bool:
+    def fails(self, severity: Severity, confidence: Confidence = Confidence.HIGH) -> bool:
         if self.fail_on == "never":
             return False
-        return severity.rank >= Severity(self.fail_on).rank
+        return severity.rank >= Severity(self.fail_on).rank and confidence.rank >= self.fail_on_confidence.rank
+
+    def describe_fail_on(self) -> str:
+        """`fail_on` as the config would write it: `error`, or `{severity: error, confidence: high}`."""
+        if self.fail_on == "never" or self.fail_on_confidence is Confidence.LOW:
+            return self.fail_on
+        return f"{{severity: {self.fail_on}, confidence: {self.fail_on_confidence}}}"
 
     # --- loading ------------------------------------------------------------------------------
     @classmethod
@@ -108,7 +119,12 @@ class Config:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Config:
         config = cls(source=source)
-        config.fail_on = str(data.get("fail_on", config.fail_on))
+        fail_on = data.get("fail_on", config.fail_on)
+        if isinstance(fail_on, dict):
+            config.fail_on = str(fail_on.get("severity", config.fail_on))
+            config.fail_on_confidence = Confidence(str(fail_on.get("confidence", config.fail_on_confidence)))
+        else:
+            config.fail_on = str(fail_on)
         config.ignore = tuple(data.get("ignore") or ())
         for key, value in (data.get("rules") or {}).items():
             config.rules[str(key)] = _rule_setting(value)
@@ -120,6 +136,7 @@ class Config:
         review = data.get("review") or {}
         config.max_comments = int(review.get("max_comments", config.max_comments))
         config.suggestions = bool(review.get("suggestions", config.suggestions))
+        config.inline_confidence = Confidence(str(review.get("inline_confidence", config.inline_confidence)))
         return config
 
     def unknown_rule_keys(self, known: set[str]) -> list[str]:
@@ -161,6 +178,7 @@ def validate(data: Any, source: str) -> list[ConfigIssue]:
     validator = jsonschema.Draft202012Validator(schema())
     issues = []
     for error in sorted(validator.iter_errors(_plain(data)), key=lambda e: list(map(str, e.path))):
+        error = _branch_error(error)
         path = list(error.absolute_path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = set(error.schema.get("properties", {}))
@@ -170,6 +188,16 @@ def validate(data: Any, source: str) -> list[ConfigIssue]:
         where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
         issues.append(ConfigIssue(source, line, f"invalid config at `{where}`: {error.message}"))
     return issues
+
+
+def _branch_error(error: Any) -> Any:
+    """For a key with several forms (`fail_on: error` or `{severity, confidence}`), the error of the
+    form the value was written in, not "is not valid under any of the given schemas"."""
+    if error.validator != "oneOf" or not error.context:
+        return error
+    fitting = [e for e in error.context if e.validator != "type"]
+    mapping = isinstance(error.instance, dict)  # written as a mapping: the enum form is not the one meant
+    return max(fitting, key=lambda e: (len(e.absolute_path), mapping and e.validator != "enum")) if fitting else error
 
 
 def _plain(node: Any) -> Any:

@@ -27,7 +27,8 @@ def review_plan(report: Report, diff: DiffMap | None, existing: list[ExistingCom
                 head_sha: str) -> ReviewPlan:
     """Which findings become inline comments, which are already posted, which threads are fixed.
     `diff` None: every finding's lines can take a comment (no pull request diff at hand)."""
-    return plan_review(report.findings, diff, existing, config.max_comments, head_sha)
+    return plan_review(report.findings, diff, existing, config.max_comments, head_sha,
+                       inline_confidence=config.inline_confidence)
 
 
 def review_payload(plan: ReviewPlan) -> dict[str, Any] | None:

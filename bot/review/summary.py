@@ -157,7 +157,7 @@ def check_output(
     head_lines = [f"**{title_for(findings).removesuffix(' in Docker changes')}** in Docker changes"]
     if failing:
         head_lines.append(
-            f"This check fails: {_plural(len(failing), 'finding')} at or above `fail_on: {config.fail_on}`."
+            f"This check fails: {_plural(len(failing), 'finding')} at or above `fail_on: {config.describe_fail_on()}`."
         )
     checked = f"Checked {_plural(len(report.files_checked), 'file')} at {md.escape_text(short_sha(head_sha))}."
     if report.suppressed:
