@@ -42,6 +42,18 @@ DEFAULT_NON_PRODUCTION = (
     "**/.devcontainer/**",
 )
 
+# Trees of documentation, tutorials and examples: reviewed, at a lower confidence (never inline by
+# default), like the files the default patterns above name. Patterns as above.
+DEFAULT_LOWERED_TREES = (
+    "**/docs/**",
+    "**/doc/**",
+    "**/tutorial*/**",
+    "**/examples/**",
+    "**/example/**",
+    "**/samples/**",
+    "**/sample/**",
+)
+
 
 @dataclass(slots=True)
 class ConfigIssue:
@@ -60,13 +72,18 @@ class RuleSetting:
 @dataclass(slots=True)
 class Config:
     fail_on: str = "error"
-    # The lowest confidence that fails the check (with `fail_on`): every finding counts by default,
-    # the stricter choice for a required check; `fail_on: {severity: error, confidence: high}` narrows.
-    fail_on_confidence: Confidence = Confidence.LOW
+    # The lowest confidence that fails the check (with `fail_on`), when the config sets one. None
+    # (the default): every confidence counts, the stricter choice for a required check, except
+    # findings lowered for an example, test or development file (`Finding.context`), which were
+    # never reviewed before they were lowered and do not fail a check by default.
+    fail_on_confidence: Confidence | None = None
     ignore: tuple[str, ...] = ()
     rules: dict[str, RuleSetting] = field(default_factory=dict)
     production_include: tuple[str, ...] = ()
     production_exclude: tuple[str, ...] = DEFAULT_NON_PRODUCTION
+    # `production.exclude` written in the config: its files are not reviewed by production rules at
+    # all. With the default patterns they are reviewed at a lower confidence instead (`context_of`).
+    production_exclude_configured: bool = False
     max_file_size: int = 2 * 1024 * 1024
     max_comments: int = 30
     suggestions: bool = True
@@ -75,11 +92,30 @@ class Config:
     source: str | None = None
     issues: list[ConfigIssue] = field(default_factory=list)
 
-    def is_production(self, path: str) -> bool:
+    def is_production(self, path: str, *, strict: bool = False) -> bool:
+        """Whether production rules review `path`. A file the default non-production patterns name
+        is reviewed (its findings at a lower confidence, see `context_of`) unless `strict`, which
+        rules about development tooling use (a dev server in a dev file is its job)."""
         lowered = path.lower()
         if self.production_include and _matches_file(lowered, self.production_include):
             return True
-        return not _matches_file(lowered, self.production_exclude)
+        if not _matches_file(lowered, self.production_exclude):
+            return True
+        return not (strict or self.production_exclude_configured)
+
+    def context_of(self, path: str) -> str | None:
+        """Why findings in `path` get a lower confidence: the default pattern that names it as
+        development, test, example or documentation; None for production (`production.include`
+        wins) and when the config writes its own `production.exclude`."""
+        lowered = path.lower()
+        if self.production_exclude_configured or (
+            self.production_include and _matches_file(lowered, self.production_include)
+        ):
+            return None
+        for pattern in (*DEFAULT_NON_PRODUCTION, *DEFAULT_LOWERED_TREES):
+            if _matches_file(lowered, (pattern,)):
+                return f"`{path}` matches `{pattern}`, a development, test or example file by default"
+        return None
 
     def is_ignored(self, path: str) -> bool:
         return bool(self.ignore) and matches(path, self.ignore)
@@ -90,14 +126,18 @@ class Config:
                 return self.rules[key]
         return RuleSetting()
 
-    def fails(self, severity: Severity, confidence: Confidence = Confidence.HIGH) -> bool:
-        if self.fail_on == "never":
+    def fails(self, severity: Severity, confidence: Confidence = Confidence.HIGH, *, in_context: bool = False) -> bool:
+        """Whether a finding fails the check; `in_context`: its confidence was lowered because its
+        file is an example, test or development one."""
+        if self.fail_on == "never" or severity.rank < Severity(self.fail_on).rank:
             return False
-        return severity.rank >= Severity(self.fail_on).rank and confidence.rank >= self.fail_on_confidence.rank
+        if self.fail_on_confidence is None:
+            return not in_context
+        return confidence.rank >= self.fail_on_confidence.rank
 
     def describe_fail_on(self) -> str:
         """`fail_on` as the config would write it: `error`, or `{severity: error, confidence: high}`."""
-        if self.fail_on == "never" or self.fail_on_confidence is Confidence.LOW:
+        if self.fail_on == "never" or self.fail_on_confidence is None:
             return self.fail_on
         return f"{{severity: {self.fail_on}, confidence: {self.fail_on_confidence}}}"
 
@@ -122,7 +162,8 @@ class Config:
         fail_on = data.get("fail_on", config.fail_on)
         if isinstance(fail_on, dict):
             config.fail_on = str(fail_on.get("severity", config.fail_on))
-            config.fail_on_confidence = Confidence(str(fail_on.get("confidence", config.fail_on_confidence)))
+            if "confidence" in fail_on:
+                config.fail_on_confidence = Confidence(str(fail_on["confidence"]))
         else:
             config.fail_on = str(fail_on)
         config.ignore = tuple(data.get("ignore") or ())
@@ -132,6 +173,7 @@ class Config:
         config.production_include = tuple(production.get("include") or ())
         if "exclude" in production:
             config.production_exclude = tuple(production.get("exclude") or ())
+            config.production_exclude_configured = True
         config.max_file_size = int(data.get("max_file_size", config.max_file_size))
         review = data.get("review") or {}
         config.max_comments = int(review.get("max_comments", config.max_comments))

@@ -5,7 +5,7 @@ change) keep what the change adds. The CLI and the GitHub App both call `review`
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from dockreview.rules import catalog
@@ -115,8 +115,12 @@ def _review_files(
     emitter = _Emitter(snapshot, config)
     for issue in config.issues:
         report.errors.append(Note(issue.path, f"line {issue.line}: {issue.message}; defaults used"))
+    ignored: dict[str, list[str]] = {}
     for path in targets:
         file_type = snapshot.file_type(path)
+        if file_type is not None and config.is_ignored(path):
+            pattern = next((p for p in config.ignore if matches(path, (p,))), "")
+            ignored.setdefault(pattern, []).append(path)
         if file_type is None or config.is_ignored(path):
             continue
         if snapshot.text(path) is None:
@@ -152,6 +156,10 @@ def _review_files(
     deleted = _review_deleted(snapshot, config, rules, base, change, report) if base and change else None
     report.findings = sorted(emitter.findings + (deleted.findings if deleted else []), key=Finding.sort_key)
     report.suppressed = emitter.suppressed + (deleted.suppressed if deleted else 0)
+    for pattern, paths in ignored.items():  # never skip a tree silently: say what the config left out
+        shown = ", ".join(f"`{p}`" for p in paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        report.errors.append(Note(config.source or "", f"not reviewed: `ignore: {pattern}` in the config skips "
+                                  f"{len(paths)} Docker-related file{'s' if len(paths) != 1 else ''}: {shown}"))
     return report
 
 
@@ -239,6 +247,7 @@ class _Emitter:
         self._suppressions: dict[str, Suppressions] = {}
         self._seen: set[tuple[str, str, int, int, str]] = set()
 
+
     def suppressions(self, path: str) -> Suppressions:
         if path not in self._suppressions:
             self._suppressions[path] = scan(self.snapshot.lines(path))
@@ -252,13 +261,14 @@ class _Emitter:
         self._emit_all(rule, lambda: rule.check_deleted(doc, ctx), ctx, report)
 
     def _emit_all(self, rule: AnyRule, hits: Callable[[], Iterable[Hit]], ctx: Context, report: Report) -> None:
+        ctx.lowered.clear()  # what this rule asks about the files (Context.is_production), not the last rule
         try:
             for hit in hits():
-                self.emit(type(rule), hit, ctx.path)
+                self.emit(type(rule), hit, ctx.path, ctx.lowered)
         except Exception as exc:  # a rule bug must not take the review down: report it
             report.errors.append(Note(ctx.path, f"internal error in {rule.code}: {type(exc).__name__}: {exc}"))
 
-    def emit(self, rule: type[AnyRule], hit: Hit, default_path: str) -> None:
+    def emit(self, rule: type[AnyRule], hit: Hit, default_path: str, lowered: Mapping[str, str] | None = None) -> None:
         path = hit.path or default_path
         setting = self.config.setting_for(rule.code, rule.slug, rule.category)
         if not setting.enabled or (setting.ignore and matches(path, setting.ignore)):
@@ -272,6 +282,10 @@ class _Emitter:
             self.suppressed += 1
             return
         line_text = self.snapshot.line(path, hit.line).strip()
+        confidence, message = hit.confidence or rule.confidence, hit.message
+        context = (lowered or {}).get(path)  # the rule asked whether `path` is production: see Context
+        if context is not None:  # reviewed, but less likely to matter: never inline by default
+            confidence, message = confidence.lowered(), f"{message} (confidence lowered: {context})"
         subject, basis = hit.subject, hit.basis
         if subject is None and self.snapshot.file_type(path) is FileType.COMPOSE:
             subject = service_subject(self.snapshot, path, hit.line)
@@ -287,14 +301,15 @@ class _Emitter:
                 line=hit.line,
                 column=hit.column,
                 end_line=end,
-                message=hit.message,
+                message=message,
                 suggestion=hit.suggestion if self.config.suggestions else None,
                 fix=hit.fix or rule.fix,
                 docs=rule.docs_url(),
                 evidence=hit.evidence,
                 related=hit.related,
                 line_text=line_text,
-                confidence=hit.confidence or rule.confidence,
+                confidence=confidence,
+                context=context or "",
                 subject=subject,
                 basis=basis,
             )
@@ -336,12 +351,15 @@ def _attribute(
     base.max_bytes = config.max_file_size
     to_head = change.head_paths()
     base_targets = sorted({change.base_path(p) for p in targets} & set(base.paths))
+    # A finding in an example or development file is not the same as one in production: a rename
+    # that makes a file production makes its findings the change's.
+    base_findings = _review_files(base, config, base_targets).findings
     baseline: Counter[tuple[str, ...]] = Counter(
-        f.identity(to_head) for f in _review_files(base, config, base_targets).findings
+        (*f.identity(to_head), "context" if f.context else "") for f in base_findings
     )
     made, before = [], []
     for finding in findings:
-        key = finding.identity()
+        key = (*finding.identity(), "context" if finding.context else "")
         # A file the change touches that cannot be reviewed is the change's business even when the
         # base had the same problem: it is never waved through.
         if finding.rule in _ENGINE_RULES and change.touches_finding(finding):

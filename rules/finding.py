@@ -29,6 +29,10 @@ class Confidence(StrEnum):
     def rank(self) -> int:
         return {"high": 3, "medium": 2, "low": 1}[self.value]
 
+    def lowered(self) -> Confidence:
+        """One tier down (low stays low): for a finding in an example, test or development context."""
+        return Confidence.MEDIUM if self is Confidence.HIGH else Confidence.LOW
+
 
 class Subject(NamedTuple):
     """What a finding is about, as an identity that survives moves: the kind of object, the file or
@@ -129,6 +133,9 @@ class Finding:
     # (a digest for secrets: never the value). Together the finding's identity across a change.
     subject: Subject | None = None
     basis: str = ""
+    # Why the confidence was lowered: the file is a development, test or example one by the default
+    # patterns, or a development stack by its content ("" for production).
+    context: str = ""
 
     @property
     def last_line(self) -> int:

@@ -39,7 +39,7 @@ class Report:
     preexisting: list[Finding] = field(default_factory=list)
 
     def failing(self, config: Config) -> list[Finding]:
-        return [f for f in self.findings if config.fails(f.severity, f.confidence)]
+        return [f for f in self.findings if config.fails(f.severity, f.confidence, in_context=bool(f.context))]
 
 
 __all__ = ["Note", "Report"]

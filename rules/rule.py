@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar
 
+from dockreview.rules.classify import FileType
+from dockreview.rules.docker.devservers import dev_stack
 from dockreview.rules.finding import Category, Confidence, Location, Severity, Subject
 
 if TYPE_CHECKING:
@@ -98,9 +100,26 @@ class Context:
     # Reviewing a change: the snapshot before it, and what it touched. None for a plain check.
     base: Snapshot | None = None
     change: Change | None = None
+    # Paths a rule asked about that are reviewed at a lower confidence, and why (see is_production).
+    lowered: dict[str, str] = field(default_factory=dict)
 
-    def is_production(self, path: str | None = None) -> bool:
-        return self.config.is_production(path or self.path)
+    def is_production(self, path: str | None = None, *, strict: bool = False) -> bool:
+        """Whether production rules review the file (`Config.is_production`).
+
+        A file the default patterns name as development, test, example or documentation, or a
+        compose file that is a development stack by its content (`rules.docker.devservers.dev_stack`),
+        is reviewed, and the findings the rule reports there get a lower confidence (recorded in
+        `lowered`, applied by the engine). `strict` (rules about development tooling): such files are
+        not production at all."""
+        target = path or self.path
+        if not self.config.is_production(target, strict=strict):
+            return False
+        reason = self.config.context_of(target) or _dev_stack(self.snapshot, target)
+        if reason is not None:
+            if strict:
+                return False
+            self.lowered[target] = reason
+        return True
 
     @property
     def base_path(self) -> str | None:
@@ -184,3 +203,12 @@ def one_per_place(hits: Iterable[tuple[str, Hit]]) -> Iterator[Hit]:
             hit.message = hit.message.replace(f"service `{service}`", f"services {names}", 1)
             hit.evidence = hit.evidence.split(":", 1)[-1]
         yield hit
+
+
+def _dev_stack(snapshot: Snapshot, path: str) -> str | None:
+    if snapshot.file_type(path) is not FileType.COMPOSE:
+        return None
+    found: dict[str, str | None] = snapshot.derived("dev-stacks", dict)
+    if path not in found:
+        found[path] = dev_stack(snapshot.try_document(path))
+    return found[path]

@@ -48,5 +48,12 @@ def hits(report: Report, rule: str) -> list[tuple[str, int]]:
     return [(f.path, f.line) for f in report.findings if f.rule == rule]
 
 
+def production_hits(report: Report, rule: str) -> list[tuple[str, int]]:
+    """`hits` without findings lowered for an example, test or development file (still reported,
+    below high confidence)."""
+    assert all(f.confidence.rank < 3 for f in report.findings if f.context)
+    return [(f.path, f.line) for f in report.findings if f.rule == rule and not f.context]
+
+
 def changes(report: Report) -> list[tuple[str, str, str, str | None, str | None]]:
     return [(c.path, c.object, c.field, c.before, c.after) for c in report.changes]

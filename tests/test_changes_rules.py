@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dockreview.rules import Snapshot, review
 
-from tests.changes_support import files, hits, review_pair
+from tests.changes_support import files, hits, production_hits, review_pair
 
 STACK = """
 x-defaults: &defaults
@@ -120,7 +120,7 @@ def test_port_newly_public_near_misses():
     assert pair(public.replace('"8000:8000"', '"8001:8000"'), public, "DR153") == []  # public before too
     dev = review_pair({"compose.dev.yaml": STACK},
                       {"compose.dev.yaml": STACK.replace('"127.0.0.1:8000:8000"', '"8000:8000"')})
-    assert hits(dev, "DR153") == []
+    assert production_hits(dev, "DR153") == []
     db_port = STACK.replace("      db:\n        condition", "      db:\n        condition").replace(
         "    volumes:\n      - db-data", '    ports:\n      - "5432:5432"\n    volumes:\n      - db-data')
     assert pair(db_port, rule="DR153") == []  # databases: compose-database-port-exposed says it
@@ -142,7 +142,7 @@ def test_restart_near_misses():
     assert pair(STACK.replace("restart: unless-stopped", "restart: always"), rule="DR154") == []
     dev = review_pair({"compose.dev.yaml": STACK},
                       {"compose.dev.yaml": STACK.replace("restart: unless-stopped", 'restart: "no"')})
-    assert hits(dev, "DR154") == []
+    assert production_hits(dev, "DR154") == []
 
 
 RENAMED = STACK.replace("  db:\n    <<", "  database:\n    <<").replace("      db:\n", "      database:\n")

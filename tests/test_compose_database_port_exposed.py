@@ -1,4 +1,4 @@
-from tests.helpers import findings, lines
+from tests.helpers import findings, lines, production_lines
 
 RULE = "DR109"
 
@@ -74,4 +74,4 @@ def test_bound_ports_expose_other_services_and_dev_files_do_not_fire() -> None:
             """,
         "compose.override.yaml": "services:\n  db:\n    image: postgres:16\n    ports: ['5432:5432']\n",
     }
-    assert lines(files, RULE) == []
+    assert production_lines(files, RULE) == []

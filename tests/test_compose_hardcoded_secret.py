@@ -1,4 +1,4 @@
-from tests.helpers import findings, lines
+from tests.helpers import findings, lines, production_lines
 
 RULE = "DR101"
 
@@ -74,7 +74,7 @@ def test_dev_files_are_not_production() -> None:
                   POSTGRES_PASSWORD: postgres
             """
     }
-    assert lines(files, RULE) == []
+    assert production_lines(files, RULE) == []
 
 
 def test_a_secret_shared_through_an_anchor_is_one_finding_naming_every_service() -> None:

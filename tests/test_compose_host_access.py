@@ -6,7 +6,7 @@ from dockreview.rules import Finding, Snapshot, review
 from dockreview.rules.classify import FileType
 from dockreview.rules.finding import Severity
 
-from tests.helpers import findings, lines
+from tests.helpers import findings, production_lines
 
 
 def compose_findings(files: dict[str, str], rule: str) -> list[Finding]:
@@ -36,7 +36,7 @@ def test_host_network_fires_and_mentions_ignored_ports() -> None:
     [finding] = findings(files, rule="DR105")
     assert (finding.line, finding.column) == (4, 19)
     assert "can no longer reach it as `api`" in finding.message and "`ports:` are ignored" in finding.message
-    assert lines({"docker-compose.local.yml": files["compose.yaml"]}, "DR105") == []
+    assert production_lines({"docker-compose.local.yml": files["compose.yaml"]}, "DR105") == []
 
 
 def test_privileged_and_root_capabilities() -> None:
@@ -142,4 +142,4 @@ def test_host_namespaces() -> None:
     found = findings(files, rule="DR108")
     assert [f.line for f in found] == [4, 5, 6, 7]
     assert "sees and can signal every process on the host" in found[0].message
-    assert lines({"tests/compose.yaml": files["compose.yaml"]}, "DR108") == []
+    assert production_lines({"tests/compose.yaml": files["compose.yaml"]}, "DR108") == []

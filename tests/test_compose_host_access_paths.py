@@ -6,7 +6,7 @@ from dockreview.rules.docker.hostaccess import confinement_off, host_cgroup, hos
 from dockreview.rules.finding import Confidence, Severity
 
 from tests.changes_support import review_pair
-from tests.helpers import findings
+from tests.helpers import findings, production_findings
 
 STACK = """
 services:
@@ -52,7 +52,7 @@ def test_a_value_from_an_extended_file_is_reported_there() -> None:
 
 
 def test_dev_stacks_and_harmless_mounts_are_not_reported() -> None:
-    assert findings({"compose.dev.yaml": STACK}, rule="DR115") == []
+    assert production_findings({"compose.dev.yaml": STACK}, rule="DR115") == []
     harmless = ("services:\n  app:\n    image: ghcr.io/acme/app:1.0\n    volumes:\n"
                 "      - /etc/ssl/certs:/etc/ssl/certs:ro\n      - /etc:/host/etc:ro\n      - /proc:/host/proc:ro\n"
                 "    devices: [\"/dev/dri:/dev/dri\"]\n    security_opt: [\"no-new-privileges:true\"]\n")

@@ -1,4 +1,4 @@
-from tests.helpers import findings, lines
+from tests.helpers import findings, lines, production_lines
 
 RULE = "DR103"
 
@@ -62,7 +62,7 @@ def test_pinned_variables_builds_and_dev_files_do_not_fire() -> None:
             """,
         "docker-compose.dev.yml": "services:\n  db:\n    image: postgres\n",
     }
-    assert lines(files, RULE) == []
+    assert production_lines(files, RULE) == []
 
 
 def test_variant_and_suffixed_moving_tags_fire_versioned_variants_do_not() -> None:

@@ -1,4 +1,4 @@
-from tests.helpers import findings, lines
+from tests.helpers import findings, production_lines
 
 RULE = "DR102"
 
@@ -74,4 +74,4 @@ def test_references_dev_files_and_secret_named_keys_do_not_fire() -> None:
                   DATABASE_URL: postgres://postgres:postgres@db/app
             """,
     }
-    assert lines(files, RULE) == []
+    assert production_lines(files, RULE) == []

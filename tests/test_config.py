@@ -62,7 +62,12 @@ def test_production_patterns() -> None:
     assert not config.is_production("staging/compose.yaml")
     assert config.is_production("compose.override.yaml")  # exclude replaced the defaults
     default = Config()
-    assert not default.is_production("compose.override.yaml")
+    # the default patterns: reviewed at a lower confidence, not production for development rules
+    assert not default.is_production("compose.override.yaml", strict=True)
+    assert default.is_production("compose.override.yaml")
+    assert default.context_of("compose.override.yaml") and default.context_of("docs/guide/compose.yaml")
+    assert default.context_of("deploy/compose.yaml") is None
+    assert config.context_of("compose.override.yaml") is None  # a written exclude decides alone
     assert default.is_production("localstack/docker-compose.yml")
 
 

@@ -1,4 +1,4 @@
-from tests.helpers import findings, lines
+from tests.helpers import findings, lines, production_lines
 
 RULE = "DR203"
 
@@ -40,7 +40,7 @@ def test_ignore_files_copy_from_and_dev_files_do_not_fire() -> None:
         "dev/Dockerfile.dev": "FROM node:22\nCOPY . .\n",
         "heredoc/Dockerfile": "FROM alpine:3.20\nCOPY <<EOF .\nx\nEOF\n",
     }
-    assert lines(files, RULE) == []
+    assert production_lines(files, RULE) == []
 
 
 def test_each_context_without_an_ignore_file_is_reported() -> None:

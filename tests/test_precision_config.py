@@ -30,8 +30,7 @@ def test_config_reads_both_keys_and_the_schema_accepts_them() -> None:
     )
     assert config.describe_fail_on() == "{severity: warning, confidence: high}"
     plain = Config.from_text("fail_on: error\n", "c.yml")
-    assert (plain.fail_on, plain.fail_on_confidence, plain.inline_confidence) == ("error", Confidence.LOW,
-                                                                                   Confidence.HIGH)
+    assert (plain.fail_on, plain.fail_on_confidence, plain.inline_confidence) == ("error", None, Confidence.HIGH)
     for bad in ("fail_on: {confidence: sure}\n", "review: {inline_confidence: always}\n",
                 "fail_on: {severity: error, when: push}\n"):
         assert Config.from_text(bad, "c.yml").issues, bad
@@ -67,3 +66,12 @@ def test_app_inline_comments_and_conclusion_follow_the_config() -> None:
     plan = render.review_plan(report, None, [], configured, "a" * 40)
     assert not plan.summary_only and [c.finding.rule for c in plan.new] == ["DR101"]
     assert summary.conclusion(report, configured) == "success"
+
+
+def test_findings_lowered_for_a_dev_file_do_not_fail_by_default(capsys, tmp_path) -> None:
+    write(tmp_path, {"compose.override.yaml": COMPOSE.replace("${POSTGRES_PASSWORD:-s3cr3t-default}", "hunter2")})
+    result = run_cli(capsys, "check", cwd=tmp_path)
+    assert result.code == 0, result.out
+    assert "confidence lowered: `compose.override.yaml` matches `*override*`" in result.out
+    write(tmp_path, {".dockreview.yml": "fail_on: {severity: error, confidence: medium}\n"})
+    assert run_cli(capsys, "check", cwd=tmp_path).code == 1  # a written confidence decides alone

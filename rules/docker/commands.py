@@ -158,7 +158,7 @@ def disposable_reason(ctx: FileContext, source: ShellSource, command: Command) -
     if command.function and _has_disposable_word(command.function):
         return f"shell function `{command.function}`"
     # The file's own name counts, not its folders (`examples/shop/deploy.sh` deploys for real).
-    if _has_disposable_word(ctx.path.rsplit("/", 1)[-1]) or not ctx.is_production():
+    if _has_disposable_word(ctx.path.rsplit("/", 1)[-1]) or not ctx.is_production(strict=True):
         return f"`{ctx.path}`"
     return None
 

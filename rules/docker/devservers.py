@@ -70,3 +70,27 @@ def dev_server_in(command: str | Sequence[str] | None) -> str | None:
 
 def _quote(part: str) -> str:
     return part if not part or part.replace("-", "").replace("/", "").isalnum() else shlex.quote(part)
+
+
+# A bind mount of the project's source: `.:/app`, `./:/usr/src/app`, `./src:/app/src`, `../app:/code`.
+_SOURCE_MOUNT = re.compile(r"^\.{1,2}(?:/(?:src|app|code|web|frontend|backend|server|client|lib)?/?)?$")
+
+
+def dev_stack(doc: object) -> str | None:
+    """Why a compose file is a development stack by its content: a service that bind-mounts the
+    project's source and runs a development server on it (`npm run dev`, `uvicorn --reload`)."""
+    services = getattr(doc, "services", None)
+    if not isinstance(services, dict):
+        return None
+    for service in services.values():
+        mounts = getattr(service, "mounts", ())
+        source = next((m for m in mounts if m.kind == "bind" and _SOURCE_MOUNT.match(m.source or "")), None)
+        if source is None:
+            continue
+        server = dev_server_in(service.command_text()) or dev_server_in(service.command_text("entrypoint"))
+        if server:
+            return (
+                f"service `{service.name}` bind-mounts the source (`{source.source}`) and runs {server}: "
+                "a development stack"
+            )
+    return None

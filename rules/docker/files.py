@@ -16,7 +16,7 @@ class FileContext(Protocol):
     path: str
     snapshot: Snapshot
 
-    def is_production(self, path: str | None = None) -> bool: ...
+    def is_production(self, path: str | None = None, *, strict: bool = False) -> bool: ...
 
 
 __all__ = ["FileContext"]

@@ -79,7 +79,7 @@ class DevServerInProduction(Rule[ComposeFile]):
     fix = "Run the production server on a built artifact; keep dev commands in an override file"
 
     def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
-        if not ctx.is_production():
+        if not ctx.is_production(strict=True):
             return
         for service in doc.services.values():
             yield from _commands(service)

@@ -79,7 +79,7 @@ class DevServerInImage(Rule[Dockerfile]):
     fix = "Run the production server on a built artifact; keep dev commands in Dockerfile.dev"
 
     def check(self, doc: Dockerfile, ctx: Context) -> Iterator[Hit]:
-        if not ctx.is_production():
+        if not ctx.is_production(strict=True):
             return
         model = deployment(ctx.snapshot).dockerfile(ctx.path)
         if model is None:
