@@ -16,6 +16,7 @@ from dockreview.rules.classify import FileType
 from dockreview.rules.model.builds.cli import Unit, command_column, command_records, script_resolver
 from dockreview.rules.model.builds.compose import compose_builds
 from dockreview.rules.model.builds.lists import may_be_true, split_commas, split_list
+from dockreview.rules.model.builds.scripted import ScriptedStep, scripted_steps
 from dockreview.rules.model.builds.types import (
     VIA_BAKE,
     VIA_BAKE_ACTION,
@@ -53,6 +54,21 @@ def find_builds(deployment: Deployment) -> list[BuildRecord]:
 
 def find_publishes(deployment: Deployment) -> list[PublishRecord]:
     return _collect(deployment)[1]
+
+
+def find_scripted_steps(deployment: Deployment) -> list[ScriptedStep]:
+    """The run steps that build or publish through shell the model does not evaluate (`scripted`)."""
+
+    def make() -> list[ScriptedStep]:
+        builds, publishes = _collect(deployment)
+        invocations = deployment.invocations
+        found: list[ScriptedStep] = []
+        for model in deployment.workflows.values():
+            found.extend(scripted_steps(deployment.snapshot, model, [i for i in invocations if i.path == model.path],
+                                        builds, publishes))
+        return found
+
+    return deployment.snapshot.derived("model:scripted-steps", make)
 
 
 def _collect(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishRecord]]:
@@ -97,6 +113,6 @@ def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishReco
 
 __all__ = [
     "VIA_BAKE", "VIA_BAKE_ACTION", "VIA_BUILD_PUSH", "VIA_CLI", "VIA_COMPOSE", "VIA_UNMODELLED", "BuildRecord",
-    "PublishRecord", "WorkflowModel", "find_builds", "find_publishes", "load_workflows", "may_be_true",
-    "registry_of", "repository_of", "split_commas", "split_list",
+    "PublishRecord", "ScriptedStep", "WorkflowModel", "find_builds", "find_publishes", "find_scripted_steps",
+    "load_workflows", "may_be_true", "registry_of", "repository_of", "split_commas", "split_list",
 ]

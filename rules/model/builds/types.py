@@ -78,6 +78,8 @@ class BuildRecord:
     notes: tuple[str, ...] = ()  # what the model could not resolve
     # Tags computed by docker/metadata-action: ref -> (whether it moves, when it is made).
     computed_tags: dict[str, tuple[bool | None, str]] = field(default_factory=dict)
+    # The `with:` inputs of an action the model does not know (resolved), so a change to them is seen.
+    inputs: dict[str, Located[str]] = field(default_factory=dict)
     job_ref: Job | None = field(default=None, repr=False, compare=False)
     step_ref: Step | None = field(default=None, repr=False, compare=False)
     data: Any = field(default=None, repr=False, compare=False)

@@ -44,6 +44,8 @@ _NOT_BUILDS = ("docker/setup-", "docker/login-action", "docker/metadata-action",
 _VENDOR_SUBJECT = re.compile(r"docker|image|container|buildah|kaniko|\boci\b|ko-build|podman|ecr|acr|gcr|registry",
                              re.IGNORECASE)
 _VENDOR_VERB = re.compile(r"build|push|publish|release-image|deploy-image", re.IGNORECASE)
+# Vendor actions that build or push images though their name does not say "docker" or "image".
+_KNOWN_VENDOR_BUILDS = ("home-assistant/builder",)
 _META_OUTPUT = re.compile(r"\$\{\{\s*steps\.([A-Za-z_][\w-]*)\.outputs\.(tags|bake-file(?:-tags)?)\s*\}\}")
 _MAX_COMBINATIONS = 64
 
@@ -174,6 +176,8 @@ def _job_unit(snapshot: Snapshot, model: WorkflowModel, job: Job, combo: dict[st
                                   "images", "image-name", "image_name", "name") for t in
                                   split_list(scope.resolve(step.input_value(name) or ""), commas=False)[:5])
                 base.push = any(may_be_true(step.input_value(n)) for n in ("push", "publish"))
+                base.inputs = {name: Located(scope.resolve(item.value), _input_origin(workflow, step, name))
+                               for name, item in step.with_.items() if item.value is not None}
                 unit.builds.append(base)
             continue
         env = {name: value for name in _env_names(workflow, job, step) if (value := scope.env(name)) is not None}
@@ -206,6 +210,8 @@ def _step_identity(step: Step, counts: dict[str, int]) -> str:
 
 
 def _vendor_build(name: str) -> bool:
+    if name.lower().startswith(_KNOWN_VENDOR_BUILDS):
+        return True
     if name.startswith(_NOT_BUILDS) or name.startswith("actions/") or "setup" in name or "login" in name:
         return False
     return bool(_VENDOR_SUBJECT.search(name) and _VENDOR_VERB.search(name))
@@ -297,7 +303,7 @@ def _bake_action(snapshot: Snapshot, workflow: Workflow, step: Step, scope: Step
         else ""
     workdir = workdir or ""
     files: list[str] = []
-    meta_targets: list[BakeTarget] = []
+    meta_targets: list[tuple[BakeTarget, bool]] = []  # (target, listed after a file: it overrides that file)
     for item in split_list(scope.resolve(step.input_value("files") or "")):
         match = _META_OUTPUT.fullmatch(item.strip())
         if match is not None:
@@ -305,7 +311,7 @@ def _bake_action(snapshot: Snapshot, workflow: Workflow, step: Step, scope: Step
             target = BakeTarget("docker-metadata-action", _input_origin(workflow, step, "files"))
             target.values["tags"] = [t.ref for t in tags]
             target.origins["tags"] = tags[0].origin if tags else target.origin
-            meta_targets.append(target)
+            meta_targets.append((target, bool(files)))
             for tag in tags:
                 base.computed_tags[tag.ref] = (tag.moves, tag.when)
             continue
@@ -336,13 +342,19 @@ def _bake_action(snapshot: Snapshot, workflow: Workflow, step: Step, scope: Step
     return records
 
 
-def _add_targets(definition: BakeDefinition, targets: list[BakeTarget]) -> None:
-    """metadata-action's bake file: a target `docker-metadata-action` the repository's targets inherit."""
+def _add_targets(definition: BakeDefinition, targets: list[tuple[BakeTarget, bool]]) -> None:
+    """metadata-action's bake file: a target `docker-metadata-action` the repository's targets inherit.
+    Bake merges files in the order given: listed after a file, its attributes override that file's
+    `docker-metadata-action` placeholder (`tags = ["app:local"]`); listed first, the file's win."""
     from dockreview.rules.model.builds.bake import _Block
 
-    for target in targets:
+    for target, after in targets:
         block = _Block("target", target.name, dict(target.values), target.origin, dict(target.origins))
-        definition.targets.setdefault(target.name, []).insert(0, block)
+        blocks = definition.targets.setdefault(target.name, [])
+        if after:
+            blocks.append(block)
+        else:
+            blocks.insert(0, block)
 
 
 __all__ = ["BAKE_ACTIONS", "BUILD_PUSH_ACTIONS", "permissions_text", "workflow_builds", "workflow_model"]
