@@ -271,3 +271,57 @@ def test_an_include_entry_on_an_axis_from_an_expression_adds_no_combination():
         {"arch": "${{ matrix.arch }}", "version": "3.21", "os": "ubuntu-24.04"},
         {"arch": "${{ matrix.arch }}", "version": "3.22", "os": "ubuntu-24.04"},
     ]
+
+
+CALLER = """
+on: release
+jobs:
+  init:
+    runs-on: ubuntu-latest
+    outputs:
+      alpine_latest: ${{ steps.set-latest.outputs.alpine_latest }}
+    steps:
+      - id: set-latest
+        run: echo "alpine_latest=3.22" >> $GITHUB_ENV
+  build_alpine:
+    needs: init
+    strategy:
+      matrix:
+        version: ["3.21", "3.22"]
+    uses: ./.github/workflows/reusable-builder.yml
+    with:
+      version: ${{ matrix.version }}
+      tag_latest: ${{ needs.init.outputs.alpine_latest }}
+"""
+CALLEE = """
+on:
+  workflow_call:
+    inputs:
+      version: {type: string}
+      tag_latest: {type: string}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: home-assistant/builder@2025.03.0
+        with:
+          args: --base ${{ inputs.version }}
+"""
+CALLEE_PATH = ".github/workflows/reusable-builder.yml"
+
+
+def test_a_job_output_read_by_a_reusable_build_call_makes_its_step_a_computing_step():
+    fixed = CALLER.replace(">> $GITHUB_ENV", ">> $GITHUB_OUTPUT")
+    rows = changes(review_pair({WF: CALLER, CALLEE_PATH: CALLEE}, {WF: fixed, CALLEE_PATH: CALLEE}))
+    assert rows == [(WF, "init (set-latest)", "script (computes tags)", 'echo "alpine_latest=3.22" >> $GITHUB_ENV',
+                     'echo "alpine_latest=3.22" >> $GITHUB_OUTPUT')]
+
+
+def test_a_reusable_build_call_is_a_build_per_matrix_value_with_its_inputs():
+    calls = [b for b in builds({WF: CALLER, CALLEE_PATH: CALLEE}) if b.via == "reusable workflow"]
+    assert [(b.job, b.matrix, b.inputs["version"].value) for b in calls] == [
+        ("build_alpine", (("version", "3.21"),), "3.21"), ("build_alpine", (("version", "3.22"),), "3.22")]
+    dropped = CALLER.replace('version: ["3.21", "3.22"]', 'version: ["3.22"]')
+    rows = changes(review_pair({WF: CALLER, CALLEE_PATH: CALLEE}, {WF: dropped, CALLEE_PATH: CALLEE}))
+    assert rows == [(WF, "build_alpine [version=3.21]", "build",
+                     "calls .github/workflows/reusable-builder.yml (which builds images)", None)]

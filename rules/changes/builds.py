@@ -49,7 +49,7 @@ def facts(build: BuildRecord) -> Facts:
         out.setdefault(name, {}).setdefault(key, (value, origin))
 
     if not build.modelled:
-        add("build", "", f"{build.action} (builds, not modelled)", build.origin)
+        add("build", "", build.described, build.origin)
         for name, value in build.inputs.items():
             add("input", name, f"{name}: {value.value}", value.origin)
     for platform in build.platforms:
@@ -133,7 +133,7 @@ def object_name(build: BuildRecord, builds: list[BuildRecord]) -> str:
     bake target, the compose service, else the image or Dockerfile."""
     matrix = ", ".join(f"{k}={v}" for k, v in build.matrix if v != runtime_value(k))
     if build.job is not None:
-        several = sum(1 for b in builds if b.workflow == build.workflow and b.job == build.job) > 1
+        several = len({(b.step, b.name) for b in builds if b.workflow == build.workflow and b.job == build.job}) > 1
         name = f"{build.job} ({build.name or build.step_label or build.step})" if several else build.job
         return f"{name} [{matrix}]" if matrix else name
     if build.name:
@@ -243,7 +243,7 @@ def anchor(base: Snapshot, head: Snapshot, change: Change, origin: Origin, build
 
 def _describe(build: BuildRecord) -> str:
     if not build.modelled:
-        return f"{build.action} (builds, not modelled)"
+        return build.described
     what = build.dockerfile or build.context_raw
     tags = ", ".join(build.tag_texts[:3]) + (", ..." if len(build.tags) > 3 else "")
     pushed = " pushed as " if build.push else " tagged "

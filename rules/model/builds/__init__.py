@@ -21,6 +21,7 @@ from dockreview.rules.model.builds.types import (
     VIA_BAKE,
     VIA_BAKE_ACTION,
     VIA_BUILD_PUSH,
+    VIA_CALL,
     VIA_CLI,
     VIA_COMPOSE,
     VIA_UNMODELLED,
@@ -30,7 +31,7 @@ from dockreview.rules.model.builds.types import (
     registry_of,
     repository_of,
 )
-from dockreview.rules.model.builds.workflows import workflow_builds, workflow_model
+from dockreview.rules.model.builds.workflows import reusable_calls, workflow_builds, workflow_model
 from dockreview.rules.parse.workflow import Workflow
 from dockreview.rules.snapshot import Snapshot
 
@@ -96,6 +97,7 @@ def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishReco
     for unit in units:
         builds.extend(unit.builds)
         publishes.extend(unit.publishes)
+    builds.extend(reusable_calls(deployment.workflows, builds))
     for build in builds:
         if not build.push:
             continue
@@ -112,7 +114,8 @@ def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishReco
 
 
 __all__ = [
-    "VIA_BAKE", "VIA_BAKE_ACTION", "VIA_BUILD_PUSH", "VIA_CLI", "VIA_COMPOSE", "VIA_UNMODELLED", "BuildRecord",
+    "VIA_BAKE", "VIA_BAKE_ACTION", "VIA_BUILD_PUSH", "VIA_CALL", "VIA_CLI", "VIA_COMPOSE", "VIA_UNMODELLED",
+    "BuildRecord",
     "PublishRecord", "ScriptedStep", "WorkflowModel", "find_builds", "find_publishes", "find_scripted_steps",
     "load_workflows", "may_be_true", "registry_of", "repository_of", "split_commas", "split_list",
 ]

@@ -81,13 +81,47 @@ def scripted_steps(snapshot: Snapshot, model: WorkflowModel, invocations: list[D
         if invocation.job is not None and invocation.step is not None and not invocation.remote:
             by_step.setdefault((invocation.job.id, invocation.step.index), []).append(invocation)
     found: list[ScriptedStep] = []
+    read = _read_across_jobs(workflow, builds)
     for job in workflow.jobs.values():
-        found.extend(_job_steps(snapshot, workflow, job, by_step, builds, publishes))
+        found.extend(_job_steps(snapshot, workflow, job, by_step, builds, publishes, read))
+    return found
+
+
+def _read_across_jobs(workflow: Workflow, builds: list[BuildRecord]) -> dict[tuple[str, str], str]:
+    """(job, step id) -> the role of what later building jobs read of that step through the job's
+    `outputs:` (`needs.init.outputs.tag_latest` in a build's inputs or a reusable workflow call)."""
+    building = {b.job for b in builds if b.workflow == workflow.path and b.job is not None}
+    texts: list[tuple[str, str]] = []
+    for job in workflow.jobs.values():
+        if job.id not in building:
+            continue
+        raw = job.node.get("with") if isinstance(job.node, dict) else None
+        if isinstance(raw, dict):
+            texts += [(str(k), str(v)) for k, v in raw.items() if v is not None]
+        for step in job.steps:
+            texts += _reader_texts(step)
+    found: dict[tuple[str, str], str] = {}
+    for job in workflow.jobs.values():
+        outputs = job.node.get("outputs") if isinstance(job.node, dict) else None
+        if not isinstance(outputs, dict):
+            continue
+        for name, value in outputs.items():
+            source = _STEP_OUTPUT.search(str(value or ""))
+            if source is None:
+                continue
+            reference = re.compile(rf"\bneeds\.{re.escape(job.id)}\.outputs\.{re.escape(str(name))}\b")
+            for key, text in texts:
+                if reference.search(text):
+                    role = _role(str(name), key)
+                    step_key = (job.id, source.group(1))
+                    if step_key not in found or _rank(role) < _rank(found[step_key]):
+                        found[step_key] = role
     return found
 
 
 def _job_steps(snapshot: Snapshot, workflow: Workflow, job: Job, by_step: dict[tuple[str, int], list[DockerInvocation]],
-               builds: list[BuildRecord], publishes: list[PublishRecord]) -> list[ScriptedStep]:
+               builds: list[BuildRecord], publishes: list[PublishRecord],
+               read: dict[tuple[str, str], str]) -> list[ScriptedStep]:
     combos = (expand(job.matrix) or [{}])[:16]
     labels = _labels(job)
     roles: dict[int, tuple[str, tuple[str, ...]]] = {}
@@ -105,6 +139,9 @@ def _job_steps(snapshot: Snapshot, workflow: Workflow, job: Job, by_step: dict[t
         if step.run is None or step.index in roles:
             continue
         role = _computes(step, [r for r in readers if r.index > step.index])
+        other = read.get((job.id, step.id)) if step.id else None
+        if other is not None and (role is None or _rank(other) < _rank(role)):
+            role = other
         if role is not None:
             roles[step.index] = (role, ())
     out = []
@@ -225,7 +262,7 @@ def _role(name: str, key: str) -> str:
     lowered = name.lower()
     if "push" in lowered or key in ("push", "if"):
         return ROLE_PUSH
-    if "tag" in lowered or key in ("tags", "images"):
+    if "tag" in lowered or "latest" in lowered or key in ("tags", "images"):
         return ROLE_TAGS
     return ROLE_INPUTS
 

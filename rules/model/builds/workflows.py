@@ -26,6 +26,7 @@ from dockreview.rules.model.builds.scope import StepScope, matrix_keys
 from dockreview.rules.model.builds.types import (
     VIA_BAKE_ACTION,
     VIA_BUILD_PUSH,
+    VIA_CALL,
     VIA_UNMODELLED,
     BuildRecord,
     WorkflowModel,
@@ -34,7 +35,7 @@ from dockreview.rules.model.commands import DockerInvocation
 from dockreview.rules.model.compose.paths import repo_path
 from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.parse.workflow import Job, Step, Workflow
-from dockreview.rules.parse.yamlsrc import as_str
+from dockreview.rules.parse.yamlsrc import as_str, value_line
 from dockreview.rules.snapshot import Snapshot, join
 
 BUILD_PUSH_ACTIONS = ("docker/build-push-action", "depot/build-push-action")
@@ -120,6 +121,41 @@ def workflow_builds(snapshot: Snapshot, model: WorkflowModel,
             unit.publishes = [p for p in unit.publishes if _first(published, (p.ref, p.origin))]
             units.append(unit)
     return units
+
+
+def reusable_calls(models: dict[str, WorkflowModel], builds: list[BuildRecord]) -> list[BuildRecord]:
+    """One record per job (and matrix combination used) that calls a local reusable workflow which
+    builds images: the call's `with:` inputs are what this workflow decides of those builds."""
+    building = {b.workflow for b in builds if b.workflow is not None}
+    found: list[BuildRecord] = []
+    for model in models.values():
+        workflow = model.doc
+        for job in workflow.jobs.values():
+            uses = job.uses
+            if uses is None or not uses.action.startswith("./"):
+                continue
+            callee = repo_path("", uses.action.partition("@")[0])
+            if callee not in building:
+                continue
+            raw = job.node.get("with") if isinstance(job.node, dict) else None
+            inputs = {str(k): as_str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+            used = set().union(*(matrix_keys(v or "") for v in inputs.values())) if inputs else set()
+            distinct: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+            for combo in expand(job.matrix) or [{}]:
+                distinct.setdefault(tuple(sorted((k, v) for k, v in combo.items() if k in used)), combo)
+                if len(distinct) >= _MAX_COMBINATIONS:
+                    break
+            origin = Origin(workflow.path, uses.line, uses.column)
+            for key, combo in distinct.items():
+                scope = StepScope(workflow, job, None, combo)
+                found.append(BuildRecord(
+                    via=VIA_CALL, origin=origin, context=None, context_raw="(reusable workflow)", dockerfile=None,
+                    action=callee, workflow=workflow.path, job=job.id, step=None, matrix=key,
+                    triggers=model.trigger_names, scope=workflow.path, job_ref=job,
+                    inputs={name: Located(scope.resolve(value), Origin(workflow.path,
+                                                                       value_line(raw, name, job.key_line("with")), 1))
+                            for name, value in inputs.items() if value is not None}))
+    return found
 
 
 def _first(seen: set[Any], key: Any) -> bool:
@@ -357,4 +393,5 @@ def _add_targets(definition: BakeDefinition, targets: list[tuple[BakeTarget, boo
             blocks.insert(0, block)
 
 
-__all__ = ["BAKE_ACTIONS", "BUILD_PUSH_ACTIONS", "permissions_text", "workflow_builds", "workflow_model"]
+__all__ = ["BAKE_ACTIONS", "BUILD_PUSH_ACTIONS", "permissions_text", "reusable_calls", "workflow_builds",
+           "workflow_model"]
