@@ -31,7 +31,7 @@ def test_services_sharing_one_moving_image_give_one_finding_naming_the_others():
     found = dr103({"compose.yaml": STACK})
     assert len(found) == 2
     (app_line, app_message, related), (cache_line, cache_message, none) = sorted(found)
-    assert (app_line, related, none) == (2, 2, 0) and cache_line == 11
+    assert (app_line, related, none) == (2, 2, 0) and cache_line == 12
     assert app_message.endswith("(the same for `worker`, `scheduler`)")
     assert "redis:latest" in cache_message and "the same for" not in cache_message
 
