@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from dockreview.rules.docker.images import tag_verdict
 from dockreview.rules.docker.services import defined_elsewhere
-from dockreview.rules.finding import Category, Confidence, Severity
+from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
@@ -19,20 +19,20 @@ class MutableImageTag(Rule[ComposeFile]):
     counts as its default: `app:${TAG:-latest}` and `app:${TAG-latest}` are `latest` wherever `TAG`
     is not set.
 
-    Not reported: services that `build:` their image, here or in a sibling file
-    (`docker-compose.override.yml` giving the service a `build:`): the image is this repository's own
-    build. Confidence: high; medium when the image it replaces also moved (the change does not make
-    the deployment less reproducible).
-
     ## Why is this bad?
     A moving tag means a different image on every pull: the server that pulls tomorrow runs code
     nobody reviewed, two hosts of the same deployment run different versions, and a rollback
     pulls the same broken `latest` again. Major upgrades arrive unannounced: `postgres:latest`
     became PostgreSQL 18 and refused to start on data directories laid out for 17.
 
-    Not reported: digests (`@sha256:...`), version tags (`16.4`, `1.27-alpine`, `debian:bookworm`), variables
-    without a default (`app:${TAG}`: the deploy decides), and services that also have `build:`
-    (there `image:` names what the build produces; see `compose-image-name-collision`).
+    In a change review, a service whose image used a moving tag before too is not a new finding
+    (one moving image replaced by another does not make the deployment less reproducible).
+
+    Not reported: digests (`@sha256:...`), version tags (`16.4`, `1.27-alpine`,
+    `debian:bookworm`), variables without a default (`app:${TAG}`: the deploy decides), and
+    services that also have `build:`, here or in a sibling file (`docker-compose.override.yml`
+    giving the service a `build:`): there `image:` names the repository's own build (see
+    `compose-image-name-collision`). Confidence: high.
 
     ## Example
     ```yaml
@@ -77,6 +77,9 @@ class MutableImageTag(Rule[ComposeFile]):
             reason = verdict.describe()
             if reason is None:
                 continue
+            # Another moving image before: the change does not make the deployment less
+            # reproducible, so the finding keeps the identity of the one before (it was there already).
+            before = _moving_before(ctx, service.name)
             line, column = service.value_position("image")
             yield Hit(
                 line=line,
@@ -87,22 +90,21 @@ class MutableImageTag(Rule[ComposeFile]):
                 ),
                 evidence=service.name,
                 # the image and its moving tag: a new registry prefix for the same tag is the same finding
-                basis=verdict.basis,
-                # another moving image before: the change does not make the deployment less
-                # reproducible, so it is said in the summary, not on the line
-                confidence=Confidence.MEDIUM if _moved_before(ctx, service.name) else None,
+                basis=before if before is not None else verdict.basis,
             )
 
 
-def _moved_before(ctx: Context, name: str) -> bool:
-    """Whether the service's image in the base also used a moving tag."""
+def _moving_before(ctx: Context, name: str) -> str | None:
+    """The basis of the service's image in the base when it also used a moving tag."""
     base_path = ctx.base_path
     if ctx.base is None or base_path is None:
-        return False
+        return None
     before = ctx.base.try_document(base_path)
     if not isinstance(before, ComposeFile):
-        return False
+        return None
     service = before.services.get(name)
     image = service.image if service is not None and service.build is None else None
-    return tag_verdict(image).moves if image else False
-
+    if not image:
+        return None
+    verdict = tag_verdict(image)
+    return verdict.basis if verdict.moves else None
