@@ -5,6 +5,7 @@ Run `python -m dockreview.rules.docgen` to rewrite the pages and the index after
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 
@@ -19,15 +20,46 @@ def render(rule: type[AnyRule]) -> str:
     header = [
         f"# {rule.slug} ({rule.code})",
         "",
-        "| Code | Slug | Category | Default severity | Checks | Suggestion |",
-        "| --- | --- | --- | --- | --- | --- |",
-        f"| {rule.code} | `{rule.slug}` | `{rule.category}` | {rule.severity} | {rule.kind} files | "
-        f"{'yes' if getattr(rule, 'has_suggestion', False) else 'no'} |",
+        "| Code | Slug | Category | Default severity | Confidence | Checks | Suggestion |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        f"| {rule.code} | `{rule.slug}` | `{rule.category}` | {rule.severity} | {rule.confidence} | "
+        f"{rule.kind} files | {'yes' if getattr(rule, 'has_suggestion', False) else 'no'} |",
         "",
         f"**{rule.summary}.** Fix: {rule.fix}.",
         "",
     ]
-    return "\n".join(header) + rule.docs().strip() + "\n"
+    return "\n".join(header) + rule.docs().strip() + "\n\n" + confidence_section(rule) + "\n"
+
+
+def confidence_section(rule: type[AnyRule]) -> str:
+    """How sure the rule's findings are, and what the file's context does to them (from whether the
+    rule asks `ctx.is_production`, and how)."""
+    source = inspect.getsource(inspect.getmodule(rule) or rule)
+    if "is_production(strict=True)" in source:
+        context = (
+            "Not reported in files the default patterns name as development, test, example or "
+            "documentation, nor in compose development stacks (a service that bind-mounts the source and "
+            "runs a development server): running development tooling is their job."
+        )
+    elif "is_production(" in source:
+        context = (
+            "In files the default patterns name as development, test, example or documentation "
+            "(`*dev*`, `*override*`, `tests/`, `e2e/`, `docs/`, `examples/`, ...) and in compose development "
+            "stacks, findings are reported one tier lower (high becomes medium): listed in the check run "
+            "summary, never commented inline by default, and they fail the check only when "
+            "`fail_on.confidence` is written. A `production.include` pattern makes a file production; a "
+            "written `production.exclude` list replaces the defaults, and the files it names are not "
+            "reviewed by this rule."
+        )
+    elif rule.kind == "shell":
+        context = "Where the command runs (a CI runner, a script for development or cleanup) is judged as above."
+    else:
+        context = "Reported the same in every file: where the file sits does not change what goes wrong."
+    return (
+        f"## Confidence\n{str(rule.confidence).capitalize()} unless the text above says otherwise for a "
+        f"kind of finding (high: commented inline; medium and low: in the check run summary and the review "
+        f"body, see `review.inline_confidence`). {context}"
+    )
 
 
 def render_index() -> str:

@@ -30,6 +30,11 @@ class DatabaseWithoutVolume(Rule[ComposeFile]):
     the old `/var/lib/postgresql/data`: the 18+ images keep data in
     `/var/lib/postgresql/18/docker` and refuse to start when a mount sits at the old path.
 
+    Not reported: images whose data layout is not known (someone's own `acme/postgres`), Redis
+    and Valkey without persistence switched on, services using `extends` or `volumes_from`, and
+    a volume declared in a sibling file. A tag set at run time (`postgres:${TAG}`) claims no
+    version: the message says what is known.
+
     ## Why is this bad?
     Without a volume the data lives in the container's anonymous volume. `docker compose down`
     followed by `up` (a routine deploy, a host reboot with a recreated project) starts the

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.docker.secrets import is_literal_secret, is_secret_name
+from dockreview.rules.docker.secrets import is_secret_name, secret_value
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.model.compose.dotenv import EnvEntry, parse_env_file
 from dockreview.rules.model.compose.types import ComposeProject, Service
@@ -60,7 +60,8 @@ class DotenvSecret(Rule[ComposeProject]):
             if text is None:
                 continue
             for entry in parse_env_file(text, path, raw=True).values().values():
-                if not is_secret_name(entry.name) or not is_literal_secret(entry.raw):
+                found = secret_value(entry.raw) if is_secret_name(entry.name) else None
+                if found is None or found.kind == "default":
                     continue
                 users = [name for name, service in sorted(compose.services.items()) if _receives(service, entry)]
                 if not users:
@@ -77,6 +78,7 @@ class DotenvSecret(Rule[ComposeProject]):
                         "every installation that does not override it shares it"
                     ),
                     evidence=f"{path}:{entry.name}",
+                    confidence=found.confidence,  # a placeholder (`changeme`) is low: nothing leaks
                 )
 
 

@@ -14,6 +14,10 @@ class HardcodedSecretInEnvironment(Rule[ComposeFile]):
     Finds passwords, tokens and keys written as literal values in a service's `environment`
     (mapping or list form, including values pulled in through YAML anchors and merge keys).
 
+    Not reported: references, interpolated values, file paths, flags and empty values (the
+    secret-value policy above), and `*_FILE`, `*_URL`, `*_USER` names; passwords inside URLs are
+    `compose-url-credentials`.
+
     ## Why is this bad?
     A compose file is committed, copied into deploy repositories and pasted into chats: a literal
     `POSTGRES_PASSWORD` is a leaked database password, and every environment runs with the same
@@ -21,9 +25,7 @@ class HardcodedSecretInEnvironment(Rule[ComposeFile]):
 
     Values that come from elsewhere are fine: `${VAR}`, `${VAR:?message}`, values built around an
     interpolation (`app-${SUFFIX}`), `*_FILE` variables and file paths (`/run/secrets/...`),
-    `env_file:`, and empty values. Files named for development or tests (`docker-compose.dev.yml`,
-    `compose.override.yaml`, ...) are not production and are not checked; the list is
-    configurable (`production:` in the config).
+    `env_file:`, and empty values.
 
     Confidence: high for a literal value. Medium for `${VAR:-literal}`: the literal ships whenever
     the variable is unset. Low for a placeholder (`xxx`, `<token>`, `changeme`, `your-api-key`,

@@ -17,6 +17,8 @@ class HealthcheckRemoved(Rule[ComposeProject]):
     may have come from an anchor, `extends` or the override file: the services are compared as
     compose resolves them.
 
+    Not reported: a healthcheck removed from a service nothing waits for with `service_healthy`.
+
     ## Why is this bad?
     Compose waits for the dependency to be `healthy`, which a container without a healthcheck
     never is: `docker compose up` stops with `dependency failed to start: container db has no

@@ -30,6 +30,9 @@ class HealthyDependencyWithoutHealthcheck(Rule[ComposeFile]):
     none in the compose file (or `healthcheck: {disable: true}`, or `test: ["NONE"]`), and, for a
     service built here, no `HEALTHCHECK` in its Dockerfile.
 
+    Not reported: dependencies with `required: false`, and services built here whose Dockerfile
+    has a `HEALTHCHECK`. Reported in every file: the stack fails to start wherever it runs.
+
     ## Why is this bad?
     Compose waits for the dependency to report `healthy`. A container without a healthcheck never
     does, and `docker compose up` stops with `dependency failed to start: container db has no

@@ -21,6 +21,11 @@ class HostAccessBeyondTheSocket(Rule[ComposeProject]):
     `label:disable`); and `cgroup: host`. Values are judged as compose resolves them (`.env` and
     defaults applied), in every file of the project.
 
+    Not reported: read-only mounts of `/etc`, `/proc` and the other system trees,
+    `/etc/ssl/certs`, GPU and other non-disk devices (`/dev/dri`), and hardening options
+    (`no-new-privileges`). The socket and host namespaces are `compose-docker-socket-mount` and
+    `compose-host-namespace`.
+
     ## Why is this bad?
     Each of these turns a bug in the service, or in one of its dependencies, into control of the
     server: a writable `/etc` adds a user to sudoers, `/var/run` holds the Docker API, a raw disk

@@ -16,6 +16,9 @@ class ImageNameCollision(Rule[ComposeFile]):
     (`${VAR-default}` defaults expanded; references with variables compared as written, since
     they are equal whatever the variables hold). `app` and `app:latest` are the same reference.
 
+    Not reported: services that only pull (`image:` without `build:`), and services whose images
+    differ in tag or registry.
+
     ## Why is this bad?
     `docker compose build` and `docker compose up --build` build every service's image in
     parallel. Two builds tagging the same name race: one of them fails with

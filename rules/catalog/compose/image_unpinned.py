@@ -29,6 +29,9 @@ class ImageUnpinned(Rule[ComposeProject]):
     ...), or a variant with no version (`alpine`, `slim`). Services that also `build:` are
     skipped (their `image:` names what the build produces).
 
+    Not reported: moves between two version tags or digests, services that also `build:`, and a
+    service whose image moved before the change too.
+
     ## Why is this bad?
     The pinned version was reviewed and deployed; the moving tag is whatever was pushed last. The
     next pull on each server may fetch a different version (a new major version included), two

@@ -23,6 +23,9 @@ class PortNewlyPublic(Rule[ComposeProject]):
     bound to one address (`127.0.0.1:8080:80`). Databases are left to
     `compose-database-port-exposed`.
 
+    Not reported: ports bound to one address, ports already public before the change, and
+    database ports (`compose-database-port-exposed`).
+
     ## Why is this bad?
     A port published without an address listens on every interface, and Docker's iptables rules
     put it in front of the host firewall (`ufw` does not block it). An admin page, a metrics

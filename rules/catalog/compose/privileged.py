@@ -24,6 +24,9 @@ class PrivilegedService(Rule[ComposeFile]):
     the same thing (`cap_add: [ALL]`, `SYS_ADMIN`, `SYS_MODULE`, `SYS_PTRACE`, `SYS_RAWIO`,
     `DAC_READ_SEARCH`), in production compose files.
 
+    Not reported: capabilities short of root on the host (`NET_ADMIN`, `NET_RAW`, `CHOWN`, ...),
+    and `privileged: false`.
+
     ## Why is this bad?
     A privileged container gets every capability and every host device, and no seccomp or
     AppArmor profile: whoever gets code execution in it (one vulnerable dependency) can mount the

@@ -93,6 +93,8 @@ class RenamedServiceReferenced(Rule[ComposeProject]):
 
     A rename is recognised when a removed and an added service have nearly the same content.
 
+    Not reported: a renamed service that nothing in the repository names.
+
     ## Why is this bad?
     The service name is its DNS name on the project's networks. The application still connects
     to `db`, which no longer resolves (`could not translate host name "db"`), `depends_on` an

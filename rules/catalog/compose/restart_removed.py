@@ -17,6 +17,9 @@ class RestartRemoved(Rule[ComposeProject]):
     Reviewing a change to a production compose file: finds a service whose `restart:` policy the
     change removes or sets to `"no"` (from an anchor or the override file included).
 
+    Not reported: a `restart:` policy moved to an anchor, `extends` or the override file (the
+    resolved service still has it).
+
     ## Why is this bad?
     Without a restart policy a container that crashes stays down, and after a host reboot or a
     Docker upgrade nothing starts again until someone runs `docker compose up`. The outage starts

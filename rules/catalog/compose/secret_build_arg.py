@@ -15,6 +15,9 @@ class SecretBuildArg(Rule[ComposeFile]):
     `DB_PASSWORD`, `SECRET_KEY`, ...), whatever the value: a literal, `${NPM_TOKEN}` or nothing
     (taken from the environment).
 
+    Not reported: build args whose names are about a secret rather than the secret (`*_FILE`,
+    `*_URL`, `*_ID`), and public names (`NEXT_PUBLIC_*`, `public_token`).
+
     ## Why is this bad?
     Build arguments are not secret. Every `RUN` after the `ARG` gets the value in its environment,
     and the image history records it (`docker history --no-trunc` shows `NPM_TOKEN=npm_...`);

@@ -34,6 +34,9 @@ class UrlCredentials(Rule[ComposeFile]):
     Confidence: high for a literal password, low for a placeholder (`user:xxx@`, `<password>`),
     by the placeholder policy every secret rule shares (see `compose-hardcoded-secret`).
 
+    Not reported: passwords that are references or built around one (`u:${PW}@db`), and URLs of
+    secret-named variables with a literal value (`compose-hardcoded-secret` reports those).
+
     ## Why is this bad?
     `DATABASE_URL=mysql+pymysql://admin:<password>@db:3306/app` is the database password in
     plain text, under a name no secret scanner looks at: it leaks with every copy of the file,

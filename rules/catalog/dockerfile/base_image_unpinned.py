@@ -19,6 +19,9 @@ class BaseImageUnpinned(Rule[Dockerfile]):
     as `slim`, ...). Stages built `FROM` another
     stage are skipped.
 
+    Not reported: moves between two version tags or digests, and stages built `FROM` another
+    stage.
+
     ## Why is this bad?
     The pinned base was what the image was tested on. A moving base makes each build take
     whatever was pushed last: a rebuild of the same commit can get a new major version of the

@@ -15,8 +15,12 @@ class CopyWithoutDockerignore(Rule[Dockerfile]):
     `.dockerignore` applies to the context the Dockerfile is built with. Contexts come from the
     compose files (`build:`) and GitHub workflows (`docker/build-push-action`, `docker build`) of
     the repository; otherwise the Dockerfile's own directory. BuildKit's
-    `<Dockerfile>.dockerignore` next to the Dockerfile counts too. Files named for development
-    (`Dockerfile.dev`, ...) are not checked.
+    `<Dockerfile>.dockerignore` next to the Dockerfile counts too.
+
+    Not reported: copies with a `.dockerignore` for the build context (root `.dockerignore`
+    included when the build model builds a Dockerfile in a subdirectory with context `.`:
+    workflows, bake targets, scripts and Makefiles), `COPY --from`, and stages the build does
+    not run.
 
     ## Why is this bad?
     Without an ignore file the whole directory goes into the image: `.git` (the full history,

@@ -20,8 +20,7 @@ class HardcodedSecretInEnv(Rule[Dockerfile]):
     Finds `ENV` instructions that set a secret-looking variable (`API_KEY`, `DB_PASSWORD`,
     `SECRET_KEY`, ...) to a literal value, and any `ENV` value with credentials in a URL
     (`postgres://app:hunter2@db/app`). Values taken from a build argument (`ENV TOKEN=$TOKEN`)
-    are left to `dockerfile-secret-in-arg`. Files named for development (`Dockerfile.dev`, ...)
-    are not checked.
+    are left to `dockerfile-secret-in-arg`.
 
     Not reported: file paths (`GOOGLE_APPLICATION_CREDENTIALS=/run/keys/sa.json`: where the secret
     is, not the secret); values built around an interpolation; and, in builder stages that do not

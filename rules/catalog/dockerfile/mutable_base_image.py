@@ -34,7 +34,7 @@ class MutableBaseImage(Rule[Dockerfile]):
     Python minor version drops a module). The build cache hides it until a CI runner without
     cache pulls the new base.
 
-    Files named for development or tests are not checked. Not reported: earlier stages used as
+    Not reported: earlier stages used as
     bases (`FROM build`), images that a compose service of the same project builds itself
     (`image: base` with `build:`), `scratch`, digests
     (`@sha256:...`), version tags, and `ARG`s without a default when the build would fail without

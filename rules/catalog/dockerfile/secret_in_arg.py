@@ -15,6 +15,10 @@ class SecretInArg(Rule[Dockerfile]):
     Finds `ARG` instructions whose name says they carry a secret (`NPM_TOKEN`, `GITHUB_TOKEN`,
     `DB_PASSWORD`, `SECRET_KEY`, ...), with or without a default value.
 
+    Not reported: names about a secret (`*_FILE`, `*_URL`, `*_ID`), public names
+    (`public_token`, `NEXT_PUBLIC_*`), and counts (`MAX_TOKENS`); build secrets (`RUN
+    --mount=type=secret`) are the fix.
+
     ## Why is this bad?
     Build arguments are not secret. Every `RUN` after the `ARG` has the value in its environment
     and the image history records it: `docker history --no-trunc` shows

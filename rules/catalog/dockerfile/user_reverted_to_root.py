@@ -19,6 +19,9 @@ class UserRevertedToRoot(Rule[Dockerfile]):
     Reviewing a change: finds the final stage of a Dockerfile that ran as a non-root `USER`
     before the change and runs as root after it (the `USER` line removed, or `USER root` last).
 
+    Not reported: builder stages that run as root, and a final stage that ran as root before the
+    change too.
+
     ## Why is this bad?
     The container's processes now run as root. Anyone who gets code execution in the application
     owns the container, can write over its files, and is one kernel bug or one mounted socket away

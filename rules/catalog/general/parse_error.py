@@ -10,6 +10,9 @@ class ParseFailure(Rule[Never]):
     Reports a Docker-related file that cannot be parsed: invalid YAML in a compose file or
     workflow, a Dockerfile the parser rejects, a YAML file nested too deeply or too large to review.
 
+    Not reported: files that are not Docker-related, and files over the size or line limits
+    (those are skipped with a note, not a finding).
+
     ## Why is this bad?
     Docker, Compose and GitHub Actions reject these files too, usually at deploy time. Nothing else
     in the file is reviewed until it parses, so other problems in it stay hidden.

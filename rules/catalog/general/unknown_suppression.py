@@ -9,6 +9,8 @@ class UnknownSuppression(Rule[Never]):
     ## What it does
     Reports a `# dockreview: ignore[...]` comment that names a rule code or slug that does not exist.
 
+    Not reported: suppressions naming a real rule by code, slug or category, and `ignore[all]`.
+
     ## Why is this bad?
     A misspelled code suppresses nothing: the finding it was meant to silence still fires, or worse,
     the comment outlives a renamed rule and nobody notices that the intent is lost.

@@ -17,6 +17,9 @@ class PlatformRemoved(Rule[BuildRecord]):
     target's `platforms`, from `--platform` of `docker buildx build --push`, or the whole
     `platforms:` input removed), whichever build path publishes it.
 
+    Not reported: builds that do not push, and a platform list that only changes order or
+    format.
+
     ## Why is this bad?
     The tag is pushed again without the dropped platform: the manifest list now has no entry for
     it. Servers of that architecture (Graviton, Ampere, Raspberry Pi, Apple silicon laptops) fail

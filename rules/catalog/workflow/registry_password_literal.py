@@ -22,6 +22,9 @@ class WorkflowRegistryPasswordLiteral(Rule[Workflow]):
 
     `docker login -p ...` in `run:` steps is reported by `docker-login-password-literal` (DR404).
 
+    Not reported: any GitHub expression as the password (`${{ secrets.X }}`, step outputs), and
+    empty values.
+
     ## Why is this bad?
     Workflow files are readable by everyone who can read the repository (everyone, for a public
     one) and by every fork. A literal registry password lets them push images under your name,

@@ -23,6 +23,9 @@ class WorkflowSecretBuildArg(Rule[Workflow]):
     `${{ github.token }}`) or whose name says it holds a secret (`NPM_TOKEN=...`, `API_KEY=...`),
     and `--build-arg` of `docker build` / `docker buildx build` in `run:` steps, the same way.
 
+    Not reported: build args whose names are about a secret rather than the secret (`*_FILE`,
+    `*_URL`), and build secrets (`secrets:` of the action, `--secret`), which are the fix.
+
     ## Why is this bad?
     Build arguments are recorded in the image: `docker history` and the image's provenance
     attestation show them to anyone who can pull the image, and a layer that used the value may

@@ -28,6 +28,9 @@ class WorkflowUnpinnedContainerImage(Rule[Workflow]):
     It is a warning for the job container and `docker://` steps, whose image runs your build, and
     a note for services (a test database drifting to a new major version).
 
+    Not reported: version tags and digests, and a `${{ matrix.x }}` image whose every literal
+    value is pinned.
+
     ## Why is this bad?
     The job runs on whatever the tag points to on the day it runs: a new major version of the
     toolchain or of the database breaks the build or the tests with no change in the repository,
