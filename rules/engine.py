@@ -20,7 +20,7 @@ from dockreview.rules.parse.errors import NotReviewed, ParseError
 from dockreview.rules.report import Note, Report
 from dockreview.rules.rule import AnyRule, Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import ParserCrash, Snapshot
-from dockreview.rules.suppress import ALL, Suppressions, scan
+from dockreview.rules.suppress import ALL, Suppression, Suppressions, scan
 
 if TYPE_CHECKING:
     from dockreview.rules.parse import Document
@@ -112,7 +112,7 @@ def _review_files(
 ) -> Report:
     report = Report()
     rules = {kind: [r() for r in catalog.rules_for(kind) if _enabled(r, config)] for kind in Kind}
-    emitter = _Emitter(snapshot, config)
+    emitter = _Emitter(snapshot, config, base=base, change=change)
     for issue in config.issues:
         report.errors.append(Note(issue.path, f"line {issue.line}: {issue.message}; defaults used"))
     for path in targets:
@@ -231,18 +231,38 @@ def _enabled(rule: type[AnyRule], config: Config) -> bool:
 class _Emitter:
     """Turns hits into findings: metadata, config severity, suppressions, line text."""
 
-    def __init__(self, snapshot: Snapshot, config: Config) -> None:
+    def __init__(self, snapshot: Snapshot, config: Config, *, base: Snapshot | None = None,
+                 change: Change | None = None) -> None:
         self.snapshot = snapshot
         self.config = config
+        self.base = base
+        self.change = change  # reviewing a change: suppressions it adds are not trusted by default
         self.findings: list[Finding] = []
         self.suppressed = 0
         self._suppressions: dict[str, Suppressions] = {}
+        self._base_directives: dict[str, Counter[str]] = {}
         self._seen: set[tuple[str, str, int, int, str]] = set()
 
     def suppressions(self, path: str) -> Suppressions:
         if path not in self._suppressions:
             self._suppressions[path] = scan(self.snapshot.lines(path))
         return self._suppressions[path]
+
+    def added_by_change(self, path: str, item: Suppression) -> bool:
+        """Whether the change adds (or changes) this suppression: its line is one the change touched,
+        or the base version of the file has no such directive (a file without a patch)."""
+        if self.change is None or self.config.suppressions_from_pull_request:
+            return False
+        if self.change.touches(path, item.line, item.line):
+            return True
+        if self.base is None:
+            return False
+        old = self.change.base_path(path)
+        if old not in self._base_directives:
+            found = scan(self.base.lines(old)) if self.base.has(old) else None
+            items = (found.all + found.file_directives) if found else []
+            self._base_directives[old] = Counter(s.directive() for s in items)
+        return self._base_directives[old][item.directive()] == 0
 
     def run(self, rule: AnyRule, doc: object, ctx: Context, report: Report) -> None:
         """`rule.check(doc)`: `doc` is what the rule's kind says (`Kind`)."""
@@ -268,9 +288,15 @@ class _Emitter:
         if key in self._seen:
             return
         self._seen.add(key)
-        if self.suppressions(path).covers(hit.line, end or hit.line, rule.code, rule.slug):
+        directive = self.suppressions(path).covering(hit.line, end or hit.line, rule.code, rule.slug)
+        added = directive is not None and self.added_by_change(path, directive)
+        if directive is not None and not added:
             self.suppressed += 1
             return
+        message = hit.message
+        if directive is not None and added:
+            message += (f" (suppressed by a comment this pull request adds, line {directive.line}; it still "
+                        "counts: the base branch's config does not trust suppressions from pull requests)")
         line_text = self.snapshot.line(path, hit.line).strip()
         subject, basis = hit.subject, hit.basis
         if subject is None and self.snapshot.file_type(path) is FileType.COMPOSE:
@@ -287,7 +313,7 @@ class _Emitter:
                 line=hit.line,
                 column=hit.column,
                 end_line=end,
-                message=hit.message,
+                message=message,
                 suggestion=hit.suggestion if self.config.suggestions else None,
                 fix=rule.fix,
                 docs=rule.docs_url(),
@@ -297,6 +323,7 @@ class _Emitter:
                 confidence=hit.confidence or rule.confidence,
                 subject=subject,
                 basis=basis,
+                added_suppression=directive.line if directive is not None and added else 0,
             )
         )
 

@@ -163,6 +163,12 @@ def check_output(
     if report.suppressed:
         checked += f" {_plural(report.suppressed, 'finding')} suppressed by `dockreview: ignore` comments."
     head_lines.append(checked)
+    by_pr = [f for f in findings if f.added_suppression]
+    if by_pr:
+        head_lines.append(
+            f"{_plural(len(by_pr), 'finding')} suppressed by a comment this PR adds: still counted, because the "
+            "base branch's config does not trust suppressions from pull requests (`suppressions: "
+            "{from_pull_request: true}` there lets them silence findings).")
     head = "\n\n".join(head_lines)
     changes_section = _changes_section(report)
     if changes_section:
