@@ -62,6 +62,9 @@ def review(
     if change is not None and base is not None:
         report.changes = _container_changes(snapshot, base, change, config, report)
         report.compared = True
+    if change is not None:
+        # What the change touches must be reviewed whole: a file it makes unreviewable never passes.
+        report.incomplete = [n for n in report.errors if n.unreviewed and change.touches_file(n.path)]
     return report
 
 
@@ -122,19 +125,19 @@ def _review_files(
         if snapshot.text(path) is None:
             skipped = snapshot.skipped.get(path)
             if skipped:
-                report.errors.append(Note(path, skipped.reason))
+                report.errors.append(Note(path, skipped.reason, unreviewed=skipped.unreviewed))
             continue
         report.files_checked.append(path)
         try:
             doc = snapshot.document(path)
         except NotReviewed as exc:
-            report.errors.append(Note(path, exc.message))
+            report.errors.append(Note(path, exc.message, unreviewed=True))
             continue
         except ParseError as exc:
             emitter.engine(catalog.find("DR001"), path, exc.line, exc.message, exc.column)
             continue
         except ParserCrash as exc:
-            report.errors.append(Note(path, f"internal error while parsing: {exc}"))
+            report.errors.append(Note(path, f"internal error while parsing: {exc}", unreviewed=True))
             continue
         if doc is None:
             continue
@@ -276,7 +279,8 @@ class _Emitter:
             for hit in hits():
                 self.emit(type(rule), hit, ctx.path)
         except Exception as exc:  # a rule bug must not take the review down: report it
-            report.errors.append(Note(ctx.path, f"internal error in {rule.code}: {type(exc).__name__}: {exc}"))
+            report.errors.append(Note(ctx.path, f"internal error in {rule.code}: {type(exc).__name__}: {exc}",
+                                      unreviewed=True))
 
     def emit(self, rule: type[AnyRule], hit: Hit, default_path: str) -> None:
         path = hit.path or default_path

@@ -76,3 +76,74 @@ def test_suppressions_already_on_the_base_count_as_before(github) -> None:
     run, _ = review_of(gh, app, {"compose.yaml": SUPPRESSED_INLINE + "# a comment\n"})
     assert run["conclusion"] == "success"
     assert "suppressed by a comment this PR adds" not in run["output"]["summary"]
+
+
+# --- 2. a changed Docker file that could not be reviewed completely -------------------------------
+
+def _deep(depth: int) -> str:
+    return "services:\n  web:\n    image: example/web:latest\n    labels:\n      x: " + "[" * depth + "]" * depth + "\n"
+
+
+UNREVIEWABLE = {
+    "too-big": {"compose.yaml": RISKY_COMPOSE + "# padding padding padding padding\n" * 70_000},
+    "nul-byte": {"Dockerfile": "FROM node:latest\nRUN echo \x00 hi\n"},
+    "too-deep": {"compose.yaml": _deep(70)},
+    "too-many-lines": {"Dockerfile": "FROM node:latest\n" + "#\n" * 100_001},
+}
+
+
+@pytest.mark.parametrize("files", UNREVIEWABLE.values(), ids=UNREVIEWABLE.keys())
+def test_a_changed_file_that_cannot_be_reviewed_fails_the_check_and_says_how_to_fix_it(github, files) -> None:
+    gh, app = github
+    run, _ = review_of(gh, app, files)
+    [path] = files
+    summary = run["output"]["summary"]
+    assert run["conclusion"] == "failure", summary
+    assert run["output"]["title"].startswith("Not reviewed completely")
+    assert "### Not reviewed completely" in summary and f"`{path}`" in summary
+    assert "To fix it" in summary and "`/recheck`" in summary
+
+
+def test_an_ill_shaped_file_list_fails_the_check(github) -> None:
+    gh, app = github
+    gh.fail("GET", r"/pulls/\d+/files$", status=200, times=50, body=[{"name": "compose.yaml"}])
+    run, _ = review_of(gh, app, {"README.md": "# shop\nmore\n"})
+    assert run["conclusion"] == "failure"
+    assert "unexpected shape" in run["output"]["summary"]
+
+
+def test_a_file_list_that_is_no_list_is_not_taken_for_no_changes(github) -> None:
+    gh, app = github
+    gh.fail("GET", r"/pulls/\d+/files$", status=200, times=50, body={"message": "not a list"})
+    run, _ = review_of(gh, app, {"compose.yaml": RISKY_COMPOSE})
+    assert run["conclusion"] == "failure"
+    assert "DR101" in run["output"]["summary"]  # the changed files were found by comparing the trees
+
+
+# --- 3. more changed files than GitHub lists --------------------------------------------------------
+
+MANY = {f"docs/page{i:04}.md": f"page {i}\n" for i in range(3000)}
+
+
+def test_a_dockerfile_after_the_first_3000_changed_files_is_reviewed(github) -> None:
+    gh, app = github
+    run, _ = review_of(gh, app, {**MANY, "zz/Dockerfile": "FROM node:latest\nRUN echo hi\n"})
+    assert gh.count(path=r"/pulls/\d+/files$") == 30  # GitHub (the fake) listed 3,000 of 3,001
+    assert run["output"]["title"] == "1 warning in Docker changes"
+    assert "DR201 dockerfile-mutable-base-image | [`zz/Dockerfile:1`]" in run["output"]["summary"]
+    secret = {**MANY, "zz/compose.yaml": RISKY_COMPOSE}
+    number2, sha2 = open_pr(gh, secret, branch="many-secret")
+    with AppServer(settings_for(gh, app)) as server:
+        send(gh, app, server, "opened", number2)
+        [run2] = completed_run(gh, sha2)
+    assert run2["conclusion"] == "failure" and "DR101" in run2["output"]["summary"]
+
+
+def test_more_than_3000_files_in_a_tree_too_large_to_list_fails_closed(github, monkeypatch) -> None:
+    from tests.fakegithub import server as fake_server
+
+    gh, app = github
+    monkeypatch.setattr(fake_server, "TREE_MAX_ENTRIES", 2000)
+    run, _ = review_of(gh, app, {**MANY, "zz/Dockerfile": "FROM node:latest\n"})
+    assert run["conclusion"] == "failure"
+    assert "could not all be found" in run["output"]["summary"]

@@ -18,6 +18,7 @@ from dockreview.bot.github import GitHubClient, api
 from dockreview.bot.github.contents import RemoteTree, fetch, load_tree, read_first
 from dockreview.bot.review import diffmap, plan, render, summary
 from dockreview.bot.review.markers import parse_marker
+from dockreview.bot.worker import listing
 from dockreview.bot.worker.check_run import CheckRun
 from dockreview.rules import Config, Report, Snapshot, review
 from dockreview.rules.classify import FileType, by_name, needs_content
@@ -66,13 +67,15 @@ class PullRequestReview:
             raise Superseded(current)
         head_sha = self.head_sha or current
         await self.check_run.start(head_sha)
-        files = await api.list_pull_files(self.gh, self.owner, self.repo, self.number)
+        listed = await api.list_pull_files(self.gh, self.owner, self.repo, self.number)
+        files = listing.well_formed(listed)
         diff = diffmap.DiffMap.from_pull_files(files)
-        changed = [path for path, f in diff.files.items() if f.status != "removed"]
-        removed = [path for path, f in diff.files.items() if f.status == "removed"]
-        renames = {path: f.previous_filename for path, f in diff.files.items() if f.previous_filename}
-        candidates = [p for p in changed if by_name(p) is not None or needs_content(p)]
-        if not candidates and not any(by_name(p) for p in removed + list(renames.values())):
+        # Whatever cannot be reviewed completely fails the check (Report.incomplete), never passes it.
+        incomplete: list[Note] = []
+        if len(files) != len(listed):
+            incomplete.append(Note("(pull request)", listing.ILL_SHAPED))
+        complete = listing.is_complete(pr, files) and not incomplete
+        if complete and not listing.docker_related(diff):
             output = summary.no_docker_changes_output()
             await self.check_run.complete("success", output)
             return Outcome("success", check_run_id=self.check_run.id)
@@ -81,6 +84,18 @@ class PullRequestReview:
         merge_base = merge_base or pr["base"]["sha"]
         head_tree = await load_tree(self.gh, self.owner, self.repo, head_sha)
         base_tree = await load_tree(self.gh, self.owner, self.repo, merge_base)
+        if not complete and not incomplete:
+            # GitHub lists at most 3,000 changed files: the others are found by comparing the trees.
+            incomplete += listing.add_unlisted(diff, base_tree, head_tree)
+            if not incomplete and not listing.docker_related(diff):
+                await self.check_run.complete("success", summary.no_docker_changes_output())
+                return Outcome("success", check_run_id=self.check_run.id)
+        changed = [path for path, f in diff.files.items() if f.status != "removed"]
+        removed = [path for path, f in diff.files.items() if f.status == "removed"]
+        renames = {path: f.previous_filename for path, f in diff.files.items() if f.previous_filename}
+        if head_tree.truncated:
+            incomplete += [Note(p, listing.NOT_IN_TREE) for p in changed
+                           if p not in head_tree.entries and (by_name(p) is not None or needs_content(p))]
         # The config comes from the base branch: a pull request cannot switch off its own review.
         found = await read_first(self.gh, self.owner, self.repo, pr["base"]["sha"], CONFIG_PATHS)
         config = Config.from_text(found[1], found[0]) if found else Config()
@@ -90,10 +105,6 @@ class PullRequestReview:
         if head_tree.truncated:
             notes.append(Note("(repository)", "the repository tree is larger than GitHub lists in one call; "
                                               "cross-file checks only see part of it"))
-        changed_files = pr.get("changed_files")
-        if isinstance(changed_files, int) and changed_files > len(files):
-            notes.append(Note("(pull request)", f"GitHub lists only {len(files)} of the {changed_files} changed "
-                                                "files of a pull request; the others were not reviewed"))
         prefetch_head = targets + [p for p in head_tree.paths if p.endswith(".dockerignore")]
         # Deleted files too: the container changes and `check_deleted` rules read their base version.
         prefetch_base = [renames.get(p, p) for p in targets]
@@ -111,7 +122,8 @@ class PullRequestReview:
             prefetch_base = base_tree.take_misses()
             if not prefetch_head and not prefetch_base:
                 break
-        report.errors = notes + report.errors
+        report.errors = notes + incomplete + report.errors
+        report.incomplete = incomplete + report.incomplete
         if still_current is not None and not await still_current():
             await self.check_run.supersede()
             raise Superseded(head_sha)
