@@ -147,3 +147,64 @@ def test_more_than_3000_files_in_a_tree_too_large_to_list_fails_closed(github, m
     run, _ = review_of(gh, app, {**MANY, "zz/Dockerfile": "FROM node:latest\n"})
     assert run["conclusion"] == "failure"
     assert "could not all be found" in run["output"]["summary"]
+
+
+# --- 4. merge queues ------------------------------------------------------------------------------
+
+def _app_from_manifest(gh: FakeGitHub):
+    from pathlib import Path
+
+    from ruamel.yaml import YAML
+
+    manifest = YAML(typ="safe").load((Path(__file__).parents[1] / "app.yml").read_text())
+    return gh.create_app(slug="dockreview-mq", webhook_secret="whsec-mq",
+                         permissions=manifest["default_permissions"], events=manifest["default_events"])
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    monkeypatch.setenv("DOCKREVIEW_RETRY_BASE", "0.05")
+    gh = FakeGitHub()
+    gh.start()
+    app = _app_from_manifest(gh)
+    gh.create_repo("octo/shop", files={"compose.yaml": BASE_COMPOSE, "README.md": "# shop\n"})
+    gh.install(app, "octo", ["shop"])
+    yield gh, app
+    gh.stop()
+
+
+def test_a_merge_group_gets_its_check_run_from_a_review_of_the_group(queued) -> None:
+    gh, app = queued
+    safe, _ = open_pr(gh, {"compose.yaml": BASE_COMPOSE.replace("1.4", "1.5")}, branch="safe")
+    risky, _ = open_pr(gh, {"compose.yaml": RISKY_COMPOSE}, branch="risky")
+    with AppServer(settings_for(gh, app)) as server:
+        group = gh.queue_pull_requests("octo/shop", [safe])
+        assert gh.request_merge_group_checks("octo/shop", group, server.url) == 202
+        [run] = completed_run(gh, group["head_sha"])
+        assert run["conclusion"] == "success"
+        assert run["output"]["summary"].startswith("Merge queue: the change of this merge group")
+        bad = gh.queue_pull_requests("octo/shop", [risky])
+        assert gh.request_merge_group_checks("octo/shop", bad, server.url) == 202
+        [bad_run] = completed_run(gh, bad["head_sha"])
+    assert bad_run["conclusion"] == "failure"
+    assert "DR101" in bad_run["output"]["summary"]
+    assert len(bad_run["annotations"]) == 2
+    assert gh.reviews("octo/shop", safe) == [] and gh.reviews("octo/shop", risky) == []  # no inline comments
+    assert gh.count(path=r"/pulls/\d+/files$") == 0
+
+
+def test_a_merge_group_without_docker_changes_succeeds_at_once(queued) -> None:
+    gh, app = queued
+    docs, _ = open_pr(gh, {"README.md": "# shop\nmore\n"}, branch="docs")
+    with AppServer(settings_for(gh, app)) as server:
+        group = gh.queue_pull_requests("octo/shop", [docs])
+        assert gh.request_merge_group_checks("octo/shop", group, server.url) == 202
+        [run] = completed_run(gh, group["head_sha"])
+    assert run["conclusion"] == "success" and run["output"]["title"] == "No Docker changes"
+
+
+def test_an_app_without_the_merge_queue_permission_gets_no_merge_group(github) -> None:
+    gh, _ = github  # the fake's default App: no merge_queues permission, no merge_group event
+    number, _ = open_pr(gh, {"README.md": "x\n"})
+    group = gh.queue_pull_requests("octo/shop", [number])
+    assert gh.request_merge_group_checks("octo/shop", group, "http://127.0.0.1:9/") is None

@@ -80,6 +80,13 @@ def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = Non
             comment_id=_get(payload, "comment", "id", kind=int),
             requested_by=_get(payload, "comment", "user", "login", kind=str),
         )
+    if event == "merge_group":
+        if action != "checks_requested":
+            return None
+        owner, repo = _repo(payload)
+        return Job("merge_group", _installation(payload), owner, repo, None,
+                   _get(payload, "merge_group", "head_sha", kind=str), delivery_id, event,
+                   base_sha=_get(payload, "merge_group", "base_sha", kind=str))
     if event in ("check_run", "check_suite"):
         if action != "rerequested":
             return None

@@ -55,6 +55,13 @@ def docker_related(diff: DiffMap) -> bool:
     return False
 
 
+def not_in_tree(diff: DiffMap, head: RemoteTree) -> list[Note]:
+    """Changed files to review that a truncated head tree does not list (so they cannot be read)."""
+    return [Note(path, NOT_IN_TREE, unreviewed=True) for path, item in sorted(diff.files.items())
+            if item.status != "removed" and path not in head.entries
+            and (by_name(path) is not None or needs_content(path))]
+
+
 def add_unlisted(diff: DiffMap, base: RemoteTree, head: RemoteTree) -> list[Note]:
     """Add to `diff` the files whose blob differs between the trees and that the list left out. Returns
     the notes of an incomplete review (a truncated tree), empty when every changed file is known."""

@@ -32,6 +32,7 @@ from dockreview.bot.github import CALL_BUDGET, CALLS, GitHubClient, GitHubError,
 from dockreview.bot.queue import Claimed, Job, Queue
 from dockreview.bot.settings import Settings
 from dockreview.bot.worker.check_run import CheckRun, pull_request_of
+from dockreview.bot.worker.merge_group import MergeGroupReview, merge_group_check_run
 from dockreview.bot.worker.pull_request import PullRequestReview, Superseded
 
 log = logging.getLogger("dockreview.worker")
@@ -245,6 +246,13 @@ class Worker:
             if not await self._may_recheck(gh, job):
                 state.outcome = "refused"
                 return
+        if job.kind == "merge_group":
+            assert job.head_sha is not None and job.base_sha is not None
+            group = MergeGroupReview(gh, job.owner, job.repo, job.head_sha, job.base_sha, job.job_id)
+            outcome = await group.run()
+            state.completed = True
+            log.info("merge group reviewed", extra={**job.log_fields(), "conclusion": outcome.conclusion})
+            return
         number = job.pr
         if number is None:
             number = await self._pull_for_sha(gh, job)
@@ -309,13 +317,15 @@ class Worker:
         return await pull_request_of(gh, job.owner, job.repo, job.head_sha)
 
     def _check_run(self, job: Job) -> CheckRun:
+        if job.kind == "merge_group":
+            return merge_group_check_run(self.client(job.installation_id), job.owner, job.repo, job.job_id)
         assert job.pr is not None
         return CheckRun(self.client(job.installation_id), job.owner, job.repo, job.pr, job.job_id,
                         new=job.kind in ("recheck", "rerun"))
 
     async def _give_up(self, job: Job, reason: str) -> None:
         """The check run ends `failure` (neutral would pass branch protection) and says to `/recheck`."""
-        if job.pr is None:
+        if job.pr is None and job.kind != "merge_group":
             return
         budget = CALL_BUDGET.set(None)  # the last word is always written
         try:

@@ -30,6 +30,50 @@ MAX_PASSES = 4
 MAX_TARGETS = 400
 
 
+async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: RemoteTree, diff: diffmap.DiffMap,
+                       config: Config) -> Report:
+    """`rules.review` of the head against the base for the files `diff` changes, fetching what the
+    engine reads in passes (each pass fetches, in one batch, what the previous one missed)."""
+    changed = [path for path, f in diff.files.items() if f.status != "removed"]
+    removed = [path for path, f in diff.files.items() if f.status == "removed"]
+    renames = {path: f.previous_filename for path, f in diff.files.items() if f.previous_filename}
+    targets = _targets(head_tree, changed)
+    notes: list[Note] = []
+    if head_tree.truncated:
+        notes.append(Note("(repository)", "the repository tree is larger than GitHub lists in one call; "
+                                          "cross-file checks only see part of it"))
+    prefetch_head = targets + [p for p in head_tree.paths if p.endswith(".dockerignore")]
+    # Deleted files too: the container changes and `check_deleted` rules read their base version.
+    prefetch_base = [renames.get(p, p) for p in targets]
+    prefetch_base += [p for p in removed if by_name(p) is not None and p in base_tree.entries]
+    report = Report()
+    for _ in range(MAX_PASSES):
+        await fetch(gh, head_tree, prefetch_head, config.max_file_size)
+        await fetch(gh, base_tree, prefetch_base, config.max_file_size)
+        head = Snapshot(head_tree.paths, head_tree.read, sizes=head_tree.sizes)
+        base = Snapshot(base_tree.paths, base_tree.read, sizes=base_tree.sizes)
+        # On a thread: the event loop (heartbeat, lock renewal) keeps running during a long review.
+        report = await asyncio.to_thread(review, head, config, paths=[p for p in targets if head.file_type(p)],
+                                         change=diff.change(), base=base)
+        prefetch_head = head_tree.take_misses()
+        prefetch_base = base_tree.take_misses()
+        if not prefetch_head and not prefetch_base:
+            break
+    report.errors = notes + report.errors
+    return report
+
+
+def _targets(tree: RemoteTree, changed: list[str]) -> list[str]:
+    """Files to review: Docker files by name in the tree (cross-file checks need them) and
+    changed files whose content may make them ours (YAML, shebang scripts)."""
+    by_name_files = [p for p in tree.paths if by_name(p) not in (None, FileType.SCRIPT, FileType.MAKEFILE)]
+    changed_set = set(changed)
+    if len(by_name_files) > MAX_TARGETS:
+        by_name_files = [p for p in by_name_files if p in changed_set]
+    extra = [p for p in changed if p in tree.entries and (by_name(p) is not None or needs_content(p))]
+    return sorted(set(by_name_files) | set(extra))
+
+
 class Superseded(Exception):
     """A newer head SHA exists for this pull request: its own job reviews it."""
 
@@ -90,39 +134,14 @@ class PullRequestReview:
             if not incomplete and not listing.docker_related(diff):
                 await self.check_run.complete("success", summary.no_docker_changes_output())
                 return Outcome("success", check_run_id=self.check_run.id)
-        changed = [path for path, f in diff.files.items() if f.status != "removed"]
-        removed = [path for path, f in diff.files.items() if f.status == "removed"]
-        renames = {path: f.previous_filename for path, f in diff.files.items() if f.previous_filename}
         if head_tree.truncated:
-            incomplete += [Note(p, listing.NOT_IN_TREE) for p in changed
-                           if p not in head_tree.entries and (by_name(p) is not None or needs_content(p))]
+            incomplete += listing.not_in_tree(diff, head_tree)
         # The config comes from the base branch: a pull request cannot switch off its own review.
         found = await read_first(self.gh, self.owner, self.repo, pr["base"]["sha"], CONFIG_PATHS)
         config = Config.from_text(found[1], found[0]) if found else Config()
 
-        targets = self._targets(head_tree, changed)
-        notes: list[Note] = []
-        if head_tree.truncated:
-            notes.append(Note("(repository)", "the repository tree is larger than GitHub lists in one call; "
-                                              "cross-file checks only see part of it"))
-        prefetch_head = targets + [p for p in head_tree.paths if p.endswith(".dockerignore")]
-        # Deleted files too: the container changes and `check_deleted` rules read their base version.
-        prefetch_base = [renames.get(p, p) for p in targets]
-        prefetch_base += [p for p in removed if by_name(p) is not None and p in base_tree.entries]
-        report = Report()
-        for _ in range(MAX_PASSES):
-            await fetch(self.gh, head_tree, prefetch_head, config.max_file_size)
-            await fetch(self.gh, base_tree, prefetch_base, config.max_file_size)
-            head = Snapshot(head_tree.paths, head_tree.read, sizes=head_tree.sizes)
-            base = Snapshot(base_tree.paths, base_tree.read, sizes=base_tree.sizes)
-            # On a thread: the event loop (heartbeat, lock renewal) keeps running during a long review.
-            report = await asyncio.to_thread(review, head, config, paths=[p for p in targets if head.file_type(p)],
-                                             change=diff.change(), base=base)
-            prefetch_head = head_tree.take_misses()
-            prefetch_base = base_tree.take_misses()
-            if not prefetch_head and not prefetch_base:
-                break
-        report.errors = notes + incomplete + report.errors
+        report = await review_trees(self.gh, head_tree, base_tree, diff, config)
+        report.errors = incomplete + report.errors
         report.incomplete = incomplete + report.incomplete
         if still_current is not None and not await still_current():
             await self.check_run.supersede()
@@ -135,16 +154,6 @@ class PullRequestReview:
                                         pr.get("base", {}).get("repo", {}).get("html_url"))
         await self.check_run.complete(check.conclusion, check.output, check.annotations)
         return Outcome(check.conclusion, len(report.findings), posted, resolved, self.check_run.id)
-
-    def _targets(self, tree: RemoteTree, changed: list[str]) -> list[str]:
-        """Files to review: Docker files by name in the tree (cross-file checks need them) and
-        changed files whose content may make them ours (YAML, shebang scripts)."""
-        by_name_files = [p for p in tree.paths if by_name(p) not in (None, FileType.SCRIPT, FileType.MAKEFILE)]
-        changed_set = set(changed)
-        if len(by_name_files) > MAX_TARGETS:
-            by_name_files = [p for p in by_name_files if p in changed_set]
-        extra = [p for p in changed if p in tree.entries and (by_name(p) is not None or needs_content(p))]
-        return sorted(set(by_name_files) | set(extra))
 
     async def _existing_comments(self) -> list[plan.ExistingComment]:
         comments = await api.list_review_comments(self.gh, self.owner, self.repo, self.number)

@@ -536,6 +536,45 @@ class FakeGitHub:
             self._pulls[pr.id] = pr
             return number
 
+    def queue_pull_requests(self, full_name: str, numbers: list[int]) -> dict[str, str]:
+        """A merge queue's group for pull requests `numbers` (same base branch), as GitHub builds it: a
+        commit on `gh-readonly-queue/<base>/pr-<last>-<sha>` holding the base branch's tip plus each
+        pull request's changes, in order. Returns the `merge_group` object's refs and shas."""
+        with self.lock:
+            prs = [self._pr(full_name, n) for n in numbers]
+            repo = prs[0].repo
+            base_ref = prs[0].base_ref
+            base_sha = repo.branches[base_ref]
+            tree = dict(repo.store.commits[base_sha].tree)
+            head = base_sha
+            for pr in prs:
+                for f in self.pr_files(pr):
+                    if f.status == "removed" or (f.previous_filename and f.previous_filename != f.filename):
+                        tree.pop(f.previous_filename or f.filename, None)
+                    if f.status != "removed":
+                        tree[f.filename] = repo.store.commits[pr.head_sha].tree[f.filename]
+                head = repo.store.add_commit(dict(tree), [head, pr.head_sha],
+                                             f"Merge pull request #{pr.number}", "github", self.now_iso())
+            last = prs[-1]
+            ref = f"gh-readonly-queue/{base_ref}/pr-{last.number}-{last.head_sha}"
+            repo.branches[ref] = head
+            return {"head_sha": head, "head_ref": f"refs/heads/{ref}", "base_sha": base_sha,
+                    "base_ref": f"refs/heads/{base_ref}"}
+
+    def request_merge_group_checks(self, full_name: str, group: dict[str, str], url: str) -> int | None:
+        """`merge_group` `checks_requested` for `group` (from queue_pull_requests), sent as GitHub sends
+        it: only to an App installed on the repository that subscribes to `merge_group` and has the
+        `merge_queues` permission. Returns the HTTP status, None when no App gets the event."""
+        with self.lock:
+            inst = self.installation_for_repo(self.repo(full_name))
+            app = inst.app if inst is not None else None
+            wanted = (app is not None and "merge_group" in app.events
+                      and inst is not None and inst.permissions.get("merge_queues") in ("read", "write"))
+        if not wanted:
+            return None
+        payload = self.event_payload("merge_group", "checks_requested", repo=full_name, merge_group=group)
+        return self.deliver("merge_group", payload, url=url, app=FakeApp(app))[0]
+
     def pull(self, full_name: str, number: int) -> PullRequest | None:
         repo = self.repos.get(full_name.lower())
         for pr in self._pulls.values():

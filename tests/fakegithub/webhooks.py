@@ -214,6 +214,17 @@ def build_payload(
             return out
         if event in ("check_run", "check_suite"):
             return _checks_payload(gh, event, action, r, number, **kw)
+        if event == "merge_group":
+            group = kw["merge_group"]  # from FakeGitHub.queue_pull_requests
+            tmpl = template(f"merge_group.{action}")
+            commit = r.store.commits[group["head_sha"]]
+            person = {"name": commit.author, "email": f"{commit.author}@users.noreply.github.com"}
+            head_commit = {"id": commit.sha, "tree_id": commit.tree_sha, "message": commit.message,
+                           "timestamp": commit.date, "author": person, "committer": person}
+            out = {"action": action,
+                   "merge_group": overlay(tmpl["merge_group"], dict(group, head_commit=head_commit))}
+            out.update(_common(gh, tmpl, r, gh._user(kw.get("user", "alice"))))
+            return out
         raise ValueError(f"unsupported event {event}.{action}")
 
 
