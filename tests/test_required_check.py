@@ -208,3 +208,67 @@ def test_an_app_without_the_merge_queue_permission_gets_no_merge_group(github) -
     number, _ = open_pr(gh, {"README.md": "x\n"})
     group = gh.queue_pull_requests("octo/shop", [number])
     assert gh.request_merge_group_checks("octo/shop", group, "http://127.0.0.1:9/") is None
+
+
+# --- 5. one head commit, two pull requests; retargeting ----------------------------------------------
+
+LAX = {".github/dockreview.yml": "fail_on: never\n"}
+
+
+def test_two_pull_requests_on_one_head_get_the_strictest_result(github) -> None:
+    gh, app = github
+    gh.push("octo/shop", "release", files=LAX)
+    strict, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    lax = gh.open_pull_request("octo/shop", head="feature", base="release", user="alice")
+    with AppServer(settings_for(gh, app)) as server:
+        assert send(gh, app, server, "opened", strict) == 202
+        completed_run(gh, sha)
+        gh.reset_calls()
+        assert send(gh, app, server, "opened", lax) == 202  # the laxer base is reviewed last
+
+        def redone():
+            runs = gh.check_runs("octo/shop", sha=sha, name="dockreview")
+            return runs if gh.count(method="PATCH", path="/check-runs/") >= 2 and all(
+                r["status"] == "completed" for r in runs) else None
+
+        from tests.apprunner import wait_for
+        runs = wait_for(redone, timeout=60)
+    assert [r["conclusion"] for r in runs] == ["failure"]  # one run for the commit, failing
+    [run] = runs
+    assert run["output"]["title"].startswith(f"#{strict} fails: ")
+    summary = run["output"]["summary"]
+    assert f"## #{lax} (into `release`): success" in summary
+    assert f"## #{strict} (into `main`): failure" in summary
+    assert f"(from #{strict})" in summary
+
+
+def test_a_pull_request_retargeted_to_a_stricter_base_is_reviewed_again(github) -> None:
+    gh, app = github
+    gh.push("octo/shop", "release", files=LAX)
+    sha = gh.push("octo/shop", "feature", files={"compose.yaml": RISKY_COMPOSE})
+    number = gh.open_pull_request("octo/shop", head="feature", base="release", user="alice")
+    with AppServer(settings_for(gh, app)) as server:
+        assert send(gh, app, server, "opened", number) == 202
+        [run] = completed_run(gh, sha)
+        assert run["conclusion"] == "success"
+        changes = gh.retarget_pull_request("octo/shop", number, "main")
+        payload = gh.event_payload("pull_request", "edited", repo="octo/shop", number=number, changes=changes)
+        assert gh.deliver("pull_request", payload, url=server.url, app=app)[0] == 202
+
+        from tests.apprunner import wait_for
+        [run] = wait_for(lambda: [r for r in gh.check_runs("octo/shop", sha=sha, name="dockreview")
+                                  if r["conclusion"] == "failure"] or None, timeout=60)
+    assert "DR101" in run["output"]["summary"]
+
+
+def test_an_edit_of_the_title_only_is_not_reviewed_again(github) -> None:
+    from dockreview.bot.webhook.events import job_for
+
+    gh, _ = github
+    number, _sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    payload = gh.event_payload("pull_request", "edited", repo="octo/shop", number=number,
+                               changes={"title": {"from": "old"}})
+    assert job_for("pull_request", payload, "d1") is None
+    payload["changes"] = {"base": {"ref": {"from": "dev"}, "sha": {"from": "0" * 40}}}
+    job = job_for("pull_request", payload, "d2")
+    assert job is not None and job.kind == "review"

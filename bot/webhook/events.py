@@ -53,7 +53,8 @@ def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = Non
         raise BadPayload("payload is not a JSON object")
     action = payload.get("action") if isinstance(payload.get("action"), str) else None  # a list is unhashable
     if event == "pull_request":
-        if action not in REVIEW_ACTIONS:
+        retargeted = action == "edited" and isinstance(_get(payload, "changes", "base", required=False), dict)
+        if action not in REVIEW_ACTIONS and not retargeted:  # a new base: a new diff, config and result
             return None
         owner, repo = _repo(payload)
         pr = _get(payload, "pull_request", "number", kind=int)

@@ -47,11 +47,13 @@ class CheckRun:
         return f"{self.key}:{self.job_id}"
 
     async def start(self, head_sha: str) -> int:
-        """Reuse this job's (or, unless `new`, this pull request's) check run on the commit, marked in
-        progress; else create one in progress."""
+        """Reuse this job's (or, unless `new`, the commit's pull request) check run on the commit, marked
+        in progress; else create one in progress. Two pull requests with one head share its run: it
+        shows the strictest result of them (bot/review/heads.py)."""
         for run in await list_ours(self.gh, self.owner, self.repo, head_sha):
+            key = str(run.get("external_id", "")).split(":")[0]
             if run.get("external_id") == self.external_id or (
-                not self.new and str(run.get("external_id", "")).split(":")[0] == self.key
+                not self.new and (key == self.key or (key.isdigit() and self.key.isdigit()))
             ):
                 self.id = int(run["id"])
                 await api.update_check_run(self.gh, self.owner, self.repo, self.id,

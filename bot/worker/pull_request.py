@@ -13,10 +13,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from dockreview.bot.github import GitHubClient, api
 from dockreview.bot.github.contents import RemoteTree, fetch, load_tree, read_first
-from dockreview.bot.review import diffmap, plan, render, summary
+from dockreview.bot.review import diffmap, heads, plan, render, summary
 from dockreview.bot.review.markers import parse_marker
 from dockreview.bot.worker import listing
 from dockreview.bot.worker.check_run import CheckRun
@@ -79,6 +80,13 @@ class Superseded(Exception):
 
 
 @dataclass(slots=True)
+class Assessed:
+    report: Report | None  # None: the pull request changes no Docker-related file
+    diff: diffmap.DiffMap
+    config: Config
+
+
+@dataclass(slots=True)
 class Outcome:
     conclusion: str
     findings: int = 0
@@ -111,7 +119,49 @@ class PullRequestReview:
             raise Superseded(current)
         head_sha = self.head_sha or current
         await self.check_run.start(head_sha)
-        listed = await api.list_pull_files(self.gh, self.owner, self.repo, self.number)
+        own = await self.assess(self.number, pr, head_sha)
+        # The check run is the head commit's: it reflects every open pull request on it, strictest first.
+        others = await self._others_on(head_sha)
+        if own.report is None and not any(o.report is not None for _, o in others):
+            await self.check_run.complete("success", summary.no_docker_changes_output())
+            return Outcome("success", check_run_id=self.check_run.id)
+        if still_current is not None and not await still_current():
+            await self.check_run.supersede()
+            raise Superseded(head_sha)
+        posted = resolved = 0
+        repo_url = pr.get("base", {}).get("repo", {}).get("html_url")
+        if own.report is None:
+            check = render.CheckRunOutput("success", summary.no_docker_changes_output(), [])
+            findings = 0
+        else:
+            existing = await self._existing_comments()
+            review_plan = render.review_plan(own.report, own.diff, existing, own.config, head_sha)
+            posted = await self._post_review(review_plan, head_sha)
+            resolved = await self._resolve(review_plan)
+            check = render.check_run_output(own.report, review_plan, own.config, head_sha, repo_url)
+            findings = len(own.report.findings)
+        check = heads.combine(check, self.number, pr, [(p, o.report, o.config) for p, o in others], head_sha,
+                              repo_url)
+        await self.check_run.complete(check.conclusion, check.output, check.annotations)
+        return Outcome(check.conclusion, findings, posted, resolved, self.check_run.id)
+
+    async def _others_on(self, head_sha: str) -> list[tuple[dict[str, Any], Assessed]]:
+        """The other open pull requests whose head is `head_sha` (one commit, two bases), assessed."""
+        found = []
+        for item in await api.list_pulls_of_commit(self.gh, self.owner, self.repo, head_sha):
+            number = item.get("number")
+            if (not isinstance(number, int) or number == self.number or item.get("state") != "open"
+                    or (item.get("head") or {}).get("sha") != head_sha):
+                continue
+            other = await api.get_pull(self.gh, self.owner, self.repo, number)
+            if other.get("state") == "open" and other["head"]["sha"] == head_sha:
+                found.append((other, await self.assess(number, other, head_sha)))
+        return found
+
+    async def assess(self, number: int, pr: dict[str, Any], head_sha: str) -> Assessed:
+        """Pull request `number` at `head_sha` against its base: its diff, its base branch's config and
+        the engine's report (None when it touches no Docker-related file)."""
+        listed = await api.list_pull_files(self.gh, self.owner, self.repo, number)
         files = listing.well_formed(listed)
         diff = diffmap.DiffMap.from_pull_files(files)
         # Whatever cannot be reviewed completely fails the check (Report.incomplete), never passes it.
@@ -120,9 +170,7 @@ class PullRequestReview:
             incomplete.append(Note("(pull request)", listing.ILL_SHAPED))
         complete = listing.is_complete(pr, files) and not incomplete
         if complete and not listing.docker_related(diff):
-            output = summary.no_docker_changes_output()
-            await self.check_run.complete("success", output)
-            return Outcome("success", check_run_id=self.check_run.id)
+            return Assessed(None, diff, Config())
 
         merge_base = await api.merge_base(self.gh, self.owner, self.repo, pr["base"]["sha"], head_sha)
         merge_base = merge_base or pr["base"]["sha"]
@@ -132,8 +180,7 @@ class PullRequestReview:
             # GitHub lists at most 3,000 changed files: the others are found by comparing the trees.
             incomplete += listing.add_unlisted(diff, base_tree, head_tree)
             if not incomplete and not listing.docker_related(diff):
-                await self.check_run.complete("success", summary.no_docker_changes_output())
-                return Outcome("success", check_run_id=self.check_run.id)
+                return Assessed(None, diff, Config())
         if head_tree.truncated:
             incomplete += listing.not_in_tree(diff, head_tree)
         # The config comes from the base branch: a pull request cannot switch off its own review.
@@ -143,17 +190,7 @@ class PullRequestReview:
         report = await review_trees(self.gh, head_tree, base_tree, diff, config)
         report.errors = incomplete + report.errors
         report.incomplete = incomplete + report.incomplete
-        if still_current is not None and not await still_current():
-            await self.check_run.supersede()
-            raise Superseded(head_sha)
-        existing = await self._existing_comments()
-        review_plan = render.review_plan(report, diff, existing, config, head_sha)
-        posted = await self._post_review(review_plan, head_sha)
-        resolved = await self._resolve(review_plan)
-        check = render.check_run_output(report, review_plan, config, head_sha,
-                                        pr.get("base", {}).get("repo", {}).get("html_url"))
-        await self.check_run.complete(check.conclusion, check.output, check.annotations)
-        return Outcome(check.conclusion, len(report.findings), posted, resolved, self.check_run.id)
+        return Assessed(report, diff, config)
 
     async def _existing_comments(self) -> list[plan.ExistingComment]:
         comments = await api.list_review_comments(self.gh, self.owner, self.repo, self.number)

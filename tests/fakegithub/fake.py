@@ -599,6 +599,16 @@ class FakeGitHub:
             pr.state, pr.closed_at = "open", None
             pr.head_sha = pr.head_repo.branches[pr.head_ref]
 
+    def retarget_pull_request(self, full_name: str, number: int, base: str) -> dict[str, Any]:
+        """Change the pull request's base branch (as the "Edit" button does); returns the `changes`
+        object of the `pull_request` `edited` delivery GitHub sends for it."""
+        with self.lock:
+            pr = self._pr(full_name, number)
+            changes = {"base": {"ref": {"from": pr.base_ref}, "sha": {"from": pr.base_sha}}}
+            pr.base_ref, pr.base_sha = base, pr.repo.branches[base]
+            pr.updated_at = self.now_iso()
+            return changes
+
     def mark_ready_for_review(self, full_name: str, number: int) -> None:
         with self.lock:
             self._pr(full_name, number).draft = False

@@ -174,13 +174,16 @@ def build_payload(
         r = gh.repo(repo)
         if event == "pull_request":
             pr = gh._pr(repo, number)
-            tmpl = template(f"pull_request.{action}")
+            # octokit has no `edited` example: its shape is `opened`'s plus `changes` (the schema's).
+            tmpl = template(f"pull_request.{'opened' if action == 'edited' else action}")
             sender = gh._user(kw["user"]) if kw.get("user") else pr.user
             out: dict[str, Any] = {"action": action, "number": pr.number}
             if action == "synchronize":
                 head = r.store.commits[pr.head_sha]
                 out["before"] = kw.get("before") or (head.parents[0] if head.parents else pr.base_sha)
                 out["after"] = pr.head_sha
+            if action == "edited":
+                out["changes"] = kw.get("changes") or {}
             out["pull_request"] = overlay(tmpl["pull_request"], gh.render.pull(pr))
             out.update(_common(gh, tmpl, r, sender))
             return out
