@@ -272,3 +272,29 @@ def test_an_edit_of_the_title_only_is_not_reviewed_again(github) -> None:
     payload["changes"] = {"base": {"ref": {"from": "dev"}, "sha": {"from": "0" * 40}}}
     job = job_for("pull_request", payload, "d2")
     assert job is not None and job.kind == "review"
+
+
+# --- 6. re-running an old commit's check run ----------------------------------------------------------
+
+def test_rerunning_an_old_commits_check_leaves_the_current_threads_alone(github) -> None:
+    gh, app = github
+    number, old = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    newer = RISKY_COMPOSE.replace("API_TOKEN: tok-1234567890",
+                                  "API_TOKEN: tok-1234567890\n      SESSION_SECRET: zq-9876543210")
+    with AppServer(settings_for(gh, app)) as server:
+        send(gh, app, server, "opened", number)
+        [old_run] = completed_run(gh, old)
+        new = gh.push("octo/shop", "feature", files={"compose.yaml": newer})
+        send(gh, app, server, "synchronize", number)
+        completed_run(gh, new)
+        threads = gh.threads("octo/shop", number)
+        assert len(threads) == 3 and not any(t["isResolved"] for t in threads)
+        reviews = len(gh.reviews("octo/shop", number))
+        rerun = gh.event_payload("check_run", "rerequested", repo="octo/shop", check_run_id=old_run["id"])
+        assert gh.deliver("check_run", rerun, url=server.url, app=app)[0] == 202
+        runs = completed_run(gh, old, count=2)
+    assert [r["conclusion"] for r in runs] == ["failure", "failure"]
+    assert not any(t["isResolved"] for t in gh.threads("octo/shop", number))
+    assert len(gh.reviews("octo/shop", number)) == reviews
+    assert all("fixed" not in c["body"].lower() for c in gh.review_comments("octo/shop", number))
+    assert "no longer the head" in runs[-1]["output"]["summary"]

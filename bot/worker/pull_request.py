@@ -133,6 +133,15 @@ class PullRequestReview:
         if own.report is None:
             check = render.CheckRunOutput("success", summary.no_docker_changes_output(), [])
             findings = 0
+        elif head_sha != current:
+            # An older commit (its check run re-run): its result only. The review, its comments and
+            # their threads belong to the current head, so nothing is posted, edited or resolved.
+            review_plan = render.review_plan(own.report, diffmap.DiffMap(), [], own.config, head_sha)
+            check = render.check_run_output(own.report, review_plan, own.config, head_sha, repo_url)
+            note = (f"This commit is no longer the head of #{self.number}: this is its own result; the "
+                    "pull request's comments and threads follow its current head and were left as they are.")
+            check.output["summary"] = (note + "\n\n" + check.output["summary"])[: summary.MAX_SUMMARY]
+            findings = len(own.report.findings)
         else:
             existing = await self._existing_comments()
             review_plan = render.review_plan(own.report, own.diff, existing, own.config, head_sha)
@@ -160,15 +169,17 @@ class PullRequestReview:
 
     async def assess(self, number: int, pr: dict[str, Any], head_sha: str) -> Assessed:
         """Pull request `number` at `head_sha` against its base: its diff, its base branch's config and
-        the engine's report (None when it touches no Docker-related file)."""
-        listed = await api.list_pull_files(self.gh, self.owner, self.repo, number)
+        the engine's report (None when it touches no Docker-related file). For a commit that is not
+        the pull request's head any more, GitHub's file list is the head's: the trees are compared."""
+        stale = head_sha != pr["head"]["sha"]
+        listed = [] if stale else await api.list_pull_files(self.gh, self.owner, self.repo, number)
         files = listing.well_formed(listed)
         diff = diffmap.DiffMap.from_pull_files(files)
         # Whatever cannot be reviewed completely fails the check (Report.incomplete), never passes it.
         incomplete: list[Note] = []
         if len(files) != len(listed):
             incomplete.append(Note("(pull request)", listing.ILL_SHAPED))
-        complete = listing.is_complete(pr, files) and not incomplete
+        complete = not stale and listing.is_complete(pr, files) and not incomplete
         if complete and not listing.docker_related(diff):
             return Assessed(None, diff, Config())
 
