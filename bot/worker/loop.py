@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dockreview.bot import metrics
-from dockreview.bot.github import CALL_BUDGET, CALLS, GitHubClient, GitHubError, api
+from dockreview.bot.github import CALL_BUDGET, CALLS, RATE_SEEN, GitHubClient, GitHubError, api
 from dockreview.bot.queue import Claimed, Job, Queue
 from dockreview.bot.settings import Settings
 from dockreview.bot.worker.check_run import CheckRun, pull_request_of
@@ -120,6 +120,7 @@ class Worker:
         calls: Counter[str] = Counter()
         context = CALLS.set(calls)
         budget = CALL_BUDGET.set(MAX_CALLS_PER_JOB)
+        rate = RATE_SEEN.set({})
         try:
             if claimed.deliveries > MAX_DELIVERIES:
                 outcome = "gave_up"
@@ -131,6 +132,7 @@ class Worker:
         finally:
             CALLS.reset(context)
             CALL_BUDGET.reset(budget)
+            RATE_SEEN.reset(rate)
             heartbeat.cancel()
             self.last_calls = calls
             elapsed = time.perf_counter() - started
@@ -204,8 +206,12 @@ class Worker:
             log.warning("could not schedule the retry", extra={**job.log_fields(), "error": type(exc).__name__})
             return "interrupted"
         when = datetime.now(UTC) + timedelta(seconds=delay)
-        with contextlib.suppress(Exception):
-            await self._check_run(job).waiting(job.head_sha, reason, when, attempts, MAX_ATTEMPTS)
+        budget = CALL_BUDGET.set(None)  # the run says when it is tried again, with the rate limit's reserve
+        try:
+            with contextlib.suppress(Exception):
+                await self._check_run(job).waiting(job.head_sha, reason, when, attempts, MAX_ATTEMPTS)
+        finally:
+            CALL_BUDGET.reset(budget)
         return "retry"
 
     async def _heartbeat(self, claimed: Claimed, job: Job, token: str, state: _JobState) -> None:
