@@ -4,6 +4,7 @@ change) keep what the change adds. The CLI and the GitHub App both call `review`
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -42,8 +43,13 @@ def review(
     paths: Iterable[str] | None = None,
     change: Change | None = None,
     base: Snapshot | None = None,
+    deadline: float | None = None,
 ) -> Report:
     """Review `paths` (default: every Docker-related file) of `snapshot`.
+
+    `deadline` (a `time.monotonic()` value) bounds the review's time: files not reached by then,
+    and cross-file checks not started, are noted as not reviewed (`Note.unreviewed`; for a change,
+    `Report.incomplete`, which fails the check). It is checked between files and stages.
 
     With `change` and `base`, a finding is kept when the change made it: the base, reviewed the
     same way, has no finding of the same rule about the same object and value (`Finding.identity`:
@@ -55,9 +61,10 @@ def review(
     config = config or Config()
     snapshot.max_bytes = config.max_file_size
     targets = sorted(set(paths)) if paths is not None else snapshot.docker_files()
-    report = _review_files(snapshot, config, targets, base=base if change is not None else None, change=change)
+    report = _review_files(snapshot, config, targets, base=base if change is not None else None, change=change,
+                           deadline=deadline)
     if change is not None:
-        report.findings, report.preexisting = _attribute(report.findings, change, config, base, targets)
+        report.findings, report.preexisting = _attribute(report.findings, change, config, base, targets, deadline)
         report.findings = sorted(fold_repeats(report.findings), key=Finding.sort_key)
     if change is not None and base is not None:
         report.changes = _container_changes(snapshot, base, change, config, report)
@@ -112,6 +119,7 @@ def _review_files(
     *,
     base: Snapshot | None = None,
     change: Change | None = None,
+    deadline: float | None = None,
 ) -> Report:
     report = Report()
     rules = {kind: [r() for r in catalog.rules_for(kind) if _enabled(r, config)] for kind in Kind}
@@ -121,6 +129,9 @@ def _review_files(
     for path in targets:
         file_type = snapshot.file_type(path)
         if file_type is None or config.is_ignored(path):
+            continue
+        if _past(deadline):
+            report.errors.append(Note(path, OVER_BUDGET, unreviewed=True))
             continue
         if snapshot.text(path) is None:
             skipped = snapshot.skipped.get(path)
@@ -151,11 +162,22 @@ def _review_files(
             for rule in rules[Kind.SHELL]:
                 emitter.run(rule, source, ctx, report)
         emitter.unknown_suppressions(path)
-    _review_model(snapshot, config, report.files_checked, rules, emitter, report, base, change)
+    if _past(deadline):
+        report.errors += [Note(path, OVER_BUDGET_MODEL, unreviewed=True) for path in report.files_checked]
+    else:
+        _review_model(snapshot, config, report.files_checked, rules, emitter, report, base, change)
     deleted = _review_deleted(snapshot, config, rules, base, change, report) if base and change else None
     report.findings = sorted(emitter.findings + (deleted.findings if deleted else []), key=Finding.sort_key)
     report.suppressed = emitter.suppressed + (deleted.suppressed if deleted else 0)
     return report
+
+
+OVER_BUDGET = "not reviewed: the review ran out of its time budget before this file"
+OVER_BUDGET_MODEL = "not reviewed completely: the review ran out of its time budget before the cross-file checks"
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
 
 
 def _review_model(
@@ -360,6 +382,7 @@ def _attribute(
     config: Config,
     base: Snapshot | None,
     targets: list[str],
+    deadline: float | None = None,
 ) -> tuple[list[Finding], list[Finding]]:
     """(what the change made, what the base already had in touched files) of the head's findings."""
     if base is None:
@@ -368,7 +391,8 @@ def _attribute(
     to_head = change.head_paths()
     base_targets = sorted({change.base_path(p) for p in targets} & set(base.paths))
     baseline: Counter[tuple[str, ...]] = Counter(
-        f.identity(to_head) for f in _review_files(base, config, base_targets).findings
+        # Past the deadline the base is not reviewed: every finding then counts as new (stricter, never laxer).
+        f.identity(to_head) for f in _review_files(base, config, base_targets, deadline=deadline).findings
     )
     made, before = [], []
     for finding in findings:

@@ -298,3 +298,29 @@ def test_rerunning_an_old_commits_check_leaves_the_current_threads_alone(github)
     assert len(gh.reviews("octo/shop", number)) == reviews
     assert all("fixed" not in c["body"].lower() for c in gh.review_comments("octo/shop", number))
     assert "no longer the head" in runs[-1]["output"]["summary"]
+
+
+# --- 7. the review's time budget ---------------------------------------------------------------------
+
+def test_a_review_over_its_time_budget_is_not_reviewed_completely_and_fails(github, monkeypatch) -> None:
+    gh, app = github
+    monkeypatch.setenv("DOCKREVIEW_REVIEW_BUDGET", "0")
+    run, _ = review_of(gh, app, {"compose.yaml": BASE_COMPOSE.replace("1.4", "1.5")})
+    assert run["conclusion"] == "failure"
+    assert run["output"]["title"].startswith("Not reviewed completely")
+    assert "ran out of its time budget" in run["output"]["summary"]
+
+
+def test_the_engine_notes_what_a_past_deadline_left_out() -> None:
+    import time
+
+    from dockreview.rules import Snapshot, review
+    from dockreview.rules.diff import Change
+
+    head = Snapshot.from_mapping({"compose.yaml": BASE_COMPOSE, "Dockerfile": "FROM node:20\n"})
+    change = Change(lines={"Dockerfile": None})
+    report = review(head, change=change, base=Snapshot.from_mapping({"compose.yaml": BASE_COMPOSE}),
+                    deadline=time.monotonic() - 1)
+    assert [n.path for n in report.incomplete] == ["Dockerfile"]  # the untouched compose.yaml is only noted
+    assert {n.path for n in report.errors} == {"Dockerfile", "compose.yaml"}
+    assert review(head, change=change, base=head, deadline=time.monotonic() + 60).incomplete == []

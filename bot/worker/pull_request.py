@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +31,7 @@ from dockreview.rules.engine import Note
 log = logging.getLogger("dockreview.pipeline")
 MAX_PASSES = 4
 MAX_TARGETS = 400
+REVIEW_BUDGET = 240.0  # seconds of engine time per review (DOCKREVIEW_REVIEW_BUDGET), below the job timeout
 
 
 async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: RemoteTree, diff: diffmap.DiffMap,
@@ -48,6 +51,8 @@ async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: Remot
     prefetch_base = [renames.get(p, p) for p in targets]
     prefetch_base += [p for p in removed if by_name(p) is not None and p in base_tree.entries]
     report = Report()
+    # The review's time budget (all passes together): what it does not reach is "not reviewed completely".
+    deadline = time.monotonic() + float(os.environ.get("DOCKREVIEW_REVIEW_BUDGET", str(REVIEW_BUDGET)))
     for _ in range(MAX_PASSES):
         await fetch(gh, head_tree, prefetch_head, config.max_file_size)
         await fetch(gh, base_tree, prefetch_base, config.max_file_size)
@@ -55,7 +60,7 @@ async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: Remot
         base = Snapshot(base_tree.paths, base_tree.read, sizes=base_tree.sizes)
         # On a thread: the event loop (heartbeat, lock renewal) keeps running during a long review.
         report = await asyncio.to_thread(review, head, config, paths=[p for p in targets if head.file_type(p)],
-                                         change=diff.change(), base=base)
+                                         change=diff.change(), base=base, deadline=deadline)
         prefetch_head = head_tree.take_misses()
         prefetch_base = base_tree.take_misses()
         if not prefetch_head and not prefetch_base:
