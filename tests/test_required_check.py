@@ -324,3 +324,22 @@ def test_the_engine_notes_what_a_past_deadline_left_out() -> None:
     assert [n.path for n in report.incomplete] == ["Dockerfile"]  # the untouched compose.yaml is only noted
     assert {n.path for n in report.errors} == {"Dockerfile", "compose.yaml"}
     assert review(head, change=change, base=head, deadline=time.monotonic() + 60).incomplete == []
+
+
+def test_rerunning_a_merge_groups_check_reviews_the_group_again(queued) -> None:
+    gh, app = queued
+    risky, _ = open_pr(gh, {"compose.yaml": RISKY_COMPOSE}, branch="risky")
+    with AppServer(settings_for(gh, app)) as server:
+        group = gh.queue_pull_requests("octo/shop", [risky])
+        gh.request_merge_group_checks("octo/shop", group, server.url)
+        [first] = completed_run(gh, group["head_sha"])
+        rerun = gh.event_payload("check_run", "rerequested", repo="octo/shop", check_run_id=first["id"])
+        assert gh.deliver("check_run", rerun, url=server.url, app=app)[0] == 202
+
+        def again():
+            [run] = gh.check_runs("octo/shop", sha=group["head_sha"], name="dockreview")
+            return run if run["status"] == "completed" and len(run["requests"]) > len(first["requests"]) else None
+
+        from tests.apprunner import wait_for
+        run = wait_for(again, timeout=60)
+    assert run["conclusion"] == "failure" and run["external_id"].startswith(f"merge-group@{group['base_sha']}:")

@@ -104,6 +104,10 @@ def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = Non
         if number is None and event == "check_run":
             external = str(node.get("external_id") or "").split(":")[0]  # "<pr>:<job id>": worker/check_run.py
             number = int(external) if external.isdigit() else None
+            base = external.removeprefix("merge-group@")  # a merge group's run: worker/merge_group.py
+            if base != external and len(base) == 40:
+                return Job("merge_group", _installation(payload), owner, repo, None,
+                           _get(node, "head_sha", kind=str), delivery_id, event, base_sha=base)
         return Job(
             "rerun", _installation(payload), owner, repo,
             number if type(number) is int else None,

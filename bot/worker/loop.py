@@ -324,7 +324,8 @@ class Worker:
 
     def _check_run(self, job: Job) -> CheckRun:
         if job.kind == "merge_group":
-            return merge_group_check_run(self.client(job.installation_id), job.owner, job.repo, job.job_id)
+            return merge_group_check_run(self.client(job.installation_id), job.owner, job.repo, job.job_id,
+                                         job.base_sha)
         assert job.pr is not None
         return CheckRun(self.client(job.installation_id), job.owner, job.repo, job.pr, job.job_id,
                         new=job.kind in ("recheck", "rerun"))

@@ -22,7 +22,7 @@ from dockreview.bot.worker.pull_request import Outcome, review_trees
 from dockreview.rules import Config
 from dockreview.rules.config import CONFIG_PATHS
 
-KEY = "merge-group"  # the check run's external_id is `merge-group:<job id>`
+KEY = "merge-group@"  # the check run's external_id: `merge-group@<base sha>:<job id>` (a re-run finds its base)
 
 
 @dataclass(slots=True)
@@ -36,7 +36,7 @@ class MergeGroupReview:
 
     @property
     def check_run(self) -> CheckRun:
-        return merge_group_check_run(self.gh, self.owner, self.repo, self.job_id)
+        return merge_group_check_run(self.gh, self.owner, self.repo, self.job_id, self.base_sha)
 
     async def run(self) -> Outcome:
         check_run = self.check_run
@@ -64,5 +64,5 @@ class MergeGroupReview:
         return Outcome(check.conclusion, len(report.findings), check_run_id=check_run.id)
 
 
-def merge_group_check_run(gh: GitHubClient, owner: str, repo: str, job_id: str) -> CheckRun:
-    return CheckRun(gh, owner, repo, 0, job_id, key=KEY)
+def merge_group_check_run(gh: GitHubClient, owner: str, repo: str, job_id: str, base_sha: str | None) -> CheckRun:
+    return CheckRun(gh, owner, repo, 0, job_id, key=KEY + (base_sha or ""))
