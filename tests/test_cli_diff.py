@@ -315,7 +315,8 @@ def test_scripts_and_makefiles(capsys, repo):
 
 
 def test_a_suppression_the_change_adds_still_counts_and_an_unreviewable_file_fails(capsys, repo):
-    text = BASE_COMPOSE.replace("LOG_LEVEL: info", "LOG_LEVEL: info\n      API_TOKEN: tok-8f2a9c1b  # dockreview: ignore")
+    added = "LOG_LEVEL: info\n      API_TOKEN: tok-8f2a9c1b  # dockreview: ignore"
+    text = BASE_COMPOSE.replace("LOG_LEVEL: info", added)
     repo.commit({"compose.yaml": text})
     result = diff(capsys, repo, "--head", "feature")
     assert dr101(result) == [("compose.yaml", 10)] and result.code == 1

@@ -343,3 +343,19 @@ def test_rerunning_a_merge_groups_check_reviews_the_group_again(queued) -> None:
         from tests.apprunner import wait_for
         run = wait_for(again, timeout=60)
     assert run["conclusion"] == "failure" and run["external_id"].startswith(f"merge-group@{group['base_sha']}:")
+
+
+def test_a_check_run_deleted_during_the_review_is_created_again(github) -> None:
+    gh, app = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+
+    def delete_ours() -> None:
+        for run in gh.check_runs("octo/shop", sha=sha):
+            gh.delete_check_run(run["id"])
+
+    gh.when("POST", "/graphql$", delete_ours)  # the run exists, in progress; the contents are being read
+    with AppServer(settings_for(gh, app)) as server:
+        send(gh, app, server, "opened", number)
+        [run] = completed_run(gh, sha)
+    assert run["conclusion"] == "failure" and "DR101" in run["output"]["summary"]
+    assert gh.count(method="POST", path="/check-runs$") == 2  # created, deleted, created again

@@ -139,6 +139,7 @@ class FakeGitHub:
         self._rate: dict[tuple[str, str], list[float]] = {}  # (actor, resource) -> [window start, used]
         self.calls: list[Call] = []
         self.faults = Faults()
+        self.before_request: list[Any] = []  # callables (method, path), run before each request is answered
         self.token_ttl = 3600.0
         self.time_offset = 0.0
         self.rate_limit = 5000
@@ -819,6 +820,23 @@ class FakeGitHub:
     ):
         """The next `times` requests matching method ('*' = any) and path regex get `status`."""
         return self.faults.add(method, path_regex, status, times, body, headers)
+
+    def when(self, method: str, path_regex: str, action: Any) -> None:
+        """Run `action()` once, just before the first request matching method and path is answered."""
+        done = False
+
+        def hook(m: str, path: str) -> None:
+            nonlocal done
+            if not done and m == method.upper() and re.search(path_regex, path):
+                done = True
+                action()
+
+        self.before_request.append(hook)
+
+    def delete_check_run(self, check_run_id: int) -> None:
+        """The check run is gone (GitHub keeps 1,000 runs of a name per suite and deletes older ones)."""
+        with self.lock:
+            self._check_runs.pop(check_run_id, None)
 
     def secondary_rate_limit(
         self, times: int = 1, retry_after: int | None = 1, method: str = "*", path_regex: str = ".*"

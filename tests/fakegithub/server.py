@@ -153,6 +153,8 @@ def endpoint(
 
     async def _dispatch(request: Request, raw: bytes) -> Response:
         method, path = request.method, request.url.path
+        for hook in list(gh.before_request):  # tests change state at a chosen request (FakeGitHub.when)
+            hook(method, path)
         fault = gh.faults.take(method, path)
         if fault is not None:
             return _json(fault.status, fault.body, fault.headers)
