@@ -359,3 +359,12 @@ def test_a_check_run_deleted_during_the_review_is_created_again(github) -> None:
         [run] = completed_run(gh, sha)
     assert run["conclusion"] == "failure" and "DR101" in run["output"]["summary"]
     assert gh.count(method="POST", path="/check-runs$") == 2  # created, deleted, created again
+
+
+def test_a_large_file_github_fails_to_send_is_read_on_a_later_attempt(github) -> None:
+    gh, app = github
+    big = RISKY_COMPOSE + "# padding padding padding padding\n" * 16_000  # past GraphQL's text: a REST blob
+    gh.fail("GET", r"/git/blobs/", status=502, times=5)  # more than the client's own retries
+    run, _ = review_of(gh, app, {"compose.yaml": big})
+    assert run["conclusion"] == "failure" and "DR101" in run["output"]["summary"]
+    assert "could not be read" not in run["output"]["summary"]
