@@ -45,6 +45,11 @@ def _compose_env_list(s: str) -> dict[str, str]:
     return {"compose.yaml": SVC + f"    environment:\n      - LOG_LEVEL=info\n      - API_TOKEN={s}\n"}
 
 
+def _dotenv_received(s: str) -> dict[str, str]:
+    return {"compose.yaml": SVC + "    environment:\n      RPC_SECRET: ${RPC_SECRET}\n",
+            ".env": f"LOG_LEVEL=info\nRPC_SECRET={s}\n"}
+
+
 def _compose_env_quoted(s: str) -> dict[str, str]:
     return {"compose.yaml": SVC + f"    environment:\n      SECRET_KEY: \"{s}\"\n"}
 
@@ -110,6 +115,7 @@ TRIGGERS: dict[str, list[Callable[[str], dict[str, str]]]] = {
     "DR101": [_compose_env_map, _compose_env_list, _compose_env_quoted],
     "DR102": [_compose_url_map, _compose_url_list],
     "DR114": [_compose_build_arg_map, _compose_build_arg_list],
+    "DR116": [_dotenv_received],
     "DR205": [_dockerfile_arg],
     "DR206": [_dockerfile_env, _dockerfile_env_spaced],
     "DR301": [_workflow_login],
