@@ -136,7 +136,8 @@ def _review_files(
         if snapshot.text(path) is None:
             skipped = snapshot.skipped.get(path)
             if skipped:
-                report.errors.append(Note(path, skipped.reason, unreviewed=skipped.unreviewed))
+                # Unread (a symlink too: Docker follows it, the review cannot) is not reviewed.
+                report.errors.append(Note(path, skipped.reason, unreviewed=True))
             continue
         report.files_checked.append(path)
         try:

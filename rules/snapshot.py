@@ -32,7 +32,6 @@ class ParserCrash(Exception):
 class Skipped:
     path: str
     reason: str
-    unreviewed: bool = True  # a file that is there but past a bound (size, binary); False: nothing to read
 
 
 class Snapshot:
@@ -132,8 +131,7 @@ class Snapshot:
             self.skipped[path] = Skipped(path, f"larger than {self.max_bytes // 1024} KiB; not reviewed")
         elif data is None:
             if path in self._path_set:
-                self.skipped[path] = Skipped(path, "could not be read (symlink, submodule or missing)",
-                                             unreviewed=False)
+                self.skipped[path] = Skipped(path, "could not be read (symlink, submodule or missing)")
         elif len(data) > self.max_bytes:
             self.skipped[path] = Skipped(path, f"larger than {self.max_bytes // 1024} KiB; not reviewed")
         elif b"\x00" in data[:8192]:

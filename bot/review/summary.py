@@ -64,7 +64,8 @@ def conclusion(report: Report, config: Config) -> str:
 
 
 INCOMPLETE_FIX = (
-    "To fix it, make each of these files reviewable: plain text (no NUL bytes), at most `max_file_size` "
+    "To fix it, make each of these files reviewable: a regular file (not a symlink), plain text (no NUL bytes), "
+    "at most `max_file_size` "
     "bytes (the base branch's `.github/dockreview.yml` can raise it, up to 50 MiB), at most 100,000 lines "
     "and 64 levels of nesting; split a file that is larger or deeper. A file dockreview should not review "
     "at all can be listed under `ignore:` in the base branch's config. For an incomplete list of changed "
