@@ -45,11 +45,6 @@ def _compose_env_list(s: str) -> dict[str, str]:
     return {"compose.yaml": SVC + f"    environment:\n      - LOG_LEVEL=info\n      - API_TOKEN={s}\n"}
 
 
-def _dotenv_received(s: str) -> dict[str, str]:
-    return {"compose.yaml": SVC + "    environment:\n      RPC_SECRET: ${RPC_SECRET}\n",
-            ".env": f"LOG_LEVEL=info\nRPC_SECRET={s}\n"}
-
-
 def _compose_env_quoted(s: str) -> dict[str, str]:
     return {"compose.yaml": SVC + f"    environment:\n      SECRET_KEY: \"{s}\"\n"}
 
@@ -72,6 +67,11 @@ def _compose_build_arg_list(s: str) -> dict[str, str]:
     return {"compose.yaml": "services:\n  web:\n    image: example/web:1.4\n    build:\n      context: .\n"
                             f"      args:\n        - SECRET_KEY={s}\n",
             "Dockerfile": "FROM node:20\nARG SECRET_KEY\n"}
+
+
+def _dotenv(s: str) -> dict[str, str]:
+    return {"compose.yaml": "services:\n  web:\n    image: example/web:1.4\n    environment:\n      RPC_SECRET:\n",
+            ".env": f"LOG_LEVEL=info\nRPC_SECRET={s}\n"}
 
 
 def _dockerfile_arg(s: str) -> dict[str, str]:
@@ -115,7 +115,7 @@ TRIGGERS: dict[str, list[Callable[[str], dict[str, str]]]] = {
     "DR101": [_compose_env_map, _compose_env_list, _compose_env_quoted],
     "DR102": [_compose_url_map, _compose_url_list],
     "DR114": [_compose_build_arg_map, _compose_build_arg_list],
-    "DR116": [_dotenv_received],
+    "DR116": [_dotenv],
     "DR205": [_dockerfile_arg],
     "DR206": [_dockerfile_env, _dockerfile_env_spaced],
     "DR301": [_workflow_login],
