@@ -89,6 +89,9 @@ class Config:
     suggestions: bool = True
     # The lowest confidence commented inline; the others go to the check run summary and the review body.
     inline_confidence: Confidence = Confidence.HIGH
+    # `suppressions: {from_pull_request: true}`: `dockreview: ignore` comments a change adds silence
+    # findings. By default they do not: a pull request cannot switch off its own review.
+    suppressions_from_pull_request: bool = False
     source: str | None = None
     issues: list[ConfigIssue] = field(default_factory=list)
 
@@ -179,6 +182,8 @@ class Config:
         config.max_comments = int(review.get("max_comments", config.max_comments))
         config.suggestions = bool(review.get("suggestions", config.suggestions))
         config.inline_confidence = Confidence(str(review.get("inline_confidence", config.inline_confidence)))
+        suppressions = data.get("suppressions") or {}
+        config.suppressions_from_pull_request = bool(suppressions.get("from_pull_request", False))
         return config
 
     def unknown_rule_keys(self, known: set[str]) -> list[str]:

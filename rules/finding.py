@@ -136,6 +136,9 @@ class Finding:
     # Why the confidence was lowered: the file is a development, test or example one by the default
     # patterns, or a development stack by its content ("" for production).
     context: str = ""
+    # The line of a `dockreview: ignore` comment the change adds that would silence this finding, 0
+    # when there is none: the base branch's config does not trust such comments, so it still counts.
+    added_suppression: int = 0
 
     @property
     def last_line(self) -> int:
