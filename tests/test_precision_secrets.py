@@ -150,3 +150,41 @@ def test_secret_names_without_separators_plural_and_public() -> None:
     }
     assert [f.line for f in findings(files, rule="DR101")] == [5, 6, 7]
     assert [f.line for f in findings(files, rule="DR205")] == [3]
+
+
+def test_database_urls_passed_as_build_args_are_secrets() -> None:
+    files = {
+        "compose.yaml": """
+            services:
+              api:
+                build:
+                  context: .
+                  args:
+                    DATABASE_URL: ${DATABASE_URL}
+                    PUBLIC_URL: https://shop.example.com
+                image: ghcr.io/acme/api:1.8.0
+            """,
+        "Dockerfile": """
+            FROM node:20.11-slim
+            ARG DATABASE_URL
+            ARG SENTRY_DSN
+            ARG ASSET_URL
+            RUN npx prisma generate
+            """,
+        ".github/workflows/build.yml": """
+            on: push
+            jobs:
+              image:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/build-push-action@v6
+                    with:
+                      push: false
+                      build-args: |
+                        REDIS_URL=${{ vars.REDIS_URL }}
+                        BASE_URL=https://example.com
+            """,
+    }
+    assert [f.line for f in findings(files, rule="DR114")] == [6]
+    assert [f.line for f in findings(files, rule="DR205")] == [2, 3]
+    assert [f.line for f in findings(files, rule="DR306")] == [10]

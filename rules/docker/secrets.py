@@ -79,6 +79,22 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET_ENDING.search(stripped)) and len(stripped) <= 40
 
 
+# Connection strings that carry a password by design, whatever their suffix says (`DATABASE_URL`).
+_CREDENTIAL_URL_NAME = re.compile(
+    r"^(?:[A-Z0-9]+_)*(?:DATABASE|DB|POSTGRES(?:QL)?|PG|MYSQL|MARIADB|MONGO(?:DB)?|REDIS|AMQP|RABBITMQ|BROKER)"
+    r"_(?:URL|URI|DSN)$|(?:^|_)(?:DSN|CONNECTION_?STRING)$",
+    re.IGNORECASE,
+)
+
+
+def is_build_secret_name(name: str) -> bool:
+    """A build argument that carries a secret: a secret name, or a database or broker connection URL
+    (`DATABASE_URL`, `REDIS_URL`, `SENTRY_DSN`...: they hold the password), which `is_secret_name`
+    leaves out for runtime variables (`compose-url-credentials` judges their values there)."""
+    stripped = name.strip().strip("'\"")
+    return is_secret_name(stripped) or bool(_CREDENTIAL_URL_NAME.search(stripped))
+
+
 def is_reference(value: str) -> bool:
     """`${VAR}`, `${VAR:?msg}`, `$VAR`, `${{ secrets.X }}`: the value comes from elsewhere."""
     text = value.strip()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.docker.secrets import is_secret_name
+from dockreview.rules.docker.secrets import is_build_secret_name
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
@@ -16,7 +16,8 @@ class SecretBuildArg(Rule[ComposeFile]):
     (taken from the environment).
 
     Not reported: build args whose names are about a secret rather than the secret (`*_FILE`,
-    `*_URL`, `*_ID`), and public names (`NEXT_PUBLIC_*`, `public_token`).
+    `*_ID`, `*_URL` except connection URLs such as `DATABASE_URL`), and public names
+    (`NEXT_PUBLIC_*`, `public_token`).
 
     ## Why is this bad?
     Build arguments are not secret. Every `RUN` after the `ARG` gets the value in its environment,
@@ -68,7 +69,7 @@ class SecretBuildArg(Rule[ComposeFile]):
         for service in doc.services.values():
             build = service.build
             for arg in build.args if build else []:
-                if not is_secret_name(arg.name):
+                if not is_build_secret_name(arg.name):
                     continue
                 yield Hit(
                     line=arg.line,

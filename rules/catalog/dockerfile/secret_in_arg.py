@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.docker.secrets import is_secret_name
+from dockreview.rules.docker.secrets import is_build_secret_name
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.model.deployment import deployment
 from dockreview.rules.parse.dockerfile import Dockerfile, column_of
@@ -15,9 +15,9 @@ class SecretInArg(Rule[Dockerfile]):
     Finds `ARG` instructions whose name says they carry a secret (`NPM_TOKEN`, `GITHUB_TOKEN`,
     `DB_PASSWORD`, `SECRET_KEY`, ...), with or without a default value.
 
-    Not reported: names about a secret (`*_FILE`, `*_URL`, `*_ID`), public names
-    (`public_token`, `NEXT_PUBLIC_*`), and counts (`MAX_TOKENS`); build secrets (`RUN
-    --mount=type=secret`) are the fix.
+    Not reported: names about a secret (`*_FILE`, `*_ID`, `*_URL` except connection URLs such as
+    `DATABASE_URL`), public names (`public_token`, `NEXT_PUBLIC_*`), and counts (`MAX_TOKENS`);
+    build secrets (`RUN --mount=type=secret`) are the fix.
 
     ## Why is this bad?
     Build arguments are not secret. Every `RUN` after the `ARG` has the value in its environment
@@ -70,7 +70,7 @@ class SecretInArg(Rule[Dockerfile]):
             if instruction.keyword != "ARG":
                 continue
             for pair in instruction.pairs():
-                if not is_secret_name(pair.name):
+                if not is_build_secret_name(pair.name):
                     continue
                 in_stage = instruction.stage >= 0
                 if not in_stage and pair.name in redeclared:

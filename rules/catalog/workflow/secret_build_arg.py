@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterator
 
 from dockreview.rules.docker.actions import BUILD_PUSH, build_args, build_command, docker_runs
-from dockreview.rules.docker.secrets import is_secret_name
+from dockreview.rules.docker.secrets import is_build_secret_name
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.workflow import Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
@@ -24,7 +24,8 @@ class WorkflowSecretBuildArg(Rule[Workflow]):
     and `--build-arg` of `docker build` / `docker buildx build` in `run:` steps, the same way.
 
     Not reported: build args whose names are about a secret rather than the secret (`*_FILE`,
-    `*_URL`), and build secrets (`secrets:` of the action, `--secret`), which are the fix.
+    `*_URL` except connection URLs such as `DATABASE_URL`, `REDIS_URL`), and build secrets
+    (`secrets:` of the action, `--secret`), which are the fix.
 
     ## Why is this bad?
     Build arguments are recorded in the image: `docker history` and the image's provenance
@@ -121,7 +122,7 @@ def _is_secret(name: str, value: str | None, *, from_environment: bool = False) 
     """A value from `secrets`, or a secret-named argument given a value (or, with --build-arg, the env)."""
     if value is not None and _SECRET_EXPRESSION.search(value):
         return True
-    if not is_secret_name(name):
+    if not is_build_secret_name(name):
         return False
     if value is None:
         return from_environment  # `--build-arg NPM_TOKEN` takes the value from the environment
