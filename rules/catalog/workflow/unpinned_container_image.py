@@ -23,7 +23,7 @@ class WorkflowUnpinnedContainerImage(Rule[Workflow]):
     Finds the images of a job's `container:`, its `services:` and `docker://` steps that use
     `latest` (or another moving tag such as `stable`, `edge` or `lts-alpine`), a variant with no
     version (`alpine`, `slim`), or no tag at all. An image given
-    as `${{ matrix.x }}` is checked for each literal value of the matrix.
+    as `${{ matrix.x }}` is checked for each literal value of the matrix, `include:` entries included.
 
     It is a warning for the job container and `docker://` steps, whose image runs your build, and
     a note for services (a test database drifting to a new major version).
@@ -156,4 +156,11 @@ def _candidates(job: Job, container: Container) -> list[tuple[str, int, int]]:
             if text and not is_expression(text):
                 line, column = yamlsrc.item_position(values, index) or (container.image_line, 1)
                 found.append((text, line, column))
+    # `include:` entries add combinations, and may set the key on their own.
+    include = matrix.get("include") if isinstance(matrix, dict) else None
+    for entry in include if isinstance(include, list) else []:
+        text = yamlsrc.as_str(entry.get(match.group(1))) if isinstance(entry, dict) else None
+        if text and not is_expression(text):
+            line, column = yamlsrc.value_position(entry, match.group(1)) or (container.image_line, 1)
+            found.append((text, line, column))
     return found
