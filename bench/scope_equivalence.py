@@ -66,8 +66,9 @@ def differences(scoped: dict[str, Any], whole: dict[str, Any]) -> list[str]:
     found = []
     for key in whole:
         if scoped[key] != whole[key]:
-            only_whole = [x for x in whole[key] if x not in scoped[key]] if isinstance(whole[key], list) else whole[key]
-            only_scoped = [x for x in scoped[key] if x not in whole[key]] if isinstance(scoped[key], list) else scoped[key]
+            listed = isinstance(whole[key], list)
+            only_whole = [x for x in whole[key] if x not in scoped[key]] if listed else whole[key]
+            only_scoped = [x for x in scoped[key] if x not in whole[key]] if listed else scoped[key]
             found.append(f"{key}: whole only {only_whole}; scoped only {only_scoped}")
     return found
 
@@ -105,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         if values:
             print(f"{mode}: median {statistics.median(values):.3f} s, max {max(values):.3f} s, "
                   f"{sum(v > 1.0 for v in values)} of {len(values)} over 1.0 s (in-process, no start-up)")
-    print(f"  (whole: every file reviewed, but with the same shared caches; the engine before scoping")
-    print(f"  also parsed each unchanged file twice)")
+    print("  (whole: every file reviewed, but with the same shared caches; the engine before scoping")
+    print("  also parsed each unchanged file twice)")
     print(f"PRs with a difference: {different} of {len(prs) - skipped} (target 0); skipped {skipped}")
     return 1 if different else 0
 

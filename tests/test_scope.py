@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from changes_support import change_between, files
 from conftest import require_shared
-
 from dockreview.rules import Report, Snapshot, review
 from dockreview.rules.scope import affected
 
