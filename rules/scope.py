@@ -50,8 +50,14 @@ def _affected_in(snapshot: Snapshot, touched: set[str]) -> set[str]:
     found |= _from_dockerfiles(snapshot, touched)
     found |= _from_compose_files(snapshot, touched)
     kinds = {snapshot.file_type(p) for p in touched if snapshot.has(p)}
+    workflows = snapshot.files_of(FileType.WORKFLOW)
     if FileType.WORKFLOW in kinds:  # images pushed by any workflow: every workflow's rules read them
-        found |= set(snapshot.files_of(FileType.WORKFLOW))
+        found |= set(workflows)
+    # A script or Makefile a workflow runs (its builds and pushes are the workflow's): the workflows
+    # that name it.
+    run = {p.rsplit("/", 1)[-1] for p in touched if snapshot.file_type(p) in (FileType.SCRIPT, FileType.MAKEFILE)
+           or not snapshot.has(p)}
+    found |= {w for w in workflows if _names_any(snapshot, [w], run)}
     return found
 
 
