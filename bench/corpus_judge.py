@@ -5,7 +5,9 @@
 
 Each corpus repository is checked as its own repository root (`dockreview check <repo>`), with
 the default config, in process. All findings of all repositories are listed in a stable order
-(repository, path, line, rule), and `random.Random(seed).sample` picks `n` of them. A judgment
+(repository, path, line, rule); the sample is the `n` whose SHA-256 of `seed:key` is smallest: a
+uniform random sample that keeps its members when other findings come or go (so a changed engine
+needs judgments only for what it newly says). A judgment
 (`bench/corpus_judgments.yaml`) is keyed by rule, path and line and says `right` (right and worth
 saying at its confidence: inline for high, the check summary for medium and low), `context` (right,
 but not worth saying in this repository even in the summary) or `wrong`, with a reason.
@@ -15,8 +17,8 @@ Nothing of the corpus is stored: paths, rules, verdicts and short reasons only.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
-import random
 import sys
 from pathlib import Path
 from typing import Any
@@ -48,7 +50,7 @@ def all_findings(root: Path) -> list[dict[str, Any]]:
 
 def sample(seed: int, n: int) -> list[dict[str, Any]]:
     found = all_findings(corpus_root())
-    picked = random.Random(seed).sample(found, min(n, len(found)))
+    picked = sorted(found, key=lambda f: hashlib.sha256(f"{seed}:{key(f)}".encode()).hexdigest())[:n]
     return sorted(picked, key=lambda f: (f["repo"], f["path"], f["line"], f["rule"]))
 
 

@@ -14,6 +14,7 @@ from dockreview.rules.classify import FileType
 from dockreview.rules.config import Config
 from dockreview.rules.diff import Change
 from dockreview.rules.finding import Finding, Location, Severity
+from dockreview.rules.folds import fold_alike, fold_repeats
 from dockreview.rules.globs import matches
 from dockreview.rules.model.locate import service_subject
 from dockreview.rules.parse.errors import NotReviewed, ParseError
@@ -71,36 +72,11 @@ def review(
     if change is not None:
         report.findings, report.preexisting = _attribute(report.findings, change, config, base, targets)
         report.findings = sorted(fold_repeats(report.findings), key=Finding.sort_key)
+    report.findings = fold_alike(report.findings)
     if change is not None and base is not None:
         report.changes = _container_changes(snapshot, base, change, config, report)
         report.compared = True
     return report
-
-
-def fold_repeats(findings: list[Finding]) -> list[Finding]:
-    """One finding for one problem written in several files: the same rule, message and line (an
-    example stack copied per directory, twelve recipes with one base image). The first file keeps
-    it, with the others as related locations and named in the message; nothing is dropped."""
-    groups: dict[tuple[str, str, str], list[Finding]] = {}
-    keys = [(f.rule, f.message, " ".join(f.line_text.split())) for f in findings]
-    for key, finding in zip(keys, findings, strict=True):
-        groups.setdefault(key, []).append(finding)
-    kept: list[Finding] = []
-    for key, finding in zip(keys, findings, strict=True):
-        group = groups[key]
-        paths = list(dict.fromkeys(f.path for f in group))
-        if len(paths) < 2:
-            kept.append(finding)
-            continue
-        if finding is not group[0]:
-            continue
-        others = [f for f in group[1:] if f.path != finding.path]
-        shown = ", ".join(f"`{p}`" for p in paths[1:6]) + (f" and {len(paths) - 6} more" if len(paths) > 6 else "")
-        finding.message = f"{finding.message} (the same in {shown})"
-        finding.related = (*finding.related, *(Location(f.path, f.line, f.column, f.end_line) for f in others))
-        kept.append(finding)
-        kept.extend(f for f in group[1:] if f.path == finding.path)
-    return kept
 
 
 def _container_changes(snapshot: Snapshot, base: Snapshot, change: Change, config: Config,
