@@ -2,6 +2,7 @@
 
     pull request + changed files (paginated) + merge base     -> what changed
     head and base trees (one call each) + batched GraphQL reads -> repository snapshots
+      (the config from the base branch in the first batch, head and base files batched together)
     rules.review(head, config from the base branch, change, base)
     existing bot comments + their threads                      -> what is new, what is fixed
     one review (COMMENT), one resolve batch, one check run (annotations 50 per PATCH)
@@ -15,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from dockreview.bot.github import GitHubClient, api
-from dockreview.bot.github.contents import RemoteTree, fetch, load_tree, read_first
+from dockreview.bot.github.contents import RemoteTree, fetch_trees, load_tree
 from dockreview.bot.review import diffmap, plan, render, summary
 from dockreview.bot.review.markers import parse_marker
 from dockreview.bot.worker.check_run import CheckRun
@@ -81,10 +82,6 @@ class PullRequestReview:
         merge_base = merge_base or pr["base"]["sha"]
         head_tree = await load_tree(self.gh, self.owner, self.repo, head_sha)
         base_tree = await load_tree(self.gh, self.owner, self.repo, merge_base)
-        # The config comes from the base branch: a pull request cannot switch off its own review.
-        found = await read_first(self.gh, self.owner, self.repo, pr["base"]["sha"], CONFIG_PATHS)
-        config = Config.from_text(found[1], found[0]) if found else Config()
-
         targets = self._targets(head_tree, changed)
         notes: list[Note] = []
         if head_tree.truncated:
@@ -98,10 +95,19 @@ class PullRequestReview:
         # Deleted files too: the container changes and `check_deleted` rules read their base version.
         prefetch_base = [renames.get(p, p) for p in targets]
         prefetch_base += [p for p in removed if by_name(p) is not None and p in base_tree.entries]
+        # Files only their content classifies (YAML, scripts without a suffix): the review asks for
+        # each when it lists a kind of file, so they come in the first batch rather than a second pass.
+        prefetch_head += [p for p in head_tree.paths if needs_content(p)]
+        prefetch_base += [p for p in base_tree.paths if needs_content(p)]
+        # One GraphQL batch: the config, from the base branch (a pull request cannot switch off its
+        # own review), and the head and base files, read under the default size cap; a config that
+        # raises the cap has the larger files read next.
+        found = await fetch_trees(self.gh, [(head_tree, prefetch_head), (base_tree, prefetch_base)],
+                                  Config().max_file_size, first=(pr["base"]["sha"], CONFIG_PATHS))
+        config = Config.from_text(found[1], found[0]) if found else Config()
         report = Report()
         for _ in range(MAX_PASSES):
-            await fetch(self.gh, head_tree, prefetch_head, config.max_file_size)
-            await fetch(self.gh, base_tree, prefetch_base, config.max_file_size)
+            await fetch_trees(self.gh, [(head_tree, prefetch_head), (base_tree, prefetch_base)], config.max_file_size)
             head = Snapshot(head_tree.paths, head_tree.read, sizes=head_tree.sizes)
             base = Snapshot(base_tree.paths, base_tree.read, sizes=base_tree.sizes)
             # On a thread: the event loop (heartbeat, lock renewal) keeps running during a long review.
