@@ -7,9 +7,9 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-
 from dockreview.bot.github import GitHubClient
 from dockreview.bot.worker.pull_request import PullRequestReview
+
 from tests.apprunner import settings_for
 from tests.fakegithub import FakeGitHub
 
