@@ -141,6 +141,12 @@ class Rule(Generic[InputT]):
     model_input: ClassVar[bool] = False
     # CVSS-like score for GitHub code scanning (security rules only).
     security_severity: ClassVar[float | None] = None
+    # For rules with suggestions: "safe" when the fixed file keeps working with nothing else changed
+    # (`dockreview check --fix` applies it), "unsafe" when something outside the file must follow
+    # (`--unsafe-fixes`); `fix_safety_reason` says why, on the rule's page.
+    has_suggestion: ClassVar[bool] = False
+    fix_safety: ClassVar[str] = ""
+    fix_safety_reason: ClassVar[str] = ""
 
     def check(self, doc: InputT, ctx: Context) -> Iterable[Hit]:
         raise NotImplementedError
