@@ -149,8 +149,8 @@ class Config:
 
     @classmethod
     def from_file(cls, path: str, text: str, source: str) -> Config | None:
-        """A config file by its name: a pyproject.toml (None without `[tool.dockreview]`) or YAML."""
-        if path.rsplit("/", 1)[-1] == PYPROJECT:
+        """A config file by its name: TOML (a pyproject.toml; None without `[tool.dockreview]`) or YAML."""
+        if path.endswith(".toml"):
             return cls.from_pyproject(text, source)
         return cls.from_text(text, source)
 

@@ -75,7 +75,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.fix or args.diff:
         from dockreview.bot.cli.fix import plan
 
-        texts = {p: text for p in {f.path for f in report.findings} if (text := snapshot.text(p)) is not None}
+        # the bytes as they are (snapshot.text normalizes line endings), decoded losslessly
+        texts = {p: data.decode("utf-8", "surrogateescape") for p in {f.path for f in report.findings}
+                 if (data := snapshot.read(p)) is not None}
         fixes = plan(report, texts, args.unsafe_fixes)
         if args.diff:
             shown = [fix.unified_diff(stdin_path if stdin else relative(root / fix.path, cwd)) for fix in fixes]

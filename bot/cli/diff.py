@@ -10,7 +10,6 @@ from dockreview.bot.cli.common import UsageError, finish, github_review, load_co
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from dockreview.bot.cli.gitrepo import GitError, GitRepo
-
     from dockreview.bot.output.statistics import FORMATS as STATISTICS_FORMATS
 
     if args.statistics and args.format not in STATISTICS_FORMATS:

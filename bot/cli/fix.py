@@ -24,9 +24,16 @@ class FileFix:
     applied: list[Finding]
 
     def unified_diff(self, shown: str) -> str:
-        lines = difflib.unified_diff(self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
+        lines = difflib.unified_diff(_lines(self.before), _lines(self.after),
                                      f"a/{shown}", f"b/{shown}")
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines split at `\\n` only, each keeping its ending (`str.splitlines` also splits at form feeds,
+    `\\x1c` and U+2028, which a file's line numbers do not count)."""
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def fixable(finding: Finding, unsafe: bool) -> bool:
@@ -53,7 +60,7 @@ def plan(report: Report, texts: dict[str, str], unsafe: bool) -> list[FileFix]:
 
 
 def apply(text: str, findings: list[Finding]) -> tuple[str, list[Finding]]:
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     taken: set[int] = set()
     applied: list[Finding] = []
