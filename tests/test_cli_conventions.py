@@ -211,6 +211,8 @@ def test_diff_previews_the_safe_fixes_and_changes_nothing(project: Path) -> None
     unsafe = dockreview("check", "--diff", "--unsafe-fixes", cwd=project)
     assert '+      - "127.0.0.1:5432:5432"' in unsafe.out and "+docker compose down\n" in unsafe.out
     assert (project / "compose.yaml").read_text() == DB_COMPOSE
+    # the secret's line is never printed, neither removed nor as context
+    assert "hunter2" not in unsafe.out and "-(line 5 holds a secret: not shown)\n" in unsafe.out
 
 
 def test_fix_applies_only_safe_suggestions_then_reports_what_is_left(project: Path) -> None:

@@ -73,14 +73,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         return show_files(args, snapshot, config, paths, root, cwd)
     report = review_paths(args, snapshot, config, paths, root)
     if args.fix or args.diff:
-        from dockreview.bot.cli.fix import plan
+        from dockreview.bot.cli.fix import plan, secret_lines
 
         # the bytes as they are (snapshot.text normalizes line endings), decoded losslessly
         texts = {p: data.decode("utf-8", "surrogateescape") for p in {f.path for f in report.findings}
                  if (data := snapshot.read(p)) is not None}
         fixes = plan(report, texts, args.unsafe_fixes)
         if args.diff:
-            shown = [fix.unified_diff(stdin_path if stdin else relative(root / fix.path, cwd)) for fix in fixes]
+            shown = [fix.unified_diff(stdin_path if stdin else relative(root / fix.path, cwd),
+                                      secret_lines(report, fix.path)) for fix in fixes]
             write(args, "".join(shown))
             if not args.quiet:
                 count = sum(len(fix.applied) for fix in fixes)

@@ -23,9 +23,14 @@ class FileFix:
     after: str
     applied: list[Finding]
 
-    def unified_diff(self, shown: str) -> str:
-        lines = difflib.unified_diff(_lines(self.before), _lines(self.after),
-                                     f"a/{shown}", f"b/{shown}")
+    def unified_diff(self, shown: str, secret_lines: set[int]) -> str:
+        """The fix as a unified diff; the lines of `secret_lines` (1-based, in `before`) are shown as a
+        placeholder wherever they appear, removed or as context (CI logs are shared)."""
+        before, after = _lines(self.before), _lines(self.after)
+        masks = {before[n - 1]: f"(line {n} holds a secret: not shown)\n" for n in sorted(secret_lines, reverse=True)
+                 if 0 < n <= len(before)}
+        lines = difflib.unified_diff([masks.get(line, line) for line in before],
+                                     [masks.get(line, line) for line in after], f"a/{shown}", f"b/{shown}")
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
@@ -34,6 +39,14 @@ def _lines(text: str) -> list[str]:
     `\\x1c` and U+2028, which a file's line numbers do not count)."""
     parts = text.split("\n")
     return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def secret_lines(report: Report, path: str) -> set[int]:
+    """Lines of `path` that findings about a secret point at: never printed."""
+    from dockreview.rules.finding import SECRET_CATEGORIES
+
+    return {n for f in report.findings if f.path == path and f.category in SECRET_CATEGORIES
+            for n in range(f.line, f.last_line + 1)}
 
 
 def fixable(finding: Finding, unsafe: bool) -> bool:
