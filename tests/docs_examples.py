@@ -85,7 +85,7 @@ def run_block(block: Block, workdir: Path) -> list[tuple[Step, list[str]]]:
         if step.command == "echo $?":
             results.append((step, [str(status)]))
             continue
-        done = subprocess.run(["bash", "-c", step.command + " 2>&1"], cwd=cwd, env=environment(),
+        done = subprocess.run(["bash", "-c", "{ " + step.command + "\n} 2>&1"], cwd=cwd, env=environment(),
                               capture_output=True, text=True, timeout=180)
         status = done.returncode
         results.append((step, done.stdout.splitlines()))

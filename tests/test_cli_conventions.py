@@ -213,6 +213,9 @@ def test_diff_previews_the_safe_fixes_and_changes_nothing(project: Path) -> None
     assert (project / "compose.yaml").read_text() == DB_COMPOSE
     # the secret's line is never printed, neither removed nor as context
     assert "hunter2" not in unsafe.out and "-(line 5 holds a secret: not shown)\n" in unsafe.out
+    # also as context of a fix when the rule that finds the secret is not selected
+    port = dockreview("check", "--diff", "--unsafe-fixes", "--select", "DR109", cwd=project)
+    assert "hunter2" not in port.out and " (line 5 holds a secret: not shown)\n" in port.out
 
 
 def test_fix_applies_only_safe_suggestions_then_reports_what_is_left(project: Path) -> None:

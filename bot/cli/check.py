@@ -81,7 +81,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         fixes = plan(report, texts, args.unsafe_fixes)
         if args.diff:
             shown = [fix.unified_diff(stdin_path if stdin else relative(root / fix.path, cwd),
-                                      secret_lines(report, fix.path)) for fix in fixes]
+                                      secret_lines(report, snapshot, fix.path)) for fix in fixes]
             write(args, "".join(shown))
             if not args.quiet:
                 count = sum(len(fix.applied) for fix in fixes)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from dockreview.rules.engine import Report
     from dockreview.rules.finding import Finding
+    from dockreview.rules.snapshot import Snapshot
 
 
 @dataclass(slots=True)
@@ -41,11 +42,16 @@ def _lines(text: str) -> list[str]:
     return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
-def secret_lines(report: Report, path: str) -> set[int]:
-    """Lines of `path` that findings about a secret point at: never printed."""
+def secret_lines(report: Report, snapshot: Snapshot, path: str) -> set[int]:
+    """Lines of `path` that findings about a secret point at: never printed. The report's, and those
+    of a review of the file with every rule on every file (the report may come from `--select` or
+    a config that switched the secret rules off, or count the file as non-production)."""
+    from dockreview.rules.config import Config
+    from dockreview.rules.engine import review
     from dockreview.rules.finding import SECRET_CATEGORIES
 
-    return {n for f in report.findings if f.path == path and f.category in SECRET_CATEGORIES
+    everything = review(snapshot, Config(production_exclude=()), paths=[path])
+    return {n for f in [*report.findings, *everything.findings] if f.path == path and f.category in SECRET_CATEGORIES
             for n in range(f.line, f.last_line + 1)}
 
 
