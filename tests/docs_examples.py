@@ -66,8 +66,10 @@ def matches(shown: list[str], actual: list[str]) -> bool:
 
 
 def environment() -> dict[str, str]:
+    # none of the App's settings: the examples show what a fresh shell shows
     env = {k: v for k, v in os.environ.items()
-           if k not in ("NO_COLOR", "FORCE_COLOR", "DOCKREVIEW_DOCS_URL", "DOCKREVIEW_DEBUG")}
+           if k not in ("NO_COLOR", "FORCE_COLOR", "DOCKREVIEW_DOCS_URL", "DOCKREVIEW_DEBUG", "APP_ID", "PRIVATE_KEY",
+                        "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "REDIS_URL", "GITHUB_API_URL")}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["COLUMNS"] = "100"
     return env
@@ -113,4 +115,12 @@ def feature(root: Path) -> None:
     git("switch", "-q", "main")
 
 
-FIXTURES: dict[str, Callable[[Path], None]] = {"examples": examples, "feature": feature}
+def bad_config(root: Path) -> None:
+    """A compose file and a config with two mistakes (docs/configuration.md)."""
+    Git(root)
+    (root / ".github").mkdir()
+    (root / ".github" / "dockreview.yml").write_text("fail_on: warnings\nreview:\n  max_coments: 3\n", "utf-8")
+    (root / "compose.yaml").write_text("services:\n  web:\n    image: nginx:1.27.2\n", "utf-8")
+
+
+FIXTURES: dict[str, Callable[[Path], None]] = {"examples": examples, "feature": feature, "bad-config": bad_config}

@@ -16,19 +16,24 @@ from tests.docs_examples import APP_COMMANDS, FIXTURES, blocks, matches, run_blo
 
 CLI = (ROOT / "docs" / "cli.md").read_text("utf-8")
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-RUN = [b for b in blocks(CLI) if b.fixture is not None]
+# Pages whose console examples are all run (the others show GitHub's pages, curl against a running
+# service, pre-commit).
+RUN_PAGES = ("cli.md", "configuration.md", "troubleshooting.md")
+RUN = [(name, b) for name in RUN_PAGES for b in blocks((ROOT / "docs" / name).read_text("utf-8"))
+       if b.fixture is not None]
 
 
-@pytest.mark.parametrize("block", RUN, ids=[f"line{b.line}" for b in RUN])
-def test_the_example_prints_what_the_page_shows(block, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("page", "block"), RUN, ids=[f"{name}:{b.line}" for name, b in RUN])
+def test_the_example_prints_what_the_page_shows(page: str, block, tmp_path: Path) -> None:
     FIXTURES[block.fixture](tmp_path)
     for step, printed in run_block(block, tmp_path):
         assert matches(step.shown, printed), (
-            f"docs/cli.md line {block.line}: `$ {step.command}` prints:\n" + "\n".join(printed))
+            f"docs/{page} line {block.line}: `$ {step.command}` prints:\n" + "\n".join(printed))
 
 
 def test_examples_not_run_are_only_the_apps_commands_that_need_github() -> None:
-    skipped = [b for b in blocks(CLI) if b.fixture is None]
+    skipped = [b for name in RUN_PAGES for b in blocks((ROOT / "docs" / name).read_text("utf-8"))
+               if b.fixture is None]
     assert skipped and all(b.reason for b in skipped)
     for block in skipped:
         for step in block.steps:
@@ -79,3 +84,18 @@ def test_every_option_of_every_command_has_an_example_in_cli_md() -> None:
                 if option not in ("-h", "--help") and option not in used:
                     missing.append(f"{name} {option}")
     assert missing == [], missing
+
+
+PRE_COMMIT_COMPOSE = "services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: hunter2\n"
+
+
+def test_the_pre_commit_example_shows_what_the_hook_prints(tmp_path: Path) -> None:
+    """docs/github-action.md: the hook's output is `dockreview check` on the staged compose file."""
+    page = (ROOT / "docs" / "github-action.md").read_text("utf-8")
+    shown = page.split("- exit code: 1\n\n", 1)[1].split("```", 1)[0].splitlines()
+    (tmp_path / "compose.yaml").write_text(PRE_COMMIT_COMPOSE, "utf-8")
+    from tests.test_cli_conventions import dockreview
+
+    printed = dockreview("check", "compose.yaml", cwd=tmp_path)
+    assert printed.code == 1 and shown == printed.out.splitlines()
+    assert "hunter2" not in "\n".join(shown)
