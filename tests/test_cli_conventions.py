@@ -246,3 +246,15 @@ def test_every_rule_with_a_suggestion_says_whether_its_fix_is_safe_and_why() -> 
             assert rule.fix_safety == "" and rule.fix_safety_reason == "", rule.code
     shown = dockreview("rule", "DR401", cwd=ROOT).out
     assert "Fix safety: safe" in shown
+
+
+def test_the_documented_pyproject_example_is_a_valid_config() -> None:
+    import re
+
+    from dockreview.rules.config import Config
+
+    page = (ROOT / "docs" / "configuration.md").read_text("utf-8")
+    [example] = re.findall(r"```toml\n(.*?)```", page, re.S)
+    config = Config.from_pyproject(example, "pyproject.toml")
+    assert config is not None and config.issues == []
+    assert config.fail_on == "warning" and not config.rules["DR109"].enabled
