@@ -60,7 +60,7 @@ def _package_docs_base() -> str:
     try:
         from importlib.metadata import PackageNotFoundError, metadata
 
-        urls = metadata("dockreview").get_all("Project-URL") or []
+        urls: list[str] = [str(u) for u in metadata("dockreview").get_all("Project-URL") or []]
     except (ImportError, PackageNotFoundError):
         return DOCS_FALLBACK
     for entry in urls:
