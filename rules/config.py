@@ -72,6 +72,9 @@ class Config:
     max_file_size: int = 2 * 1024 * 1024
     max_comments: int = 30
     suggestions: bool = True
+    # `suppressions: {from_pull_request: true}`: `dockreview: ignore` comments a change adds silence
+    # findings. By default they do not: a pull request cannot switch off its own review.
+    suppressions_from_pull_request: bool = False
     source: str | None = None
     issues: list[ConfigIssue] = field(default_factory=list)
 
@@ -125,6 +128,8 @@ class Config:
         review = data.get("review") or {}
         config.max_comments = int(review.get("max_comments", config.max_comments))
         config.suggestions = bool(review.get("suggestions", config.suggestions))
+        suppressions = data.get("suppressions") or {}
+        config.suppressions_from_pull_request = bool(suppressions.get("from_pull_request", False))
         return config
 
     @classmethod

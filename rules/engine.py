@@ -4,6 +4,7 @@ change) keep what the change adds. The CLI and the GitHub App both call `review`
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -14,13 +15,14 @@ from dockreview.rules.classify import FileType
 from dockreview.rules.config import Config
 from dockreview.rules.diff import Change
 from dockreview.rules.finding import Finding, Location, Severity
+from dockreview.rules.folds import fold_alike, fold_repeats
 from dockreview.rules.globs import matches
 from dockreview.rules.model.locate import service_subject
 from dockreview.rules.parse.errors import NotReviewed, ParseError
 from dockreview.rules.report import Note, Report
 from dockreview.rules.rule import AnyRule, Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import ParserCrash, Snapshot
-from dockreview.rules.suppress import ALL, Suppressions, scan
+from dockreview.rules.suppress import ALL, Suppression, Suppressions, scan
 
 if TYPE_CHECKING:
     from dockreview.rules.parse import Document
@@ -42,8 +44,13 @@ def review(
     paths: Iterable[str] | None = None,
     change: Change | None = None,
     base: Snapshot | None = None,
+    deadline: float | None = None,
 ) -> Report:
     """Review `paths` (default: every Docker-related file) of `snapshot`.
+
+    `deadline` (a `time.monotonic()` value) bounds the review's time: files not reached by then,
+    and cross-file checks not started, are noted as not reviewed (`Note.unreviewed`; for a change,
+    `Report.incomplete`, which fails the check). It is checked between files and stages.
 
     With `change` and `base`, a finding is kept when the change made it: the base, reviewed the
     same way, has no finding of the same rule about the same object and value (`Finding.identity`:
@@ -55,40 +62,19 @@ def review(
     config = config or Config()
     snapshot.max_bytes = config.max_file_size
     targets = sorted(set(paths)) if paths is not None else snapshot.docker_files()
-    report = _review_files(snapshot, config, targets, base=base if change is not None else None, change=change)
+    report = _review_files(snapshot, config, targets, base=base if change is not None else None, change=change,
+                           deadline=deadline)
     if change is not None:
-        report.findings, report.preexisting = _attribute(report.findings, change, config, base, targets)
+        report.findings, report.preexisting = _attribute(report.findings, change, config, base, targets, deadline)
         report.findings = sorted(fold_repeats(report.findings), key=Finding.sort_key)
+    report.findings = fold_alike(report.findings)
     if change is not None and base is not None:
         report.changes = _container_changes(snapshot, base, change, config, report)
         report.compared = True
+    if change is not None:
+        # What the change touches must be reviewed whole: a file it makes unreviewable never passes.
+        report.incomplete = [n for n in report.errors if n.unreviewed and change.touches_file(n.path)]
     return report
-
-
-def fold_repeats(findings: list[Finding]) -> list[Finding]:
-    """One finding for one problem written in several files: the same rule, message and line (an
-    example stack copied per directory, twelve recipes with one base image). The first file keeps
-    it, with the others as related locations and named in the message; nothing is dropped."""
-    groups: dict[tuple[str, str, str], list[Finding]] = {}
-    keys = [(f.rule, f.message, " ".join(f.line_text.split())) for f in findings]
-    for key, finding in zip(keys, findings, strict=True):
-        groups.setdefault(key, []).append(finding)
-    kept: list[Finding] = []
-    for key, finding in zip(keys, findings, strict=True):
-        group = groups[key]
-        paths = list(dict.fromkeys(f.path for f in group))
-        if len(paths) < 2:
-            kept.append(finding)
-            continue
-        if finding is not group[0]:
-            continue
-        others = [f for f in group[1:] if f.path != finding.path]
-        shown = ", ".join(f"`{p}`" for p in paths[1:6]) + (f" and {len(paths) - 6} more" if len(paths) > 6 else "")
-        finding.message = f"{finding.message} (the same in {shown})"
-        finding.related = (*finding.related, *(Location(f.path, f.line, f.column, f.end_line) for f in others))
-        kept.append(finding)
-        kept.extend(f for f in group[1:] if f.path == finding.path)
-    return kept
 
 
 def _container_changes(snapshot: Snapshot, base: Snapshot, change: Change, config: Config,
@@ -109,32 +95,37 @@ def _review_files(
     *,
     base: Snapshot | None = None,
     change: Change | None = None,
+    deadline: float | None = None,
 ) -> Report:
     report = Report()
     rules = {kind: [r() for r in catalog.rules_for(kind) if _enabled(r, config)] for kind in Kind}
-    emitter = _Emitter(snapshot, config)
+    emitter = _Emitter(snapshot, config, base=base, change=change)
     for issue in config.issues:
         report.errors.append(Note(issue.path, f"line {issue.line}: {issue.message}; defaults used"))
     for path in targets:
         file_type = snapshot.file_type(path)
         if file_type is None or config.is_ignored(path):
             continue
+        if _past(deadline):
+            report.errors.append(Note(path, OVER_BUDGET, unreviewed=True))
+            continue
         if snapshot.text(path) is None:
             skipped = snapshot.skipped.get(path)
             if skipped:
-                report.errors.append(Note(path, skipped.reason))
+                # Unread (a symlink too: Docker follows it, the review cannot) is not reviewed.
+                report.errors.append(Note(path, skipped.reason, unreviewed=True))
             continue
         report.files_checked.append(path)
         try:
             doc = snapshot.document(path)
         except NotReviewed as exc:
-            report.errors.append(Note(path, exc.message))
+            report.errors.append(Note(path, exc.message, unreviewed=True))
             continue
         except ParseError as exc:
             emitter.engine(catalog.find("DR001"), path, exc.line, exc.message, exc.column)
             continue
         except ParserCrash as exc:
-            report.errors.append(Note(path, f"internal error while parsing: {exc}"))
+            report.errors.append(Note(path, f"internal error while parsing: {exc}", unreviewed=True))
             continue
         if doc is None:
             continue
@@ -148,11 +139,22 @@ def _review_files(
             for rule in rules[Kind.SHELL]:
                 emitter.run(rule, source, ctx, report)
         emitter.unknown_suppressions(path)
-    _review_model(snapshot, config, report.files_checked, rules, emitter, report, base, change)
+    if _past(deadline):
+        report.errors += [Note(path, OVER_BUDGET_MODEL, unreviewed=True) for path in report.files_checked]
+    else:
+        _review_model(snapshot, config, report.files_checked, rules, emitter, report, base, change)
     deleted = _review_deleted(snapshot, config, rules, base, change, report) if base and change else None
     report.findings = sorted(emitter.findings + (deleted.findings if deleted else []), key=Finding.sort_key)
     report.suppressed = emitter.suppressed + (deleted.suppressed if deleted else 0)
     return report
+
+
+OVER_BUDGET = "not reviewed: the review ran out of its time budget before this file"
+OVER_BUDGET_MODEL = "not reviewed completely: the review ran out of its time budget before the cross-file checks"
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
 
 
 def _review_model(
@@ -231,18 +233,38 @@ def _enabled(rule: type[AnyRule], config: Config) -> bool:
 class _Emitter:
     """Turns hits into findings: metadata, config severity, suppressions, line text."""
 
-    def __init__(self, snapshot: Snapshot, config: Config) -> None:
+    def __init__(self, snapshot: Snapshot, config: Config, *, base: Snapshot | None = None,
+                 change: Change | None = None) -> None:
         self.snapshot = snapshot
         self.config = config
+        self.base = base
+        self.change = change  # reviewing a change: suppressions it adds are not trusted by default
         self.findings: list[Finding] = []
         self.suppressed = 0
         self._suppressions: dict[str, Suppressions] = {}
+        self._base_directives: dict[str, Counter[str]] = {}
         self._seen: set[tuple[str, str, int, int, str]] = set()
 
     def suppressions(self, path: str) -> Suppressions:
         if path not in self._suppressions:
             self._suppressions[path] = scan(self.snapshot.lines(path))
         return self._suppressions[path]
+
+    def added_by_change(self, path: str, item: Suppression) -> bool:
+        """Whether the change adds (or changes) this suppression: its line is one the change touched,
+        or the base version of the file has no such directive (a file without a patch)."""
+        if self.change is None or self.config.suppressions_from_pull_request:
+            return False
+        if self.change.touches(path, item.line, item.line):
+            return True
+        if self.base is None:
+            return False
+        old = self.change.base_path(path)
+        if old not in self._base_directives:
+            found = scan(self.base.lines(old)) if self.base.has(old) else None
+            items = (found.all + found.file_directives) if found else []
+            self._base_directives[old] = Counter(s.directive() for s in items)
+        return self._base_directives[old][item.directive()] == 0
 
     def run(self, rule: AnyRule, doc: object, ctx: Context, report: Report) -> None:
         """`rule.check(doc)`: `doc` is what the rule's kind says (`Kind`)."""
@@ -256,7 +278,8 @@ class _Emitter:
             for hit in hits():
                 self.emit(type(rule), hit, ctx.path)
         except Exception as exc:  # a rule bug must not take the review down: report it
-            report.errors.append(Note(ctx.path, f"internal error in {rule.code}: {type(exc).__name__}: {exc}"))
+            report.errors.append(Note(ctx.path, f"internal error in {rule.code}: {type(exc).__name__}: {exc}",
+                                      unreviewed=True))
 
     def emit(self, rule: type[AnyRule], hit: Hit, default_path: str) -> None:
         path = hit.path or default_path
@@ -268,9 +291,15 @@ class _Emitter:
         if key in self._seen:
             return
         self._seen.add(key)
-        if self.suppressions(path).covers(hit.line, end or hit.line, rule.code, rule.slug):
+        directive = self.suppressions(path).covering(hit.line, end or hit.line, rule.code, rule.slug)
+        added = directive is not None and self.added_by_change(path, directive)
+        if directive is not None and not added:
             self.suppressed += 1
             return
+        message = hit.message
+        if directive is not None and added:
+            message += (f" (suppressed by a comment this pull request adds, line {directive.line}; it still "
+                        "counts: the base branch's config does not trust suppressions from pull requests)")
         line_text = self.snapshot.line(path, hit.line).strip()
         subject, basis = hit.subject, hit.basis
         if subject is None and self.snapshot.file_type(path) is FileType.COMPOSE:
@@ -287,7 +316,7 @@ class _Emitter:
                 line=hit.line,
                 column=hit.column,
                 end_line=end,
-                message=hit.message,
+                message=message,
                 suggestion=hit.suggestion if self.config.suggestions else None,
                 fix=rule.fix,
                 docs=rule.docs_url(),
@@ -297,6 +326,7 @@ class _Emitter:
                 confidence=hit.confidence or rule.confidence,
                 subject=subject,
                 basis=basis,
+                added_suppression=directive.line if directive is not None and added else 0,
             )
         )
 
@@ -329,6 +359,7 @@ def _attribute(
     config: Config,
     base: Snapshot | None,
     targets: list[str],
+    deadline: float | None = None,
 ) -> tuple[list[Finding], list[Finding]]:
     """(what the change made, what the base already had in touched files) of the head's findings."""
     if base is None:
@@ -337,7 +368,8 @@ def _attribute(
     to_head = change.head_paths()
     base_targets = sorted({change.base_path(p) for p in targets} & set(base.paths))
     baseline: Counter[tuple[str, ...]] = Counter(
-        f.identity(to_head) for f in _review_files(base, config, base_targets).findings
+        # Past the deadline the base is not reviewed: every finding then counts as new (stricter, never laxer).
+        f.identity(to_head) for f in _review_files(base, config, base_targets, deadline=deadline).findings
     )
     made, before = [], []
     for finding in findings:

@@ -129,6 +129,9 @@ class Finding:
     # (a digest for secrets: never the value). Together the finding's identity across a change.
     subject: Subject | None = None
     basis: str = ""
+    # The line of a `dockreview: ignore` comment the change adds that would silence this finding, 0
+    # when there is none: the base branch's config does not trust such comments, so it still counts.
+    added_suppression: int = 0
 
     @property
     def last_line(self) -> int:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 class Note:
     path: str
     message: str
+    # The file could not be reviewed completely (too large, binary, past a parse bound, a crash):
+    # when the reviewed change touches it, the review is incomplete (`Report.incomplete`).
+    unreviewed: bool = False
 
     def to_dict(self) -> dict[str, str]:
         return {"path": self.path, "message": self.message}
@@ -37,9 +40,16 @@ class Report:
     # Reviewing a change with its base: findings in files the change touches that the base already
     # had (same rule, same object, same value): not the change's doing, so not reported as new.
     preexisting: list[Finding] = field(default_factory=list)
+    # Reviewing a change: what it touches that could not be reviewed completely (files past a bound,
+    # an incomplete list of changed files). An incomplete review never passes (`fails`).
+    incomplete: list[Note] = field(default_factory=list)
 
     def failing(self, config: Config) -> list[Finding]:
         return [f for f in self.findings if config.fails(f.severity)]
+
+    def fails(self, config: Config) -> bool:
+        """Whether the check fails (exit status 1): a failing finding, or a change not reviewed completely."""
+        return bool(self.incomplete) or bool(self.failing(config))
 
 
 __all__ = ["Note", "Report"]

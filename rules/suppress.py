@@ -15,6 +15,11 @@ class Suppression:
     line: int
     column: int
     names: tuple[str, ...]  # codes or slugs; ("*",) for every rule
+    file_level: bool = False  # an `ignore-file` directive
+
+    def directive(self) -> str:
+        """The directive as written, normalized (kind and names): what tells two of them apart."""
+        return ("ignore-file" if self.file_level else "ignore") + "[" + ",".join(self.names) + "]"
 
 
 @dataclass(slots=True)
@@ -22,15 +27,19 @@ class Suppressions:
     file_level: tuple[str, ...] = ()
     by_line: dict[int, list[Suppression]] = field(default_factory=dict)
     all: list[Suppression] = field(default_factory=list)
+    file_directives: list[Suppression] = field(default_factory=list)  # the `ignore-file` ones, with lines
 
     def covers(self, line: int, end_line: int, code: str, slug: str) -> bool:
-        if _names_match(self.file_level, code, slug):
-            return True
+        return self.covering(line, end_line, code, slug) is not None
+
+    def covering(self, line: int, end_line: int, code: str, slug: str) -> Suppression | None:
+        """The directive that silences rule `code`/`slug` on lines line..end_line, None if none does
+        (an inline one before an `ignore-file` one)."""
         for number in range(line, end_line + 1):
             for item in self.by_line.get(number, ()):
                 if _names_match(item.names, code, slug):
-                    return True
-        return False
+                    return item
+        return next((item for item in self.file_directives if _names_match(item.names, code, slug)), None)
 
 
 def _names_match(names: tuple[str, ...], code: str, slug: str) -> bool:
@@ -54,6 +63,7 @@ def scan(lines: list[str]) -> Suppressions:
         if match.group(1).lower() == "ignore-file":
             if leading:
                 result.file_level = result.file_level + names
+                result.file_directives.append(Suppression(index, match.start() + 1, names, file_level=True))
             continue
         item = Suppression(index, match.start() + 1, names)
         result.all.append(item)

@@ -312,3 +312,16 @@ def test_scripts_and_makefiles(capsys, repo):
     assert ("DR402", "Makefile", 5) in result.rules()
     assert not [r for r in result.rules() if r[1] == "deploy.sh"]  # not the old DR401
     assert result.json()["files_checked"] >= 3
+
+
+def test_a_suppression_the_change_adds_still_counts_and_an_unreviewable_file_fails(capsys, repo):
+    added = "LOG_LEVEL: info\n      API_TOKEN: tok-8f2a9c1b  # dockreview: ignore"
+    text = BASE_COMPOSE.replace("LOG_LEVEL: info", added)
+    repo.commit({"compose.yaml": text})
+    result = diff(capsys, repo, "--head", "feature")
+    assert dr101(result) == [("compose.yaml", 10)] and result.code == 1
+    assert "suppressed by a comment this pull request adds" in result.out
+    repo.commit({"compose.yaml": BASE_COMPOSE, "Dockerfile": "FROM node:20\nRUN echo \x00\n"})
+    result = run_cli(capsys, "diff", "--base", "main", "--head", "feature", cwd=repo.root)
+    assert result.code == 1
+    assert "not reviewed completely" in result.out

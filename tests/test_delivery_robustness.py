@@ -198,13 +198,21 @@ def test_exhausted_rate_limit_is_waited_out_and_the_job_retried(github) -> None:
     gh, app = github
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
     with AppServer(settings_for(gh, app)) as server:
-        gh.set_rate_limit(6)  # the review runs out of requests half-way
+        gh.set_rate_limit(16)  # the review runs out of requests half-way
+
+        def waiting() -> list[dict] | None:
+            runs = gh.check_runs("octo/shop", sha=sha, name="dockreview")
+            said = [b["output"] for r in runs for b in r["requests"] if "Retrying at" in str(b.get("output"))]
+            return said or None
+
         assert send(gh, app, server, "opened", number) == 202
-        wait_for(lambda: gh.count(status=403) >= 1, timeout=20)
+        [said, *_] = wait_for(waiting, timeout=20)  # written with the reserve the review left
         gh.set_rate_limit(5000)  # the window resets
         [run] = completed_run(gh, sha)
     assert run["conclusion"] == "failure"
     assert len(gh.review_comments("octo/shop", number)) == 2
+    assert "rate limit of this installation is used up until " in said["summary"]
+    assert "UTC" in said["summary"] and gh.count(status=403) == 0  # it stopped before GitHub refused
 
 
 def test_a_check_run_gone_meanwhile_is_written_again(github) -> None:

@@ -74,9 +74,10 @@ def test_app_manifest_matches_what_the_bot_handles() -> None:
     assert manifest["hook_attributes"]["url"].endswith("/api/github/webhooks")
     assert manifest["default_permissions"] == {
         "checks": "write", "pull_requests": "write", "contents": "read", "metadata": "read", "issues": "write",
+        "merge_queues": "read",
     }
     events = set(manifest["default_events"])
-    assert events == {"pull_request", "issue_comment", "check_run", "check_suite"}
+    assert events == {"pull_request", "issue_comment", "check_run", "check_suite", "merge_group"}
     # Every subscribed event has a handler that can produce a job; nothing handled is left out.
     samples = {
         "pull_request": {"action": "opened", "pull_request": {"number": 1, "head": {"sha": "a" * 40}}},
@@ -85,6 +86,7 @@ def test_app_manifest_matches_what_the_bot_handles() -> None:
         "check_run": {"action": "rerequested", "check_run": {"name": "dockreview", "head_sha": "a" * 40,
                                                               "external_id": "1:x", "id": 3}},
         "check_suite": {"action": "rerequested", "check_suite": {"head_sha": "a" * 40, "pull_requests": []}},
+        "merge_group": {"action": "checks_requested", "merge_group": {"head_sha": "a" * 40, "base_sha": "b" * 40}},
     }
     for event in events:
         payload = {**samples[event], "repository": {"full_name": "o/r"}, "installation": {"id": 1}}

@@ -88,3 +88,34 @@ def test_bake_json_file():
     (app,) = builds({"docker-bake.json": bake, "build.sh": "#!/bin/sh\ndocker buildx bake app\n"})
     assert app.context == "app" and app.dockerfile == "app/Dockerfile" and not app.push
     assert app.tags[0].origin.line == 5
+
+
+def test_a_matrix_target_forks_into_one_build_per_value_named_by_its_name_attribute():
+    hcl = """
+variable "REPO" {
+  default = "ghcr.io/acme"
+}
+group "default" {
+  targets = ["app"]
+}
+target "app" {
+  name = "${tgt}-${item.base}"
+  matrix = {
+    tgt = ["api", "worker"]
+    item = [{ base = "alpine", suffix = "" }, { base = "debian", suffix = "-debian" }]
+  }
+  dockerfile = "Dockerfile.${tgt}"
+  args = { BASE = "${item.base}" }
+  tags = ["${REPO}/${tgt}:1.0${item.suffix}"]
+}
+"""
+    found = builds({"Makefile": "release:\n\tdocker buildx bake --push\n", "docker-bake.hcl": hcl})
+    assert sorted((b.name, b.dockerfile, b.tag_texts, b.args["BASE"].value) for b in found) == [
+        ("api-alpine", "Dockerfile.api", ("ghcr.io/acme/api:1.0",), "alpine"),
+        ("api-debian", "Dockerfile.api", ("ghcr.io/acme/api:1.0-debian",), "debian"),
+        ("worker-alpine", "Dockerfile.worker", ("ghcr.io/acme/worker:1.0",), "alpine"),
+        ("worker-debian", "Dockerfile.worker", ("ghcr.io/acme/worker:1.0-debian",), "debian"),
+    ]
+    assert all(b.push and not b.notes for b in found)
+    one = builds({"Makefile": "release:\n\tdocker buildx bake --push worker-debian\n", "docker-bake.hcl": hcl})
+    assert [b.tag_texts for b in one] == [("ghcr.io/acme/worker:1.0-debian",)]

@@ -69,6 +69,11 @@ def _compose_build_arg_list(s: str) -> dict[str, str]:
             "Dockerfile": "FROM node:20\nARG SECRET_KEY\n"}
 
 
+def _dotenv(s: str) -> dict[str, str]:
+    return {"compose.yaml": "services:\n  web:\n    image: example/web:1.4\n    environment:\n      RPC_SECRET:\n",
+            ".env": f"LOG_LEVEL=info\nRPC_SECRET={s}\n"}
+
+
 def _dockerfile_arg(s: str) -> dict[str, str]:
     return {"Dockerfile": f"FROM node:20\nARG DB_PASSWORD={s}\nRUN echo building\n"}
 
@@ -110,6 +115,7 @@ TRIGGERS: dict[str, list[Callable[[str], dict[str, str]]]] = {
     "DR101": [_compose_env_map, _compose_env_list, _compose_env_quoted],
     "DR102": [_compose_url_map, _compose_url_list],
     "DR114": [_compose_build_arg_map, _compose_build_arg_list],
+    "DR116": [_dotenv],
     "DR205": [_dockerfile_arg],
     "DR206": [_dockerfile_env, _dockerfile_env_spaced],
     "DR301": [_workflow_login],

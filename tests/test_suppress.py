@@ -61,3 +61,58 @@ def test_upper_case_directive_is_honoured() -> None:
     assert findings(compose(text), rule="DR101") == []
     text = BASE.format(trailing="  # DockReview: Ignore[DR101]")
     assert [f.line for f in findings(compose(text), rule="DR101")] == [6]
+
+
+# --- suppressions a change adds (the engine decides, so `dockreview diff` and the App agree) ------
+def _review_change(base_text: str, head_text: str, config=None):
+    from dockreview.rules import Snapshot, review
+    from dockreview.rules.diff import Change
+
+    base_lines = base_text.splitlines()
+    head_lines = head_text.splitlines()
+    touched = {i for i, line in enumerate(head_lines, start=1) if i > len(base_lines) or base_lines[i - 1] != line}
+    change = Change(lines={"compose.yaml": touched})
+    return review(Snapshot.from_mapping({"compose.yaml": head_text}), config, change=change,
+                  base=Snapshot.from_mapping({"compose.yaml": base_text}))
+
+
+PLAIN = "services:\n  web:\n    image: example/web:1.4\n"
+RISK = "services:\n  web:\n    image: example/web:1.4\n    environment:\n      API_TOKEN: tok-1234567890{c}\n"
+
+
+def test_a_suppression_the_change_adds_is_shown_and_still_counts() -> None:
+    from dockreview.rules import Config
+
+    report = _review_change(PLAIN, RISK.format(c="  # dockreview: ignore[DR101]"))
+    [finding] = [f for f in report.findings if f.rule == "DR101"]
+    assert finding.added_suppression == 5
+    assert "suppressed by a comment this pull request adds, line 5" in finding.message
+    assert report.failing(Config()) and report.suppressed == 0
+
+
+def test_an_ignore_file_the_change_adds_on_an_untouched_line_still_counts() -> None:
+    base = "# dockreview: ignore-file[DR103]\n" + PLAIN
+    head = "# dockreview: ignore-file\n" + RISK.format(c="")  # the directive changed: every rule now
+    report = _review_change(base, head)
+    assert [f.added_suppression for f in report.findings if f.rule == "DR101"] == [1]
+
+
+def test_a_change_without_line_information_compares_the_directives_with_the_base() -> None:
+    from dockreview.rules import Snapshot, review
+    from dockreview.rules.diff import Change
+
+    head = RISK.format(c="  # dockreview: ignore[DR101]")
+    report = review(Snapshot.from_mapping({"compose.yaml": head}), change=Change(lines={"compose.yaml": set()}),
+                    base=Snapshot.from_mapping({"compose.yaml": PLAIN}))
+    assert [f.added_suppression for f in report.findings if f.rule == "DR101"] == [5]
+
+
+def test_trusted_or_base_suppressions_silence_as_before() -> None:
+    from dockreview.rules import Config
+
+    trusting = Config.from_dict({"suppressions": {"from_pull_request": True}})
+    report = _review_change(PLAIN, RISK.format(c="  # dockreview: ignore[DR101]"), trusting)
+    assert not [f for f in report.findings if f.rule == "DR101"] and report.suppressed == 1
+    suppressed = RISK.format(c="  # dockreview: ignore[DR101]")
+    report = _review_change(suppressed, suppressed + "# more\n")
+    assert report.suppressed == 1 and not report.findings

@@ -158,7 +158,7 @@ def cmd_redeliver(args: argparse.Namespace) -> int:
 
 
 def guess_event(payload: dict[str, Any]) -> str | None:
-    for event in ("pull_request", "check_run", "check_suite"):
+    for event in ("pull_request", "merge_group", "check_run", "check_suite"):
         if event in payload:
             return event
     if "comment" in payload and "issue" in payload:

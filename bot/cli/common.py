@@ -163,7 +163,7 @@ def github_review(args: argparse.Namespace, report: Report, config: Config, patc
 
     diff = DiffMap.from_patches(patches) if patches is not None else None
     write(args, render_markdown(report, diff, config, head, repo_url))
-    return EXIT_FINDINGS if report.failing(config) else EXIT_OK
+    return EXIT_FINDINGS if report.fails(config) else EXIT_OK
 
 
 def write(args: argparse.Namespace, text: str) -> None:
@@ -193,7 +193,7 @@ def finish(args: argparse.Namespace, report: Report, snapshot: Snapshot, config:
         write(args, statistics(run, args.format))
     else:
         write(args, render(args.format, run))
-    return EXIT_FINDINGS if report.failing(config) else EXIT_OK
+    return EXIT_FINDINGS if report.fails(config) else EXIT_OK
 
 
 def use_color(args: argparse.Namespace) -> bool:

@@ -6,6 +6,6 @@
 
 from __future__ import annotations
 
-from dockreview.bot.github.client import CALL_BUDGET, CALLS, GitHubClient, GitHubError
+from dockreview.bot.github.client import CALL_BUDGET, CALLS, RATE_SEEN, GitHubClient, GitHubError
 
-__all__ = ["CALLS", "CALL_BUDGET", "GitHubClient", "GitHubError"]
+__all__ = ["CALLS", "CALL_BUDGET", "RATE_SEEN", "GitHubClient", "GitHubError"]

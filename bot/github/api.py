@@ -51,6 +51,12 @@ async def list_pull_files(gh: GitHubClient, owner: str, repo: str, number: int) 
     return await gh.paginate(f"{_repo(owner, repo)}/pulls/{number}/files")
 
 
+async def list_pulls_of_commit(gh: GitHubClient, owner: str, repo: str, sha: str) -> list[Json]:
+    """Pull requests associated with a commit: for a commit not on the default branch, the open (and
+    merged) pull requests that contain it, so every open pull request whose head it is (100 at most)."""
+    return await gh.paginate(f"{_repo(owner, repo)}/commits/{sha}/pulls", limit=100)
+
+
 async def merge_base(gh: GitHubClient, owner: str, repo: str, base: str, head: str) -> str | None:
     """The merge base of two commits (compare, one commit per page: only the merge base is wanted)."""
     compare = await gh.json("GET", f"{_repo(owner, repo)}/compare/{base}...{head}", params={"per_page": 1})

@@ -14,6 +14,7 @@ import asyncio
 import contextvars
 import os
 import re
+import time
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -39,6 +40,12 @@ from githubkit.retry import RetryOption
 CALLS: contextvars.ContextVar[Counter[str] | None] = contextvars.ContextVar("github_calls", default=None)
 # The most GitHub requests one job may make (retries included); None: no bound (the CLI's setup).
 CALL_BUDGET: contextvars.ContextVar[int | None] = contextvars.ContextVar("github_call_budget", default=None)
+# The rate limit the current job last saw: resource -> (remaining, reset as epoch seconds). A job that
+# sees the core limit down to RATE_RESERVE stops, so the reserve is left to say on its check run
+# until when it waits (a used-up limit would refuse that too); None: not tracked (the CLI's setup).
+RATE_SEEN: contextvars.ContextVar[dict[str, tuple[int, float]] | None] = contextvars.ContextVar(
+    "github_rate_seen", default=None)
+RATE_RESERVE = 10
 
 _ROUTE_IDS = re.compile(r"/(?:[0-9]+|[0-9a-f]{40})(?=/|$)")
 MAX_SECONDARY_WAIT = 120.0
@@ -83,6 +90,10 @@ async def _on_response(response: httpx.Response) -> None:
     counter = CALLS.get()
     if counter is not None:
         counter[f"{response.request.method} {route}"] += 1
+    seen = RATE_SEEN.get()
+    reset = response.headers.get("x-ratelimit-reset")
+    if seen is not None and remaining is not None and remaining.isdigit() and reset and reset.isdigit():
+        seen[response.headers.get("x-ratelimit-resource", "core")] = (int(remaining), float(reset))
 
 
 def _network_retryable(exc: GitHubException) -> bool:
@@ -158,6 +169,14 @@ class GitHubClient:
         if budget is not None and counter is not None and sum(counter.values()) >= budget:
             raise GitHubError(f"{what}: more than {budget} GitHub requests in one job",
                               public=f"the review needed more than {budget} GitHub API requests")
+        remaining, reset = (RATE_SEEN.get() or {}).get("core", (None, 0.0))
+        if budget is not None and remaining is not None and remaining <= RATE_RESERVE:
+            # Only the last word (CALL_BUDGET None: the check run saying it waits, or gives up) may
+            # use the reserve; the job waits for the reset and tries again.
+            wait = max(reset - time.time(), 0.0)
+            until = time.strftime("%H:%M:%S UTC", time.gmtime(reset)) if reset else "its reset"
+            raise GitHubError(f"{what}: rate limit down to {remaining}", 403, retryable=True, retry_after=wait,
+                              public=f"GitHub's API rate limit of this installation is used up until {until}")
 
     async def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
                       json: Any = None, ok: tuple[int, ...] = ()) -> httpx.Response:
@@ -240,6 +259,8 @@ def _failed(exc: RequestFailed) -> GitHubError:
         retryable = True
         retry_after = exc.retry_after.total_seconds() if exc.retry_after else None
         public = "GitHub's API rate limit of this installation is used up"
+        if retry_after is not None:
+            public += " until " + time.strftime("%H:%M:%S UTC", time.gmtime(time.time() + retry_after))
     elif status == 404 and "/check-runs/" in request.url.path:
         retryable = True  # the check run was deleted meanwhile: the next attempt creates it again
     return GitHubError(_describe(exc), status, retryable=retryable, retry_after=retry_after, public=public)

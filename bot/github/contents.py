@@ -105,9 +105,14 @@ async def read_first(gh: GitHubClient, owner: str, repo: str, commit: str,
 
 
 async def _blob(gh: GitHubClient, tree: RemoteTree, path: str) -> bytes | None:
+    """The blob through REST; None when GitHub refuses it for good (e.g. over 100 MB). A failure a
+    later attempt may get past (5xx, network, rate limit) is raised: the job is tried again, never
+    finished with the file unread."""
     try:
         return await api.get_blob(gh, tree.owner, tree.repo, tree.entries[path].sha)
-    except GitHubError:
+    except GitHubError as exc:
+        if exc.retryable:
+            raise
         return None
 
 

@@ -74,4 +74,6 @@ def summary_line(run: Run) -> str:
     )
     if report.suppressed:
         text += f"; {report.suppressed} suppressed"
+    if report.incomplete:
+        text += f"; {plural(len(report.incomplete), 'changed file')} not reviewed completely (this fails)"
     return text

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-JobKind = Literal["review", "recheck", "rerun"]
+JobKind = Literal["review", "recheck", "rerun", "merge_group"]
 
 
 @dataclass(slots=True)
@@ -31,6 +31,7 @@ class Job:
     # one names the newer head, whatever order they arrive in (GitHub does not keep the order).
     updated_at: str | None = None
     retry_reason: str | None = None  # why the previous attempt failed (public wording, no internals)
+    base_sha: str | None = None  # a merge group: the commit its change is reviewed against
 
     @property
     def full_name(self) -> str:

@@ -58,8 +58,30 @@ def title_for(findings: Sequence[Finding]) -> str:
 
 
 def conclusion(report: Report, config: Config) -> str:
-    """`failure` when a finding reaches the configured `fail_on` severity, else `success`."""
-    return "failure" if report.failing(config) else "success"
+    """`failure` when a finding reaches the configured `fail_on` severity or the change could not be
+    reviewed completely (`Report.incomplete`: an unreviewed change never passes), else `success`."""
+    return "failure" if report.fails(config) else "success"
+
+
+INCOMPLETE_FIX = (
+    "To fix it, make each of these files reviewable: a regular file (not a symlink), plain text (no NUL bytes), "
+    "at most `max_file_size` "
+    "bytes (the base branch's `.github/dockreview.yml` can raise it, up to 50 MiB), at most 100,000 lines "
+    "and 64 levels of nesting; split a file that is larger or deeper. A file dockreview should not review "
+    "at all can be listed under `ignore:` in the base branch's config. For an incomplete list of changed "
+    "files, split the pull request. Then push again or comment `/recheck`."
+)
+
+
+def _incomplete_section(report: Report) -> str:
+    if not report.incomplete:
+        return ""
+    return _bounded(
+        "### Not reviewed completely\n\nThis check fails because part of the change could not be reviewed, and an "
+        "unreviewed change is never passed:\n",
+        [_note_bullet(n) for n in sorted(report.incomplete, key=lambda n: n.path)],
+        6000,
+    ) + "\n\n" + INCOMPLETE_FIX
 
 
 def no_docker_changes_output() -> dict[str, str]:
@@ -159,10 +181,19 @@ def check_output(
         head_lines.append(
             f"This check fails: {_plural(len(failing), 'finding')} at or above `fail_on: {config.fail_on}`."
         )
+    if report.incomplete:
+        head_lines.append(f"This check fails: {_plural(len(report.incomplete), 'part')} of the change could not "
+                          "be reviewed completely (see below).")
     checked = f"Checked {_plural(len(report.files_checked), 'file')} at {md.escape_text(short_sha(head_sha))}."
     if report.suppressed:
         checked += f" {_plural(report.suppressed, 'finding')} suppressed by `dockreview: ignore` comments."
     head_lines.append(checked)
+    by_pr = [f for f in findings if f.added_suppression]
+    if by_pr:
+        head_lines.append(
+            f"{_plural(len(by_pr), 'finding')} suppressed by a comment this PR adds: still counted, because the "
+            "base branch's config does not trust suppressions from pull requests (`suppressions: "
+            "{from_pull_request: true}` there lets them silence findings).")
     head = "\n\n".join(head_lines)
     changes_section = _changes_section(report)
     if changes_section:
@@ -170,9 +201,12 @@ def check_output(
 
     config_notes = [Note(i.path, f"line {i.line}: {i.message}") for i in config.issues]
     config_paths = {i.path for i in config.issues}
+    incomplete = {(n.path, n.message) for n in report.incomplete}
     other_notes = list(skipped) + [
         n for n in report.errors if not (n.path in config_paths and n.message.endswith("defaults used"))
+        and (n.path, n.message) not in incomplete
     ]
+    incomplete_section = _incomplete_section(report)
     config_section = _bounded(
         "### Configuration problems\n\nThe defaults are used instead.\n",
         [_note_bullet(n) for n in config_notes],
@@ -191,7 +225,8 @@ def check_output(
 
     fixed_section = f"{_plural(len(fixed), 'earlier comment')} marked fixed." if fixed else ""
 
-    fixed_len = sum(len(s) + 2 for s in (head, config_section, counts, skipped_section, fixed_section) if s)
+    fixed_len = sum(len(s) + 2 for s in (head, incomplete_section, config_section, counts, skipped_section,
+                                         fixed_section) if s)
     remaining = MAX_SUMMARY - fixed_len - 200
     not_inline_rows = [_bullet(f, repo_url, head_sha) for f in not_inline]
     not_inline_head = (
@@ -208,9 +243,13 @@ def check_output(
     )
     not_inline_section = _bounded(not_inline_head, not_inline_rows, not_inline_budget)
 
-    sections = [head, config_section, counts, table, not_inline_section, skipped_section, fixed_section]
+    sections = [head, incomplete_section, config_section, counts, table, not_inline_section, skipped_section,
+                fixed_section]
     summary = _fit("\n\n".join(s for s in sections if s), MAX_SUMMARY)
-    output = {"title": title or title_for(findings), "summary": summary}
+    default_title = title_for(findings)
+    if report.incomplete:
+        default_title = "Not reviewed completely" + (f"; {severity_counts(findings)}" if findings else "")
+    output = {"title": title or default_title, "summary": summary}
     text = _guidance(findings)
     if text:
         output["text"] = text

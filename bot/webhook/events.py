@@ -53,7 +53,8 @@ def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = Non
         raise BadPayload("payload is not a JSON object")
     action = payload.get("action") if isinstance(payload.get("action"), str) else None  # a list is unhashable
     if event == "pull_request":
-        if action not in REVIEW_ACTIONS:
+        retargeted = action == "edited" and isinstance(_get(payload, "changes", "base", required=False), dict)
+        if action not in REVIEW_ACTIONS and not retargeted:  # a new base: a new diff, config and result
             return None
         owner, repo = _repo(payload)
         pr = _get(payload, "pull_request", "number", kind=int)
@@ -80,6 +81,13 @@ def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = Non
             comment_id=_get(payload, "comment", "id", kind=int),
             requested_by=_get(payload, "comment", "user", "login", kind=str),
         )
+    if event == "merge_group":
+        if action != "checks_requested":
+            return None
+        owner, repo = _repo(payload)
+        return Job("merge_group", _installation(payload), owner, repo, None,
+                   _get(payload, "merge_group", "head_sha", kind=str), delivery_id, event,
+                   base_sha=_get(payload, "merge_group", "base_sha", kind=str))
     if event in ("check_run", "check_suite"):
         if action != "rerequested":
             return None
@@ -96,6 +104,10 @@ def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = Non
         if number is None and event == "check_run":
             external = str(node.get("external_id") or "").split(":")[0]  # "<pr>:<job id>": worker/check_run.py
             number = int(external) if external.isdigit() else None
+            base = external.removeprefix("merge-group@")  # a merge group's run: worker/merge_group.py
+            if base != external and len(base) == 40:
+                return Job("merge_group", _installation(payload), owner, repo, None,
+                           _get(node, "head_sha", kind=str), delivery_id, event, base_sha=base)
         return Job(
             "rerun", _installation(payload), owner, repo,
             number if type(number) is int else None,

@@ -32,25 +32,28 @@ class CheckRun:
     check run on the commit (a `/recheck` or a re-run gets a run of its own)."""
 
     def __init__(self, gh: GitHubClient, owner: str, repo: str, number: int, job_id: str, *,
-                 new: bool = False) -> None:
+                 new: bool = False, key: str | None = None) -> None:
         self.gh = gh
         self.owner = owner
         self.repo = repo
         self.number = number
         self.job_id = job_id
         self.new = new
+        self.key = key or str(number)  # what the run is for: a pull request's number, `merge-group`
         self.id: int | None = None
 
     @property
     def external_id(self) -> str:
-        return f"{self.number}:{self.job_id}"
+        return f"{self.key}:{self.job_id}"
 
     async def start(self, head_sha: str) -> int:
-        """Reuse this job's (or, unless `new`, this pull request's) check run on the commit, marked in
-        progress; else create one in progress."""
+        """Reuse this job's (or, unless `new`, the commit's pull request) check run on the commit, marked
+        in progress; else create one in progress. Two pull requests with one head share its run: it
+        shows the strictest result of them (bot/review/heads.py)."""
         for run in await list_ours(self.gh, self.owner, self.repo, head_sha):
+            key = str(run.get("external_id", "")).split(":")[0]
             if run.get("external_id") == self.external_id or (
-                not self.new and str(run.get("external_id", "")).split(":")[0] == str(self.number)
+                not self.new and (key == self.key or (key.isdigit() and self.key.isdigit()))
             ):
                 self.id = int(run["id"])
                 await api.update_check_run(self.gh, self.owner, self.repo, self.id,

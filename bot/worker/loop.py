@@ -28,10 +28,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dockreview.bot import metrics
-from dockreview.bot.github import CALL_BUDGET, CALLS, GitHubClient, GitHubError, api
+from dockreview.bot.github import CALL_BUDGET, CALLS, RATE_SEEN, GitHubClient, GitHubError, api
 from dockreview.bot.queue import Claimed, Job, Queue
 from dockreview.bot.settings import Settings
 from dockreview.bot.worker.check_run import CheckRun, pull_request_of
+from dockreview.bot.worker.merge_group import MergeGroupReview, merge_group_check_run
 from dockreview.bot.worker.pull_request import PullRequestReview, Superseded
 
 log = logging.getLogger("dockreview.worker")
@@ -119,6 +120,7 @@ class Worker:
         calls: Counter[str] = Counter()
         context = CALLS.set(calls)
         budget = CALL_BUDGET.set(MAX_CALLS_PER_JOB)
+        rate = RATE_SEEN.set({})
         try:
             if claimed.deliveries > MAX_DELIVERIES:
                 outcome = "gave_up"
@@ -130,6 +132,7 @@ class Worker:
         finally:
             CALLS.reset(context)
             CALL_BUDGET.reset(budget)
+            RATE_SEEN.reset(rate)
             heartbeat.cancel()
             self.last_calls = calls
             elapsed = time.perf_counter() - started
@@ -203,8 +206,12 @@ class Worker:
             log.warning("could not schedule the retry", extra={**job.log_fields(), "error": type(exc).__name__})
             return "interrupted"
         when = datetime.now(UTC) + timedelta(seconds=delay)
-        with contextlib.suppress(Exception):
-            await self._check_run(job).waiting(job.head_sha, reason, when, attempts, MAX_ATTEMPTS)
+        budget = CALL_BUDGET.set(None)  # the run says when it is tried again, with the rate limit's reserve
+        try:
+            with contextlib.suppress(Exception):
+                await self._check_run(job).waiting(job.head_sha, reason, when, attempts, MAX_ATTEMPTS)
+        finally:
+            CALL_BUDGET.reset(budget)
         return "retry"
 
     async def _heartbeat(self, claimed: Claimed, job: Job, token: str, state: _JobState) -> None:
@@ -245,6 +252,13 @@ class Worker:
             if not await self._may_recheck(gh, job):
                 state.outcome = "refused"
                 return
+        if job.kind == "merge_group":
+            assert job.head_sha is not None and job.base_sha is not None
+            group = MergeGroupReview(gh, job.owner, job.repo, job.head_sha, job.base_sha, job.job_id)
+            outcome = await group.run()
+            state.completed = True
+            log.info("merge group reviewed", extra={**job.log_fields(), "conclusion": outcome.conclusion})
+            return
         number = job.pr
         if number is None:
             number = await self._pull_for_sha(gh, job)
@@ -309,13 +323,16 @@ class Worker:
         return await pull_request_of(gh, job.owner, job.repo, job.head_sha)
 
     def _check_run(self, job: Job) -> CheckRun:
+        if job.kind == "merge_group":
+            return merge_group_check_run(self.client(job.installation_id), job.owner, job.repo, job.job_id,
+                                         job.base_sha)
         assert job.pr is not None
         return CheckRun(self.client(job.installation_id), job.owner, job.repo, job.pr, job.job_id,
                         new=job.kind in ("recheck", "rerun"))
 
     async def _give_up(self, job: Job, reason: str) -> None:
         """The check run ends `failure` (neutral would pass branch protection) and says to `/recheck`."""
-        if job.pr is None:
+        if job.pr is None and job.kind != "merge_group":
             return
         budget = CALL_BUDGET.set(None)  # the last word is always written
         try:

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from dockreview.bot.github import GitHubClient, api
 from dockreview.bot.github.contents import RemoteTree, fetch, load_tree, read_first
-from dockreview.bot.review import diffmap, plan, render, summary
+from dockreview.bot.review import diffmap, heads, plan, render, summary
 from dockreview.bot.review.markers import parse_marker
+from dockreview.bot.worker import listing
 from dockreview.bot.worker.check_run import CheckRun
 from dockreview.rules import Config, Report, Snapshot, review
 from dockreview.rules.classify import FileType, by_name, needs_content
@@ -27,10 +31,64 @@ from dockreview.rules.engine import Note
 log = logging.getLogger("dockreview.pipeline")
 MAX_PASSES = 4
 MAX_TARGETS = 400
+REVIEW_BUDGET = 240.0  # seconds of engine time per review (DOCKREVIEW_REVIEW_BUDGET), below the job timeout
+
+
+async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: RemoteTree, diff: diffmap.DiffMap,
+                       config: Config) -> Report:
+    """`rules.review` of the head against the base for the files `diff` changes, fetching what the
+    engine reads in passes (each pass fetches, in one batch, what the previous one missed)."""
+    changed = [path for path, f in diff.files.items() if f.status != "removed"]
+    removed = [path for path, f in diff.files.items() if f.status == "removed"]
+    renames = {path: f.previous_filename for path, f in diff.files.items() if f.previous_filename}
+    targets = _targets(head_tree, changed)
+    notes: list[Note] = []
+    if head_tree.truncated:
+        notes.append(Note("(repository)", "the repository tree is larger than GitHub lists in one call; "
+                                          "cross-file checks only see part of it"))
+    prefetch_head = targets + [p for p in head_tree.paths if p.endswith(".dockerignore")]
+    # Deleted files too: the container changes and `check_deleted` rules read their base version.
+    prefetch_base = [renames.get(p, p) for p in targets]
+    prefetch_base += [p for p in removed if by_name(p) is not None and p in base_tree.entries]
+    report = Report()
+    # The review's time budget (all passes together): what it does not reach is "not reviewed completely".
+    deadline = time.monotonic() + float(os.environ.get("DOCKREVIEW_REVIEW_BUDGET", str(REVIEW_BUDGET)))
+    for _ in range(MAX_PASSES):
+        await fetch(gh, head_tree, prefetch_head, config.max_file_size)
+        await fetch(gh, base_tree, prefetch_base, config.max_file_size)
+        head = Snapshot(head_tree.paths, head_tree.read, sizes=head_tree.sizes)
+        base = Snapshot(base_tree.paths, base_tree.read, sizes=base_tree.sizes)
+        # On a thread: the event loop (heartbeat, lock renewal) keeps running during a long review.
+        report = await asyncio.to_thread(review, head, config, paths=[p for p in targets if head.file_type(p)],
+                                         change=diff.change(), base=base, deadline=deadline)
+        prefetch_head = head_tree.take_misses()
+        prefetch_base = base_tree.take_misses()
+        if not prefetch_head and not prefetch_base:
+            break
+    report.errors = notes + report.errors
+    return report
+
+
+def _targets(tree: RemoteTree, changed: list[str]) -> list[str]:
+    """Files to review: Docker files by name in the tree (cross-file checks need them) and
+    changed files whose content may make them ours (YAML, shebang scripts)."""
+    by_name_files = [p for p in tree.paths if by_name(p) not in (None, FileType.SCRIPT, FileType.MAKEFILE)]
+    changed_set = set(changed)
+    if len(by_name_files) > MAX_TARGETS:
+        by_name_files = [p for p in by_name_files if p in changed_set]
+    extra = [p for p in changed if p in tree.entries and (by_name(p) is not None or needs_content(p))]
+    return sorted(set(by_name_files) | set(extra))
 
 
 class Superseded(Exception):
     """A newer head SHA exists for this pull request: its own job reviews it."""
+
+
+@dataclass(slots=True)
+class Assessed:
+    report: Report | None  # None: the pull request changes no Docker-related file
+    diff: diffmap.DiffMap
+    config: Config
 
 
 @dataclass(slots=True)
@@ -66,73 +124,89 @@ class PullRequestReview:
             raise Superseded(current)
         head_sha = self.head_sha or current
         await self.check_run.start(head_sha)
-        files = await api.list_pull_files(self.gh, self.owner, self.repo, self.number)
-        diff = diffmap.DiffMap.from_pull_files(files)
-        changed = [path for path, f in diff.files.items() if f.status != "removed"]
-        removed = [path for path, f in diff.files.items() if f.status == "removed"]
-        renames = {path: f.previous_filename for path, f in diff.files.items() if f.previous_filename}
-        candidates = [p for p in changed if by_name(p) is not None or needs_content(p)]
-        if not candidates and not any(by_name(p) for p in removed + list(renames.values())):
-            output = summary.no_docker_changes_output()
-            await self.check_run.complete("success", output)
+        own = await self.assess(self.number, pr, head_sha)
+        # The check run is the head commit's: it reflects every open pull request on it, strictest first.
+        others = await self._others_on(head_sha)
+        if own.report is None and not any(o.report is not None for _, o in others):
+            await self.check_run.complete("success", summary.no_docker_changes_output())
             return Outcome("success", check_run_id=self.check_run.id)
+        if still_current is not None and not await still_current():
+            await self.check_run.supersede()
+            raise Superseded(head_sha)
+        posted = resolved = 0
+        repo_url = pr.get("base", {}).get("repo", {}).get("html_url")
+        if own.report is None:
+            check = render.CheckRunOutput("success", summary.no_docker_changes_output(), [])
+            findings = 0
+        elif head_sha != current:
+            # An older commit (its check run re-run): its result only. The review, its comments and
+            # their threads belong to the current head, so nothing is posted, edited or resolved.
+            review_plan = render.review_plan(own.report, diffmap.DiffMap(), [], own.config, head_sha)
+            check = render.check_run_output(own.report, review_plan, own.config, head_sha, repo_url)
+            note = (f"This commit is no longer the head of #{self.number}: this is its own result; the "
+                    "pull request's comments and threads follow its current head and were left as they are.")
+            check.output["summary"] = (note + "\n\n" + check.output["summary"])[: summary.MAX_SUMMARY]
+            findings = len(own.report.findings)
+        else:
+            existing = await self._existing_comments()
+            review_plan = render.review_plan(own.report, own.diff, existing, own.config, head_sha)
+            posted = await self._post_review(review_plan, head_sha)
+            resolved = await self._resolve(review_plan)
+            check = render.check_run_output(own.report, review_plan, own.config, head_sha, repo_url)
+            findings = len(own.report.findings)
+        check = heads.combine(check, self.number, pr, [(p, o.report, o.config) for p, o in others], head_sha,
+                              repo_url)
+        await self.check_run.complete(check.conclusion, check.output, check.annotations)
+        return Outcome(check.conclusion, findings, posted, resolved, self.check_run.id)
+
+    async def _others_on(self, head_sha: str) -> list[tuple[dict[str, Any], Assessed]]:
+        """The other open pull requests whose head is `head_sha` (one commit, two bases), assessed."""
+        found = []
+        for item in await api.list_pulls_of_commit(self.gh, self.owner, self.repo, head_sha):
+            number = item.get("number")
+            if (not isinstance(number, int) or number == self.number or item.get("state") != "open"
+                    or (item.get("head") or {}).get("sha") != head_sha):
+                continue
+            other = await api.get_pull(self.gh, self.owner, self.repo, number)
+            if other.get("state") == "open" and other["head"]["sha"] == head_sha:
+                found.append((other, await self.assess(number, other, head_sha)))
+        return found
+
+    async def assess(self, number: int, pr: dict[str, Any], head_sha: str) -> Assessed:
+        """Pull request `number` at `head_sha` against its base: its diff, its base branch's config and
+        the engine's report (None when it touches no Docker-related file). For a commit that is not
+        the pull request's head any more, GitHub's file list is the head's: the trees are compared."""
+        stale = head_sha != pr["head"]["sha"]
+        listed = [] if stale else await api.list_pull_files(self.gh, self.owner, self.repo, number)
+        files = listing.well_formed(listed)
+        diff = diffmap.DiffMap.from_pull_files(files)
+        # Whatever cannot be reviewed completely fails the check (Report.incomplete), never passes it.
+        incomplete: list[Note] = []
+        if len(files) != len(listed):
+            incomplete.append(Note("(pull request)", listing.ILL_SHAPED))
+        complete = not stale and listing.is_complete(pr, files) and not incomplete
+        if complete and not listing.docker_related(diff):
+            return Assessed(None, diff, Config())
 
         merge_base = await api.merge_base(self.gh, self.owner, self.repo, pr["base"]["sha"], head_sha)
         merge_base = merge_base or pr["base"]["sha"]
         head_tree = await load_tree(self.gh, self.owner, self.repo, head_sha)
         base_tree = await load_tree(self.gh, self.owner, self.repo, merge_base)
+        if not complete and not incomplete:
+            # GitHub lists at most 3,000 changed files: the others are found by comparing the trees.
+            incomplete += listing.add_unlisted(diff, base_tree, head_tree)
+            if not incomplete and not listing.docker_related(diff):
+                return Assessed(None, diff, Config())
+        if head_tree.truncated:
+            incomplete += listing.not_in_tree(diff, head_tree)
         # The config comes from the base branch: a pull request cannot switch off its own review.
         found = await read_first(self.gh, self.owner, self.repo, pr["base"]["sha"], CONFIG_PATHS)
         config = Config.from_text(found[1], found[0]) if found else Config()
 
-        targets = self._targets(head_tree, changed)
-        notes: list[Note] = []
-        if head_tree.truncated:
-            notes.append(Note("(repository)", "the repository tree is larger than GitHub lists in one call; "
-                                              "cross-file checks only see part of it"))
-        changed_files = pr.get("changed_files")
-        if isinstance(changed_files, int) and changed_files > len(files):
-            notes.append(Note("(pull request)", f"GitHub lists only {len(files)} of the {changed_files} changed "
-                                                "files of a pull request; the others were not reviewed"))
-        prefetch_head = targets + [p for p in head_tree.paths if p.endswith(".dockerignore")]
-        # Deleted files too: the container changes and `check_deleted` rules read their base version.
-        prefetch_base = [renames.get(p, p) for p in targets]
-        prefetch_base += [p for p in removed if by_name(p) is not None and p in base_tree.entries]
-        report = Report()
-        for _ in range(MAX_PASSES):
-            await fetch(self.gh, head_tree, prefetch_head, config.max_file_size)
-            await fetch(self.gh, base_tree, prefetch_base, config.max_file_size)
-            head = Snapshot(head_tree.paths, head_tree.read, sizes=head_tree.sizes)
-            base = Snapshot(base_tree.paths, base_tree.read, sizes=base_tree.sizes)
-            # On a thread: the event loop (heartbeat, lock renewal) keeps running during a long review.
-            report = await asyncio.to_thread(review, head, config, paths=[p for p in targets if head.file_type(p)],
-                                             change=diff.change(), base=base)
-            prefetch_head = head_tree.take_misses()
-            prefetch_base = base_tree.take_misses()
-            if not prefetch_head and not prefetch_base:
-                break
-        report.errors = notes + report.errors
-        if still_current is not None and not await still_current():
-            await self.check_run.supersede()
-            raise Superseded(head_sha)
-        existing = await self._existing_comments()
-        review_plan = render.review_plan(report, diff, existing, config, head_sha)
-        posted = await self._post_review(review_plan, head_sha)
-        resolved = await self._resolve(review_plan)
-        check = render.check_run_output(report, review_plan, config, head_sha,
-                                        pr.get("base", {}).get("repo", {}).get("html_url"))
-        await self.check_run.complete(check.conclusion, check.output, check.annotations)
-        return Outcome(check.conclusion, len(report.findings), posted, resolved, self.check_run.id)
-
-    def _targets(self, tree: RemoteTree, changed: list[str]) -> list[str]:
-        """Files to review: Docker files by name in the tree (cross-file checks need them) and
-        changed files whose content may make them ours (YAML, shebang scripts)."""
-        by_name_files = [p for p in tree.paths if by_name(p) not in (None, FileType.SCRIPT, FileType.MAKEFILE)]
-        changed_set = set(changed)
-        if len(by_name_files) > MAX_TARGETS:
-            by_name_files = [p for p in by_name_files if p in changed_set]
-        extra = [p for p in changed if p in tree.entries and (by_name(p) is not None or needs_content(p))]
-        return sorted(set(by_name_files) | set(extra))
+        report = await review_trees(self.gh, head_tree, base_tree, diff, config)
+        report.errors = incomplete + report.errors
+        report.incomplete = incomplete + report.incomplete
+        return Assessed(report, diff, config)
 
     async def _existing_comments(self) -> list[plan.ExistingComment]:
         comments = await api.list_review_comments(self.gh, self.owner, self.repo, self.number)

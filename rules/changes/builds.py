@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING
 
 from dockreview.rules.changes import ContainerChange, cached, safe
 from dockreview.rules.changes.lines import LineMap, block_end
+from dockreview.rules.changes.scripted import scripted_rows
 from dockreview.rules.classify import FileType
 from dockreview.rules.model.builds import VIA_COMPOSE, BuildRecord, WorkflowModel
+from dockreview.rules.model.builds.matrix import runtime_value
 from dockreview.rules.model.deployment import deployment
 from dockreview.rules.model.source import Origin
 from dockreview.rules.snapshot import Snapshot
@@ -47,7 +49,9 @@ def facts(build: BuildRecord) -> Facts:
         out.setdefault(name, {}).setdefault(key, (value, origin))
 
     if not build.modelled:
-        add("build", "", f"{build.action} (builds, not modelled)", build.origin)
+        add("build", "", build.described, build.origin)
+        for name, value in build.inputs.items():
+            add("input", name, f"{name}: {value.value}", value.origin)
     for platform in build.platforms:
         add("platforms", platform.value, platform.value, platform.origin)
     if build.push:
@@ -127,9 +131,9 @@ def _files(build: BuildRecord) -> set[str]:
 def object_name(build: BuildRecord, builds: list[BuildRecord]) -> str:
     """How a row names the build: the job (and the step when the job has several builds), the
     bake target, the compose service, else the image or Dockerfile."""
-    matrix = ", ".join(f"{k}={v}" for k, v in build.matrix)
+    matrix = ", ".join(f"{k}={v}" for k, v in build.matrix if v != runtime_value(k))
     if build.job is not None:
-        several = sum(1 for b in builds if b.workflow == build.workflow and b.job == build.job) > 1
+        several = len({(b.step, b.name) for b in builds if b.workflow == build.workflow and b.job == build.job}) > 1
         name = f"{build.job} ({build.name or build.step_label or build.step})" if several else build.job
         return f"{name} [{matrix}]" if matrix else name
     if build.name:
@@ -163,6 +167,7 @@ def compare(base: Snapshot, head: Snapshot, change: Change, paths: Iterable[str]
                 out.append(ContainerChange(head_path, WORKFLOW_KIND, "", "path", base_path, head_path, 1, 1,
                                            base_path))
             out.extend(_workflow_rows(base, head, change, base_path, head_path))
+            out.extend(scripted_rows(base, head, change, base_path, head_path))
     head_builds = _builds(head)
     base_builds = _builds(base)
     for pair in pairs(base, head, change):
@@ -238,7 +243,7 @@ def anchor(base: Snapshot, head: Snapshot, change: Change, origin: Origin, build
 
 def _describe(build: BuildRecord) -> str:
     if not build.modelled:
-        return f"{build.action} (builds, not modelled)"
+        return build.described
     what = build.dockerfile or build.context_raw
     tags = ", ".join(build.tag_texts[:3]) + (", ..." if len(build.tags) > 3 else "")
     pushed = " pushed as " if build.push else " tagged "
@@ -251,8 +256,10 @@ def _workflow_rows(base: Snapshot, head: Snapshot, change: Change, base_path: st
     new = deployment(head).workflows.get(head_path)
     if old is None or new is None:
         return []
-    builds = any(b.workflow == head_path for b in _builds(head)) or any(b.workflow == base_path
-                                                                         for b in _builds(base))
+    builds = any(b.workflow == head_path for b in _builds(head)) or any(
+        b.workflow == base_path for b in _builds(base)) or any(
+        s.workflow == head_path for s in deployment(head).scripted_steps) or any(
+        s.workflow == base_path for s in deployment(base).scripted_steps)
     if not builds:
         return []
     rows: list[ContainerChange] = []

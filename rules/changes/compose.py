@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.changes import ContainerChange, cached, safe
 from dockreview.rules.changes.lines import LineMap, block_end
+from dockreview.rules.docker.secrets import MASK, is_secret_name
 from dockreview.rules.model.compose.types import ComposeProject, Service
 from dockreview.rules.model.deployment import Deployment, deployment
 from dockreview.rules.model.source import Origin
@@ -144,7 +145,8 @@ def facts(service: Service, model: Deployment) -> Fields:
         shown = f"{source}:{mount.target}" if source else mount.target
         if mount.type == "tmpfs":
             shown = f"tmpfs:{mount.target}"
-        mounts[mount.target] = Fact(shown + (":ro" if mount.read_only else ""), mount.origin, mount)
+        modes = ("ro",) * mount.read_only + mount.options
+        mounts[mount.target] = Fact(shown + (":" + ",".join(modes) if modes else ""), mount.origin, mount)
     for tmpfs in service.tmpfs:
         target = tmpfs.text.split(":", 1)[0]
         mounts.setdefault(target, Fact(f"tmpfs:{target}", tmpfs.origin))
@@ -152,6 +154,8 @@ def facts(service: Service, model: Deployment) -> Fields:
     if service.networks is not None:
         items("networks", {n: Fact(n, a.origin, a) for n, a in service.networks.items()})
     items("environment", {k: Fact(k, v.origin) for k, v in service.environment.items()})
+    items("labels", {k: Fact(_label(k, v.value.text if v.value is not None else None), v.origin)
+                     for k, v in service.labels.items()})
     items("env_file", {e.raw.text: Fact(e.raw.text, e.origin) for e in service.env_files})
     items("depends_on", {
         name: Fact(_dependency(dep), dep.origin, dep) for name, dep in service.depends_on.items() if not dep.implicit
@@ -173,6 +177,20 @@ def facts(service: Service, model: Deployment) -> Fields:
         if policy is not None and policy.condition is not None:
             single("deploy.restart_policy", policy.condition.text, policy.origin)
     return fields
+
+
+_CREDENTIAL_LABEL = ("auth", "password", "passwd", "secret", "token", "users", "key")
+
+
+def _label(name: str, value: str | None) -> str:
+    """A label as a row shows it: `name=value`, the value masked when the label holds credentials
+    (Traefik `basicauth.users`, a `...token` label)."""
+    if value is None:
+        return name
+    last = name.rsplit(".", 1)[-1].lower()
+    if is_secret_name(last) or any(word in name.lower() for word in _CREDENTIAL_LABEL):
+        return f"{name}={MASK}"
+    return f"{name}={value}"
 
 
 def _dependency(dep: Any) -> str:

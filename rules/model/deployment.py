@@ -12,7 +12,7 @@ from dockreview.rules.model.commands import DockerInvocation, docker_invocations
 from dockreview.rules.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from dockreview.rules.model.builds import BuildRecord, PublishRecord, WorkflowModel
+    from dockreview.rules.model.builds import BuildRecord, PublishRecord, ScriptedStep, WorkflowModel
     from dockreview.rules.model.compose import ComposeProject
     from dockreview.rules.model.dockerfile import DockerfileModel
 
@@ -64,6 +64,13 @@ class Deployment:
         from dockreview.rules.model.builds import find_publishes
 
         return find_publishes(self)
+
+    @cached_property
+    def scripted_steps(self) -> list[ScriptedStep]:
+        """Run steps that build or publish through shell the model does not evaluate."""
+        from dockreview.rules.model.builds import find_scripted_steps
+
+        return find_scripted_steps(self)
 
     def builds_of(self, dockerfile: str) -> list[BuildRecord]:
         """Every build of the Dockerfile at `dockerfile` (repository path)."""

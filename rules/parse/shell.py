@@ -647,12 +647,19 @@ _WRAPPERS: dict[str, tuple[set[str], bool]] = {
 }
 
 
+_PREFIX_VARIABLE = re.compile(r"^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$")
+_CONTAINER_PROGRAMS = {"docker", "docker-compose", "podman", "podman-compose"}
+
+
 def _unwrap(argv: list[str]) -> list[str]:
     """`sudo -u x env A=1 nohup docker ...` -> `docker ...`; `command -v x` is a lookup, not a run."""
     for _ in range(10):
         if not argv:
             return argv
         program = _basename(argv[0])
+        if _PREFIX_VARIABLE.match(argv[0]) and len(argv) > 1 and _basename(argv[1]) in _CONTAINER_PROGRAMS:
+            argv = argv[1:]  # `$SUDO docker ...`, `$DRY docker ...`: a prefix variable, usually empty or sudo
+            continue
         if program not in _WRAPPERS:
             return argv
         with_value, assignments = _WRAPPERS[program]

@@ -139,6 +139,7 @@ class FakeGitHub:
         self._rate: dict[tuple[str, str], list[float]] = {}  # (actor, resource) -> [window start, used]
         self.calls: list[Call] = []
         self.faults = Faults()
+        self.before_request: list[Any] = []  # callables (method, path), run before each request is answered
         self.token_ttl = 3600.0
         self.time_offset = 0.0
         self.rate_limit = 5000
@@ -536,6 +537,45 @@ class FakeGitHub:
             self._pulls[pr.id] = pr
             return number
 
+    def queue_pull_requests(self, full_name: str, numbers: list[int]) -> dict[str, str]:
+        """A merge queue's group for pull requests `numbers` (same base branch), as GitHub builds it: a
+        commit on `gh-readonly-queue/<base>/pr-<last>-<sha>` holding the base branch's tip plus each
+        pull request's changes, in order. Returns the `merge_group` object's refs and shas."""
+        with self.lock:
+            prs = [self._pr(full_name, n) for n in numbers]
+            repo = prs[0].repo
+            base_ref = prs[0].base_ref
+            base_sha = repo.branches[base_ref]
+            tree = dict(repo.store.commits[base_sha].tree)
+            head = base_sha
+            for pr in prs:
+                for f in self.pr_files(pr):
+                    if f.status == "removed" or (f.previous_filename and f.previous_filename != f.filename):
+                        tree.pop(f.previous_filename or f.filename, None)
+                    if f.status != "removed":
+                        tree[f.filename] = repo.store.commits[pr.head_sha].tree[f.filename]
+                head = repo.store.add_commit(dict(tree), [head, pr.head_sha],
+                                             f"Merge pull request #{pr.number}", "github", self.now_iso())
+            last = prs[-1]
+            ref = f"gh-readonly-queue/{base_ref}/pr-{last.number}-{last.head_sha}"
+            repo.branches[ref] = head
+            return {"head_sha": head, "head_ref": f"refs/heads/{ref}", "base_sha": base_sha,
+                    "base_ref": f"refs/heads/{base_ref}"}
+
+    def request_merge_group_checks(self, full_name: str, group: dict[str, str], url: str) -> int | None:
+        """`merge_group` `checks_requested` for `group` (from queue_pull_requests), sent as GitHub sends
+        it: only to an App installed on the repository that subscribes to `merge_group` and has the
+        `merge_queues` permission. Returns the HTTP status, None when no App gets the event."""
+        with self.lock:
+            inst = self.installation_for_repo(self.repo(full_name))
+            app = inst.app if inst is not None else None
+            wanted = (app is not None and "merge_group" in app.events
+                      and inst is not None and inst.permissions.get("merge_queues") in ("read", "write"))
+        if not wanted:
+            return None
+        payload = self.event_payload("merge_group", "checks_requested", repo=full_name, merge_group=group)
+        return self.deliver("merge_group", payload, url=url, app=FakeApp(app))[0]
+
     def pull(self, full_name: str, number: int) -> PullRequest | None:
         repo = self.repos.get(full_name.lower())
         for pr in self._pulls.values():
@@ -559,6 +599,16 @@ class FakeGitHub:
             pr = self._pr(full_name, number)
             pr.state, pr.closed_at = "open", None
             pr.head_sha = pr.head_repo.branches[pr.head_ref]
+
+    def retarget_pull_request(self, full_name: str, number: int, base: str) -> dict[str, Any]:
+        """Change the pull request's base branch (as the "Edit" button does); returns the `changes`
+        object of the `pull_request` `edited` delivery GitHub sends for it."""
+        with self.lock:
+            pr = self._pr(full_name, number)
+            changes = {"base": {"ref": {"from": pr.base_ref}, "sha": {"from": pr.base_sha}}}
+            pr.base_ref, pr.base_sha = base, pr.repo.branches[base]
+            pr.updated_at = self.now_iso()
+            return changes
 
     def mark_ready_for_review(self, full_name: str, number: int) -> None:
         with self.lock:
@@ -770,6 +820,23 @@ class FakeGitHub:
     ):
         """The next `times` requests matching method ('*' = any) and path regex get `status`."""
         return self.faults.add(method, path_regex, status, times, body, headers)
+
+    def when(self, method: str, path_regex: str, action: Any) -> None:
+        """Run `action()` once, just before the first request matching method and path is answered."""
+        done = False
+
+        def hook(m: str, path: str) -> None:
+            nonlocal done
+            if not done and m == method.upper() and re.search(path_regex, path):
+                done = True
+                action()
+
+        self.before_request.append(hook)
+
+    def delete_check_run(self, check_run_id: int) -> None:
+        """The check run is gone (GitHub keeps 1,000 runs of a name per suite and deletes older ones)."""
+        with self.lock:
+            self._check_runs.pop(check_run_id, None)
 
     def secondary_rate_limit(
         self, times: int = 1, retry_after: int | None = 1, method: str = "*", path_regex: str = ".*"

@@ -153,6 +153,8 @@ def endpoint(
 
     async def _dispatch(request: Request, raw: bytes) -> Response:
         method, path = request.method, request.url.path
+        for hook in list(gh.before_request):  # tests change state at a chosen request (FakeGitHub.when)
+            hook(method, path)
         fault = gh.faults.take(method, path)
         if fault is not None:
             return _json(fault.status, fault.body, fault.headers)
@@ -414,6 +416,25 @@ def list_files(ctx: Ctx):
     files = ctx.gh.pr_files(pr)
     page = paginate(ctx, files, cap=MAX_FILES)
     return 200, [ctx.gh.render.diff_entry(pr.repo, pr.head_sha, f) for f in page]
+
+
+def list_pulls_of_commit(ctx: Ctx):
+    """The pull requests that contain the commit (open ones, and merged ones), newest first; like
+    GitHub, only the merged pull request that brought it in once it is on the default branch."""
+    gh, repo = ctx.gh, ctx.repo
+    sha = gh.resolve_ref(repo, ctx.params["commit_sha"])
+    if sha is None:
+        raise errors.ApiError(422, {"message": "No commit found for SHA: " + ctx.params["commit_sha"],
+                                    "documentation_url": errors.DOCS, "status": "422"})
+    with gh.lock:
+        found = [pr for pr in gh._pulls.values()
+                 if pr.repo is repo and (pr.state == "open" or pr.merged)
+                 and (pr.head_sha == sha or sha in gh.pr_commits(pr))]
+        on_default = sha in repo.store.ancestors(repo.branches[repo.default_branch])
+        if on_default:
+            found = [pr for pr in found if pr.merged]
+        found.sort(key=lambda pr: -pr.number)
+        return 200, [gh.render.pull(pr) for pr in paginate(ctx, found)]
 
 
 def create_review(ctx: Ctx):
@@ -841,6 +862,13 @@ ROUTES: list[tuple[str, str, str, Callable[[Ctx], Any], str]] = [
     ("POST", R + "/check-runs", "checks/create", create_check_run, "installation"),
     ("PATCH", R + "/check-runs/{check_run_id}", "checks/update", update_check_run, "installation"),
     ("GET", R + "/commits/{ref:path}/check-runs", "checks/list-for-ref", list_check_runs, "installation"),
+    (
+        "GET",
+        R + "/commits/{commit_sha}/pulls",
+        "repos/list-pull-requests-associated-with-commit",
+        list_pulls_of_commit,
+        "installation",
+    ),
     ("GET", R + "/contents", "repos/get-content", get_content, "installation"),
     ("GET", R + "/contents/{path:path}", "repos/get-content", get_content, "installation"),
     ("GET", R + "/git/trees/{tree_sha:path}", "git/get-tree", get_tree, "installation"),

@@ -174,13 +174,16 @@ def build_payload(
         r = gh.repo(repo)
         if event == "pull_request":
             pr = gh._pr(repo, number)
-            tmpl = template(f"pull_request.{action}")
+            # octokit has no `edited` example: its shape is `opened`'s plus `changes` (the schema's).
+            tmpl = template(f"pull_request.{'opened' if action == 'edited' else action}")
             sender = gh._user(kw["user"]) if kw.get("user") else pr.user
             out: dict[str, Any] = {"action": action, "number": pr.number}
             if action == "synchronize":
                 head = r.store.commits[pr.head_sha]
                 out["before"] = kw.get("before") or (head.parents[0] if head.parents else pr.base_sha)
                 out["after"] = pr.head_sha
+            if action == "edited":
+                out["changes"] = kw.get("changes") or {}
             out["pull_request"] = overlay(tmpl["pull_request"], gh.render.pull(pr))
             out.update(_common(gh, tmpl, r, sender))
             return out
@@ -214,6 +217,17 @@ def build_payload(
             return out
         if event in ("check_run", "check_suite"):
             return _checks_payload(gh, event, action, r, number, **kw)
+        if event == "merge_group":
+            group = kw["merge_group"]  # from FakeGitHub.queue_pull_requests
+            tmpl = template(f"merge_group.{action}")
+            commit = r.store.commits[group["head_sha"]]
+            person = {"name": commit.author, "email": f"{commit.author}@users.noreply.github.com"}
+            head_commit = {"id": commit.sha, "tree_id": commit.tree_sha, "message": commit.message,
+                           "timestamp": commit.date, "author": person, "committer": person}
+            out = {"action": action,
+                   "merge_group": overlay(tmpl["merge_group"], dict(group, head_commit=head_commit))}
+            out.update(_common(gh, tmpl, r, gh._user(kw.get("user", "alice"))))
+            return out
         raise ValueError(f"unsupported event {event}.{action}")
 
 

@@ -7,6 +7,7 @@ from dockreview.rules.changes.compose import ServiceModel, view
 from dockreview.rules.docker.databases import SERVICE_NAMES, image_database, persists_by_default
 from dockreview.rules.finding import Category, Confidence, Severity
 from dockreview.rules.model.compose.types import ComposeProject, Mount
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 
@@ -26,6 +27,18 @@ def _source(mount: Mount) -> str | None:
     return mount.volume if mount.type == "volume" else mount.source
 
 
+def _engine_swapped(before: ServiceModel, after: ServiceModel) -> bool:
+    """The service's image is another product now (`redis` -> `valkey`), not another version of it."""
+    old, new = before.value("image"), after.value("image")
+    if not old or not new:
+        return False
+    return _product(old) != _product(new)
+
+
+def _product(image: str) -> str:
+    return parse_image(image).repository.rsplit("/", 1)[-1].lower()
+
+
 class DataVolumeRemoved(Rule[ComposeProject]):
     """
     ## What it does
@@ -34,6 +47,11 @@ class DataVolumeRemoved(Rule[ComposeProject]):
     different volume, an anonymous volume or a `tmpfs` at the same path. Compose files are compared
     as compose resolves them, so a mount removed from an anchor (`<<: *db-defaults`) or from the
     override file counts too.
+
+    A cache (redis, memcached), whose data may be dropped on purpose, is reported at medium
+    confidence (summary only). Not reported: a mount whose options alone changed (`:ro`, `:z`),
+    and a cache moved to another engine (`redis` -> `valkey`) on a new volume, which is how such a
+    switch is done safely (the new engine may not read the old one's files).
 
     ## Why is this bad?
     The data lives in the volume, not in the container. Without it, the next
@@ -97,6 +115,8 @@ class DataVolumeRemoved(Rule[ComposeProject]):
             new_mount = new.data if new else None
             if new_mount is not None and new_mount.type == mount.type and _source(new_mount) == _source(mount):
                 continue  # only options changed (`:ro`)
+            if not persists_by_default(family) and _engine_swapped(before, after):
+                continue  # a cache moved to another engine (redis -> valkey) starts empty on purpose
             what = "volume" if mount.type == "volume" else "bind mount"
             if new_mount is None:
                 how = f"no longer mounts {what} `{_source(mount)}` at `{mount.target}`"

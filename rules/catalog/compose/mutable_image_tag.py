@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockreview.rules.docker.images import tag_verdict
-from dockreview.rules.finding import Category, Confidence, Severity
+from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
@@ -24,9 +24,13 @@ class MutableImageTag(Rule[ComposeFile]):
     pulls the same broken `latest` again. Major upgrades arrive unannounced: `postgres:latest`
     became PostgreSQL 18 and refused to start on data directories laid out for 17.
 
-    Not reported: digests (`@sha256:...`), version tags (`16.4`, `1.27-alpine`, `debian:bookworm`), variables
-    without a default (`app:${TAG}`: the deploy decides), and services that also have `build:`
-    (there `image:` names what the build produces; see `compose-image-name-collision`).
+    In a change review, a service whose image used a moving tag before too is not a new finding
+    (one moving image replaced by another does not make the deployment less reproducible).
+
+    Not reported: digests (`@sha256:...`), version tags (`16.4`, `1.27-alpine`,
+    `debian:bookworm`), variables without a default (`app:${TAG}`: the deploy decides), and
+    services that also have `build:` (there `image:` names what the build produces; see
+    `compose-image-name-collision`).
 
     ## Example
     ```yaml
@@ -71,6 +75,9 @@ class MutableImageTag(Rule[ComposeFile]):
             reason = verdict.describe()
             if reason is None:
                 continue
+            # Another moving image before: the change does not make the deployment less
+            # reproducible, so the finding keeps the identity of the one before (it was there already).
+            before = _moving_before(ctx, service.name)
             line, column = service.value_position("image")
             yield Hit(
                 line=line,
@@ -81,22 +88,21 @@ class MutableImageTag(Rule[ComposeFile]):
                 ),
                 evidence=service.name,
                 # the image and its moving tag: a new registry prefix for the same tag is the same finding
-                basis=verdict.basis,
-                # another moving image before: the change does not make the deployment less
-                # reproducible, so it is said in the summary, not on the line
-                confidence=Confidence.MEDIUM if _moved_before(ctx, service.name) else None,
+                basis=before if before is not None else verdict.basis,
             )
 
 
-def _moved_before(ctx: Context, name: str) -> bool:
-    """Whether the service's image in the base also used a moving tag."""
+def _moving_before(ctx: Context, name: str) -> str | None:
+    """The basis of the service's image in the base when it also used a moving tag."""
     base_path = ctx.base_path
     if ctx.base is None or base_path is None:
-        return False
+        return None
     before = ctx.base.try_document(base_path)
     if not isinstance(before, ComposeFile):
-        return False
+        return None
     service = before.services.get(name)
     image = service.image if service is not None and service.build is None else None
-    return tag_verdict(image).moves if image else False
-
+    if not image:
+        return None
+    verdict = tag_verdict(image)
+    return verdict.basis if verdict.moves else None

@@ -16,10 +16,12 @@ from dockreview.rules.classify import FileType
 from dockreview.rules.model.builds.cli import Unit, command_column, command_records, script_resolver
 from dockreview.rules.model.builds.compose import compose_builds
 from dockreview.rules.model.builds.lists import may_be_true, split_commas, split_list
+from dockreview.rules.model.builds.scripted import ScriptedStep, scripted_steps
 from dockreview.rules.model.builds.types import (
     VIA_BAKE,
     VIA_BAKE_ACTION,
     VIA_BUILD_PUSH,
+    VIA_CALL,
     VIA_CLI,
     VIA_COMPOSE,
     VIA_UNMODELLED,
@@ -29,7 +31,7 @@ from dockreview.rules.model.builds.types import (
     registry_of,
     repository_of,
 )
-from dockreview.rules.model.builds.workflows import workflow_builds, workflow_model
+from dockreview.rules.model.builds.workflows import reusable_calls, workflow_builds, workflow_model
 from dockreview.rules.parse.workflow import Workflow
 from dockreview.rules.snapshot import Snapshot
 
@@ -53,6 +55,21 @@ def find_builds(deployment: Deployment) -> list[BuildRecord]:
 
 def find_publishes(deployment: Deployment) -> list[PublishRecord]:
     return _collect(deployment)[1]
+
+
+def find_scripted_steps(deployment: Deployment) -> list[ScriptedStep]:
+    """The run steps that build or publish through shell the model does not evaluate (`scripted`)."""
+
+    def make() -> list[ScriptedStep]:
+        builds, publishes = _collect(deployment)
+        invocations = deployment.invocations
+        found: list[ScriptedStep] = []
+        for model in deployment.workflows.values():
+            found.extend(scripted_steps(deployment.snapshot, model, [i for i in invocations if i.path == model.path],
+                                        builds, publishes))
+        return found
+
+    return deployment.snapshot.derived("model:scripted-steps", make)
 
 
 def _collect(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishRecord]]:
@@ -80,6 +97,7 @@ def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishReco
     for unit in units:
         builds.extend(unit.builds)
         publishes.extend(unit.publishes)
+    builds.extend(reusable_calls(deployment.workflows, builds))
     for build in builds:
         if not build.push:
             continue
@@ -96,7 +114,8 @@ def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishReco
 
 
 __all__ = [
-    "VIA_BAKE", "VIA_BAKE_ACTION", "VIA_BUILD_PUSH", "VIA_CLI", "VIA_COMPOSE", "VIA_UNMODELLED", "BuildRecord",
-    "PublishRecord", "WorkflowModel", "find_builds", "find_publishes", "load_workflows", "may_be_true",
-    "registry_of", "repository_of", "split_commas", "split_list",
+    "VIA_BAKE", "VIA_BAKE_ACTION", "VIA_BUILD_PUSH", "VIA_CALL", "VIA_CLI", "VIA_COMPOSE", "VIA_UNMODELLED",
+    "BuildRecord",
+    "PublishRecord", "ScriptedStep", "WorkflowModel", "find_builds", "find_publishes", "find_scripted_steps",
+    "load_workflows", "may_be_true", "registry_of", "repository_of", "split_commas", "split_list",
 ]

@@ -8,9 +8,11 @@ own attributes; same-named targets across files merged in file order; `tags`, `p
 `context`, `dockerfile`, `target`, `output` replaced, `args` merged by key (a null arg skipped);
 `--set` overrides (`*.platform=`, `app.tags=`, `+=`), and `push`. Paths are relative to the
 working directory (`context` defaults to `.`, `dockerfile` to `Dockerfile` in the context).
-Not resolved: functions (`join(...)`, user functions) and conditional expressions stay as written,
-target `matrix` forks are not expanded (the target is kept once), and compose files are not read
-as bake input.
+A target's `matrix` forks it: one target per combination of the axes, named by its `name`
+attribute (`name = "app-${tgt}"`), the axis values (`${tgt}`, or `${item.key}` for map values)
+interpolated into its attributes; a group or `targets:` naming the matrix target builds every fork,
+naming a fork builds that one. Not resolved: functions (`join(...)`, user functions) and
+conditional expressions stay as written, and compose files are not read as bake input.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import partial
+from itertools import product
 from typing import Any
 
 from dockreview.rules.model.source import Origin
@@ -29,8 +32,9 @@ DEFAULT_FILES = ("docker-bake.json", "docker-bake.hcl", "docker-bake.override.js
 _REPLACED = ("context", "dockerfile", "target", "tags", "platforms", "output", "dockerfile-inline", "pull",
              "no-cache", "network")
 _MERGED = ("args", "labels", "contexts")
-_VARIABLE = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
+_VARIABLE = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\}")
 _MAX_TARGETS = 200
+_MAX_FORKS = 64
 
 
 @dataclass(slots=True)
@@ -106,8 +110,9 @@ def resolve_targets(definition: BakeDefinition, wanted: list[str], env: dict[str
                     overrides: list[tuple[str, str, Origin]] | None = None) -> list[BakeTarget]:
     """The targets `wanted` (names of targets or groups; `default` when empty) resolve to."""
     variables = {name: env.get(name, value) for name, (value, _origin) in definition.variables.items()}
-    names: list[str] = []
+    names: list[tuple[str, dict[str, str | None], str]] = []  # (target, matrix values, name it builds as)
     seen: set[str] = set()
+    forks = _matrix_forks(definition, variables)
 
     def add(name: str, depth: int = 0) -> None:
         if depth > 20 or name in seen or len(names) >= _MAX_TARGETS:
@@ -117,21 +122,61 @@ def resolve_targets(definition: BakeDefinition, wanted: list[str], env: dict[str
         if group is not None:
             for member in _as_list(group.attrs.get("targets")):
                 add(_interpolate(str(member), variables), depth + 1)
+        elif name in forks:  # a matrix target: every fork
+            names.extend((name, values, fork) for fork, values in forks[name])
         elif name in definition.targets:
-            names.append(name)
+            names.append((name, {}, name))
+        else:  # one fork, by the name it builds as
+            names.extend((target, values, fork) for target, found in forks.items() for fork, values in found
+                         if fork == name)
 
     for name in wanted or ["default"]:
         add(name)
     out = []
-    for name in names:
-        target = _target(definition, name, variables, set())
+    for name, values, fork in names:
+        target = _target(definition, name, {**variables, **values}, set(), forked=bool(values))
+        target.name = fork
         for pattern, value, origin in overrides or []:
             _override(target, pattern, value, origin)
         out.append(target)
     return out
 
 
-def _target(definition: BakeDefinition, name: str, variables: dict[str, str | None], visiting: set[str]) -> BakeTarget:
+def _matrix_forks(definition: BakeDefinition, variables: dict[str, str | None]) -> dict[
+        str, list[tuple[str, dict[str, str | None]]]]:
+    """Targets with a `matrix`: their forks, each as (the name it builds as, its matrix values).
+    A map value (`{ tgt = "app", tag = "1" }`) gives `item.tgt`, `item.tag`."""
+    forks: dict[str, list[tuple[str, dict[str, str | None]]]] = {}
+    for name, blocks in definition.targets.items():
+        block = next((b for b in reversed(blocks) if isinstance(b.attrs.get("matrix"), dict)), None)
+        if block is None:
+            continue
+        axes: list[list[tuple[str, dict[str, str | None]]]] = []
+        for axis, raw in block.attrs["matrix"].items():
+            axis_values = []
+            for item in _as_list(raw):
+                if isinstance(item, dict):
+                    flat = {f"{axis}.{k}": _plain(_resolve(v, variables)) for k, v in item.items()}
+                    axis_values.append((str(axis), flat))
+                else:
+                    axis_values.append((str(axis), {str(axis): _plain(_resolve(item, variables))}))
+            axes.append(axis_values)
+        found = []
+        for combo in product(*axes):
+            values: dict[str, str | None] = {}
+            for _axis, part in combo:
+                values.update(part)
+            pattern = block.attrs.get("name")
+            fork = _interpolate(str(pattern), {**variables, **values}) if pattern is not None else name
+            found.append((fork, values))
+            if len(found) >= _MAX_FORKS:
+                break
+        forks[name] = found
+    return forks
+
+
+def _target(definition: BakeDefinition, name: str, variables: dict[str, str | None], visiting: set[str],
+            forked: bool = False) -> BakeTarget:
     blocks = definition.targets.get(name, [])
     origin = blocks[0].origin if blocks else Origin(definition.files[0] if definition.files else "", 1)
     result = BakeTarget(name, origin)
@@ -147,7 +192,7 @@ def _target(definition: BakeDefinition, name: str, variables: dict[str, str | No
         own = BakeTarget(name, block.origin)
         for key, value in block.attrs.items():
             if key in ("inherits", "matrix", "name"):
-                if key == "matrix":
+                if key == "matrix" and not forked:
                     own.notes.append("bake `matrix` not expanded")
                 continue
             own.values[key] = _resolve(value, variables)

@@ -1,6 +1,7 @@
 """A job's `strategy.matrix` expanded as GitHub expands it: the product of the axes in key order,
 `exclude` (partial matches), then `include` (added to every compatible original combination, else a
-new combination). A matrix from an expression (`${{ fromJSON(...) }}`) cannot be expanded here."""
+new combination). An axis from an expression (`arch: ${{ fromJSON(...) }}`) has one value here,
+`${{ matrix.arch }}` itself, so its uses stay as written; a whole matrix from an expression cannot be expanded here."""
 
 from __future__ import annotations
 
@@ -30,11 +31,17 @@ def expand(matrix: Any) -> list[Combination] | None:
     if not isinstance(matrix, dict):
         return None
     axes: dict[str, list[str]] = {}
+    runtime: set[str] = set()  # axes whose values come from an expression
     for key, values in matrix.items():
         if key in ("include", "exclude"):
             continue
+        if isinstance(values, str) and "${{" in values:
+            # `arch: ${{ fromJSON(...) }}`: one value, `${{ matrix.arch }}` itself (kept as written where used)
+            axes[str(key)] = [runtime_value(str(key))]
+            runtime.add(str(key))
+            continue
         if not isinstance(values, list):
-            return None  # `os: ${{ fromJSON(...) }}`
+            return None
         axes[str(key)] = [_text(v) for v in values]
     combos: list[Combination] = []
     if axes:
@@ -48,6 +55,8 @@ def expand(matrix: Any) -> list[Combination] | None:
     extended = [dict(c) for c in combos]
     added: list[Combination] = []
     for entry in _entries(matrix.get("include")):
+        if runtime & set(entry):
+            continue  # matches values only known at run time: it extends those, adds no build seen here
         matched = False
         for original, current in zip(originals, extended, strict=True):
             if all(original.get(k, v) == v for k, v in entry.items() if k in axes):
@@ -59,10 +68,15 @@ def expand(matrix: Any) -> list[Combination] | None:
     return result[:MAX_COMBINATIONS] or [{}]
 
 
+def runtime_value(key: str) -> str:
+    """The value an axis from an expression has here: the reference itself, left as written."""
+    return "${{ matrix." + key + " }}"
+
+
 def _entries(raw: Any) -> list[Combination]:
     if not isinstance(raw, list):
         return []
     return [{str(k): _text(v) for k, v in item.items()} for item in raw if isinstance(item, dict)]
 
 
-__all__ = ["Combination", "expand"]
+__all__ = ["Combination", "expand", "runtime_value"]

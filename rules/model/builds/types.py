@@ -19,6 +19,7 @@ VIA_BAKE_ACTION = "bake-action"
 VIA_BAKE = "buildx bake"
 VIA_CLI = "docker build"
 VIA_UNMODELLED = "unmodelled action"
+VIA_CALL = "reusable workflow"  # a job calling a local reusable workflow that builds
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,8 @@ class BuildRecord:
     notes: tuple[str, ...] = ()  # what the model could not resolve
     # Tags computed by docker/metadata-action: ref -> (whether it moves, when it is made).
     computed_tags: dict[str, tuple[bool | None, str]] = field(default_factory=dict)
+    # The `with:` inputs of an action the model does not know (resolved), so a change to them is seen.
+    inputs: dict[str, Located[str]] = field(default_factory=dict)
     job_ref: Job | None = field(default=None, repr=False, compare=False)
     step_ref: Step | None = field(default=None, repr=False, compare=False)
     data: Any = field(default=None, repr=False, compare=False)
@@ -88,7 +91,15 @@ class BuildRecord:
 
     @property
     def modelled(self) -> bool:
-        return self.via != VIA_UNMODELLED
+        """Whether the record says what is built (context, tags, push), not only that a build runs."""
+        return self.via not in (VIA_UNMODELLED, VIA_CALL)
+
+    @property
+    def described(self) -> str:
+        """What an unmodelled record is: `acme/build-action (builds, not modelled)`."""
+        if self.via == VIA_CALL:
+            return f"calls {self.action} (which builds images)"
+        return f"{self.action} (builds, not modelled)"
 
     @property
     def tag_texts(self) -> tuple[str, ...]:
@@ -167,6 +178,7 @@ def repository_of(ref: str) -> str:
 
 
 __all__ = [
-    "VIA_BAKE", "VIA_BAKE_ACTION", "VIA_BUILD_PUSH", "VIA_CLI", "VIA_COMPOSE", "VIA_UNMODELLED", "BuildRecord",
+    "VIA_BAKE", "VIA_BAKE_ACTION", "VIA_BUILD_PUSH", "VIA_CALL", "VIA_CLI", "VIA_COMPOSE", "VIA_UNMODELLED",
+    "BuildRecord",
     "PublishRecord", "WorkflowModel", "registry_of", "repository_of",
 ]

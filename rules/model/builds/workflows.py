@@ -26,6 +26,7 @@ from dockreview.rules.model.builds.scope import StepScope, matrix_keys
 from dockreview.rules.model.builds.types import (
     VIA_BAKE_ACTION,
     VIA_BUILD_PUSH,
+    VIA_CALL,
     VIA_UNMODELLED,
     BuildRecord,
     WorkflowModel,
@@ -34,7 +35,7 @@ from dockreview.rules.model.commands import DockerInvocation
 from dockreview.rules.model.compose.paths import repo_path
 from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.parse.workflow import Job, Step, Workflow
-from dockreview.rules.parse.yamlsrc import as_str
+from dockreview.rules.parse.yamlsrc import as_str, value_line
 from dockreview.rules.snapshot import Snapshot, join
 
 BUILD_PUSH_ACTIONS = ("docker/build-push-action", "depot/build-push-action")
@@ -44,6 +45,8 @@ _NOT_BUILDS = ("docker/setup-", "docker/login-action", "docker/metadata-action",
 _VENDOR_SUBJECT = re.compile(r"docker|image|container|buildah|kaniko|\boci\b|ko-build|podman|ecr|acr|gcr|registry",
                              re.IGNORECASE)
 _VENDOR_VERB = re.compile(r"build|push|publish|release-image|deploy-image", re.IGNORECASE)
+# Vendor actions that build or push images though their name does not say "docker" or "image".
+_KNOWN_VENDOR_BUILDS = ("home-assistant/builder",)
 _META_OUTPUT = re.compile(r"\$\{\{\s*steps\.([A-Za-z_][\w-]*)\.outputs\.(tags|bake-file(?:-tags)?)\s*\}\}")
 _MAX_COMBINATIONS = 64
 
@@ -120,6 +123,41 @@ def workflow_builds(snapshot: Snapshot, model: WorkflowModel,
     return units
 
 
+def reusable_calls(models: dict[str, WorkflowModel], builds: list[BuildRecord]) -> list[BuildRecord]:
+    """One record per job (and matrix combination used) that calls a local reusable workflow which
+    builds images: the call's `with:` inputs are what this workflow decides of those builds."""
+    building = {b.workflow for b in builds if b.workflow is not None}
+    found: list[BuildRecord] = []
+    for model in models.values():
+        workflow = model.doc
+        for job in workflow.jobs.values():
+            uses = job.uses
+            if uses is None or not uses.action.startswith("./"):
+                continue
+            callee = repo_path("", uses.action.partition("@")[0])
+            if callee not in building:
+                continue
+            raw = job.node.get("with") if isinstance(job.node, dict) else None
+            inputs = {str(k): as_str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+            used = set().union(*(matrix_keys(v or "") for v in inputs.values())) if inputs else set()
+            distinct: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+            for combo in expand(job.matrix) or [{}]:
+                distinct.setdefault(tuple(sorted((k, v) for k, v in combo.items() if k in used)), combo)
+                if len(distinct) >= _MAX_COMBINATIONS:
+                    break
+            origin = Origin(workflow.path, uses.line, uses.column)
+            for key, combo in distinct.items():
+                scope = StepScope(workflow, job, None, combo)
+                found.append(BuildRecord(
+                    via=VIA_CALL, origin=origin, context=None, context_raw="(reusable workflow)", dockerfile=None,
+                    action=callee, workflow=workflow.path, job=job.id, step=None, matrix=key,
+                    triggers=model.trigger_names, scope=workflow.path, job_ref=job,
+                    inputs={name: Located(scope.resolve(value), Origin(workflow.path,
+                                                                       value_line(raw, name, job.key_line("with")), 1))
+                            for name, value in inputs.items() if value is not None}))
+    return found
+
+
 def _first(seen: set[Any], key: Any) -> bool:
     """Whether `key` is seen for the first time (and remember it)."""
     if key in seen:
@@ -174,6 +212,8 @@ def _job_unit(snapshot: Snapshot, model: WorkflowModel, job: Job, combo: dict[st
                                   "images", "image-name", "image_name", "name") for t in
                                   split_list(scope.resolve(step.input_value(name) or ""), commas=False)[:5])
                 base.push = any(may_be_true(step.input_value(n)) for n in ("push", "publish"))
+                base.inputs = {name: Located(scope.resolve(item.value), _input_origin(workflow, step, name))
+                               for name, item in step.with_.items() if item.value is not None}
                 unit.builds.append(base)
             continue
         env = {name: value for name in _env_names(workflow, job, step) if (value := scope.env(name)) is not None}
@@ -206,6 +246,8 @@ def _step_identity(step: Step, counts: dict[str, int]) -> str:
 
 
 def _vendor_build(name: str) -> bool:
+    if name.lower().startswith(_KNOWN_VENDOR_BUILDS):
+        return True
     if name.startswith(_NOT_BUILDS) or name.startswith("actions/") or "setup" in name or "login" in name:
         return False
     return bool(_VENDOR_SUBJECT.search(name) and _VENDOR_VERB.search(name))
@@ -297,7 +339,7 @@ def _bake_action(snapshot: Snapshot, workflow: Workflow, step: Step, scope: Step
         else ""
     workdir = workdir or ""
     files: list[str] = []
-    meta_targets: list[BakeTarget] = []
+    meta_targets: list[tuple[BakeTarget, bool]] = []  # (target, listed after a file: it overrides that file)
     for item in split_list(scope.resolve(step.input_value("files") or "")):
         match = _META_OUTPUT.fullmatch(item.strip())
         if match is not None:
@@ -305,7 +347,7 @@ def _bake_action(snapshot: Snapshot, workflow: Workflow, step: Step, scope: Step
             target = BakeTarget("docker-metadata-action", _input_origin(workflow, step, "files"))
             target.values["tags"] = [t.ref for t in tags]
             target.origins["tags"] = tags[0].origin if tags else target.origin
-            meta_targets.append(target)
+            meta_targets.append((target, bool(files)))
             for tag in tags:
                 base.computed_tags[tag.ref] = (tag.moves, tag.when)
             continue
@@ -336,13 +378,20 @@ def _bake_action(snapshot: Snapshot, workflow: Workflow, step: Step, scope: Step
     return records
 
 
-def _add_targets(definition: BakeDefinition, targets: list[BakeTarget]) -> None:
-    """metadata-action's bake file: a target `docker-metadata-action` the repository's targets inherit."""
+def _add_targets(definition: BakeDefinition, targets: list[tuple[BakeTarget, bool]]) -> None:
+    """metadata-action's bake file: a target `docker-metadata-action` the repository's targets inherit.
+    Bake merges files in the order given: listed after a file, its attributes override that file's
+    `docker-metadata-action` placeholder (`tags = ["app:local"]`); listed first, the file's win."""
     from dockreview.rules.model.builds.bake import _Block
 
-    for target in targets:
+    for target, after in targets:
         block = _Block("target", target.name, dict(target.values), target.origin, dict(target.origins))
-        definition.targets.setdefault(target.name, []).insert(0, block)
+        blocks = definition.targets.setdefault(target.name, [])
+        if after:
+            blocks.append(block)
+        else:
+            blocks.insert(0, block)
 
 
-__all__ = ["BAKE_ACTIONS", "BUILD_PUSH_ACTIONS", "permissions_text", "workflow_builds", "workflow_model"]
+__all__ = ["BAKE_ACTIONS", "BUILD_PUSH_ACTIONS", "permissions_text", "reusable_calls", "workflow_builds",
+           "workflow_model"]

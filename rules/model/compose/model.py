@@ -72,6 +72,23 @@ def boolean(node: Node | None) -> Located[bool] | None:
     return None
 
 
+def _long_options(node: Mapping) -> tuple[str, ...]:
+    """The long syntax's mount options in short-syntax words: `bind.selinux` (z, Z),
+    `bind.propagation`, `volume.nocopy`."""
+    found = set()
+    bind, volume = node.get("bind"), node.get("volume")
+    if isinstance(bind, Mapping):
+        for key in ("selinux", "propagation"):
+            value = text_of(bind.get(key))
+            if value:
+                found.add(value)
+    if isinstance(volume, Mapping):
+        nocopy = boolean(volume.get("nocopy"))
+        if nocopy is not None and nocopy.value:
+            found.add("nocopy")
+    return tuple(sorted(found))
+
+
 def scalars(node: Node | None) -> list[Scalar]:
     """The scalars of a list (or a single scalar written in place of a one-item list)."""
     if isinstance(node, Sequence):
@@ -273,15 +290,17 @@ class ModelBuilder:
         read_only = False
         for option in options:  # the last of `ro` / `rw` wins
             read_only = True if option == "ro" else False if option == "rw" else read_only
+        extra = tuple(sorted({o for o in options if o and o not in ("ro", "rw")}))
         if source_span is None:
-            return Mount("anonymous", None, target, read_only, node.origin, node.raw)
+            return Mount("anonymous", None, target, read_only, node.origin, node.raw, options=extra)
         source_text = spec[source_span[0]:source_span[1]]
         source_raw = node.part(*source_span)
         if _is_file_path(source_text):
             path = repo_path(node.base, source_text)
             return Mount("bind", path if path is not None else source_text, target, read_only, node.origin,
-                         node.raw, source_raw, None, path is not None)
-        return Mount("volume", source_text, target, read_only, node.origin, node.raw, source_raw, source_text)
+                         node.raw, source_raw, None, path is not None, options=extra)
+        return Mount("volume", source_text, target, read_only, node.origin, node.raw, source_raw, source_text,
+                     options=extra)
 
     def long_mount(self, node: Mapping) -> Mount | None:
         target = text_of(node.get("target"))
@@ -295,16 +314,17 @@ class ModelBuilder:
         raw = f"{source_text or ''}:{target}" if source_text else target
         source_raw = resolved(source_node)
         target = posixpath.normpath(target)
+        extra = _long_options(node)
         if kind == "bind" and source_text and isinstance(source_node, Scalar):
             path = repo_path(source_node.base, source_text)
             return Mount("bind", path if path is not None else source_text, target, read_only, node.origin, raw,
-                         source_raw, None, path is not None, True)
+                         source_raw, None, path is not None, True, extra)
         if kind == "volume":
             if not source_text:
-                return Mount("anonymous", None, target, read_only, node.origin, raw, None, None, False, True)
+                return Mount("anonymous", None, target, read_only, node.origin, raw, None, None, False, True, extra)
             return Mount("volume", source_text, target, read_only, node.origin, raw, source_raw, source_text,
-                         False, True)
-        return Mount(kind, source_text, target, read_only, node.origin, raw, source_raw, None, False, True)
+                         False, True, extra)
+        return Mount(kind, source_text, target, read_only, node.origin, raw, source_raw, None, False, True, extra)
 
     def networks(self, node: Node | None) -> dict[str, NetworkAttachment] | None:
         if node is None or (isinstance(node, Scalar) and node.value is None):

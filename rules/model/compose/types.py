@@ -143,6 +143,10 @@ class Mount:
     volume: str | None = None
     in_repository: bool = False  # a bind source inside the repository
     long_form: bool = False
+    # Mount options other than ro/rw, sorted: SELinux relabel (`z`/`Z`), propagation (`rshared`),
+    # `nocopy`, as the short syntax writes them (the long form's `bind.selinux`,
+    # `bind.propagation`, `volume.nocopy` map to the same words).
+    options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

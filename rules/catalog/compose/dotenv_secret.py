@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dockreview.rules.docker.secrets import is_literal_secret, is_secret_name
+from dockreview.rules.finding import Category, Severity
+from dockreview.rules.model.compose.dotenv import EnvEntry, parse_env_file
+from dockreview.rules.model.compose.types import ComposeProject, Service
+from dockreview.rules.rule import Context, Hit, Kind, Rule
+
+_SHOWN = 3
+
+
+class DotenvSecret(Rule[ComposeProject]):
+    """
+    ## What it does
+    Finds a secret written as a literal value in a committed `.env` (or `--env-file`) that compose
+    reads for a project, when a service of that project receives it: through `${NAME}` in its
+    `environment`, or as a value-less `environment:` key that compose fills from the project
+    environment (which includes `.env`).
+
+    Not reported: keys no service uses, values that are references or paths to secret files,
+    empty values, and `.env` files no compose project reads (`.env.example` templates).
+
+    ## Why is this bad?
+    A `.env` in git is part of the repository: the secret leaks with every clone and fork, and
+    every installation that does not override it shares the same value, so one leaked install
+    opens all of them. It also cannot differ between environments.
+
+    ## Example
+    ```sh
+    # .env
+    LAUNCHPAD_RPC_SHARED_SECRET=supersecret
+    ```
+
+    Use instead: leave it out of the committed `.env` and make compose fail when it is missing
+    (`${LAUNCHPAD_RPC_SHARED_SECRET:?generate one at install time}`), or generate it in the install
+    script and write it to an untracked env file.
+
+    ## How to fix
+    Remove the value from the committed file, generate it per installation, and rotate the one
+    that was committed.
+    """
+
+    code = "DR116"
+    slug = "compose-dotenv-secret"
+    category = Category.HARDCODED_SECRET
+    severity = Severity.ERROR
+    kind = Kind.COMPOSE
+    model_input = True
+    summary = "Literal secret in a committed .env that services receive"
+    fix = "Generate the secret per installation; keep it out of the committed .env, then rotate it"
+    security_severity = 8.0
+
+    def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
+        if not ctx.is_production():
+            return
+        for path in compose.env_files:
+            text = ctx.snapshot.text(path)
+            if text is None:
+                continue
+            for entry in parse_env_file(text, path, raw=True).values().values():
+                if not is_secret_name(entry.name) or not is_literal_secret(entry.raw):
+                    continue
+                users = [name for name, service in sorted(compose.services.items()) if _receives(service, entry)]
+                if not users:
+                    continue
+                shown = ", ".join(f"`{u}`" for u in users[:_SHOWN]) + (
+                    f" and {len(users) - _SHOWN} more" if len(users) > _SHOWN else "")
+                yield Hit(
+                    line=entry.origin.line,
+                    path=path,
+                    column=entry.origin.column,
+                    message=(
+                        f"`{entry.name}` is committed with a literal value in `{path}`, and compose passes it to "
+                        f"{'service' if len(users) == 1 else 'services'} {shown}: it leaks with the repository and "
+                        "every installation that does not override it shares it"
+                    ),
+                    evidence=f"{path}:{entry.name}",
+                )
+
+
+def _receives(service: Service, entry: EnvEntry) -> bool:
+    for var in service.environment.values():
+        if var.value is None and var.name == entry.name:
+            return True  # `environment: [NAME]`: filled from the project environment
+        if var.value is not None and any(u.name == entry.name for u in var.value.variables):
+            return True
+    return False
