@@ -16,7 +16,8 @@ from tests.cli_support import ROOT, Git
 ACTION = YAML(typ="safe").load((ROOT / "action.yml").read_text("utf-8"))
 
 
-def run_review_step(workspace: Path, inputs: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_review_step(workspace: Path, inputs: dict[str, str], output: Path | None = None,
+                    ) -> subprocess.CompletedProcess[str]:
     """The `Review the change` step with the inputs' values in its `${{ }}` expressions."""
     values = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()} | inputs
     [step] = [s for s in ACTION["runs"]["steps"] if s.get("name") == "Review the change"]
@@ -30,6 +31,9 @@ def run_review_step(workspace: Path, inputs: dict[str, str]) -> subprocess.Compl
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NO_COLOR", "FORCE_COLOR"))}
     env |= {name: evaluate(str(value)) for name, value in step["env"].items()}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    env.pop("GITHUB_OUTPUT", None)
+    if output is not None:
+        env["GITHUB_OUTPUT"] = str(output)
     cwd = workspace / evaluate(step["working-directory"])
     return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=cwd,
                           env=env, capture_output=True, text=True, timeout=180)
@@ -43,13 +47,16 @@ def test_args_and_working_directory_reach_dockreview_diff(tmp_path: Path) -> Non
                                 "      DB_PASSWORD: hunter2\n",
                 "Dockerfile": "FROM python:latest\n", "vendor/compose.yaml": "services:\n  x:\n    image: x\n"
                 "    environment:\n      API_TOKEN: tok-1234567890abcdef\n"})
+    outputs = tmp_path / "github-output"
     done = run_review_step(workspace, {"base": base, "working-directory": "app",
-                                       "args": "--select DR1 --exclude vendor/**"})
+                                       "args": "--select DR1 --exclude vendor/**"}, outputs)
     assert done.returncode == 1, done.stderr
     annotations = [line for line in done.stdout.splitlines() if line.startswith("::")]
     assert len(annotations) == 1, done.stdout  # DR201 not selected, vendor/ excluded
     assert annotations[0].startswith("::error file=compose.yaml,line=5,")
     assert "hunter2" not in done.stdout
+    # the SARIF upload resolves the repository-relative paths from the repository's top
+    assert outputs.read_text().splitlines() == [f"repository-top={git.root.resolve()}"]
 
     everything = run_review_step(workspace, {"base": base, "working-directory": "app", "fail-on": "never"})
     assert everything.returncode == 0
