@@ -258,3 +258,18 @@ def test_the_documented_pyproject_example_is_a_valid_config() -> None:
     config = Config.from_pyproject(example, "pyproject.toml")
     assert config is not None and config.issues == []
     assert config.fail_on == "warning" and not config.rules["DR109"].enabled
+
+
+def test_diff_takes_statistics_exclude_and_writes_gitlab_paths_from_the_top(tmp_path: Path) -> None:
+    git = Git(tmp_path / "repo")
+    git.commit({"README.md": "# r\n"})
+    git.write({"app/compose.yaml": DB_COMPOSE, "vendor/compose.yaml": DB_COMPOSE})
+    stats = dockreview("diff", "--base", "main", "--statistics", "--format", "json", "--exclude", "vendor/**",
+                       cwd=git.root)
+    assert stats.code == 1
+    assert [(r["code"], r["count"]) for r in json.loads(stats.out)] == [("DR101", 1), ("DR109", 1)]
+    gitlab = dockreview("diff", "--base", "main", "--format", "gitlab", "--exclude", "vendor/**",
+                        cwd=git.root / "app")
+    assert {i["location"]["path"] for i in json.loads(gitlab.out)} == {"app/compose.yaml"}
+    refused = dockreview("diff", "--base", "main", "--statistics", "--format", "junit", cwd=git.root)
+    assert refused.code == 2 and "--statistics prints text or json, not junit" in refused.err
