@@ -95,6 +95,21 @@ class Snapshot:
         snapshot = cls(paths, read, **kw)
         return snapshot
 
+    def overlay(self, files: Mapping[str, bytes]) -> Snapshot:
+        """This snapshot with `files` added, or put in place of its own (a file read from stdin)."""
+        data = {normalize(k): v for k, v in files.items()}
+        base = self
+
+        def read(path: str) -> bytes | None:
+            if path in data:
+                return data[path]
+            base.max_bytes = overlaid.max_bytes  # the cap in force, for the files underneath
+            return base._reader(path)
+
+        overlaid = Snapshot([*self.paths, *data], read, max_bytes=self._max_bytes,
+                            sizes={p: n for p, n in self.sizes.items() if p not in data})
+        return overlaid
+
     # --- contents -----------------------------------------------------------------------------
     @property
     def max_bytes(self) -> int:
