@@ -1,6 +1,7 @@
 """Configuration: which rules run, at what severity, on which files, and what fails the check.
 
-Read from `.github/dockreview.yml` (or `.dockreview.yml`), validated against the JSON Schema in
+Read from `.github/dockreview.yml` (or `.dockreview.yml`, or the `[tool.dockreview]` table of a
+`pyproject.toml`: `Config.from_pyproject`), validated against the JSON Schema in
 `rules/schema/config.schema.json`. An invalid file is reported with the line of the bad key and
 the defaults are used instead, so a typo never silently switches the review off.
 """
@@ -8,6 +9,8 @@ the defaults are used instead, so a typo never silently switches the review off.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -19,6 +22,8 @@ from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.errors import ParseError
 
 CONFIG_PATHS = (".github/dockreview.yml", ".github/dockreview.yaml", ".dockreview.yml", ".dockreview.yaml")
+# Read after CONFIG_PATHS, and only when it has a `[tool.dockreview]` table.
+PYPROJECT = "pyproject.toml"
 
 # Files named for development, testing or examples are not production. A pattern without `/`
 # matches the file name; one with `/` matches the path from the repository root.
@@ -78,6 +83,9 @@ class Config:
     # never reviewed before they were lowered and do not fail a check by default.
     fail_on_confidence: Confidence | None = None
     ignore: tuple[str, ...] = ()
+    # The `ignore:` patterns of the config file (a CLI `--exclude` adds to `ignore` only): the
+    # review lists what they skip, so a tree is never left out silently.
+    written_ignore: tuple[str, ...] = ()
     rules: dict[str, RuleSetting] = field(default_factory=dict)
     production_include: tuple[str, ...] = ()
     production_exclude: tuple[str, ...] = DEFAULT_NON_PRODUCTION
@@ -170,6 +178,7 @@ class Config:
         else:
             config.fail_on = str(fail_on)
         config.ignore = tuple(data.get("ignore") or ())
+        config.written_ignore = config.ignore
         for key, value in (data.get("rules") or {}).items():
             config.rules[str(key)] = _rule_setting(value)
         production = data.get("production") or {}
@@ -185,6 +194,33 @@ class Config:
         suppressions = data.get("suppressions") or {}
         config.suppressions_from_pull_request = bool(suppressions.get("from_pull_request", False))
         return config
+
+    @classmethod
+    def from_pyproject(cls, text: str, source: str) -> Config | None:
+        """The `[tool.dockreview]` table of a pyproject.toml (the same keys as the YAML file), or None
+        when the file has no such table. Issues point at the line of the offending key."""
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 1
+            return cls(source=source, issues=[ConfigIssue(source, line, f"invalid TOML: {exc}")])
+        tool = data.get("tool")
+        table = tool.get("dockreview") if isinstance(tool, dict) else None
+        if table is None:
+            return None
+        issues = validate(table, source, lambda path: _toml_line(text, path))
+        if issues:
+            return cls(source=source, issues=issues)
+        return cls.from_dict(table, source)
+
+    @classmethod
+    def from_file(cls, path: str, text: str, source: str) -> Config | None:
+        """A config file by its name: TOML (a pyproject.toml; None without `[tool.dockreview]`) or YAML."""
+        if path.endswith(".toml"):
+            return cls.from_pyproject(text, source)
+        return cls.from_text(text, source)
 
     def unknown_rule_keys(self, known: set[str]) -> list[str]:
         return [key for key in self.rules if key not in known]
@@ -219,7 +255,8 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
-def validate(data: Any, source: str) -> list[ConfigIssue]:
+def validate(data: Any, source: str, locate: Callable[[list[Any]], int] | None = None) -> list[ConfigIssue]:
+    """Schema errors with the line of the offending key (`locate(path)`; default: YAML positions)."""
     import jsonschema  # only when a config file exists: keeps CLI start-up fast
 
     validator = jsonschema.Draft202012Validator(schema())
@@ -231,7 +268,7 @@ def validate(data: Any, source: str) -> list[ConfigIssue]:
             allowed = set(error.schema.get("properties", {}))
             extra = [k for k in error.instance if k not in allowed]
             path = path + extra[:1]
-        line = _line_of_path(data, path)
+        line = locate(path) if locate is not None else _line_of_path(data, path)
         where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
         issues.append(ConfigIssue(source, line, f"invalid config at `{where}`: {error.message}"))
     return issues
@@ -267,3 +304,25 @@ def _line_of_path(root: Any, path: list[Any]) -> int:
         else:
             break
     return line
+
+
+_TOML_HEADER = re.compile(r"^\s*\[\[?\s*tool\s*\.\s*dockreview\s*((?:\.[^\]]*)?)\]")
+
+
+def _toml_line(text: str, path: list[Any]) -> int:
+    """The line of `path` inside `[tool.dockreview]`: the table's header, then each key in turn
+    (`key =` or a `[tool.dockreview.key]` header). TOML parsers keep no positions: a text scan."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if _TOML_HEADER.match(line)), None)
+    if start is None:
+        return 1
+    found = start
+    for part in (p for p in path if isinstance(p, str)):
+        key = re.escape(part)
+        quoted = rf"[\"']?{key}[\"']?"
+        pattern = re.compile(rf"^\s*(?:{quoted}\s*=|\[\s*tool\s*\.\s*dockreview\s*\.(?:.*\.)?\s*{quoted}\s*\])")
+        nxt = next((i for i in range(found + 1, len(lines)) if pattern.match(lines[i])), None)
+        if nxt is None:
+            break
+        found = nxt
+    return found + 1

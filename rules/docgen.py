@@ -23,11 +23,15 @@ def render(rule: type[AnyRule]) -> str:
         "| Code | Slug | Category | Default severity | Confidence | Checks | Suggestion |",
         "| --- | --- | --- | --- | --- | --- | --- |",
         f"| {rule.code} | `{rule.slug}` | `{rule.category}` | {rule.severity} | {rule.confidence} | "
-        f"{rule.kind} files | {'yes' if getattr(rule, 'has_suggestion', False) else 'no'} |",
+        f"{rule.kind} files | {rule.fix_safety if rule.has_suggestion else 'no'} |",
         "",
         f"**{rule.summary}.** Fix: {rule.fix}.",
         "",
     ]
+    if rule.has_suggestion:
+        how = "`dockreview check --fix` applies it" if rule.fix_safety == "safe" else \
+            "`dockreview check --fix --unsafe-fixes` applies it"
+        header += [f"**Fix safety:** the suggestion is {rule.fix_safety} ({how}): {rule.fix_safety_reason}.", ""]
     return "\n".join(header) + rule.docs().strip() + "\n\n" + confidence_section(rule) + "\n"
 
 

@@ -21,6 +21,7 @@ from dockreview.rules.model.locate import service_subject
 from dockreview.rules.parse.errors import NotReviewed, ParseError
 from dockreview.rules.report import Note, Report
 from dockreview.rules.rule import AnyRule, Context, Hit, Kind, Rule
+from dockreview.rules.scope import affected
 from dockreview.rules.snapshot import ParserCrash, Snapshot
 from dockreview.rules.suppress import ALL, Suppression, Suppressions, scan
 
@@ -45,6 +46,7 @@ def review(
     change: Change | None = None,
     base: Snapshot | None = None,
     deadline: float | None = None,
+    whole: bool = False,
 ) -> Report:
     """Review `paths` (default: every Docker-related file) of `snapshot`.
 
@@ -58,10 +60,20 @@ def review(
     lands — what it breaks elsewhere included. Findings the base already had, in files the change
     touches, are counted in `Report.preexisting`. Engine findings (parse errors, bad suppressions)
     are kept when they sit on changed lines. With `change` and no base: findings on changed lines.
+
+    With `change` and `base`, only the files the change can affect are reviewed (`rules.scope`),
+    on the head and, for attribution, on the base: the same findings as reviewing every file,
+    which `whole=True` does (and what the equivalence test compares with).
     """
     config = config or Config()
     snapshot.max_bytes = config.max_file_size
     targets = sorted(set(paths)) if paths is not None else snapshot.docker_files()
+    if change is not None and base is not None:
+        base.max_bytes = config.max_file_size
+        snapshot.share_with(base)
+    if change is not None and base is not None and not whole:
+        reach = affected(base, snapshot, change)
+        targets = [p for p in targets if p in reach]
     report = _review_files(snapshot, config, targets, base=base if change is not None else None, change=change,
                            deadline=deadline)
     if change is not None:
@@ -107,7 +119,8 @@ def _review_files(
         file_type = snapshot.file_type(path)
         if file_type is not None and config.is_ignored(path):
             pattern = next((p for p in config.ignore if matches(path, (p,))), "")
-            ignored.setdefault(pattern, []).append(path)
+            if pattern in config.written_ignore:
+                ignored.setdefault(pattern, []).append(path)
         if file_type is None or config.is_ignored(path):
             continue
         if _past(deadline):

@@ -22,6 +22,7 @@ The type argument is what `check` receives, as its `kind` (and `model_input`) sa
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 from collections.abc import Iterable, Iterator
@@ -41,7 +42,34 @@ if TYPE_CHECKING:
     from dockreview.rules.parse import Document
     from dockreview.rules.snapshot import Snapshot
 
-DOCS_BASE = os.environ.get("DOCKREVIEW_DOCS_URL", "docs/rules/")
+DOCS_ENV = "DOCKREVIEW_DOCS_URL"
+# Without package metadata (a checkout that was never installed): the pages' repository path.
+DOCS_FALLBACK = "docs/rules/"
+
+
+def docs_base() -> str:
+    """Where the rule pages are, ending in `/`: `$DOCKREVIEW_DOCS_URL` when it is an http(s) URL (a
+    fork or a self-hosted copy of the docs), else the `Documentation` URL of the installed package
+    (`[project.urls]` in pyproject.toml) + `rules/`, else the repository path `docs/rules/`."""
+    override = os.environ.get(DOCS_ENV, "").strip()
+    if override.startswith(("https://", "http://")):
+        return override.rstrip("/") + "/"
+    return _package_docs_base()
+
+
+@functools.cache
+def _package_docs_base() -> str:
+    try:
+        from importlib.metadata import PackageNotFoundError, metadata
+
+        urls: list[str] = [str(u) for u in metadata("dockreview").get_all("Project-URL") or []]
+    except (ImportError, PackageNotFoundError):
+        return DOCS_FALLBACK
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "documentation" and url.strip().startswith("https://"):
+            return url.strip().rstrip("/") + "/rules/"
+    return DOCS_FALLBACK
 
 
 class Kind(StrEnum):
@@ -161,6 +189,12 @@ class Rule(Generic[InputT]):
     model_input: ClassVar[bool] = False
     # CVSS-like score for GitHub code scanning (security rules only).
     security_severity: ClassVar[float | None] = None
+    # For rules with suggestions: "safe" when the fixed file keeps working with nothing else changed
+    # (`dockreview check --fix` applies it), "unsafe" when something outside the file must follow
+    # (`--unsafe-fixes`); `fix_safety_reason` says why, on the rule's page.
+    has_suggestion: ClassVar[bool] = False
+    fix_safety: ClassVar[str] = ""
+    fix_safety_reason: ClassVar[str] = ""
 
     def check(self, doc: InputT, ctx: Context) -> Iterable[Hit]:
         raise NotImplementedError
@@ -178,7 +212,7 @@ class Rule(Generic[InputT]):
 
     @classmethod
     def docs_url(cls) -> str:
-        return f"{DOCS_BASE}{cls.slug}.md"
+        return f"{docs_base()}{cls.slug}.md"
 
 
 # A rule of the catalog, whichever input it takes: the engine gives each rule what its `kind` says

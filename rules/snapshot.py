@@ -7,6 +7,7 @@ see the whole repository at one commit, whether it comes from disk, from git, or
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from dockreview.rules.parse import Document
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# A path `normalize` leaves as it is: no backslash, no empty, `.` or `..` part, no leading or
+# trailing slash.
+_PLAIN = re.compile(r"(?!\.{1,2}(?:/|$))[^/\\]+(?:/(?!\.{1,2}(?:/|$))[^/\\]+)*\Z")
 T = TypeVar("T")
 D = TypeVar("D")
 Reader = Callable[[str], bytes | None]
@@ -55,6 +59,9 @@ class Snapshot:
         self._docs: dict[str, Document | ParseError | ParserCrash | None] = {}
         self._files_of: dict[FileType, list[str]] = {}
         self._derived: dict[Hashable, Any] = {}
+        # What is computed from one file's text alone, shared with the snapshots this one is
+        # linked to (`share_with`): the base and head of a change parse an unchanged file once.
+        self._by_content: dict[Hashable, Any] = {}
         self.skipped: dict[str, Skipped] = {}
 
     # --- construction -------------------------------------------------------------------------
@@ -87,6 +94,21 @@ class Snapshot:
 
         snapshot = cls(paths, read, **kw)
         return snapshot
+
+    def overlay(self, files: Mapping[str, bytes]) -> Snapshot:
+        """This snapshot with `files` added, or put in place of its own (a file read from stdin)."""
+        data = {normalize(k): v for k, v in files.items()}
+        base = self
+
+        def read(path: str) -> bytes | None:
+            if path in data:
+                return data[path]
+            base.max_bytes = overlaid.max_bytes  # the cap in force, for the files underneath
+            return base._reader(path)
+
+        overlaid = Snapshot([*self.paths, *data], read, max_bytes=self._max_bytes,
+                            sizes={p: n for p, n in self.sizes.items() if p not in data})
+        return overlaid
 
     # --- contents -----------------------------------------------------------------------------
     @property
@@ -174,6 +196,20 @@ class Snapshot:
             self._derived[key] = compute()
         return cast(T, self._derived[key])
 
+    def share_with(self, other: Snapshot) -> None:
+        """Share what is computed from a file's text alone (parsed documents, the docker commands of
+        a script) with `other`: the two sides of a change parse an unchanged file once."""
+        other._by_content.update(self._by_content)
+        self._by_content = other._by_content
+
+    def from_text(self, key: Hashable, path: str, compute: Callable[[], T]) -> T:
+        """A value that depends only on `path`, its text and `key` (computed once across the
+        snapshots that share with this one; `compute` reads this snapshot)."""
+        full = (key, path, self.text(path), self.file_type(path), self.max_bytes)
+        if full not in self._by_content:
+            self._by_content[full] = compute()
+        return cast(T, self._by_content[full])
+
     def files_of(self, kind: FileType) -> list[str]:
         """Every file of a kind (cached: cross-file rules ask for it once per file they check)."""
         if kind not in self._files_of:
@@ -185,7 +221,7 @@ class Snapshot:
         """The parsed document for a Docker-related file; raises ParseError; None if unreadable."""
         path = normalize(path)
         if path not in self._docs:
-            self._docs[path] = self._parse(path)
+            self._docs[path] = self.from_text("document", path, lambda: self._parse(path))
         result = self._docs[path]
         if isinstance(result, (ParseError, ParserCrash)):
             raise result
@@ -221,6 +257,8 @@ class Snapshot:
 
 
 def normalize(path: str) -> str:
+    if _PLAIN.match(path):  # already normal: the usual case, asked many times per file
+        return path
     text = path.replace("\\", "/")
     while text.startswith("./"):
         text = text[2:]

@@ -269,6 +269,21 @@ def test_config_comes_from_the_base_branch_not_the_pull_request(github) -> None:
     assert run2["conclusion"] == "success"  # DR101 is only a warning on the base branch now
 
 
+def test_an_invalid_config_on_the_base_branch_is_shown_in_the_check_summary(github) -> None:
+    gh, app, _ = github
+    gh.push("octo/shop", "main", files={".github/dockreview.yml": "fail_on: warning\nrules:\n  DR101: sometimes\n"})
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    with AppServer(settings_for(gh, app)) as server:
+        send(gh, app, server, "opened", number)
+        [run] = completed_run(gh, sha)
+    summary = run["output"]["summary"]
+    assert "### Configuration problems" in summary, summary
+    # (backticks inside a note are escaped, so a config value cannot open markdown)
+    assert "`.github/dockreview.yml`: line 3: invalid config at &#96;rules.DR101&#96;" in summary, summary
+    assert "The defaults are used instead." in summary
+    assert run["conclusion"] == "failure"  # the defaults: DR101 and DR102 are errors
+
+
 def test_fork_pull_request_is_reviewed_with_the_app_token(github) -> None:
     gh, app, _ = github
     sha = gh.push("octo/shop", "contrib", files={"compose.yaml": RISKY_COMPOSE})

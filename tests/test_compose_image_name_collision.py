@@ -41,7 +41,7 @@ def test_latest_is_the_default_tag_and_different_builds_say_so() -> None:
     [finding] = findings(files, rule=RULE)
     assert finding.line == 7
     assert "services `web`, `worker` and `admin` all build" in finding.message
-    assert "runs another service's image" in finding.message or "run another service's image" in finding.message
+    assert "the build that finishes last wins and some of them run another service's image" in finding.message
     assert [r.line for r in finding.related] == [4, 10]
 
 

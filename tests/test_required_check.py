@@ -317,9 +317,11 @@ def test_the_engine_notes_what_a_past_deadline_left_out() -> None:
     from dockreview.rules import Snapshot, review
     from dockreview.rules.diff import Change
 
-    head = Snapshot.from_mapping({"compose.yaml": BASE_COMPOSE, "Dockerfile": "FROM node:20\n"})
+    # compose.yaml builds the new Dockerfile: the change can affect it, so it is reviewed too (rules.scope)
+    compose = "services:\n  web:\n    build: .\n"
+    head = Snapshot.from_mapping({"compose.yaml": compose, "Dockerfile": "FROM node:20\n"})
     change = Change(lines={"Dockerfile": None})
-    report = review(head, change=change, base=Snapshot.from_mapping({"compose.yaml": BASE_COMPOSE}),
+    report = review(head, change=change, base=Snapshot.from_mapping({"compose.yaml": compose}),
                     deadline=time.monotonic() - 1)
     assert [n.path for n in report.incomplete] == ["Dockerfile"]  # the untouched compose.yaml is only noted
     assert {n.path for n in report.errors} == {"Dockerfile", "compose.yaml"}

@@ -61,7 +61,9 @@ def test_real_secret_finding_body() -> None:
     assert "**Why:** A compose file is committed" in body
     assert "**Fix:** Read it from the environment" in body
     assert "```suggestion\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}\n```" in body
-    assert "Docs: `docs/rules/compose-hardcoded-secret.md`" in body  # relative: text, not a broken link
+    assert f"Docs: [compose-hardcoded-secret]({finding.docs})" in body and finding.docs.startswith("https://")
+    relative = comment_body(replace(finding, docs="docs/rules/compose-hardcoded-secret.md"), "")
+    assert "Docs: `docs/rules/compose-hardcoded-secret.md`" in relative  # relative: text, not a broken link
     assert parse_marker(body).fingerprint == finding.fingerprint()
     assert parse_marker(body).rule == "DR101"
 

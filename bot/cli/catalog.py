@@ -25,6 +25,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
                 "summary": r.summary,
                 "fix": r.fix,
                 "security_severity": r.security_severity,
+                "fix_safety": r.fix_safety or None,
                 "docs": r.docs_url(),
             }
             for r in rules
@@ -53,6 +54,10 @@ def cmd_rule(args: argparse.Namespace) -> int:
     ]
     if rule.security_severity:
         lines.append(f"security severity: {rule.security_severity}")
-    lines += ["", rule.docs() or rule.summary, "", f"Fix: {rule.fix}", f"Docs: {rule.docs_url()}"]
+    lines += ["", rule.docs() or rule.summary, "", f"Fix: {rule.fix}"]
+    if rule.has_suggestion:
+        applied = "--fix applies it" if rule.fix_safety == "safe" else "--fix --unsafe-fixes applies it"
+        lines.append(f"Fix safety: {rule.fix_safety} ({applied}): {rule.fix_safety_reason}")
+    lines.append(f"Docs: {rule.docs_url()}")
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK

@@ -53,30 +53,54 @@ def build_parser() -> argparse.ArgumentParser:
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="FILE",
-                        help="config file (default: .github/dockreview.yml or .dockreview.yml, found from the "
-                        "current directory up to the repository's top)")
+                        help="config file: YAML, or a pyproject.toml with [tool.dockreview] (default: "
+                        ".github/dockreview.yml, .dockreview.yml or pyproject.toml, found from the current "
+                        "directory up to the repository's top)")
     common.add_argument("--no-config", action="store_true", help="ignore any config file: review with the defaults")
     common.add_argument(
         "--fail-on", choices=FAIL_ON, help="lowest severity that makes the exit status 1 (default: the config's, error)"
     )
-    common.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    common.add_argument("--no-color", action="store_true", help="no ANSI colours (also: NO_COLOR=1)")
+    common.add_argument("--output", "--output-file", "-o", dest="output", metavar="FILE",
+                        help="write the report to FILE instead of stdout")
+    common.add_argument("--color", choices=("auto", "always", "never"),
+                        help="ANSI colours in text output (default auto: on a terminal, unless NO_COLOR is set; "
+                        "FORCE_COLOR turns them on)")
+    common.add_argument("--no-color", action="store_true", help="the same as --color never")
     common.add_argument("--select", action="append", metavar="RULES",
                         help="only these rules: codes, prefixes (DR1), slugs or categories, comma-separated")
     common.add_argument("--extend-select", action="append", metavar="RULES", help="add rules to --select")
     common.add_argument("--ignore", action="append", metavar="RULES", help="switch these rules off")
+    common.add_argument("--exclude", action="append", metavar="GLOBS",
+                        help="do not review files matching these globs (comma-separated; added to the config's "
+                        "`ignore:`)")
     common.add_argument("--quiet", "-q", action="store_true",
                         help="text output: only the findings, no notes or summary line")
+    common.add_argument("--statistics", action="store_true",
+                        help="print how many findings each rule has instead of the findings")
 
     check = sub.add_parser(
         "check",
         parents=[common],
         help="review every Docker-related file under the paths",
-        description="Review every Docker-related file under PATH (default: the current directory).",
+        description="Review every Docker-related file under PATH (default: the current directory). "
+        "PATH `-` reads one file from stdin (named by --stdin-filename).",
     )
     check.add_argument("paths", nargs="*", metavar="PATH", default=["."])
+    check.add_argument("--stdin-filename", metavar="NAME",
+                       help="the name of the file read from stdin (PATH `-`; default: Dockerfile)")
     check.add_argument("--jobs", "-j", type=int, metavar="N",
                        help="processes to review with (default: one per core for large trees, else 1)")
+    check.add_argument("--show-files", action="store_true",
+                       help="list the files that would be reviewed, with their kind, and exit")
+    check.add_argument("--respect-gitignore", action=argparse.BooleanOptionalAction, default=True,
+                       help="skip files that git ignores (.gitignore, .git/info/exclude) when walking a "
+                       "directory (default: on)")
+    check.add_argument("--fix", action="store_true",
+                       help="apply the safe suggestions to the files, then report what is left")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff: apply the unsafe suggestions too")
+    check.add_argument("--diff", action="store_true",
+                       help="print the fixes --fix would apply as a unified diff; change nothing")
     check.set_defaults(handler=cmd_check)
 
     diff = sub.add_parser(

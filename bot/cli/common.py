@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from dockreview.rules.snapshot import Snapshot
 
 PROG = "dockreview"
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit", "checkstyle")
 FAIL_ON = ("error", "warning", "note", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -30,9 +30,9 @@ def load_config(args: argparse.Namespace, snapshot: Snapshot, root: Path) -> Con
     """The config in force: `--config FILE`, else the snapshot's own (.github/dockreview.yml ...),
     none with `--no-config`. An invalid config is a usage error (exit 2) with its line: reviewing with
     the defaults instead would drop its `ignore:` and `rules:` without a word."""
-    from dockreview.rules.config import CONFIG_PATHS, Config
+    from dockreview.rules.config import CONFIG_PATHS, PYPROJECT, Config
 
-    config: Config
+    config: Config | None
     if getattr(args, "no_config", False):
         config = Config()
     elif args.config:
@@ -42,11 +42,18 @@ def load_config(args: argparse.Namespace, snapshot: Snapshot, root: Path) -> Con
         except OSError as exc:
             raise UsageError(f"--config {args.config}: {exc.strerror or exc}") from exc
         source = relative(path, root) if is_under(path, root) else str(path)
-        config = Config.from_text(text, source)
+        config = Config.from_file(path.name, text, source)
+        if config is None:
+            raise UsageError(f"--config {args.config}: no [tool.dockreview] table")
     else:
-        found = next((p for p in CONFIG_PATHS if snapshot.has(p)), None)
-        text = snapshot.text(found) if found else None
-        config = Config.from_text(text, found) if found and text is not None else Config()
+        config = None
+        for found in (*CONFIG_PATHS, PYPROJECT):
+            text = snapshot.text(found) if snapshot.has(found) else None
+            if text is not None:
+                config = Config.from_file(found, text, found)
+            if config is not None:
+                break
+        config = config or Config()
     if config.issues:
         shown = config.issues[0].path if os.path.isabs(config.issues[0].path) else str(root / config.issues[0].path)
         where = relative(Path(shown), Path.cwd()) if is_under(Path(shown), Path.cwd()) else shown
@@ -56,6 +63,7 @@ def load_config(args: argparse.Namespace, snapshot: Snapshot, root: Path) -> Con
         config.fail_on = args.fail_on
     apply_selection(config, getattr(args, "select", None), getattr(args, "extend_select", None),
                     getattr(args, "ignore", None))
+    config.ignore = (*config.ignore, *_names(getattr(args, "exclude", None)))
     return config
 
 
@@ -100,16 +108,31 @@ def apply_selection(config: Config, select: list[str] | None, extend_select: lis
 
 
 def config_root(start: Path) -> Path | None:
-    """The nearest directory from `start` up that has a config file, not above the repository's top
-    (the first directory with `.git`); None when there is none."""
-    from dockreview.rules.config import CONFIG_PATHS
+    """The nearest directory from `start` up that has a config file (a pyproject.toml counts when it
+    has `[tool.dockreview]`), not above the repository's top (the first directory with `.git`); None
+    when there is none."""
+    from dockreview.rules.config import CONFIG_PATHS, PYPROJECT
 
     for directory in (start, *start.parents):
         if any((directory / p).is_file() for p in CONFIG_PATHS):
             return directory
+        pyproject = directory / PYPROJECT
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return directory
         if (directory / ".git").exists():
             return None
     return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text("utf-8", errors="replace"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return True  # let loading it report the problem
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "dockreview" in tool
 
 
 def run_review(snapshot: Snapshot, config: Config, **kw: object) -> Report:
@@ -161,18 +184,28 @@ def finish(args: argparse.Namespace, report: Report, snapshot: Snapshot, config:
     if args.format == "github-review":
         return github_review(args, report, config, None, "HEAD")
 
-    to_file = args.output not in (None, "-")
-    color = (
-        args.format == "text"
-        and not to_file
-        and not args.no_color
-        and not os.environ.get("NO_COLOR")
-        and _isatty(sys.stdout)
-    )
+    color = args.format in ("text", "concise") and use_color(args)
     run = Run(report=report, snapshot=snapshot, config=config, root=root, cwd=cwd, color=color, diff=diff,
               quiet=bool(getattr(args, "quiet", False)))
-    write(args, render(args.format, run))
+    if getattr(args, "statistics", False):
+        from dockreview.bot.output.statistics import render as statistics
+
+        write(args, statistics(run, args.format))
+    else:
+        write(args, render(args.format, run))
     return EXIT_FINDINGS if report.fails(config) else EXIT_OK
+
+
+def use_color(args: argparse.Namespace) -> bool:
+    """`--color always|never` (`--no-color`), else auto: never to a file or with NO_COLOR set (any
+    value but empty), always with FORCE_COLOR set, else only when stdout is a terminal
+    (https://no-color.org, https://force-color.org)."""
+    choice = "never" if args.no_color else (args.color or "auto")
+    if choice != "auto":
+        return choice == "always"
+    if args.output not in (None, "-") or os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or _isatty(sys.stdout)
 
 
 def _isatty(stream: TextIO) -> bool:

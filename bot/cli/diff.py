@@ -10,7 +10,10 @@ from dockreview.bot.cli.common import UsageError, finish, github_review, load_co
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from dockreview.bot.cli.gitrepo import GitError, GitRepo
+    from dockreview.bot.output.statistics import FORMATS as STATISTICS_FORMATS
 
+    if args.statistics and args.format not in STATISTICS_FORMATS:
+        raise UsageError(f"--statistics prints text or json, not {args.format}")
     for ref in (args.base, args.head):
         if ref is not None and (not ref or ref.startswith("-")):
             raise UsageError(f"invalid revision {ref!r}")
@@ -34,6 +37,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         if args.format == "github-review":
             return github_review(args, report, config, repo.patches(merge_base, head_rev), head_rev or "HEAD",
                                  repo.web_url())
-        # GitHub reads annotation and SARIF paths from the repository's top, wherever diff ran.
-        shown_from = repo.root if args.format in ("github", "sarif") else cwd
+        # GitHub (annotations, SARIF) and GitLab (Code Quality) read paths from the repository's top,
+        # wherever diff ran.
+        shown_from = repo.root if args.format in ("github", "sarif", "gitlab") else cwd
         return finish(args, report, head, config, repo.root, shown_from, diff=True)

@@ -73,25 +73,41 @@ async def load_tree(gh: GitHubClient, owner: str, repo: str, commit: str) -> Rem
 
 async def fetch(gh: GitHubClient, tree: RemoteTree, paths: list[str], max_bytes: int) -> None:
     """Fill `tree.contents` for `paths` (small files only), a GraphQL query per batch."""
-    wanted = []
-    for path in dict.fromkeys(paths):
-        entry = tree.entries.get(path)
-        if path in tree.contents or entry is None:
-            continue
-        if entry.kind != "blob":
-            tree.contents[path] = None  # submodule or symlink: never read
-        elif entry.size <= max_bytes:  # larger files are skipped by the snapshot, with a note
-            wanted.append(path)
-    for batch in _batches(wanted, tree):
-        blobs = await api.read_blobs(gh, tree.owner, tree.repo, [f"{tree.commit}:{path}" for path in batch])
-        for path, found in zip(batch, blobs, strict=True):
+    await fetch_trees(gh, [(tree, paths)], max_bytes)
+
+
+async def fetch_trees(gh: GitHubClient, wanted: list[tuple[RemoteTree, list[str]]], max_bytes: int,
+                      first: tuple[str, tuple[str, ...]] | None = None) -> tuple[str, str] | None:
+    """`fetch` for several trees of one repository in shared batches; `first` = (commit, paths) asks,
+    in the first batch, for the first of `paths` that exists at `commit` (as `read_first`)."""
+    items: list[tuple[RemoteTree | None, str, int]] = []  # (tree or None for `first`, path, size)
+    for tree, paths in wanted:
+        for path in dict.fromkeys(paths):
+            entry = tree.entries.get(path)
+            if path in tree.contents or entry is None:
+                continue
+            if entry.kind != "blob":
+                tree.contents[path] = None  # submodule or symlink: never read
+            elif entry.size <= max_bytes:  # larger files are skipped by the snapshot, with a note
+                items.append((tree, path, entry.size))
+    asked = [(None, path, 0) for path in first[1]] if first else []
+    owner, repo = (wanted[0][0].owner, wanted[0][0].repo) if wanted else ("", "")
+    found_first: tuple[str, str] | None = None
+    for batch in _batches([*asked, *items]):
+        expressions = [f"{tree.commit if tree else first[0]}:{path}" for tree, path, _ in batch]  # type: ignore[index]
+        blobs = await api.read_blobs(gh, owner, repo, expressions)
+        for (tree, path, _), found in zip(batch, blobs, strict=True):
             blob = found or {}
-            if blob.get("isBinary"):
+            if tree is None:
+                if found_first is None and blob.get("text") is not None:
+                    found_first = (path, str(blob["text"]))
+            elif blob.get("isBinary"):
                 tree.contents[path] = b"\x00binary"
             elif blob.get("isTruncated") or blob.get("text") is None:
                 tree.contents[path] = await _blob(gh, tree, path)
             else:
                 tree.contents[path] = str(blob["text"]).encode("utf-8", "surrogateescape")
+    return found_first
 
 
 async def read_first(gh: GitHubClient, owner: str, repo: str, commit: str,
@@ -116,16 +132,16 @@ async def _blob(gh: GitHubClient, tree: RemoteTree, path: str) -> bytes | None:
         return None
 
 
-def _batches(paths: list[str], tree: RemoteTree) -> list[list[str]]:
-    batches: list[list[str]] = []
-    current: list[str] = []
+def _batches(items: list[tuple[RemoteTree | None, str, int]]) -> list[list[tuple[RemoteTree | None, str, int]]]:
+    batches: list[list[tuple[RemoteTree | None, str, int]]] = []
+    current: list[tuple[RemoteTree | None, str, int]] = []
     size = 0
-    for path in paths:
-        entry_size = tree.entries[path].size
+    for item in items:
+        entry_size = item[2]
         if current and (len(current) >= BATCH_FILES or size + entry_size > BATCH_BYTES):
             batches.append(current)
             current, size = [], 0
-        current.append(path)
+        current.append(item)
         size += entry_size
     if current:
         batches.append(current)

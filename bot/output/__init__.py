@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from dockreview.rules.engine import Report
     from dockreview.rules.snapshot import Snapshot
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit", "checkstyle")
 
 
 @dataclass(slots=True)

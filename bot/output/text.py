@@ -21,7 +21,7 @@ GREEN = "\033[32m"
 SEVERITY_COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;34m"}
 
 
-class _Paint:
+class Paint:
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
 
@@ -30,7 +30,7 @@ class _Paint:
 
 
 def render(run: Run) -> str:
-    paint = _Paint(run.color)
+    paint = Paint(run.color)
     out: list[str] = []
     if run.diff:
         from dockreview.bot.output.changes import text_lines
@@ -46,21 +46,26 @@ def render(run: Run) -> str:
         return "\n".join(out) + "\n" if out else ""
     for note in run.report.errors:
         where = run.display(note.path) if note.path else "dockreview"
-        out.append(f"{paint('note', DIM)}: {where}: {_one_line(note.message)}")
+        out.append(f"{paint('note', DIM)}: {where}: {one_line(note.message)}")
     if run.report.errors:
         out.append("")
     out.append(paint(summary_line(run), BOLD))
     return "\n".join(out) + "\n"
 
 
-def _finding(run: Run, finding: Finding, paint: _Paint) -> list[str]:
+def finding_head(run: Run, finding: Finding, paint: Paint) -> str:
+    """`path:line:col: CODE [slug] severity: message` (the concise format is only these lines)."""
     severity = str(finding.severity)
-    head = (
+    return (
         f"{paint(f'{run.display(finding.path)}:{finding.line}:{finding.column}:', BOLD)} "
         f"{paint(finding.rule, BOLD)} [{finding.slug}] "
-        f"{paint(severity, SEVERITY_COLORS.get(severity, BOLD))}: {_one_line(finding.message)}"
+        f"{paint(severity, SEVERITY_COLORS.get(severity, BOLD))}: {one_line(finding.message)}"
     )
-    lines = [head]
+
+
+def _finding(run: Run, finding: Finding, paint: Paint) -> list[str]:
+    severity = str(finding.severity)
+    lines = [finding_head(run, finding, paint)]
     # The line of a secret finding holds the secret: it is never printed (CI logs are shared).
     source = "" if finding.category in SECRET_CATEGORIES else run.source_line(finding.path, finding.line)
     column = finding.column
@@ -74,7 +79,7 @@ def _finding(run: Run, finding: Finding, paint: _Paint) -> list[str]:
         caret = paint("^", SEVERITY_COLORS.get(severity, BOLD))
         lines.append(f"  {gutter} | {_caret_prefix(source, column)}{caret}")
     if finding.fix:
-        lines.append(f"  {paint('fix', CYAN)}: {_one_line(finding.fix)}")
+        lines.append(f"  {paint('fix', CYAN)}: {one_line(finding.fix)}")
     if finding.suggestion is not None:
         lines.append(f"  {paint('suggestion', GREEN)}:")
         suggestion = finding.suggestion.split("\n") if finding.suggestion else ["(delete the line)"]
@@ -93,5 +98,5 @@ def _printable(text: str) -> str:
     return "".join(ch if ch == "\t" or (ch >= " " and ch != "\x7f") else "?" for ch in text)
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     return _printable(" ".join(text.split("\n")))

@@ -14,13 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dockreview.bot.github import GitHubClient
-from dockreview.bot.github.contents import load_tree, read_first
+from dockreview.bot.github.contents import load_tree
 from dockreview.bot.review import diffmap, render, summary
 from dockreview.bot.worker import listing
 from dockreview.bot.worker.check_run import CheckRun
 from dockreview.bot.worker.pull_request import Outcome, review_trees
-from dockreview.rules import Config
-from dockreview.rules.config import CONFIG_PATHS
 
 KEY = "merge-group@"  # the check run's external_id: `merge-group@<base sha>:<job id>` (a re-run finds its base)
 
@@ -48,9 +46,7 @@ class MergeGroupReview:
         if not incomplete and not listing.docker_related(diff):
             await check_run.complete("success", summary.no_docker_changes_output())
             return Outcome("success", check_run_id=check_run.id)
-        found = await read_first(self.gh, self.owner, self.repo, self.base_sha, CONFIG_PATHS)
-        config = Config.from_text(found[1], found[0]) if found else Config()
-        report = await review_trees(self.gh, head_tree, base_tree, diff, config)
+        report, config = await review_trees(self.gh, head_tree, base_tree, diff, self.base_sha)
         report.errors = incomplete + report.errors
         report.incomplete = incomplete + report.incomplete
         # No pull request diff: nothing is commented inline, every finding is listed in the summary.

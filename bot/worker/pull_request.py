@@ -2,6 +2,7 @@
 
     pull request + changed files (paginated) + merge base     -> what changed
     head and base trees (one call each) + batched GraphQL reads -> repository snapshots
+      (the config from the base branch in the first batch, head and base files batched together)
     rules.review(head, config from the base branch, change, base)
     existing bot comments + their threads                      -> what is new, what is fixed
     one review (COMMENT), one resolve batch, one check run (annotations 50 per PATCH)
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dockreview.bot.github import GitHubClient, api
-from dockreview.bot.github.contents import RemoteTree, fetch, load_tree, read_first
+from dockreview.bot.github.contents import RemoteTree, fetch_trees, load_tree
 from dockreview.bot.review import diffmap, heads, plan, render, summary
 from dockreview.bot.review.markers import parse_marker
 from dockreview.bot.worker import listing
@@ -35,9 +36,11 @@ REVIEW_BUDGET = 240.0  # seconds of engine time per review (DOCKREVIEW_REVIEW_BU
 
 
 async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: RemoteTree, diff: diffmap.DiffMap,
-                       config: Config) -> Report:
+                       config_at: str) -> tuple[Report, Config]:
     """`rules.review` of the head against the base for the files `diff` changes, fetching what the
-    engine reads in passes (each pass fetches, in one batch, what the previous one missed)."""
+    engine reads in passes (each pass fetches, in one batch, what the previous one missed), with the
+    config read at commit `config_at` (the base branch: a pull request cannot switch off its own
+    review) in the first batch."""
     changed = [path for path, f in diff.files.items() if f.status != "removed"]
     removed = [path for path, f in diff.files.items() if f.status == "removed"]
     renames = {path: f.previous_filename for path, f in diff.files.items() if f.previous_filename}
@@ -50,12 +53,20 @@ async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: Remot
     # Deleted files too: the container changes and `check_deleted` rules read their base version.
     prefetch_base = [renames.get(p, p) for p in targets]
     prefetch_base += [p for p in removed if by_name(p) is not None and p in base_tree.entries]
+    # Files only their content classifies (YAML, scripts without a suffix): the review asks for each
+    # when it lists a kind of file, so they come in the first batch rather than a second pass.
+    prefetch_head += [p for p in head_tree.paths if needs_content(p)]
+    prefetch_base += [p for p in base_tree.paths if needs_content(p)]
+    # One GraphQL batch for the config and the head and base files, read under the default size
+    # cap; a config that raises the cap has the larger files read next.
+    found = await fetch_trees(gh, [(head_tree, prefetch_head), (base_tree, prefetch_base)],
+                              Config().max_file_size, first=(config_at, CONFIG_PATHS))
+    config = Config.from_text(found[1], found[0]) if found else Config()
     report = Report()
     # The review's time budget (all passes together): what it does not reach is "not reviewed completely".
     deadline = time.monotonic() + float(os.environ.get("DOCKREVIEW_REVIEW_BUDGET", str(REVIEW_BUDGET)))
     for _ in range(MAX_PASSES):
-        await fetch(gh, head_tree, prefetch_head, config.max_file_size)
-        await fetch(gh, base_tree, prefetch_base, config.max_file_size)
+        await fetch_trees(gh, [(head_tree, prefetch_head), (base_tree, prefetch_base)], config.max_file_size)
         head = Snapshot(head_tree.paths, head_tree.read, sizes=head_tree.sizes)
         base = Snapshot(base_tree.paths, base_tree.read, sizes=base_tree.sizes)
         # On a thread: the event loop (heartbeat, lock renewal) keeps running during a long review.
@@ -66,7 +77,7 @@ async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: Remot
         if not prefetch_head and not prefetch_base:
             break
     report.errors = notes + report.errors
-    return report
+    return report, config
 
 
 def _targets(tree: RemoteTree, changed: list[str]) -> list[str]:
@@ -200,10 +211,7 @@ class PullRequestReview:
         if head_tree.truncated:
             incomplete += listing.not_in_tree(diff, head_tree)
         # The config comes from the base branch: a pull request cannot switch off its own review.
-        found = await read_first(self.gh, self.owner, self.repo, pr["base"]["sha"], CONFIG_PATHS)
-        config = Config.from_text(found[1], found[0]) if found else Config()
-
-        report = await review_trees(self.gh, head_tree, base_tree, diff, config)
+        report, config = await review_trees(self.gh, head_tree, base_tree, diff, pr["base"]["sha"])
         report.errors = incomplete + report.errors
         report.incomplete = incomplete + report.incomplete
         return Assessed(report, diff, config)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from dockreview.rules.classify import FileType
 from dockreview.rules.model.source import Origin
@@ -69,13 +70,20 @@ def _scan(snapshot: Snapshot) -> list[DockerInvocation]:
             text = snapshot.text(path)
             if text is None or not _MAY_RUN_DOCKER.search(text):
                 continue
-            doc = snapshot.try_document(path)
-            if isinstance(doc, Workflow):
-                found.extend(_from_workflow(doc))
-            elif isinstance(doc, (Script, Makefile)):
-                workdir = parent(path) if isinstance(doc, Makefile) else None
-                for source in doc.shell_sources():
-                    found.extend(_from_source(source, workdir))
+            found.extend(snapshot.from_text("model:docker-invocations", path, partial(_in_file, snapshot, path)))
+    return found
+
+
+def _in_file(snapshot: Snapshot, path: str) -> list[DockerInvocation]:
+    """The docker commands of one file: a function of its text (shared by the sides of a change)."""
+    doc = snapshot.try_document(path)
+    found: list[DockerInvocation] = []
+    if isinstance(doc, Workflow):
+        found.extend(_from_workflow(doc))
+    elif isinstance(doc, (Script, Makefile)):
+        workdir = parent(path) if isinstance(doc, Makefile) else None
+        for source in doc.shell_sources():
+            found.extend(_from_source(source, workdir))
     return found
 
 

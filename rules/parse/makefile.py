@@ -36,8 +36,15 @@ class Makefile:
     text: str
     variables: dict[str, str] = field(default_factory=dict)
     recipes: list[Recipe] = field(default_factory=list)
+    _sources: list[ShellSource] | None = field(default=None, repr=False, compare=False)
 
     def shell_sources(self) -> list[ShellSource]:
+        """One source per recipe, made once (their commands are found once)."""
+        if self._sources is None:
+            self._sources = self._recipe_sources()
+        return self._sources
+
+    def _recipe_sources(self) -> list[ShellSource]:
         sources = []
         for recipe in self.recipes:
             if not recipe.lines:

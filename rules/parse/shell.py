@@ -93,9 +93,13 @@ class Script:
 
     path: str
     text: str
+    _sources: list[ShellSource] | None = field(default=None, repr=False, compare=False)
 
     def shell_sources(self) -> list[ShellSource]:
-        return [ShellSource(self.path, self.text, 1, "script")]
+        """The script as one source, made once (its commands are found once)."""
+        if self._sources is None:
+            self._sources = [ShellSource(self.path, self.text, 1, "script")]
+        return self._sources
 
 
 def parse_script(text: str, path: str) -> Script:

@@ -66,6 +66,11 @@ class DatabasePortExposed(Rule[ComposeFile]):
     fix = "Remove the port (other services use the service name) or bind it to `127.0.0.1`"
     security_severity = 7.0
     has_suggestion = True
+    fix_safety = "unsafe"
+    fix_safety_reason = (
+        "a client on another machine that used the published port can no longer reach the database; "
+        "check that none does"
+    )
 
     def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
         if not ctx.is_production():

@@ -66,6 +66,11 @@ class HardcodedSecretInEnvironment(Rule[ComposeFile]):
     fix = "Read it from the environment (`${VAR:?message}`), an env_file or Docker secrets, then rotate it"
     security_severity = 8.0
     has_suggestion = True
+    fix_safety = "unsafe"
+    fix_safety_reason = (
+        "the variable must then be set where the project is deployed (the file no longer starts without "
+        "it), and the leaked secret must still be rotated"
+    )
 
     def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
         if not ctx.is_production():

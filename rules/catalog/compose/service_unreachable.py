@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from dockreview.rules.docker.services import sibling_definitions
 from dockreview.rules.finding import Category, Location, Severity
@@ -196,19 +197,30 @@ def _references(client: Service, doc: ComposeFile, ctx: Context, names: dict[str
             if target:
                 yield _Reference(target, f"its `{var.name}`", Location(ctx.path, var.line, var.column))
     for path, text in _config_files(client, ctx):
-        upstreams = {m.group("name").lower() for m in _UPSTREAM_NAME.finditer(text)}
-        for number, line in enumerate(text.split("\n"), start=1):
-            if line.lstrip().startswith("#"):
-                continue
-            for pattern in _CONFIG_PATTERNS:
-                for match in pattern.finditer(line):
-                    host = match.group("host").lower()
-                    if host in upstreams and pattern is _CONFIG_PATTERNS[0]:
-                        continue  # `proxy_pass http://backend;` names an upstream block
-                    target = names.get(host)
-                    if target:
-                        column = match.start("host") + 1
-                        yield _Reference(target, f"`{line.strip()[:60]}` in {path}", Location(path, number, column))
+        for host, number, column, shown in ctx.snapshot.from_text(_HOSTS_KEY, path, partial(_config_hosts, text)):
+            target = names.get(host)
+            if target:
+                yield _Reference(target, f"`{shown}` in {path}", Location(path, number, column))
+
+
+_HOSTS_KEY = "DR112:config-hosts"
+
+
+def _config_hosts(text: str) -> list[tuple[str, int, int, str]]:
+    """(host, line, column, line shown) of every host name a configuration file reaches; scanned
+    once per file (every service whose context holds it asks)."""
+    found = []
+    upstreams = {m.group("name").lower() for m in _UPSTREAM_NAME.finditer(text)}
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.lstrip().startswith("#"):
+            continue
+        for pattern in _CONFIG_PATTERNS:
+            for match in pattern.finditer(line):
+                host = match.group("host").lower()
+                if host in upstreams and pattern is _CONFIG_PATTERNS[0]:
+                    continue  # `proxy_pass http://backend;` names an upstream block
+                found.append((host, number, match.start("host") + 1, line.strip()[:60]))
+    return found
 
 
 def _hosts_in_value(name: str, value: str) -> Iterator[str]:

@@ -82,6 +82,11 @@ class UrlCredentials(Rule[ComposeFile]):
     fix = "Interpolate the password from the environment (`${NAME_PASSWORD:?message}`), then rotate it"
     security_severity = 8.0
     has_suggestion = True
+    fix_safety = "unsafe"
+    fix_safety_reason = (
+        "the variable must then be set where the project is deployed, and the leaked password must still"
+        " be rotated"
+    )
 
     def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
         if not ctx.is_production():

@@ -71,6 +71,11 @@ class ComposeDownVolumes(Rule[ShellSource]):
     summary = "`docker compose down -v` deletes the project's volumes"
     fix = "Drop `-v`/`--volumes`; remove a single volume by name, after a backup, when data must go"
     has_suggestion = True
+    fix_safety = "safe"
+    fix_safety_reason = (
+        "the command still stops and removes the same containers and networks; only the deletion of the "
+        "named volumes goes, which is the finding"
+    )
 
     def check(self, doc: ShellSource, ctx: Context) -> Iterator[Hit]:
         for call in docker_calls(doc):

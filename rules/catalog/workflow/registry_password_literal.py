@@ -63,6 +63,11 @@ class WorkflowRegistryPasswordLiteral(Rule[Workflow]):
     fix = "Reference a secret (`${{ secrets.REGISTRY_PASSWORD }}`), then revoke the committed password"
     security_severity = 8.5
     has_suggestion = True
+    fix_safety = "unsafe"
+    fix_safety_reason = (
+        "the repository secret must be created before the workflow runs again, and the leaked password "
+        "must still be rotated"
+    )
 
     def check(self, doc: Workflow, ctx: Context) -> Iterator[Hit]:
         for job in doc.jobs.values():

@@ -92,7 +92,7 @@ class YamlSource:
 
 def yaml_source(snapshot: Snapshot, path: str) -> YamlSource:
     """The YAML documents of a file (the parsed compose document when it is one), once per snapshot."""
-    return snapshot.derived(("model:compose-yaml", path), lambda: _yaml_source(snapshot, path))
+    return snapshot.from_text("model:compose-yaml", path, lambda: _yaml_source(snapshot, path))
 
 
 def _yaml_source(snapshot: Snapshot, path: str) -> YamlSource:
@@ -120,8 +120,8 @@ def _yaml_source(snapshot: Snapshot, path: str) -> YamlSource:
 
 def documents(snapshot: Snapshot, path: str, base: str, env: Env) -> list[Document]:
     """The converted documents of `path` for an environment and base directory (shared across projects)."""
-    key = ("model:compose-docs", path, base, env.fingerprint)
-    return snapshot.derived(key, lambda: _documents(snapshot, path, base, env))
+    key = ("model:compose-docs", base, env.fingerprint)
+    return snapshot.from_text(key, path, lambda: _documents(snapshot, path, base, env))
 
 
 def _documents(snapshot: Snapshot, path: str, base: str, env: Env) -> list[Document]:
