@@ -70,9 +70,9 @@ def cmd_sample(args: argparse.Namespace) -> None:
 
 
 def cmd_score(args: argparse.Namespace) -> None:
-    import yaml
+    from ruamel.yaml import YAML
 
-    data = yaml.safe_load(JUDGMENTS.read_text())
+    data = YAML(typ="safe").load(JUDGMENTS.read_text())
     seed, n = data["seed"], data["n"]
     verdicts = data.get("judgments") or {}
     picked = sample(seed, n)
