@@ -13,6 +13,7 @@ and every value shown goes through `safe()`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -506,6 +507,13 @@ class ProjectView:
 
     def of(self, field_name: str) -> list[ContainerChange]:
         return [c for c in self.changes if c.field == field_name]
+
+    def changed(self, field_name: str) -> Iterator[tuple[ContainerChange, ServiceModel, ServiceModel]]:
+        """The changes of `field_name` on services that exist on both sides, with (before, after)."""
+        for change in self.of(field_name):
+            before, after = self.before(change.object), self.new.get(change.object)
+            if before is not None and after is not None:
+                yield change, before, after
 
 
 def view(ctx: Context, project: ComposeProject) -> ProjectView | None:

@@ -72,9 +72,8 @@ class DataFormatChange(Rule[ComposeProject]):
         project = view(ctx, compose)
         if project is None:
             return
-        for change in project.of("image"):
-            after, before = project.new.get(change.object), project.before(change.object)
-            if after is None or before is None or change.before is None or change.after is None:
+        for change, before, after in project.changed("image"):
+            if change.before is None or change.after is None:
                 continue
             old, new = image_database(change.before), image_database(change.after)
             if old is None or new is None or not old.data_dirs:

@@ -101,10 +101,8 @@ class DataVolumeRemoved(Rule[ComposeProject]):
         project = view(ctx, compose)
         if project is None:
             return
-        for change in project.of("volumes"):
-            after = project.new.get(change.object)
-            before = project.before(change.object)
-            if after is None or before is None or change.before is None:
+        for change, before, after in project.changed("volumes"):
+            if change.before is None:
                 continue
             family = stateful(after) or stateful(before)
             old = before.fact("volumes", change.key)
