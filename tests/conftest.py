@@ -41,3 +41,22 @@ def redis_server():
     server = RedisServer().start()
     yield server
     server.cleanup()
+
+
+@pytest.fixture
+def shop_github(monkeypatch):
+    """A fake GitHub with the App installed on octo/shop (a compose file), alice allowed to write,
+    and retries short enough for tests."""
+    from tests.fakegithub import FakeGitHub
+    from tests.test_app_e2e import BASE_COMPOSE
+
+    monkeypatch.setenv("DOCKREVIEW_RETRY_BASE", "0.05")
+    monkeypatch.setenv("DOCKREVIEW_MAX_RETRY_DELAY", "0.5")
+    gh = FakeGitHub()
+    gh.start()
+    app = gh.create_app(slug="dockreview", webhook_secret="whsec-test")
+    gh.create_repo("octo/shop", files={"compose.yaml": BASE_COMPOSE, "README.md": "# shop\n"})
+    gh.install(app, "octo", ["shop"])
+    gh.add_user("alice", permission_on={"octo/shop": "write"})
+    yield gh, app
+    gh.stop()

@@ -23,21 +23,12 @@ from dockreview.bot.worker.loop import Worker
 from tests.apprunner import AppServer, settings_for, wait_for
 from tests.fakegithub import FakeGitHub
 from tests.flaky_proxy import FlakyProxy
-from tests.test_app_e2e import BASE_COMPOSE, RISKY_COMPOSE, completed_run, open_pr, send
+from tests.test_app_e2e import RISKY_COMPOSE, completed_run, open_pr, send
 
 
 @pytest.fixture
-def github(monkeypatch):
-    monkeypatch.setenv("DOCKREVIEW_RETRY_BASE", "0.05")
-    monkeypatch.setenv("DOCKREVIEW_MAX_RETRY_DELAY", "0.5")
-    gh = FakeGitHub()
-    gh.start()
-    app = gh.create_app(slug="dockreview", webhook_secret="whsec-test")
-    gh.create_repo("octo/shop", files={"compose.yaml": BASE_COMPOSE, "README.md": "# shop\n"})
-    gh.install(app, "octo", ["shop"])
-    gh.add_user("alice", permission_on={"octo/shop": "write"})
-    yield gh, app
-    gh.stop()
+def github(shop_github):
+    return shop_github
 
 
 def everything_posted(gh: FakeGitHub, number: int) -> str:

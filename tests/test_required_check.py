@@ -13,17 +13,8 @@ TRUSTING_CONFIG = "suppressions:\n  from_pull_request: true\n"
 
 
 @pytest.fixture
-def github(monkeypatch):
-    monkeypatch.setenv("DOCKREVIEW_RETRY_BASE", "0.05")
-    monkeypatch.setenv("DOCKREVIEW_MAX_RETRY_DELAY", "0.5")
-    gh = FakeGitHub()
-    gh.start()
-    app = gh.create_app(slug="dockreview", webhook_secret="whsec-test")
-    gh.create_repo("octo/shop", files={"compose.yaml": BASE_COMPOSE, "README.md": "# shop\n"})
-    gh.install(app, "octo", ["shop"])
-    gh.add_user("alice", permission_on={"octo/shop": "write"})
-    yield gh, app
-    gh.stop()
+def github(shop_github):
+    return shop_github
 
 
 def review_of(gh: FakeGitHub, app, files: dict[str, str]) -> tuple[dict, int]:
