@@ -105,13 +105,13 @@ def _from_workflow(workflow: Workflow) -> list[DockerInvocation]:
     for job, step in workflow.steps():
         source = workflow.step_source(step)
         if source is not None:
-            found.extend(_from_source(source, _working_directory(workflow, job, step), job, step))
+            found.extend(_from_source(source, working_directory(workflow, job, step), job, step))
         for remote in workflow.ssh_sources(step):
             found.extend(_from_source(remote, None, job, step))
     return found
 
 
-def _working_directory(workflow: Workflow, job: Job, step: Step) -> str | None:
+def working_directory(workflow: Workflow, job: Job, step: Step) -> str | None:
     """The repository directory a run step runs in: its `working-directory`, else the job's or the
     workflow's `defaults.run.working-directory`; None when none is given (the repository root)."""
     own = as_str(step.node.get("working-directory")) if isinstance(step.node, dict) else None
@@ -126,4 +126,4 @@ def _working_directory(workflow: Workflow, job: Job, step: Step) -> str | None:
     return None
 
 
-__all__ = ["DockerInvocation", "docker_invocations", "invocations_in"]
+__all__ = ["DockerInvocation", "docker_invocations", "invocations_in", "working_directory"]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from dockreview.rules.model.builds.matrix import expand
 from dockreview.rules.model.builds.scope import StepScope
 from dockreview.rules.model.builds.types import BuildRecord, PublishRecord, WorkflowModel
-from dockreview.rules.model.commands import DockerInvocation, invocations_in
+from dockreview.rules.model.commands import DockerInvocation, invocations_in, working_directory
 from dockreview.rules.model.compose.paths import repo_path
 from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.parse.workflow import Job, Step, Workflow
@@ -180,7 +180,8 @@ def _builds_in(job: Job, step: Step, builds: list[BuildRecord], publishes: list[
 def _scripts_run(snapshot: Snapshot, workflow: Workflow, job: Job, step: Step, combos: list[dict[str, str]]) -> tuple[
         str, ...]:
     """The repository scripts (and `make` targets) the step runs that build or push images."""
-    workdir = _workdir(step)
+    workdir = working_directory(workflow, job, step) or ""
+    workdir = "" if "$" in workdir else workdir
     texts = {StepScope(workflow, job, step, combo).resolve(step.run or "") for combo in combos}
     found: dict[str, None] = {}
     for text in texts:
@@ -196,11 +197,6 @@ def _scripts_run(snapshot: Snapshot, workflow: Workflow, job: Job, step: Step, c
                     for i in invocations_in(snapshot, makefile)):
                 found[f"make {match.group(2)}"] = None
     return tuple(sorted(found))
-
-
-def _workdir(step: Step) -> str:
-    own = step.node.get("working-directory") if isinstance(step.node, dict) else None
-    return own if isinstance(own, str) and "$" not in own else ""
 
 
 def _script_builds(snapshot: Snapshot, path: str, depth: int) -> bool:

@@ -105,13 +105,7 @@ def workflow_builds(snapshot: Snapshot, model: WorkflowModel,
     for job in workflow.jobs.values():
         combos = expand(job.matrix)
         notes = () if combos is not None else ("matrix from an expression: not expanded",)
-        used = _matrix_keys_used(workflow, job)
-        distinct: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
-        for combo in combos or [{}]:
-            key = tuple(sorted((k, v) for k, v in combo.items() if k in used))
-            distinct.setdefault(key, combo)
-            if len(distinct) >= _MAX_COMBINATIONS:
-                break
+        distinct = _distinct_combos(combos or [{}], _matrix_keys_used(workflow, job))
         seen: set[tuple[str, ...]] = set()
         published: set[tuple[str, Origin]] = set()
         for combo in distinct.values():
@@ -140,11 +134,7 @@ def reusable_calls(models: dict[str, WorkflowModel], builds: list[BuildRecord]) 
             raw = job.node.get("with") if isinstance(job.node, dict) else None
             inputs = {str(k): as_str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
             used = set().union(*(matrix_keys(v or "") for v in inputs.values())) if inputs else set()
-            distinct: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
-            for combo in expand(job.matrix) or [{}]:
-                distinct.setdefault(tuple(sorted((k, v) for k, v in combo.items() if k in used)), combo)
-                if len(distinct) >= _MAX_COMBINATIONS:
-                    break
+            distinct = _distinct_combos(expand(job.matrix) or [{}], used)
             origin = Origin(workflow.path, uses.line, uses.column)
             for key, combo in distinct.items():
                 scope = StepScope(workflow, job, None, combo)
@@ -156,6 +146,17 @@ def reusable_calls(models: dict[str, WorkflowModel], builds: list[BuildRecord]) 
                                                                        value_line(raw, name, job.key_line("with")), 1))
                             for name, value in inputs.items() if value is not None}))
     return found
+
+
+def _distinct_combos(combos: list[dict[str, str]], used: set[str]) -> dict[tuple[tuple[str, str], ...],
+                                                                           dict[str, str]]:
+    """One combination per distinct set of values of the `used` keys (at most `_MAX_COMBINATIONS`)."""
+    distinct: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+    for combo in combos:
+        distinct.setdefault(tuple(sorted((k, v) for k, v in combo.items() if k in used)), combo)
+        if len(distinct) >= _MAX_COMBINATIONS:
+            break
+    return distinct
 
 
 def _first(seen: set[Any], key: Any) -> bool:
