@@ -325,3 +325,4 @@ def test_a_reusable_build_call_is_a_build_per_matrix_value_with_its_inputs():
     rows = changes(review_pair({WF: CALLER, CALLEE_PATH: CALLEE}, {WF: dropped, CALLEE_PATH: CALLEE}))
     assert rows == [(WF, "build_alpine [version=3.21]", "build",
                      "calls .github/workflows/reusable-builder.yml (which builds images)", None)]
+

@@ -53,3 +53,25 @@ def test_a_hostile_url_value_of_1_mb_is_reviewed_in_linear_time(unit: str) -> No
     result = _review_in_child(files)
     assert any(p == "Dockerfile" for p, _ in result["findings"]), result
     assert "s3cretpw" not in result["masked"]
+
+
+def test_a_hostile_github_env_line_of_1_mb_in_a_build_job_is_modelled_in_linear_time() -> None:
+    # `a=a=a=... >> $GITHUB_ENV` before a build: every `a=` could start a write; each line is matched once.
+    line = _run("a=") + " >> $GITHUB_ENV"
+    workflow = ("on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+                f"      - run: {line}\n"
+                "      - uses: docker/build-push-action@v6\n        with:\n          push: true\n"
+                "          tags: ghcr.io/acme/app:${{ env.a }}\n")
+    script = dedent(
+        """\
+        import json, sys
+        from dockreview.rules.model.deployment import deployment
+        from dockreview.rules.snapshot import Snapshot
+        snapshot = Snapshot.from_mapping(json.loads(sys.stdin.read()))
+        snapshot.max_bytes = 8 * 1024 * 1024
+        print(json.dumps([s.role for s in deployment(snapshot).scripted_steps]))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], input=json.dumps({".github/workflows/wf.yml": workflow}),
+                          capture_output=True, text=True, timeout=240, check=True)
+    assert json.loads(done.stdout) == ["computes tags"]

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 KIND = "workflow"
 _ALIKE = 0.75  # a step left over pairs with one at least this alike (script and env), else added/removed
-_MAX_COMPARED = 4000  # characters of script each similarity looks at
+_MAX_COMPARED = 2000  # characters of script each similarity looks at
+_MAX_LIKENESS_PAIRS = 400  # more unpaired steps than this in one job: added and removed, not compared
 
 
 def scripted_rows(base: Snapshot, head: Snapshot, change: Change, base_path: str, head_path: str) -> list[
@@ -62,8 +63,9 @@ def _pairs(old: list[ScriptedStep], new: list[ScriptedStep]) -> list[tuple[Scrip
         else:
             rest_new.append(step)
     rest_old = [s for s in old if id(s) not in used]
+    compare = len(rest_old) * len(rest_new) <= _MAX_LIKENESS_PAIRS
     for step in rest_new:
-        candidates = [(_likeness(o, step), i) for i, o in enumerate(rest_old) if o.job == step.job]
+        candidates = [(_likeness(o, step), i) for i, o in enumerate(rest_old) if o.job == step.job] if compare else []
         best = max(candidates, default=(0.0, -1))
         if best[0] >= _ALIKE:
             found.append((rest_old.pop(best[1]), step))

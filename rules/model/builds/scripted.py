@@ -49,8 +49,9 @@ _SCRIPT_WORD = re.compile(r"(?<![\w./$-])(\.{0,2}/?(?:[\w.-]+/)*[\w.-]+\.(?:sh|b
 _MAKE = re.compile(r"(?:^|[\s;&|(])make\s+((?:-[\w-]+\s+)*)([\w./-]+(?:\s+[\w./-]+)*)")
 _STEP_OUTPUT = re.compile(r"\bsteps\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)")
 _ENV_READ = re.compile(r"\benv\.([A-Za-z_]\w*)|\$\{?([A-Za-z_]\w*)")
-_ENV_WRITE = re.compile(r"\b([A-Za-z_]\w*)=[^\n]*>>?\s*\"?\$\{?GITHUB_ENV\b|echo\s+[\"']?([A-Za-z_]\w*)=[^\n]*"
-                        r"\|\s*tee\s+(?:-a\s+)?\"?\$\{?GITHUB_ENV\b")
+# The variable a line writes to `$GITHUB_ENV` (`echo "NAME=..." >> $GITHUB_ENV`, `NAME=... >> ...`):
+# anchored at the line start, so each line is matched once (linear in the step's text).
+_ENV_WRITE = re.compile(r"\s*(?:(?:echo|printf)\s+(?:-\w+\s+)*[\"']?)?([A-Za-z_]\w*)=")
 _COMMENT = re.compile(r"^\s*#")
 _MAX_SCRIPT_DEPTH = 3
 _MAX_TEXT = 200_000
@@ -241,7 +242,8 @@ def _runtime(ref: str) -> bool:
 def _computes(step: Step, readers: list[Step]) -> str | None:
     """What `step` computes for a later reader in its job, or None when nothing reads it."""
     run = step.run or ""
-    written = {a or b for a, b in _ENV_WRITE.findall(run)} if "GITHUB_ENV" in run else set()
+    written = {m.group(1) for line in run.splitlines() if "GITHUB_ENV" in line
+               if (m := _ENV_WRITE.match(line)) is not None}
     best: str | None = None
     for reader in readers:
         for key, text in _reader_texts(reader):
