@@ -48,6 +48,7 @@ _OTHER_PUBLISHERS = re.compile(
 _SCRIPT_WORD = re.compile(r"(?<![\w./$-])(\.{0,2}/?(?:[\w.-]+/)*[\w.-]+\.(?:sh|bash)|\.{1,2}/[\w./-]+)(?![\w./-])")
 _MAKE = re.compile(r"(?:^|[\s;&|(])make\s+((?:-[\w-]+\s+)*)([\w./-]+(?:\s+[\w./-]+)*)")
 _STEP_OUTPUT = re.compile(r"\bsteps\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)")
+_NEEDS_OUTPUT = re.compile(r"\bneeds\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)")
 _ENV_READ = re.compile(r"\benv\.([A-Za-z_]\w*)|\$\{?([A-Za-z_]\w*)")
 # The variable a line writes to `$GITHUB_ENV` (`echo "NAME=..." >> $GITHUB_ENV`, `NAME=... >> ...`):
 # anchored at the line start, so each line is matched once (linear in the step's text).
@@ -101,6 +102,10 @@ def _read_across_jobs(workflow: Workflow, builds: list[BuildRecord]) -> dict[tup
             texts += [(str(k), str(v)) for k, v in raw.items() if v is not None]
         for step in job.steps:
             texts += _reader_texts(step)
+    read: dict[tuple[str, str], list[str]] = {}  # (job, output) -> the inputs that read it
+    for key, text in texts:
+        for match in _NEEDS_OUTPUT.finditer(text):
+            read.setdefault((match.group(1), match.group(2)), []).append(key)
     found: dict[tuple[str, str], str] = {}
     for job in workflow.jobs.values():
         outputs = job.node.get("outputs") if isinstance(job.node, dict) else None
@@ -110,13 +115,11 @@ def _read_across_jobs(workflow: Workflow, builds: list[BuildRecord]) -> dict[tup
             source = _STEP_OUTPUT.search(str(value or ""))
             if source is None:
                 continue
-            reference = re.compile(rf"\bneeds\.{re.escape(job.id)}\.outputs\.{re.escape(str(name))}\b")
-            for key, text in texts:
-                if reference.search(text):
-                    role = _role(str(name), key)
-                    step_key = (job.id, source.group(1))
-                    if step_key not in found or _rank(role) < _rank(found[step_key]):
-                        found[step_key] = role
+            for key in read.get((job.id, str(name)), []):
+                role = _role(str(name), key)
+                step_key = (job.id, source.group(1))
+                if step_key not in found or _rank(role) < _rank(found[step_key]):
+                    found[step_key] = role
     return found
 
 
@@ -135,11 +138,11 @@ def _job_steps(snapshot: Snapshot, workflow: Workflow, job: Job, by_step: dict[t
         elif _publishes_unresolved(step, by_step.get((job.id, step.index), []), builds, publishes):
             roles[step.index] = (ROLE_PUBLISHES, ())
     # Steps whose outputs or env a build, a publish or a scripted publish of this job reads.
-    readers = [s for s in job.steps if s.index in roles or _builds_in(job, s, builds, publishes)]
+    reads = _reads([s for s in job.steps if s.index in roles or _builds_in(job, s, builds, publishes)])
     for step in job.steps:
         if step.run is None or step.index in roles:
             continue
-        role = _computes(step, [r for r in readers if r.index > step.index])
+        role = _computes(step, reads)
         other = read.get((job.id, step.id)) if step.id else None
         if other is not None and (role is None or _rank(other) < _rank(role)):
             role = other
@@ -239,19 +242,35 @@ def _runtime(ref: str) -> bool:
     return "$" in re.sub(r"\$\{\{.*?\}\}", "", ref)
 
 
-def _computes(step: Step, readers: list[Step]) -> str | None:
+# What later steps read, once per job, by the step id whose output they read (`steps.<id>.outputs.x`)
+# or by env name (`env.X`, `$X`): (reader's index, the input or `run` that reads, the name read).
+Reads = dict[tuple[str, str], list[tuple[int, str, str]]]  # ("step", id) / ("env", name) -> reads
+
+
+def _reads(readers: list[Step]) -> Reads:
+    found: Reads = {}
+    for reader in readers:
+        for key, text in _reader_texts(reader):
+            for match in _STEP_OUTPUT.finditer(text):
+                found.setdefault(("step", match.group(1)), []).append((reader.index, key, match.group(2)))
+            for name in {a or b for a, b in _ENV_READ.findall(text)}:
+                found.setdefault(("env", name), []).append((reader.index, key, name))
+    return found
+
+
+def _computes(step: Step, reads: Reads) -> str | None:
     """What `step` computes for a later reader in its job, or None when nothing reads it."""
     run = step.run or ""
     written = {m.group(1) for line in run.splitlines() if "GITHUB_ENV" in line
                if (m := _ENV_WRITE.match(line)) is not None}
+    relevant = list(reads.get(("step", step.id), [])) if step.id else []
+    for name in written:
+        relevant += reads.get(("env", name), [])
     best: str | None = None
-    for reader in readers:
-        for key, text in _reader_texts(reader):
-            names = [m.group(2) or "" for m in _STEP_OUTPUT.finditer(text) if step.id and m.group(1) == step.id]
-            names += [n for n in {a or b for a, b in _ENV_READ.findall(text)} & written] if written else []
-            for name in names:
-                role = _role(name, key)
-                best = role if best is None or _rank(role) < _rank(best) else best
+    for index, key, name in relevant:
+        if index > step.index:
+            role = _role(name, key)
+            best = role if best is None or _rank(role) < _rank(best) else best
     return best
 
 
