@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dockreview.rules.docker.commands import COMPOSE_WITH_VALUE, docker_args, has_flag, operands, subcommand
 from dockreview.rules.model.builds.lists import may_be_true, split_list
-from dockreview.rules.model.builds.scope import StepScope
+from dockreview.rules.model.workflow_env import StepScope
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.shell import Command
 from dockreview.rules.parse.workflow import Job, Step, Workflow

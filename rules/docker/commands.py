@@ -11,6 +11,7 @@ from typing import Any
 from dockreview.rules.docker.files import FileContext
 from dockreview.rules.finding import Severity
 from dockreview.rules.parse.shell import Command, ShellSource
+from dockreview.rules.parse.workflow import Job
 from dockreview.rules.snapshot import join, parent
 
 # docker's own options before the management command, those taking a value.
@@ -292,10 +293,16 @@ def runner_of(ctx: FileContext, line: int) -> str:
     runner = "unknown"
     for job in sorted(workflow.jobs.values(), key=lambda j: j.line):
         if job.line <= line:
-            runner = _classify_runner(job.runs_on)
-            written = str(job.runs_on)
-            if runner == "unknown" and ("github.run_id" in written or "github.run_number" in written):
-                runner = "hosted"  # a runner made for this run only (runs-on.com and similar)
+            runner = job_runner(job)
+    return runner
+
+
+def job_runner(job: Job) -> str:
+    """"hosted", "self-hosted" or "unknown": what a workflow job's `runs-on` names."""
+    runner = _classify_runner(job.runs_on)
+    written = str(job.runs_on)
+    if runner == "unknown" and ("github.run_id" in written or "github.run_number" in written):
+        runner = "hosted"  # a runner made for this run only (runs-on.com and similar)
     return runner
 
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockreview.rules.classify import FileType
+from dockreview.rules.docker.commands import job_runner
 from dockreview.rules.docker.files import FileContext
 from dockreview.rules.model.deployment import deployment
 from dockreview.rules.model.dockerfile import from_text
+from dockreview.rules.model.source import Resolved
 from dockreview.rules.parse.compose import ComposeFile, Service, expand_defaults
 from dockreview.rules.parse.yamlsrc import as_str
 from dockreview.rules.snapshot import join, parent
@@ -39,6 +41,41 @@ def sibling_definitions(ctx: FileContext, name: str) -> list[Service]:
 def defined_elsewhere(ctx: FileContext, name: str, key: str) -> bool:
     """Whether a sibling compose file sets `key` for service `name`."""
     return any(service.has(key) for service in sibling_definitions(ctx, name))
+
+
+def run_images(ctx: FileContext, name: str) -> list[Resolved]:
+    """The image of service `name` in every compose project the file under review takes part in, as
+    each resolves it (its `.env`, and the `env:` of the workflow step that runs it); empty when some
+    project has the service without an image."""
+    images: list[Resolved] = []
+    for project in deployment(ctx.snapshot).projects_with(ctx.path):
+        service = project.services.get(name)
+        if service is None:
+            continue
+        if service.image is None:
+            return []
+        images.append(service.image)
+    return images
+
+
+def only_hosted_ci_runs(ctx: FileContext) -> bool:
+    """Whether every compose project the file under review takes part in is run, and run only, by
+    workflow steps on GitHub-hosted runners: a stack that lives on a throwaway VM for one job, with
+    no server, no neighbours and nothing kept (a directory nobody runs by hand is not known here, so
+    callers ask this only of test and development files)."""
+    model = deployment(ctx.snapshot)
+    projects = model.projects_with(ctx.path)
+    if not projects:
+        return False
+    steps = {invocation.origin: invocation for invocation in model.invocations}
+    for project in projects:
+        if not project.used_by:
+            return False
+        for origin in project.used_by:
+            invocation = steps.get(origin)
+            if invocation is None or invocation.job is None or job_runner(invocation.job) != "hosted":
+                return False
+    return True
 
 
 def build_dockerfile(ctx: FileContext, service: Service) -> tuple[str, str] | None:

@@ -10,7 +10,7 @@ it (a step's `working-directory`, a Makefile's own directory).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from dockreview.rules.classify import FileType
@@ -35,6 +35,7 @@ class DockerInvocation:
     workdir: str | None = None  # repository directory it runs in, when the file says so
     job: Job | None = None  # the workflow job and step, for a workflow
     step: Step | None = None
+    workflow: Workflow | None = field(default=None, compare=False, repr=False)  # a run step's workflow
 
     @property
     def path(self) -> str:
@@ -88,7 +89,7 @@ def _in_file(snapshot: Snapshot, path: str) -> list[DockerInvocation]:
 
 
 def _from_source(source: ShellSource, workdir: str | None, job: Job | None = None,
-                 step: Step | None = None) -> list[DockerInvocation]:
+                 step: Step | None = None, workflow: Workflow | None = None) -> list[DockerInvocation]:
     if not _MAY_RUN_DOCKER.search(source.text):
         return []
     found = []
@@ -96,7 +97,7 @@ def _from_source(source: ShellSource, workdir: str | None, job: Job | None = Non
         command = docker_command(shell.argv)
         if command is not None:
             found.append(DockerInvocation(command, shell, source, Origin(source.path, shell.line, 1, shell.end_line),
-                                          workdir, job, step))
+                                          workdir, job, step, workflow))
     return found
 
 
@@ -105,9 +106,9 @@ def _from_workflow(workflow: Workflow) -> list[DockerInvocation]:
     for job, step in workflow.steps():
         source = workflow.step_source(step)
         if source is not None:
-            found.extend(_from_source(source, working_directory(workflow, job, step), job, step))
+            found.extend(_from_source(source, working_directory(workflow, job, step), job, step, workflow))
         for remote in workflow.ssh_sources(step):
-            found.extend(_from_source(remote, None, job, step))
+            found.extend(_from_source(remote, None, job, step))  # another host: not the step's env
     return found
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockreview.rules.docker.services import only_hosted_ci_runs
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
@@ -20,6 +21,9 @@ class HostNetworkMode(Rule[ComposeFile]):
     name (nor can it reach them by theirs): `DATABASE_URL=...@db:5432` stops resolving.
 
     Sharing another service's network (`network_mode: "service:vpn"`) is fine and not reported.
+    Nor is a test or development stack whose every known run is a workflow step on a GitHub-hosted
+    runner (a throwaway VM for one job: no server, no other services); on `self-hosted` runners,
+    and wherever a stack is also run by hand, it is reported one tier lower.
     Some services do need the host network (DHCP servers, mDNS, some VPN or monitoring agents):
     suppress the finding there with a reason.
 
@@ -58,6 +62,8 @@ class HostNetworkMode(Rule[ComposeFile]):
     def check(self, doc: ComposeFile, ctx: Context) -> Iterator[Hit]:
         if not ctx.is_production():
             return
+        if ctx.path in ctx.lowered and only_hosted_ci_runs(ctx):
+            return  # a test stack that only CI runs, on a throwaway VM: no server, no neighbours
         for service in doc.services.values():
             if (service.network_mode or "").strip().lower() != "host":
                 continue

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockreview.rules.docker.images import tag_verdict
-from dockreview.rules.docker.services import defined_elsewhere
+from dockreview.rules.docker.services import defined_elsewhere, run_images
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
@@ -29,7 +29,10 @@ class MutableImageTag(Rule[ComposeFile]):
     (one moving image replaced by another does not make the deployment less reproducible).
 
     Not reported: digests (`@sha256:...`), version tags (`16.4`, `1.27-alpine`,
-    `debian:bookworm`), variables without a default (`app:${TAG}`: the deploy decides), and
+    `debian:bookworm`), variables without a default (`app:${TAG}`: the deploy decides), a default
+    in a test or development file that every run of the stack the repository knows overrides (the
+    workflow step that runs `docker compose up` sets the variable in its `env:` to a version or
+    its own build; in production files the default is what a deploy by hand gets), and
     services that also have `build:`, here or in a sibling file (`docker-compose.override.yml`
     giving the service a `build:`): there `image:` names the repository's own build (see
     `compose-image-name-collision`). Confidence: high.
@@ -75,7 +78,7 @@ class MutableImageTag(Rule[ComposeFile]):
                 continue  # the image is this repository's own build (here or in a sibling override file)
             verdict = tag_verdict(image)
             reason = verdict.describe()
-            if reason is None:
+            if reason is None or ("$" in image and ctx.path in ctx.lowered and _every_run_sets(ctx, service.name)):
                 continue
             # Another moving image before: the change does not make the deployment less
             # reproducible, so the finding keeps the identity of the one before (it was there already).
@@ -92,6 +95,13 @@ class MutableImageTag(Rule[ComposeFile]):
                 # the image and its moving tag: a new registry prefix for the same tag is the same finding
                 basis=before if before is not None else verdict.basis,
             )
+
+
+def _every_run_sets(ctx: Context, name: str) -> bool:
+    """Every project run of the service resolves its image to one that does not move: the workflow step
+    that runs the stack sets the variable (`SAMBA_IMAGE: samba:test`), so the default is never used."""
+    images = run_images(ctx, name)
+    return bool(images) and not any(tag_verdict(image).moves for image in images)
 
 
 def _moving_before(ctx: Context, name: str) -> str | None:

@@ -9,10 +9,10 @@ import json
 from itertools import product
 from typing import Any
 
+from dockreview.rules.model.workflow_env import Combination
 from dockreview.rules.parse.yamlsrc import as_str
 
 MAX_COMBINATIONS = 256
-Combination = dict[str, str]
 
 
 def _text(value: Any) -> str:

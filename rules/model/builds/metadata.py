@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dockreview.rules.model.builds.lists import split_commas, split_list
-from dockreview.rules.model.builds.scope import StepScope
 from dockreview.rules.model.source import Origin
+from dockreview.rules.model.workflow_env import StepScope
 from dockreview.rules.parse.workflow import Step
 
 ACTION = "docker/metadata-action"

@@ -24,11 +24,11 @@ import re
 from dataclasses import dataclass, field
 
 from dockreview.rules.model.builds.matrix import expand
-from dockreview.rules.model.builds.scope import StepScope
 from dockreview.rules.model.builds.types import BuildRecord, PublishRecord, WorkflowModel
 from dockreview.rules.model.commands import DockerInvocation, invocations_in, working_directory
 from dockreview.rules.model.compose.paths import repo_path
 from dockreview.rules.model.source import Located, Origin
+from dockreview.rules.model.workflow_env import StepScope
 from dockreview.rules.parse.workflow import Job, Step, Workflow
 from dockreview.rules.snapshot import Snapshot, join
 

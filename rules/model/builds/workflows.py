@@ -22,7 +22,6 @@ from dockreview.rules.model.builds.matrix import expand
 from dockreview.rules.model.builds.metadata import ACTION as METADATA
 from dockreview.rules.model.builds.metadata import MetaTag, meta_tags
 from dockreview.rules.model.builds.records import from_bake_target
-from dockreview.rules.model.builds.scope import StepScope, matrix_keys
 from dockreview.rules.model.builds.types import (
     VIA_BAKE_ACTION,
     VIA_BUILD_PUSH,
@@ -34,6 +33,7 @@ from dockreview.rules.model.builds.types import (
 from dockreview.rules.model.commands import DockerInvocation
 from dockreview.rules.model.compose.paths import repo_path
 from dockreview.rules.model.source import Located, Origin
+from dockreview.rules.model.workflow_env import StepScope, matrix_keys
 from dockreview.rules.parse.workflow import Job, Step, Workflow
 from dockreview.rules.parse.yamlsrc import as_str, value_line
 from dockreview.rules.snapshot import Snapshot, join

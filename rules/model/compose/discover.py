@@ -6,7 +6,10 @@ In this order (a configuration found twice is one project, found by the first wa
    and the `cd`s before it; a script without one: its own directory, then the repository root,
    whichever has the files), `--project-directory`, `--env-file`, `-p`, `--profile`; without `-f`,
    what compose would discover from that directory (parents included). Every command that runs a
-   configuration is in that project's `used_by`.
+   configuration is in that project's `used_by`. A workflow step runs compose with its `env:` (and
+   its job's and workflow's) as the OS environment, which wins over `.env`: the entries that the
+   repository's compose files refer to (and `COMPOSE_*`) are part of that configuration, so a step
+   that sets `IMAGE: app:test` runs another configuration than a plain `docker compose up` there.
 2. Per directory: `COMPOSE_FILE` in its `.env` (split on `COMPOSE_PATH_SEPARATOR`, default `:`),
    with `COMPOSE_PROFILES` and `COMPOSE_PROJECT_NAME`;
 3. else the default files (the first of compose.yaml, compose.yml, docker-compose.yml,
@@ -32,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dockreview.rules.classify import FileType
 from dockreview.rules.model.commands import DockerInvocation
@@ -43,12 +46,14 @@ from dockreview.rules.model.compose.paths import basename, directory_of, is_remo
 from dockreview.rules.model.compose.project import ProjectConfig, build_project, env_passes
 from dockreview.rules.model.compose.types import ComposeProject, FoundBy, Problem
 from dockreview.rules.model.source import Located, Origin
+from dockreview.rules.model.workflow_env import StepScope
 from dockreview.rules.snapshot import Snapshot
 
 DEFAULT_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 OVERRIDE_NAMES = ("compose.override.yml", "compose.override.yaml", "docker-compose.override.yml",
                   "docker-compose.override.yaml")
 _ENV_NAMED = re.compile(r"^(?:docker-)?compose\.[^/]+\.ya?ml$", re.IGNORECASE)  # compose.prod.yaml
+_REFERENCED = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")  # a variable a compose or env file refers to
 
 
 def find_projects(snapshot: Snapshot, invocations: list[DockerInvocation]) -> list[ComposeProject]:
@@ -87,7 +92,7 @@ class _Discovery:
         for directory in directories:
             config = self.directory_config(directory, FoundBy("default"))
             if config is not None and not (config.found_by.kind == "default" and config.files[0] in referenced):
-                self.defaults[directory] = self.add(config, None)
+                self.defaults[directory] = self.run_with_env(config) or self.add(config, None)
         projects = [self.build(entry) for entry in list(self.entries.values())]
         covered = set().union(*(p.all_files for p in projects)) if projects else set()
         leftovers = [p for p in compose_files if p not in covered and p not in referenced]
@@ -115,6 +120,15 @@ class _Discovery:
             entry.used_by.append(used_by)
         return entry
 
+    def run_with_env(self, config: ProjectConfig) -> _Entry | None:
+        """The project a workflow step runs from this directory's configuration with its own environment,
+        if one does: the repository's one known run of it, which stands for the directory's project (a
+        test stack whose step sets `IMAGE: app:test` is not also reviewed as if `IMAGE` were unset)."""
+        for entry in self.entries.values():
+            if entry.config.shell_env and replace(entry.config, shell_env=()).identity == config.identity:
+                return entry
+        return None
+
     def build(self, entry: _Entry) -> ComposeProject:
         if entry.project is None:
             ids = {e.project.id for e in self.entries.values() if e.project is not None}
@@ -139,9 +153,13 @@ class _Discovery:
         return found
 
     def directory_config(self, directory: str, found_by: FoundBy, env_files: tuple[str, ...] | None = None,
+                         shell_env: tuple[tuple[str, str, Origin | None], ...] = (),
                          **options: object) -> ProjectConfig | None:
-        """What `docker compose` run in `directory` (without `-f`) uses: COMPOSE_FILE, else the default files."""
+        """What `docker compose` run in `directory` (without `-f`) uses: COMPOSE_FILE, else the default
+        files (the OS environment's `COMPOSE_*` in `shell_env` winning over the `.env`'s)."""
         variables = self.compose_variables([_join(directory, ".env")] if env_files is None else env_files)
+        variables.update({name: (value, origin or Origin("", 0)) for name, value, origin in shell_env
+                          if name.startswith("COMPOSE_")})
         compose_file = variables.get("COMPOSE_FILE")
         files: list[str] = []
         problems: list[Problem] = []
@@ -175,6 +193,40 @@ class _Discovery:
 
     # --- 2. commands --------------------------------------------------------------------------------------
     def invocation_config(self, invocation: DockerInvocation) -> ProjectConfig | None:
+        config = self.written_config(invocation)
+        shell_env = self.step_env(invocation)
+        if config is None or not shell_env:
+            return config
+        if "COMPOSE_FILE" in {name for name, _, _ in shell_env} and not invocation.command.global_values("--file"):
+            config = self.written_config(invocation, shell_env) or config
+        return replace(config, shell_env=shell_env)
+
+    def step_env(self, invocation: DockerInvocation) -> tuple[tuple[str, str, Origin | None], ...]:
+        """The env entries of the workflow step running `invocation` that compose would read: those the
+        repository's compose and env files refer to, and `COMPOSE_*` settings."""
+        if invocation.workflow is None or invocation.job is None or invocation.step is None or invocation.remote:
+            return ()
+        referenced = self.referenced_names()
+        variables = StepScope(invocation.workflow, invocation.job, invocation.step).variables()
+        return tuple((name, value, origin) for name, (value, origin) in sorted(variables.items())
+                     if name in referenced or name.startswith("COMPOSE_"))
+
+    def referenced_names(self) -> frozenset[str]:
+        """Every variable name a compose file or a `.env` of the snapshot refers to (once per snapshot)."""
+        def scan() -> frozenset[str]:
+            names: set[str] = set()
+            paths = [*self.snapshot.files_of(FileType.COMPOSE),
+                     *(p for p in self.snapshot.paths if basename(p) == ".env")]
+            for path in paths:
+                text = self.snapshot.text(path) if self.snapshot.has(path) else None
+                if text and "$" in text:
+                    names.update(_REFERENCED.findall(text))
+            return frozenset(names)
+        return self.snapshot.derived("model:compose-referenced-names", scan)
+
+    def written_config(self, invocation: DockerInvocation,
+                       shell_env: tuple[tuple[str, str, Origin | None], ...] = ()) -> ProjectConfig | None:
+        """The configuration the command names with its flags (and `COMPOSE_FILE` of `shell_env`)."""
         command = invocation.command
         found_by = FoundBy("invocation", invocation.origin)
         bases = working_directories(invocation)
@@ -221,7 +273,7 @@ class _Discovery:
                 continue
             env_files = self.env_file_flags(base, env_written)
             for directory in _upwards(cwd) if project_directory is None else [cwd]:
-                config = self.directory_config(directory, found_by, env_files, **options)
+                config = self.directory_config(directory, found_by, env_files, shell_env, **options)
                 if config is not None:
                     if env_files is None and directory != cwd:  # the first pass read the cwd's .env
                         passes = [[_join(cwd, ".env")], [_join(config.directory, ".env")]]

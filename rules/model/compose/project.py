@@ -1,8 +1,10 @@
 """One project configuration (files, project directory, env files, `-p`, `--profile`) resolved into a ComposeProject.
 
 The environment is read as `docker compose` reads it: `--env-file`s when given, else the `.env` of
-the working directory and then of the project directory (the first pass wins); the OS environment
-is not known and counts as unset. The project name follows compose's precedence (`-p` >
+the working directory and then of the project directory (the first pass wins). The OS environment
+wins over them all; it is known for a workflow step that runs compose (its step, job and workflow
+`env:`, the `shell_env` of the configuration: a value with a `${{ }}` expression is decided when
+the workflow runs) and counts as unset everywhere else. The project name follows compose's precedence (`-p` >
 `COMPOSE_PROJECT_NAME` > the last top-level `name:` > the directory's basename), normalized, and
 is then visible to interpolation as `COMPOSE_PROJECT_NAME`. Active profiles: the `--profile` flags,
 else `COMPOSE_PROFILES`, else not known.
@@ -45,11 +47,21 @@ class ProjectConfig:
     profiles_flag: tuple[str, ...] | None = None
     env_file_flag: bool = False
     problems: tuple[Problem, ...] = field(default=(), compare=False)
+    # The OS environment compose runs with, where the repository says it: a workflow step's `env:`
+    # entries that the project's files or env files refer to (name, value, where it is set).
+    shell_env: tuple[tuple[str, str, Origin | None], ...] = ()
 
     @property
     def identity(self) -> tuple[object, ...]:
         return (self.files, self.directory, self.env_passes, self.name_flag.value if self.name_flag else None,
-                self.profiles_flag)
+                self.profiles_flag, tuple((name, value) for name, value, _ in self.shell_env))
+
+    def outer_env(self) -> Env | None:
+        """The OS environment as an Env (None: not known)."""
+        if not self.shell_env:
+            return None
+        return Env({name: EnvValue(value, origin, VarSource.RUNTIME if "${{" in value else VarSource.WORKFLOW_ENV)
+                    for name, value, origin in self.shell_env})
 
     def describe(self) -> str:
         """The id: the files in order and the options that make this configuration differ."""
@@ -82,7 +94,7 @@ def env_passes(snapshot: Snapshot, passes: list[list[str]]) -> tuple[tuple[str, 
 
 def build_project(snapshot: Snapshot, config: ProjectConfig, project_id: str, used_by: tuple[Origin, ...]) -> \
         ComposeProject:
-    env, env_read, problems = read_env_files(snapshot, [list(p) for p in config.env_passes])
+    env, env_read, problems = read_env_files(snapshot, [list(p) for p in config.env_passes], config.outer_env())
     key = config.files[0]
     name = project_name(snapshot, config, env)
     problems = list(config.problems) + problems

@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dockreview.rules.model.builds.matrix import Combination
 from dockreview.rules.model.source import Origin
 from dockreview.rules.parse.workflow import Input, Job, Step, Workflow
 
 _ENV = re.compile(r"\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}")
 _MATRIX = re.compile(r"\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}")
 _MATRIX_USE = re.compile(r"\bmatrix\.([A-Za-z_][\w-]*)")
+Combination = dict[str, str]  # one matrix combination: key -> value
 _SHELL = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
@@ -52,6 +52,17 @@ class StepScope:
                 value = raw
         self._cache[name] = value
         return value
+
+    def variables(self) -> dict[str, tuple[str, Origin | None]]:
+        """Every env entry the step sees (step, job and workflow `env:`), resolved, with where it is set;
+        entries that are not scalars are left out."""
+        names = [*(self.step.env if self.step else {}), *self.job.env, *self.workflow.env]
+        found: dict[str, tuple[str, Origin | None]] = {}
+        for name in dict.fromkeys(names):
+            value = self.env(name)
+            if value is not None:
+                found[name] = (value, self.env_origin(name))
+        return found
 
     def env_origin(self, name: str) -> Origin | None:
         found = self.env_entry(name)
