@@ -256,3 +256,40 @@ def test_unparsable_side_gives_no_field_changes():
     report = review_pair({"compose.yaml": STACK}, {"compose.yaml": "services: [\n"})
     assert report.changes == []
     assert any(f.rule == "DR001" for f in report.findings)
+
+
+def test_runtime_keys_the_model_keeps_as_plain_data_are_compared():
+    """Logging (secrets in driver options masked), links, sysctls, init and stop settings: each changes
+    how the containers run, and each gives a row (real PRs changed logging and dropped a link)."""
+    base = {"compose.yaml": """
+services:
+  relay:
+    image: mailserver/docker-mailserver:14.0.0
+    links: ["dest:destination.test"]
+  cache:
+    image: valkey/valkey:8.1
+"""}
+    head = {"compose.yaml": """
+services:
+  relay:
+    image: mailserver/docker-mailserver:14.0.0
+    init: true
+    stop_grace_period: 1m
+  cache:
+    image: valkey/valkey:8.1
+    sysctls:
+      net.core.somaxconn: 1024
+    logging:
+      driver: splunk
+      options:
+        splunk-token: 7c3b1f0e-aaaa-bbbb-cccc-1234567890ab
+        splunk-url: https://splunk.example.com:8088
+"""}
+    rows = changes(review_pair(base, head))
+    assert rows == [
+        ("compose.yaml", "cache", "logging", None, "splunk (splunk-token=****, splunk-url=https://splunk.example.com:8088)"),
+        ("compose.yaml", "cache", "sysctls", None, "net.core.somaxconn=1024"),
+        ("compose.yaml", "relay", "init", None, "true"),
+        ("compose.yaml", "relay", "links", "dest:destination.test", None),
+        ("compose.yaml", "relay", "stop_grace_period", None, "1m"),
+    ]

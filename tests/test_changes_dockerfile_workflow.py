@@ -167,3 +167,14 @@ def test_a_literal_from_moved_into_an_arg_is_no_change():
     base = "FROM node:22-alpine AS web\nRUN npm ci\n"
     head = "ARG NODE_IMAGE=node:22-alpine\nFROM ${NODE_IMAGE} AS web\nRUN npm ci\n"
     assert changes(review_pair({"Dockerfile": base}, {"Dockerfile": head})) == []
+
+
+def test_an_image_copied_from_is_compared_by_repository():
+    """`COPY --from=<image>` bumped to a new tag is one changed row on the stage (a real PR bumped
+    `penpotapp/imagemagick` this way); a stage name after `--from` is no image."""
+    base = DOCKERFILE.replace("COPY --from=build /wheels /wheels",
+                              "COPY --from=build /wheels /wheels\nCOPY --from=ghcr.io/o/magick:7.1.2-13 /opt/i /opt/i")
+    head = base.replace("magick:7.1.2-13", "magick:7.1.2-24")
+    assert changes(review_pair({"Dockerfile": base}, {"Dockerfile": head})) == [
+        ("Dockerfile", "final", "copies from image", "ghcr.io/o/magick:7.1.2-13", "ghcr.io/o/magick:7.1.2-24"),
+    ]

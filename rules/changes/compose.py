@@ -99,14 +99,14 @@ def facts(service: Service, model: Deployment) -> Fields:
             fields[name] = found
 
     for name in ("image", "restart", "user", "platform", "network_mode", "pid", "ipc", "userns_mode", "cgroup",
-                 "container_name", "pull_policy"):
+                 "container_name", "pull_policy", "hostname", "working_dir"):
         value = getattr(service, name)
         single(name, _text(value), value.origin if value is not None else None)
     for name in ("command", "entrypoint"):
         command = getattr(service, name)
         if command is not None:
             single(name, command.text, command.origin)
-    for name in ("privileged", "read_only"):
+    for name in ("privileged", "read_only", "init"):
         flag = getattr(service, name)
         if flag is not None and flag.value:
             single(name, "true", flag.origin)
@@ -164,6 +164,14 @@ def facts(service: Service, model: Deployment) -> Fields:
     for name in ("cap_add", "cap_drop", "security_opt", "extra_hosts"):
         items(name, {v.text: Fact(v.text, v.origin) for v in getattr(service, name)})
     items("devices", {d.target: Fact(f"{d.source}:{d.target}", d.origin, d) for d in service.devices})
+    for name in ("links", "volumes_from"):
+        items(name, {v.text: Fact(v.text, v.origin) for v in getattr(service, name)})
+    items("sysctls", {k: Fact(f"{k}={v.value.text if v.value is not None else ''}", v.origin)
+                      for k, v in service.sysctls.items()})
+    for name in _UNTYPED_KEYS:
+        written = service.raw(name)
+        if written is not None and written.value is not None:
+            single(name, _plain_text(written.value), written.origin)
     items("secrets", {s.target: Fact(s.source, s.origin) for s in service.secrets})
     deploy = service.deploy
     if deploy is not None:
@@ -178,6 +186,33 @@ def facts(service: Service, model: Deployment) -> Fields:
         if policy is not None and policy.condition is not None:
             single("deploy.restart_policy", policy.condition.text, policy.origin)
     return fields
+
+
+# Keys of a service the model keeps as plain data that still change how its containers run.
+_UNTYPED_KEYS = ("logging", "ulimits", "shm_size", "stop_signal", "stop_grace_period", "mem_limit", "memswap_limit",
+                 "mem_reservation", "cpus", "cpu_shares", "cpuset", "pids_limit", "oom_kill_disable", "oom_score_adj",
+                 "dns", "dns_search", "external_links", "group_add", "runtime", "isolation", "storage_opt",
+                 "stdin_open", "tty", "domainname", "mac_address")
+
+
+def _plain_text(value: Any) -> str:
+    """Plain YAML data as one line: `json-file (max-size=1m, max-file=1)` for a logging mapping."""
+    if isinstance(value, dict):
+        driver = value.get("driver")
+        rest = {k: v for k, v in value.items() if k != "driver"}
+        parts = [f"{k}={_plain_text(v)}" for k, v in rest.items() if k != "options"]
+        options = rest.get("options")
+        if isinstance(options, dict):
+            parts += [f"{k}={_plain_text(v)}" for k, v in options.items()]
+        inner = ", ".join(parts)
+        if driver is not None:
+            return f"{_plain_text(driver)} ({inner})" if inner else _plain_text(driver)
+        return inner
+    if isinstance(value, list):
+        return ", ".join(_plain_text(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 _CREDENTIAL_LABEL = ("auth", "password", "passwd", "secret", "token", "users", "key")

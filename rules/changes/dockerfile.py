@@ -14,6 +14,7 @@ from dockreview.rules.changes import ContainerChange, cached, safe
 from dockreview.rules.changes.lines import LineMap
 from dockreview.rules.model.dockerfile import DockerfileModel
 from dockreview.rules.parse.dockerfile import Dockerfile, Stage
+from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.snapshot import Snapshot
 
 KIND = "dockerfile"
@@ -66,6 +67,15 @@ def stage_facts(doc: Dockerfile, stage: Stage, resolved: DockerfileModel | None 
             exposed[key] = Fact(key, expose.line)
     if exposed:
         fields["expose"] = exposed
+    if resolved is not None and stage.index < len(resolved.stages):
+        # images read by `COPY --from=<image>` and `RUN --mount=...,from=<image>`: paired by repository,
+        # so a new tag of the same image is one changed row
+        images: dict[str, Fact] = {}
+        for ref in resolved.stages[stage.index].references:
+            if ref.kind != "from" and ref.stage is None and ref.name and "$" not in ref.name:
+                images.setdefault(parse_image(ref.name).repository, Fact(ref.name, ref.origin.line))
+        if images:
+            fields["copies from image"] = images
     return fields
 
 
