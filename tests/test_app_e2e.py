@@ -269,6 +269,23 @@ def test_config_comes_from_the_base_branch_not_the_pull_request(github) -> None:
     assert run2["conclusion"] == "success"  # DR101 is only a warning on the base branch now
 
 
+def test_a_pyproject_table_on_the_base_branch_is_the_config_as_for_the_cli(github) -> None:
+    gh, app, _ = github
+    table = '[tool.dockreview.rules]\nDR101 = "warning"\nDR102 = "off"\n'
+    gh.push("octo/shop", "main", files={"pyproject.toml": '[project]\nname = "shop"\n\n' + table})
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    with AppServer(settings_for(gh, app)) as server:
+        send(gh, app, server, "opened", number)
+        [run] = completed_run(gh, sha)
+        assert run["conclusion"] == "success", run["output"]["summary"]  # DR101 a warning, DR102 off
+        # A pyproject.toml without the table is no config: the defaults hold (DR101 an error again).
+        gh.push("octo/shop", "main", files={"pyproject.toml": '[project]\nname = "shop"\n'})
+        sha2 = gh.push("octo/shop", "feature", files={"compose.yaml": RISKY_COMPOSE + "\n"})
+        send(gh, app, server, "synchronize", number)
+        [run2] = completed_run(gh, sha2)
+    assert run2["conclusion"] == "failure"
+
+
 def test_an_invalid_config_on_the_base_branch_is_shown_in_the_check_summary(github) -> None:
     gh, app, _ = github
     gh.push("octo/shop", "main", files={".github/dockreview.yml": "fail_on: warning\nrules:\n  DR101: sometimes\n"})

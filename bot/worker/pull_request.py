@@ -26,7 +26,7 @@ from dockreview.bot.worker import listing
 from dockreview.bot.worker.check_run import CheckRun
 from dockreview.rules import Config, Report, Snapshot, review
 from dockreview.rules.classify import FileType, by_name, needs_content
-from dockreview.rules.config import CONFIG_PATHS
+from dockreview.rules.config import CONFIG_PATHS, PYPROJECT
 from dockreview.rules.engine import Note
 
 log = logging.getLogger("dockreview.pipeline")
@@ -60,8 +60,9 @@ async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: Remot
     # One GraphQL batch for the config and the head and base files, read under the default size
     # cap; a config that raises the cap has the larger files read next.
     found = await fetch_trees(gh, [(head_tree, prefetch_head), (base_tree, prefetch_base)],
-                              Config().max_file_size, first=(config_at, CONFIG_PATHS))
-    config = Config.from_text(found[1], found[0]) if found else Config()
+                              Config().max_file_size, first=(config_at, (*CONFIG_PATHS, PYPROJECT)))
+    # As the CLI finds it: the YAML files first, then a pyproject.toml's [tool.dockreview] table.
+    config = (Config.from_file(found[0], found[1], found[0]) if found else None) or Config()
     report = Report()
     # The review's time budget (all passes together): what it does not reach is "not reviewed completely".
     deadline = time.monotonic() + float(os.environ.get("DOCKREVIEW_REVIEW_BUDGET", str(REVIEW_BUDGET)))
