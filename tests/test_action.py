@@ -69,3 +69,23 @@ def test_the_inputs_are_documented() -> None:
     text = (ROOT / "docs" / "github-action.md").read_text("utf-8")
     for name in ACTION["inputs"]:
         assert f"`{name}`" in text, name
+
+
+def test_args_are_split_as_shell_words_without_running_anything(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    git = Git(workspace)
+    base = git.commit({"README.md": "# app\n"})
+    secret = "    environment:\n      API_TOKEN: tok-1234567890abcdef\n"
+    git.commit({"my examples/compose.yaml": "services:\n  x:\n    image: x:1\n" + secret,
+                "compose.yaml": "services:\n  y:\n    image: y:1\n" + secret})
+    marker = tmp_path / "pwned"
+    done = run_review_step(workspace, {"base": base, "fail-on": "never",
+                                       "args": f"--exclude 'my examples/**' --exclude \"$(touch {marker})\""})
+    assert done.returncode == 0, done.stderr
+    files = {line.split(",")[0] for line in done.stdout.splitlines() if line.startswith("::")}
+    assert files == {"::error file=compose.yaml"}, done.stdout  # the quoted glob with a space held
+    assert not marker.exists()  # `$(...)` is a word, not a command
+
+    unclosed = run_review_step(workspace, {"base": base, "args": "--exclude 'vendor/**"})
+    assert unclosed.returncode == 2
+    assert "::error title=dockreview::the args input has an unclosed quote" in unclosed.stdout
