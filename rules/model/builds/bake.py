@@ -11,8 +11,10 @@ working directory (`context` defaults to `.`, `dockerfile` to `Dockerfile` in th
 A target's `matrix` forks it: one target per combination of the axes, named by its `name`
 attribute (`name = "app-${tgt}"`), the axis values (`${tgt}`, or `${item.key}` for map values)
 interpolated into its attributes; a group or `targets:` naming the matrix target builds every fork,
-naming a fork builds that one. Not resolved: functions (`join(...)`, user functions) and
-conditional expressions stay as written, and compose files are not read as bake input.
+naming a fork builds that one. Expressions (`hcl_eval`): function calls (go-cty stdlib and the
+file's `function` blocks), conditionals, `for` expressions, comparisons; what is decided when the
+build runs (`timestamp()`, `BAKE_LOCAL_PLATFORM`, an unset variable) stays as written. Compose
+files are not read as bake input.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from functools import partial
 from itertools import product
 from typing import Any
 
+from dockreview.rules.model.builds.hcl_eval import Budget, Function, evaluate_template
 from dockreview.rules.model.source import Origin
 from dockreview.rules.snapshot import Snapshot
 
@@ -79,6 +82,8 @@ class BakeDefinition:
     variables: dict[str, tuple[str | None, Origin]] = field(default_factory=dict)
     targets: dict[str, list[_Block]] = field(default_factory=dict)
     groups: dict[str, _Block] = field(default_factory=dict)
+    functions: dict[str, Function] = field(default_factory=dict)
+    budget: Budget = field(default_factory=Budget)  # shared by every bake definition of the snapshot
     problems: list[str] = field(default_factory=list)
 
 
@@ -89,7 +94,8 @@ def is_bake_file(path: str) -> bool:
 
 
 def load_definition(snapshot: Snapshot, files: list[str]) -> BakeDefinition:
-    definition = BakeDefinition(files=[f for f in files if snapshot.has(f)])
+    definition = BakeDefinition(files=[f for f in files if snapshot.has(f)],
+                                budget=snapshot.derived("model:bake-budget", Budget))
     for path in definition.files:
         blocks = snapshot.derived(("model:bake-blocks", path), partial(_blocks, snapshot, path))
         if isinstance(blocks, str):
@@ -103,6 +109,11 @@ def load_definition(snapshot: Snapshot, files: list[str]) -> BakeDefinition:
                 definition.targets.setdefault(block.name, []).append(block)
             elif block.kind == "group":
                 definition.groups[block.name] = block
+            elif block.kind == "function":
+                params = tuple(str(p) for p in _as_list(block.attrs.get("params")))
+                variadic = _as_list(block.attrs.get("variadic_params"))
+                definition.functions[block.name] = Function(params, block.attrs.get("result"),
+                                                            str(variadic[0]) if variadic else None)
     return definition
 
 
@@ -156,10 +167,12 @@ def _matrix_forks(definition: BakeDefinition, variables: dict[str, str | None]) 
             axis_values = []
             for item in _as_list(raw):
                 if isinstance(item, dict):
-                    flat = {f"{axis}.{k}": _plain(_resolve(v, variables)) for k, v in item.items()}
+                    flat = {f"{axis}.{k}": _plain(_resolve(v, variables, definition))
+                            for k, v in item.items()}
                     axis_values.append((str(axis), flat))
                 else:
-                    axis_values.append((str(axis), {str(axis): _plain(_resolve(item, variables))}))
+                    plain = _plain(_resolve(item, variables, definition))
+                    axis_values.append((str(axis), {str(axis): plain}))
             axes.append(axis_values)
         found = []
         for combo in product(*axes):
@@ -195,7 +208,7 @@ def _target(definition: BakeDefinition, name: str, variables: dict[str, str | No
                 if key == "matrix" and not forked:
                     own.notes.append("bake `matrix` not expanded")
                 continue
-            own.values[key] = _resolve(value, variables)
+            own.values[key] = _resolve(value, variables, definition)
             own.origins[key] = block.attr_origins.get(key, block.origin)
         _merge(result, own)
     return result
@@ -240,13 +253,18 @@ def _override(target: BakeTarget, pattern: str, value: str, origin: Origin) -> N
     target.origins[key] = origin
 
 
-def _resolve(value: Any, variables: dict[str, str | None]) -> Any:
+def _resolve(value: Any, variables: dict[str, str | None], definition: BakeDefinition | None = None) -> Any:
     if isinstance(value, str):
+        if definition is not None and ("(" in value or "?" in value or " for " in value):  # not only `${VAR}`
+            known = {k: (None if v is None else _interpolate(v, variables)) for k, v in variables.items()}
+            value = evaluate_template(value, known, definition.functions, definition.budget)
+            if not isinstance(value, str):
+                return _resolve(value, variables)
         return _interpolate(value, variables)
     if isinstance(value, list):
-        return [_resolve(v, variables) for v in value]
+        return [_resolve(v, variables, definition) for v in value]
     if isinstance(value, dict):
-        return {str(k): _resolve(v, variables) for k, v in value.items() if k != "__is_block__"}
+        return {str(k): _resolve(v, variables, definition) for k, v in value.items() if k != "__is_block__"}
     return value
 
 
