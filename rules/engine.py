@@ -146,6 +146,8 @@ def _review_files(
             continue
         if doc is None:
             continue
+        for line, message in getattr(doc, "problems", ()):  # broken instructions; the rest is reviewed
+            emitter.engine(catalog.find("DR001"), path, line, message)
         ctx = Context(path=path, snapshot=snapshot, config=config, base=base, change=change)
         kind = KIND_OF_TYPE.get(file_type)
         for rule in rules.get(kind, []) if kind else []:

@@ -130,10 +130,10 @@ def test_heredoc_with_non_shell_shebang_is_not_shell() -> None:
     assert d.shell_sources() == []
 
 
-def test_unclosed_heredoc_is_a_parse_error() -> None:
-    with pytest.raises(ParseError) as error:
-        doc("FROM alpine:3.20\nRUN <<EOF\necho hi\n")
-    assert error.value.line == 2
+def test_unclosed_heredoc_is_a_problem_on_its_line_and_the_rest_is_read() -> None:
+    d = doc("FROM alpine:3.20\nRUN <<EOF\nUSER app\n")
+    assert d.problems == [(2, "here-document `EOF` is never closed")]
+    assert [i.keyword for i in d.instructions] == ["FROM", "RUN", "USER"]
 
 
 def test_windows_escape_directive() -> None:
@@ -183,13 +183,21 @@ def test_empty_comment_only_and_template_lines() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "line"),
-    [("FROM alpine:3.20\nFROBNICATE now\n", 2), ("RUN echo hi\nFROM alpine:3.20\n", 1)],
+    ("text", "line", "kept"),
+    [("FROM alpine:3.20\nFROBNICATE now\nUSER app\n", 2, ["FROM", "USER"]),
+     ("RUN echo hi\nFROM alpine:3.20\nUSER app\n", 1, ["FROM", "USER"]),
+     ("FROM alpine:3.20\nFROM\nUSER app\n", 2, ["FROM", "USER"])],
 )
-def test_invalid_dockerfiles_raise_parse_errors(text: str, line: int) -> None:
+def test_a_broken_instruction_is_a_problem_and_the_others_are_kept(text: str, line: int, kept: list[str]) -> None:
+    d = doc(text)
+    assert [number for number, _message in d.problems] == [line]
+    assert [i.keyword for i in d.instructions] == kept
+
+
+def test_a_file_with_nothing_but_broken_instructions_is_a_parse_error() -> None:
     with pytest.raises(ParseError) as error:
-        doc(text)
-    assert error.value.line == line
+        doc("FROBNICATE now\nRUN <<EOF\n")
+    assert error.value.line == 1
 
 
 def test_substitute_forms() -> None:
@@ -220,3 +228,12 @@ def test_any_text_parses_or_raises_parse_error(text: str) -> None:
 def test_any_unicode_text(text: str) -> None:
     with contextlib.suppress(ParseError):
         parse(text, "Dockerfile")
+
+
+def test_the_rest_of_a_dockerfile_with_a_broken_line_is_reviewed() -> None:
+    """DR001 on the broken line, and the findings of the other instructions are still made."""
+    from dockreview.rules import Snapshot, review
+
+    text = "FROM node:latest\nFROBNICATE now\nENV API_KEY=hunter2secret\n"
+    report = review(Snapshot.from_mapping({"Dockerfile": text}))
+    assert sorted((f.rule, f.line) for f in report.findings) == [("DR001", 2), ("DR201", 1), ("DR206", 3)]

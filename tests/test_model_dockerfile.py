@@ -389,11 +389,14 @@ def test_untagged_from_means_latest() -> None:
 
 def test_load_missing_unparsable_and_unusual_names() -> None:
     snapshot = Snapshot.from_mapping({
-        "Dockerfile": "FROM alpine:3.20\nFOO bar\n",
+        "Dockerfile": "FOO bar\n",
+        "broken/Dockerfile": "FROM alpine:3.20\nFOO bar\n",
         "build/app.docker": "FROM alpine:3.20\n",
         "empty/Dockerfile": "# nothing\n",
     })
     assert load(snapshot, "Dockerfile") is None
+    broken = load(snapshot, "broken/Dockerfile")  # one broken instruction: the rest is modelled
+    assert broken is not None and broken.image().base.text == "alpine:3.20"
     assert load(snapshot, "missing/Dockerfile") is None
     assert load(snapshot, "empty/Dockerfile") is None
     unusual = load(snapshot, "build/app.docker")

@@ -7,12 +7,12 @@ from tests.helpers import findings, lines
 
 
 def test_policy_kinds() -> None:
-    assert secret_value("hunter2") == ("literal", "hunter2")
-    assert secret_value("xxx") == ("placeholder", "xxx")
-    assert secret_value("change-this-insecure-key") == ("placeholder", "change-this-insecure-key")
-    assert secret_value("<your token>") == ("placeholder", "<your token>")
-    assert secret_value("${PW:-hunter2}") == ("default", "hunter2")
-    assert secret_value("${PW:-changeme}") == ("placeholder", "changeme")
+    assert secret_value("hunter2") == ("literal", "hunter2", None)
+    assert secret_value("xxx") == ("placeholder", "xxx", None)
+    assert secret_value("change-this-insecure-key") == ("placeholder", "change-this-insecure-key", None)
+    assert secret_value("<your token>") == ("placeholder", "<your token>", None)
+    assert secret_value("${PW:-hunter2}") == ("default", "hunter2", None)
+    assert secret_value("${PW:-changeme}") == ("placeholder", "changeme", None)
     for not_written_out in ("${PW}", "$PW", "u:${PW}", "pre-$SUFFIX", "/run/gcp/key.json", "./key.pem", "${PW:-}"):
         assert secret_value(not_written_out) is None, not_written_out
 

@@ -12,7 +12,10 @@ Built on `dockerfile-parse` for the instruction structure, with what it does not
   `FROM`, alias, `--platform`, and the stage's instructions.
 
 `shell_sources()` gives each shell-form `RUN` (and the body of `RUN <<EOF`) to the shell rules.
-Any text gives a `Dockerfile` or a `ParseError`, never another exception.
+Any text gives a `Dockerfile` or a `ParseError`, never another exception. A broken instruction (an
+unknown keyword, a here-document never closed, an instruction before the first `FROM`, `FROM`
+without an image) is a `problem` on its line and is left out; the rest of the file is still read
+and reviewed (BuildKit refuses the whole file: the problem is an error finding, DR001).
 """
 
 from __future__ import annotations
@@ -163,6 +166,7 @@ class Dockerfile:
     escape: str = "\\"
     syntax: str | None = None
     directives: dict[str, str] = field(default_factory=dict)  # `# syntax=`, `# escape=`, `# check=` (keys lower-case)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, message) of broken instructions
 
     @property
     def final_stage(self) -> Stage | None:
@@ -259,7 +263,8 @@ def _parse(text: str, path: str) -> Dockerfile:
     if escape not in ("\\", "`"):
         escape = "\\"
     syntax = directives.get("syntax")
-    cleaned, heredocs = _blank_heredocs(lines, escape)
+    problems: list[tuple[int, str]] = []
+    cleaned, heredocs = _blank_heredocs(lines, escape, problems)
     structure = _structure(cleaned, escape)
     instructions: list[Instruction] = []
     for item in structure:
@@ -270,7 +275,8 @@ def _parse(text: str, path: str) -> Dockerfile:
         end = item["endline"] + 1
         first_line = lines[start - 1] if start - 1 < len(lines) else ""
         if keyword not in KNOWN_INSTRUCTIONS:
-            raise ParseError(f"unknown instruction `{_short(keyword)}`", start)
+            problems.append((start, f"unknown instruction `{_short(keyword)}`"))
+            continue
         value = item["value"] or ""
         instruction = Instruction(
             keyword=keyword,
@@ -282,8 +288,12 @@ def _parse(text: str, path: str) -> Dockerfile:
         )
         _split_flags(instruction, lines, escape)
         instructions.append(instruction)
-    global_args, stages = _stages(instructions)
-    return Dockerfile(path, text, lines, instructions, stages, global_args, escape, syntax, directives)
+    global_args, stages = _stages(instructions, problems)
+    instructions = [i for i in instructions if i.stage >= 0 or i.keyword == "ARG"]
+    problems.sort()
+    if not stages and problems:  # nothing left to review: the first problem is the file's
+        raise ParseError(problems[0][1], problems[0][0])
+    return Dockerfile(path, text, lines, instructions, stages, global_args, escape, syntax, directives, problems)
 
 
 def _short(word: str) -> str:
@@ -309,7 +319,8 @@ def _continues(line: str, escape: str) -> bool:
     return stripped.endswith(escape) and not stripped.lstrip().startswith("#")
 
 
-def _blank_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int, list[Heredoc]]]:
+def _blank_heredocs(lines: list[str], escape: str, problems: list[tuple[int, str]]) -> tuple[
+        list[str], dict[int, list[Heredoc]]]:
     """Lines for dockerfile-parse: here-document bodies blanked, comments/blank lines inside a
     continuation made into a bare escape (so the instruction goes on), line count unchanged.
     Also the here-documents, by the 1-based line of the instruction that opens them."""
@@ -345,6 +356,7 @@ def _blank_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int,
         if not markers:
             continue
         found: list[Heredoc] = []
+        after_instruction = index
         for fd, strip_tabs, quoted, marker in markers:
             body_start = index
             body: list[str] = []
@@ -354,8 +366,11 @@ def _blank_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int,
                     break
                 body.append(candidate)
                 index += 1
-            if index >= total:
-                raise ParseError(f"here-document `{marker}` is never closed", start + 1)
+            if index >= total:  # the lines after it are read as instructions again
+                problems.append((start + 1, f"here-document `{marker}` is never closed"))
+                found = []
+                index = after_instruction
+                break
             for blank in range(body_start, index + 1):
                 cleaned[blank] = ""
             found.append(
@@ -452,14 +467,16 @@ def _split_flags(instruction: Instruction, lines: list[str], escape: str) -> Non
             instruction.exec_form = loaded
 
 
-def _stages(instructions: list[Instruction]) -> tuple[dict[str, str | None], list[Stage]]:
+def _stages(instructions: list[Instruction], problems: list[tuple[int, str]]) -> tuple[
+        dict[str, str | None], list[Stage]]:
     global_args: dict[str, str | None] = {}
     stages: list[Stage] = []
     for instruction in instructions:
         if instruction.keyword == "FROM":
             words = split_words(instruction.rest)
             if not words:
-                raise ParseError("FROM without an image", instruction.line)
+                problems.append((instruction.line, "FROM without an image"))
+                continue
             base = words[0]
             alias = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
             resolved, unresolved = substitute(base, global_args)
@@ -483,8 +500,8 @@ def _stages(instructions: list[Instruction]) -> tuple[dict[str, str | None], lis
             for pair in instruction.pairs():
                 global_args[pair.name] = pair.value
         elif instruction.keyword not in ("ARG",):
-            raise ParseError(f"{instruction.keyword} before the first FROM (only ARG may come first)",
-                             instruction.line)
+            problems.append((instruction.line, f"{instruction.keyword} before the first FROM (only ARG may come "
+                                               "first)"))
     return global_args, stages
 
 

@@ -14,8 +14,11 @@ class ParseFailure(Rule[Never]):
     (those are skipped with a note, not a finding).
 
     ## Why is this bad?
-    Docker, Compose and GitHub Actions reject these files too, usually at deploy time. Nothing else
-    in the file is reviewed until it parses, so other problems in it stay hidden.
+    Docker, Compose and GitHub Actions reject these files too, usually at deploy time. A YAML file
+    is not reviewed further until it parses, so other problems in it stay hidden. A Dockerfile is
+    read instruction by instruction: a broken one (an unknown instruction, a here-document never
+    closed, an instruction before the first `FROM`, `FROM` without an image) is reported on its
+    line and left out, and the rest of the file is still reviewed.
 
     ## Example
     ```yaml
