@@ -118,12 +118,14 @@ def _project_roots(project: object) -> set[str]:
 
 
 def _from_builds(model: Deployment, touched: set[str]) -> set[str]:
-    """Builds whose origin, Dockerfile or context holds a touched path: the file that builds and
-    the Dockerfile built."""
+    """Builds whose origin, Dockerfile or context holds a touched path, or that read a touched file
+    (an input set in another file: the build file of `home-assistant/builder`): the file that builds
+    and the Dockerfile built."""
     found: set[str] = set()
     for build in model.builds:
         if (build.origin.path in touched or (build.dockerfile is not None and build.dockerfile in touched)
-                or (build.context is not None and any(_under(p, build.context) for p in touched))):
+                or (build.context is not None and any(_under(p, build.context) for p in touched))
+                or any(value.origin.path in touched for value in build.inputs.values())):
             found.add(build.origin.path)
             if build.dockerfile:
                 found.add(build.dockerfile)

@@ -178,3 +178,49 @@ def test_an_image_copied_from_is_compared_by_repository():
     assert changes(review_pair({"Dockerfile": base}, {"Dockerfile": head})) == [
         ("Dockerfile", "final", "copies from image", "ghcr.io/o/magick:7.1.2-13", "ghcr.io/o/magick:7.1.2-24"),
     ]
+
+
+HA_WORKFLOW = """
+on:
+  release:
+    types: [published]
+jobs:
+  build_alpine:
+    runs-on: ubuntu-24.04
+    strategy:
+      matrix:
+        arch: ${{ fromJson(needs.init.outputs.architectures) }}
+        version: ["3.21", "3.22"]
+    steps:
+      - uses: actions/checkout@v5
+      - name: Build base image
+        uses: home-assistant/builder@2025.09.0
+        with:
+          args: |
+            --${{ matrix.arch }} \\
+            --target /data/alpine \\
+            --base ${{ matrix.version }}
+"""
+HA_BUILD = """image: ghcr.io/home-assistant/{arch}-base
+build_from:
+  aarch64: "arm64v8/alpine:"
+  armv7: "arm32v7/alpine:"
+  amd64: "alpine:"
+args:
+  BASHIO_VERSION: 0.16.2
+"""
+
+
+def test_the_build_file_home_assistant_builder_reads_is_compared():
+    """The architectures `home-assistant/builder` builds are the `build_from` keys of the target's
+    build.yaml (a real PR dropped armv7, armhf and i386 there): one row per job, on the build file."""
+    head = HA_BUILD.replace('  armv7: "arm32v7/alpine:"\n', "").replace("0.16.2", "0.17.0")
+    report = review_pair({".github/workflows/builder.yml": HA_WORKFLOW, "alpine/build.yaml": HA_BUILD},
+                         {".github/workflows/builder.yml": HA_WORKFLOW, "alpine/build.yaml": head})
+    rows = changes(report)
+    assert rows == [
+        ("alpine/build.yaml", f"build_alpine [version={v}]", "input", before, after)
+        for v in ("3.21", "3.22")
+        for before, after in (("build.yaml:args.BASHIO_VERSION: 0.16.2", "build.yaml:args.BASHIO_VERSION: 0.17.0"),
+                              ('build.yaml:build_from.armv7: arm32v7/alpine:', None))
+    ], rows

@@ -75,3 +75,18 @@ def test_a_hostile_github_env_line_of_1_mb_in_a_build_job_is_modelled_in_linear_
     done = subprocess.run([sys.executable, "-c", script], input=json.dumps({".github/workflows/wf.yml": workflow}),
                           capture_output=True, text=True, timeout=240, check=True)
     assert json.loads(done.stdout) == ["computes tags"]
+
+
+@pytest.mark.parametrize("unit", ["ghp_", "SG.aaaaaaaaaaaaaaaa.", "AKIA"])
+def test_a_hostile_value_of_1_mb_of_key_prefixes_is_reviewed_in_linear_time(unit: str) -> None:
+    """Runs of the prefixes of the well-known key formats, then a real-looking key: found, masked."""
+    key = "ghp_" + "Z9" * 18
+    value = _run(unit) + " " + key
+    files = {
+        "Dockerfile": f'FROM node:20\nENV BUILD_NOTE="{value}"\n',
+        "compose.yaml": f"services:\n  web:\n    image: example/web:1.4\n    environment:\n      NOTE: '{value}'\n",
+        "probe": value,
+    }
+    result = _review_in_child(files)
+    assert ["Dockerfile", "DR206"] in result["findings"] and ["compose.yaml", "DR101"] in result["findings"], result
+    assert key not in result["masked"]

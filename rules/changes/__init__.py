@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.classify import FileType
-from dockreview.rules.docker.secrets import MASK, is_secret_name, mask_url
+from dockreview.rules.docker.secrets import MASK, is_secret_name, mask_known_keys, mask_url
 
 if TYPE_CHECKING:
     from dockreview.rules.diff import Change
@@ -94,7 +94,7 @@ def safe(value: str | None) -> str | None:
     """A value as it may be shown: URL credentials, password flags and `SECRET=value` masked."""
     if value is None:
         return None
-    text = mask_url(value)
+    text = mask_known_keys(mask_url(value))
     text = _ASSIGNMENT.sub(
         lambda m: f"{m.group('lead')}{m.group('name')}{m.group('sep')}{MASK}" if is_secret_name(m.group("name"))
         and not m.group("value").startswith("$") else m.group(0),

@@ -123,6 +123,7 @@ def _repositories(build: BuildRecord) -> frozenset[str]:
 def _files(build: BuildRecord) -> set[str]:
     found = {build.origin.path, build.scope}
     found.update(t.origin.path for t in build.tags)
+    found.update(value.origin.path for value in build.inputs.values())  # a build file the action reads
     if build.platforms_origin is not None:
         found.add(build.platforms_origin.path)
     return found

@@ -109,6 +109,51 @@ def is_literal_secret(value: str | None) -> bool:
     return found is not None and found.kind != "default"
 
 
+# Well-known credential formats: a value in one of them is a secret whatever its name. Each starts
+# with a fixed prefix and runs over one character class with a bounded length: linear time.
+_KNOWN_KEYS: tuple[tuple[str, str, bool], ...] = (  # (pattern, what it is, a test/sandbox key)
+    (r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b", "an AWS access key id", False),
+    (r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b", "a GitHub token", False),
+    (r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b", "a GitHub fine-grained token", False),
+    (r"\bglpat-[A-Za-z0-9_-]{20,64}\b", "a GitLab personal access token", False),
+    (r"\bxox[abposr]-[A-Za-z0-9-]{10,255}", "a Slack token", False),
+    (r"https://hooks\.slack\.com/services/T[A-Za-z0-9_]{1,32}/B[A-Za-z0-9_]{1,32}/[A-Za-z0-9_]{8,64}",
+     "a Slack webhook URL", False),
+    (r"\b[sr]k_live_[A-Za-z0-9]{16,255}\b", "a Stripe live key", False),
+    (r"\b[sr]k_test_[A-Za-z0-9]{16,255}\b", "a Stripe test key", True),
+    (r"\bSG\.[A-Za-z0-9_-]{16,64}\.[A-Za-z0-9_-]{16,64}\b", "a SendGrid API key", False),
+    (r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", "a Google API key", False),
+    (r"\bnpm_[A-Za-z0-9]{36}\b", "an npm token", False),
+    (r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----", "a private key", False),
+)
+_KNOWN_KEY = re.compile("|".join(f"(?P<k{i}>{pattern})" for i, (pattern, _what, _test) in enumerate(_KNOWN_KEYS)))
+
+
+class KnownKey(NamedTuple):
+    """A value in a well-known credential format."""
+
+    what: str  # "a GitHub token"
+    text: str  # the matched key (to mask)
+    test: bool  # a test or sandbox key (`sk_test_...`): nothing of value leaks
+
+
+def known_key(value: str | None) -> KnownKey | None:
+    """The first well-known credential format in `value` (a Stripe, GitHub, AWS, Slack, SendGrid,
+    GitLab, Google, npm key or a private key block), if any."""
+    if not value or len(value) < 16:
+        return None
+    match = _KNOWN_KEY.search(value)
+    if match is None or match.lastgroup is None:
+        return None
+    _pattern, what, test = _KNOWN_KEYS[int(match.lastgroup[1:])]
+    # AWS documents its keys with an `...EXAMPLE` suffix (`AKIAIOSFODNN7EXAMPLE`): a sample, not a key
+    return KnownKey(what, match.group(0), test or match.group(0).endswith("EXAMPLE"))
+
+
+def mask_known_keys(text: str) -> str:
+    return _KNOWN_KEY.sub(MASK, text) if len(text) >= 16 else text
+
+
 class SecretValue(NamedTuple):
     """What a secret-named value holds, by the one policy every secret rule applies.
 
@@ -118,12 +163,29 @@ class SecretValue(NamedTuple):
     - `default`: `${VAR:-literal}`: the literal ships whenever the variable is unset (medium).
     """
 
-    kind: Literal["literal", "placeholder", "default"]
+    kind: Literal["literal", "placeholder", "default", "test_key"]
     text: str  # the literal part (to mask and to digest)
+    known: str | None = None  # the well-known format it is in ("a GitHub token"), if any
 
     @property
     def confidence(self) -> Confidence:
         return {"literal": Confidence.HIGH, "default": Confidence.MEDIUM}.get(self.kind, Confidence.LOW)
+
+
+def secret_entry(name: str, value: str | None) -> SecretValue | None:
+    """What a `NAME=value` entry holds by the one secret policy: a secret-named entry by
+    `secret_value`; any entry whose written-out value is in a well-known credential format (a
+    `sk_test_` key: `test_key`, low confidence), whatever its name."""
+    found = secret_value(value) if is_secret_name(name) else None
+    key = known_key(value)
+    if key is None:
+        return found
+    written = secret_value(value)
+    if written is None:
+        return found
+    if written.kind == "default":
+        return SecretValue("default", key.text, key.what)
+    return SecretValue("test_key" if key.test else "literal", key.text if found is None else found.text, key.what)
 
 
 def secret_value(value: str | None) -> SecretValue | None:

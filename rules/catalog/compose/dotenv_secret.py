@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.docker.secrets import is_secret_name, secret_value
+from dockreview.rules.docker.secrets import secret_entry
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.model.compose.dotenv import EnvEntry, parse_env_file
 from dockreview.rules.model.compose.types import ComposeProject, Service
@@ -18,6 +18,8 @@ class DotenvSecret(Rule[ComposeProject]):
     reads for a project, when a service of that project receives it: through `${NAME}` in its
     `environment`, or as a value-less `environment:` key that compose fills from the project
     environment (which includes `.env`).
+    A value in a well-known credential format (Stripe, GitHub, GitLab, AWS, Slack, SendGrid,
+    Google, npm keys, private key blocks) counts under any name; test keys are low confidence.
 
     Not reported: keys no service uses, values that are references or paths to secret files,
     empty values, and `.env` files no compose project reads (`.env.example` templates).
@@ -60,7 +62,7 @@ class DotenvSecret(Rule[ComposeProject]):
             if text is None:
                 continue
             for entry in parse_env_file(text, path, raw=True).values().values():
-                found = secret_value(entry.raw) if is_secret_name(entry.name) else None
+                found = secret_entry(entry.name, entry.raw)
                 if found is None or found.kind == "default":
                     continue
                 users = [name for name, service in sorted(compose.services.items()) if _receives(service, entry)]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.docker.secrets import SecretValue, env_name, is_secret_name, secret_value
+from dockreview.rules.docker.secrets import SecretValue, env_name, secret_entry
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.parse.compose import ComposeFile, EnvVar
 from dockreview.rules.rule import Context, Hit, Kind, Rule, one_per_place
@@ -12,7 +12,11 @@ class HardcodedSecretInEnvironment(Rule[ComposeFile]):
     """
     ## What it does
     Finds passwords, tokens and keys written as literal values in a service's `environment`
-    (mapping or list form, including values pulled in through YAML anchors and merge keys).
+    (mapping or list form, including values pulled in through YAML anchors and merge keys): under
+    a secret-looking name, or under any name when the value is in a well-known credential format
+    (Stripe, GitHub, GitLab, AWS access key ids, Slack tokens and webhooks, SendGrid, Google and
+    npm keys, private key blocks; a Stripe `sk_test_` key or AWS's `...EXAMPLE` keys at low
+    confidence).
 
     Not reported: references, interpolated values, file paths, flags and empty values (the
     secret-value policy above), and `*_FILE`, `*_URL`, `*_USER` names; passwords inside URLs are
@@ -80,7 +84,7 @@ class HardcodedSecretInEnvironment(Rule[ComposeFile]):
     def _hits(self, doc: ComposeFile) -> Iterator[tuple[str, Hit]]:
         for service in doc.services.values():
             for var in service.environment:
-                found = secret_value(var.value) if is_secret_name(var.name) else None
+                found = secret_entry(var.name, var.value)
                 if found is None:
                     continue
                 yield service.name, Hit(
@@ -94,6 +98,10 @@ class HardcodedSecretInEnvironment(Rule[ComposeFile]):
 
 
 def _what(found: SecretValue, name: str) -> str:
+    if found.kind == "test_key":
+        return f"is {found.known}: nothing of value leaks, but it is a credential written into the file"
+    if found.known is not None and found.kind == "literal":
+        return f"is {found.known}, written out: it leaks with the file; revoke it and read it from the environment"
     if found.kind == "placeholder":
         return (
             "holds a placeholder, not a secret: nothing leaks, but the service runs with it as written "

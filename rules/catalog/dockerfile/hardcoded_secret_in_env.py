@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockreview.rules.docker.secrets import is_secret_name, secret_value, url_secret
+from dockreview.rules.docker.secrets import secret_entry, url_secret
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.model.deployment import deployment
 from dockreview.rules.parse.dockerfile import Dockerfile, column_of
@@ -21,6 +21,8 @@ class HardcodedSecretInEnv(Rule[Dockerfile]):
     `SECRET_KEY`, ...) to a literal value, and any `ENV` value with credentials in a URL
     (`postgres://app:hunter2@db/app`). Values taken from a build argument (`ENV TOKEN=$TOKEN`)
     are left to `dockerfile-secret-in-arg`.
+    A value in a well-known credential format (Stripe, GitHub, GitLab, AWS, Slack, SendGrid,
+    Google, npm keys, private key blocks) counts under any name; test keys are low confidence.
 
     Not reported: file paths (`GOOGLE_APPLICATION_CREDENTIALS=/run/keys/sa.json`: where the secret
     is, not the secret); values built around an interpolation; and, in builder stages that do not
@@ -77,15 +79,18 @@ class HardcodedSecretInEnv(Rule[Dockerfile]):
                 value = pair.value or ""
                 column = column_of(doc, instruction.line, pair.name, instruction.column)
                 where = "every image built from this Dockerfile" if final else "the Dockerfile and the build cache"
-                found = secret_value(value) if is_secret_name(pair.name) else None
+                found = secret_entry(pair.name, value)
                 if found is not None and found.kind != "default":
-                    if not final and found.kind == "placeholder":
+                    if not final and found.kind in ("placeholder", "test_key"):
                         continue  # a stand-in for a build step, in a stage that never ships
+                    secret = f"{found.known}, written out" if found.known else "a literal secret"
                     what = (
                         "a placeholder: nothing leaks, but every container of the image runs with it unless "
                         "the deployment replaces it"
                         if found.kind == "placeholder"
-                        else f"a literal secret: it is in git and in {where} (`docker inspect` shows it), and "
+                        else f"{found.known}: nothing of value leaks, but it ships in {where}"
+                        if found.kind == "test_key"
+                        else f"{secret}: it is in git and in {where} (`docker inspect` shows it), and "
                         "every environment shares it"
                     )
                     yield Hit(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.docker.secrets import is_build_secret_name
+from dockreview.rules.docker.secrets import is_build_secret_name, known_key
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.model.deployment import deployment
 from dockreview.rules.parse.dockerfile import Dockerfile, column_of
@@ -13,7 +13,8 @@ class SecretInArg(Rule[Dockerfile]):
     """
     ## What it does
     Finds `ARG` instructions whose name says they carry a secret (`NPM_TOKEN`, `GITHUB_TOKEN`,
-    `DB_PASSWORD`, `SECRET_KEY`, ...), with or without a default value.
+    `DB_PASSWORD`, `SECRET_KEY`, ...), with or without a default value, and `ARG`s of any name
+    whose default is in a well-known credential format (a GitHub, Stripe live, AWS, Slack, ... key).
 
     Not reported: names about a secret (`*_FILE`, `*_ID`, `*_URL` except connection URLs such as
     `DATABASE_URL`), public names (`public_token`, `NEXT_PUBLIC_*`), and counts (`MAX_TOKENS`);
@@ -70,7 +71,8 @@ class SecretInArg(Rule[Dockerfile]):
             if instruction.keyword != "ARG":
                 continue
             for pair in instruction.pairs():
-                if not is_build_secret_name(pair.name):
+                key = known_key(pair.value)
+                if not is_build_secret_name(pair.name) and (key is None or key.test):
                     continue
                 in_stage = instruction.stage >= 0
                 if not in_stage and pair.name in redeclared:
@@ -82,6 +84,8 @@ class SecretInArg(Rule[Dockerfile]):
                     else "it stays in the build cache, build logs and provenance"
                 )
                 default = " (its default is written in the Dockerfile)" if pair.value else ""
+                if key is not None and not key.test:
+                    default = f" (its default is {key.what}, written in the Dockerfile)"
                 yield Hit(
                     line=instruction.line,
                     column=column_of(doc, instruction.line, pair.name, instruction.column),

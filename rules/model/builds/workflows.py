@@ -17,6 +17,8 @@ from dockreview.rules.model.builds.bake import (
     resolve_targets,
 )
 from dockreview.rules.model.builds.cli import Unit, command_column, command_records
+from dockreview.rules.model.builds.hassio import ACTION as HASSIO_BUILDER
+from dockreview.rules.model.builds.hassio import build_file_inputs, target_directory
 from dockreview.rules.model.builds.lists import may_be_true, split_list
 from dockreview.rules.model.builds.matrix import expand
 from dockreview.rules.model.builds.metadata import ACTION as METADATA
@@ -46,7 +48,7 @@ _VENDOR_SUBJECT = re.compile(r"docker|image|container|buildah|kaniko|\boci\b|ko-
                              re.IGNORECASE)
 _VENDOR_VERB = re.compile(r"build|push|publish|release-image|deploy-image", re.IGNORECASE)
 # Vendor actions that build or push images though their name does not say "docker" or "image".
-_KNOWN_VENDOR_BUILDS = ("home-assistant/builder",)
+_KNOWN_VENDOR_BUILDS = (HASSIO_BUILDER,)
 _META_OUTPUT = re.compile(r"\$\{\{\s*steps\.([A-Za-z_][\w-]*)\.outputs\.(tags|bake-file(?:-tags)?)\s*\}\}")
 _MAX_COMBINATIONS = 64
 
@@ -215,6 +217,10 @@ def _job_unit(snapshot: Snapshot, model: WorkflowModel, job: Job, combo: dict[st
                 base.push = any(may_be_true(step.input_value(n)) for n in ("push", "publish"))
                 base.inputs = {name: Located(scope.resolve(item.value), _input_origin(workflow, step, name))
                                for name, item in step.with_.items() if item.value is not None}
+                if uses.name.lower().startswith(HASSIO_BUILDER):
+                    directory = target_directory(scope.resolve(step.input_value("args") or ""))
+                    if directory is not None:
+                        base.inputs.update(build_file_inputs(snapshot, directory))
                 unit.builds.append(base)
             continue
         env = {name: value for name in _env_names(workflow, job, step) if (value := scope.env(name)) is not None}
