@@ -197,7 +197,7 @@ class GitRepo:
             return self._cat.read(entry.oid)
 
         sizes = {p: e.size for p, e in entries.items() if e.size is not None}
-        return Snapshot(entries, read, max_bytes=max_bytes, sizes=sizes)
+        return Snapshot(entries, read, max_bytes=max_bytes, sizes=sizes, repository=self.root.name)
 
     def worktree_paths(self) -> list[str]:
         """Tracked files still on disk plus untracked files git does not ignore."""
@@ -221,7 +221,7 @@ class GitRepo:
             except OSError:
                 return None
 
-        return Snapshot(self.worktree_paths(), read, max_bytes=max_bytes)
+        return Snapshot(self.worktree_paths(), read, max_bytes=max_bytes, repository=root.name)
 
     # --- the change ---------------------------------------------------------------------------
     def change(self, base: str, head: str | None) -> Change:
