@@ -369,7 +369,10 @@ class _Emitter:
             return None
         trusted = self.base if self.base is not None else self.snapshot
         found = trusted.derived("repository-context", lambda: repository_context(trusted.paths, trusted.repository))
-        return found.reason_for(path)
+        reason = found.reason_for(path)
+        if reason is not None and path in trusted.derived("published-dockerfiles", lambda: _published(trusted)):
+            return None  # the repository builds and pushes this image: a product, whatever the tree around it
+        return reason
 
     def engine(self, rule: type[AnyRule] | None, path: str, line: int, message: str, column: int = 1) -> None:
         if rule is not None:
@@ -389,6 +392,14 @@ class _Emitter:
                 )
 
 
+
+
+def _published(snapshot: Snapshot) -> frozenset[str]:
+    """The Dockerfiles whose images a build of the repository pushes (or may push)."""
+    from dockreview.rules.model.deployment import deployment
+
+    return frozenset(b.dockerfile for b in deployment(snapshot).builds
+                     if b.dockerfile is not None and (b.push or b.push_expr))
 
 
 _ENGINE_RULES = frozenset(r.code for r in catalog.rules_for(Kind.ENGINE))
