@@ -95,7 +95,7 @@ class Snapshot:
             except OSError:
                 return None
 
-        kw.setdefault("repository", base.resolve().name)
+        kw.setdefault("repository", origin_repository(base))
         snapshot = cls(paths, read, **kw)
         return snapshot
 
@@ -259,6 +259,21 @@ class Snapshot:
             return ParseError("nested too deeply to review")
         except Exception as exc:  # a parser bug: the engine notes it and goes on with other files
             return ParserCrash(f"{type(exc).__name__}: {exc}")
+
+
+_ORIGIN = re.compile(r'\[remote "origin"\][^\[]*?^\s*url\s*=\s*(\S+)', re.MULTILINE)
+
+
+def origin_repository(root: str | os.PathLike[str]) -> str:
+    """`owner/name` of the `origin` remote of the git checkout at `root` (from `.git/config`), or ""."""
+    try:
+        found = _ORIGIN.search((Path(root) / ".git" / "config").read_text("utf-8", "replace"))
+    except OSError:
+        return ""
+    if found is None:
+        return ""
+    parts = re.split(r"[/:]", found.group(1).rstrip("/").removesuffix(".git"))
+    return "/".join(parts[-2:]) if len(parts) >= 2 else ""
 
 
 def normalize(path: str) -> str:
