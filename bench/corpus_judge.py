@@ -5,9 +5,9 @@
 
 Each corpus repository is checked as its own repository root (`dockreview check <repo>`), with
 the default config and its `owner/name` (as the App knows it), in process. All findings of all
-repositories are listed in a stable order (repository, path, line, rule); the sample is the `n` whose SHA-256 of `seed:key` is smallest: a
-uniform random sample that keeps its members when other findings come or go (so a changed engine
-needs judgments only for what it newly says). A judgment
+repositories are listed in a stable order (repository, path, line, rule); the sample is the `n`
+whose SHA-256 of `seed:key` is smallest: a uniform random sample that keeps its members when other
+findings come or go (so a changed engine needs judgments only for what it newly says). A judgment
 (`bench/corpus_judgments.yaml`) is keyed by rule, path and line and says `right` (right and worth
 saying at its confidence: inline for high, the check summary for medium and low), `context` (right,
 but not worth saying in this repository even in the summary) or `wrong`, with a reason.
