@@ -4,10 +4,10 @@
     python bench/corpus_judge.py score                         # the figures of the judged sample
 
 Each corpus repository is checked as its own repository root (`dockreview check <repo>`), with
-the default config, in process. All findings of all repositories are listed in a stable order
-(repository, path, line, rule); the sample is the `n` whose SHA-256 of `seed:key` is smallest: a
-uniform random sample that keeps its members when other findings come or go (so a changed engine
-needs judgments only for what it newly says). A judgment
+the default config and its `owner/name` (as the App knows it), in process. All findings of all
+repositories are listed in a stable order (repository, path, line, rule); the sample is the `n`
+whose SHA-256 of `seed:key` is smallest: a uniform random sample that keeps its members when other
+findings come or go (so a changed engine needs judgments only for what it newly says). A judgment
 (`bench/corpus_judgments.yaml`) is keyed by rule, path and line and says `right` (right and worth
 saying at its confidence: inline for high, the check summary for medium and low), `context` (right,
 but not worth saying in this repository even in the summary) or `wrong`, with a reason.
@@ -40,7 +40,8 @@ def corpus_root() -> Path:
 def all_findings(root: Path) -> list[dict[str, Any]]:
     found = []
     for repo in sorted(p for p in root.iterdir() if p.is_dir()):
-        report = review(Snapshot.from_directory(repo))
+        # The App knows the repository's name (`owner/name`); the corpus keeps it as `owner__name`.
+        report = review(Snapshot.from_directory(repo, repository=repo.name.replace("__", "/", 1)))
         for f in report.findings:
             found.append({"repo": repo.name, "rule": f.rule, "path": f.path, "line": f.line,
                           "confidence": str(f.confidence), "severity": str(f.severity), "message": f.message})

@@ -128,6 +128,13 @@ class Config:
                 return f"`{path}` matches `{pattern}`, a development, test or example file by default"
         return None
 
+    def decides_production(self, path: str) -> bool:
+        """Whether the written production patterns decide for `path` (a written `production.exclude`,
+        or a `production.include` that names it): then no default context lowers its findings."""
+        return self.production_exclude_configured or bool(
+            self.production_include and _matches_file(path.lower(), self.production_include)
+        )
+
     def is_ignored(self, path: str) -> bool:
         return bool(self.ignore) and matches(path, self.ignore)
 

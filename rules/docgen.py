@@ -59,6 +59,14 @@ def confidence_section(rule: type[AnyRule]) -> str:
         context = "Where the command runs (a CI runner, a script for development or cleanup) is judged as above."
     else:
         context = "Reported the same in every file: where the file sits does not change what goes wrong."
+    if rule.kind != "engine":
+        context += (
+            " In a repository of examples (a sample collection: `awesome-*`, `*-samples`, a course's sibling "
+            "`compose-sample-1/` directories) and in the test data of a repository of Docker tooling "
+            "(`testdata/`, `fixtures/`), findings are low confidence, whatever the rule's tier "
+            "(`rules/docker/collections.py`, docs/configuration.md); a Dockerfile the repository builds and "
+            "pushes, its `.github/` workflows and the files the config's production patterns name keep their tier."
+        )
     return (
         f"## Confidence\n{str(rule.confidence).capitalize()} unless the text above says otherwise for a "
         f"kind of finding (high: commented inline; medium and low: in the check run summary and the review "

@@ -14,7 +14,8 @@ from dockreview.rules.changes import ContainerChange, compare
 from dockreview.rules.classify import FileType
 from dockreview.rules.config import Config
 from dockreview.rules.diff import Change
-from dockreview.rules.finding import Finding, Location, Severity
+from dockreview.rules.docker.collections import repository_context
+from dockreview.rules.finding import Confidence, Finding, Location, Severity
 from dockreview.rules.folds import fold_alike, fold_repeats
 from dockreview.rules.globs import matches
 from dockreview.rules.model.locate import service_subject
@@ -327,7 +328,10 @@ class _Emitter:
         line_text = self.snapshot.line(path, hit.line).strip()
         confidence = hit.confidence or rule.confidence
         context = (lowered or {}).get(path)  # the rule asked whether `path` is production: see Context
-        if context is not None:  # reviewed, but less likely to matter: never inline by default
+        sample = self.repository_reason(path) if rule.kind is not Kind.ENGINE else None
+        if sample is not None:  # examples or a tool's test data (rules.docker.collections): the lowest tier
+            confidence, message, context = Confidence.LOW, f"{message} (confidence lowered: {sample})", sample
+        elif context is not None:  # reviewed, but less likely to matter: never inline by default
             confidence, message = confidence.lowered(), f"{message} (confidence lowered: {context})"
         subject, basis = hit.subject, hit.basis
         if subject is None and self.snapshot.file_type(path) is FileType.COMPOSE:
@@ -359,6 +363,19 @@ class _Emitter:
             )
         )
 
+    def repository_reason(self, path: str) -> str | None:
+        """Why `path` is an example or a tool's test data in this repository (`rules.docker.collections`),
+        as the base branch says when a change is reviewed; None when the config's production patterns
+        decide (a written `production.exclude`, or a `production.include` that names the file)."""
+        if self.config.decides_production(path):
+            return None
+        trusted = self.base if self.base is not None else self.snapshot
+        found = trusted.derived("repository-context", lambda: repository_context(trusted.paths, trusted.repository))
+        reason = found.reason_for(path)
+        if reason is not None and path in trusted.derived("published-dockerfiles", lambda: _published(trusted)):
+            return None  # the repository builds and pushes this image: a product, whatever the tree around it
+        return reason
+
     def engine(self, rule: type[AnyRule] | None, path: str, line: int, message: str, column: int = 1) -> None:
         if rule is not None:
             self.emit(rule, Hit(line=line, column=column, message=message), path)
@@ -377,6 +394,14 @@ class _Emitter:
                 )
 
 
+
+
+def _published(snapshot: Snapshot) -> frozenset[str]:
+    """The Dockerfiles whose images a build of the repository pushes (or may push)."""
+    from dockreview.rules.model.deployment import deployment
+
+    return frozenset(b.dockerfile for b in deployment(snapshot).builds
+                     if b.dockerfile is not None and (b.push or b.push_expr))
 
 
 _ENGINE_RULES = frozenset(r.code for r in catalog.rules_for(Kind.ENGINE))

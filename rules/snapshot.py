@@ -46,8 +46,11 @@ class Snapshot:
         *,
         max_bytes: int = MAX_FILE_BYTES,
         sizes: Mapping[str, int] | None = None,
+        repository: str = "",
     ) -> None:
-        """`reader(path)` returns a file's bytes or None; `sizes`, when known, spares reading huge files."""
+        """`reader(path)` returns a file's bytes or None; `sizes`, when known, spares reading huge files;
+        `repository`: the repository's `owner/name` (or the directory's name), when known."""
+        self.repository = repository
         self.paths: list[str] = sorted({normalize(p) for p in paths})
         self.sizes = sizes or {}
         self._path_set = set(self.paths)
@@ -92,6 +95,7 @@ class Snapshot:
             except OSError:
                 return None
 
+        kw.setdefault("repository", origin_repository(base))
         snapshot = cls(paths, read, **kw)
         return snapshot
 
@@ -107,7 +111,8 @@ class Snapshot:
             return base._reader(path)
 
         overlaid = Snapshot([*self.paths, *data], read, max_bytes=self._max_bytes,
-                            sizes={p: n for p, n in self.sizes.items() if p not in data})
+                            sizes={p: n for p, n in self.sizes.items() if p not in data},
+                            repository=self.repository)
         return overlaid
 
     # --- contents -----------------------------------------------------------------------------
@@ -254,6 +259,21 @@ class Snapshot:
             return ParseError("nested too deeply to review")
         except Exception as exc:  # a parser bug: the engine notes it and goes on with other files
             return ParserCrash(f"{type(exc).__name__}: {exc}")
+
+
+_ORIGIN = re.compile(r'\[remote "origin"\][^\[]*?^\s*url\s*=\s*(\S+)', re.MULTILINE)
+
+
+def origin_repository(root: str | os.PathLike[str]) -> str:
+    """`owner/name` of the `origin` remote of the git checkout at `root` (from `.git/config`), or ""."""
+    try:
+        found = _ORIGIN.search((Path(root) / ".git" / "config").read_text("utf-8", "replace"))
+    except OSError:
+        return ""
+    if found is None:
+        return ""
+    parts = re.split(r"[/:]", found.group(1).rstrip("/").removesuffix(".git"))
+    return "/".join(parts[-2:]) if len(parts) >= 2 else ""
 
 
 def normalize(path: str) -> str:

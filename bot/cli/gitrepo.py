@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import IO
 
 from dockreview.rules.engine import Change
-from dockreview.rules.snapshot import MAX_FILE_BYTES, Snapshot
+from dockreview.rules.snapshot import MAX_FILE_BYTES, Snapshot, origin_repository
 
 SYMLINK_MODE = "120000"
 SUBMODULE_MODE = "160000"
@@ -197,7 +197,7 @@ class GitRepo:
             return self._cat.read(entry.oid)
 
         sizes = {p: e.size for p, e in entries.items() if e.size is not None}
-        return Snapshot(entries, read, max_bytes=max_bytes, sizes=sizes)
+        return Snapshot(entries, read, max_bytes=max_bytes, sizes=sizes, repository=origin_repository(self.root))
 
     def worktree_paths(self) -> list[str]:
         """Tracked files still on disk plus untracked files git does not ignore."""
@@ -221,7 +221,7 @@ class GitRepo:
             except OSError:
                 return None
 
-        return Snapshot(self.worktree_paths(), read, max_bytes=max_bytes)
+        return Snapshot(self.worktree_paths(), read, max_bytes=max_bytes, repository=origin_repository(root))
 
     # --- the change ---------------------------------------------------------------------------
     def change(self, base: str, head: str | None) -> Change:

@@ -68,8 +68,9 @@ async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: Remot
     deadline = time.monotonic() + float(os.environ.get("DOCKREVIEW_REVIEW_BUDGET", str(REVIEW_BUDGET)))
     for _ in range(MAX_PASSES):
         await fetch_trees(gh, [(head_tree, prefetch_head), (base_tree, prefetch_base)], config.max_file_size)
-        head = Snapshot(head_tree.paths, head_tree.read, sizes=head_tree.sizes)
-        base = Snapshot(base_tree.paths, base_tree.read, sizes=base_tree.sizes)
+        name = f"{base_tree.owner}/{base_tree.repo}"  # the repository's own name (rules.docker.collections)
+        head = Snapshot(head_tree.paths, head_tree.read, sizes=head_tree.sizes, repository=name)
+        base = Snapshot(base_tree.paths, base_tree.read, sizes=base_tree.sizes, repository=name)
         # On a thread: the event loop (heartbeat, lock renewal) keeps running during a long review.
         report = await asyncio.to_thread(review, head, config, paths=[p for p in targets if head.file_type(p)],
                                          change=diff.change(), base=base, deadline=deadline)

@@ -102,6 +102,13 @@ def build_dockerfile(ctx: FileContext, service: Service) -> tuple[str, str] | No
     return (path, text) if text is not None else None
 
 
+def service_image(ctx: FileContext, service: Service) -> str | None:
+    """The service's image, or for a built service the image its Dockerfile starts from."""
+    if service.build is not None:
+        return built_base_image(ctx, service) or service.image
+    return service.image
+
+
 def built_base_image(ctx: FileContext, service: Service) -> str | None:
     """The image the service's build starts from: the base of the stage chain its `target:` (or the
     last stage) ships, resolved with the Dockerfile's ARG defaults. None without a readable build."""

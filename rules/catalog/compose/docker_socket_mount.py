@@ -3,55 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from posixpath import basename
 
-from dockreview.rules.docker.services import built_base_image
-from dockreview.rules.finding import Category, Severity
-from dockreview.rules.parse.compose import ComposeFile, Mount, Service, expand_defaults
+from dockreview.rules.docker.hostjobs import SOCKET, host_job, job_note
+from dockreview.rules.docker.services import service_image
+from dockreview.rules.finding import Category, Confidence, Severity
+from dockreview.rules.parse.compose import ComposeFile, Mount, expand_defaults
 from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _SOCKETS = ("docker.sock", "podman.sock", "containerd.sock")
-# Images whose whole job is to talk to the Docker API: the mount is intended, the risk remains.
-_SOCKET_CONSUMERS = (
-    "traefik",
-    "watchtower",
-    "portainer",
-    "portainer-ce",
-    "portainer-ee",
-    "agent",
-    "docker-gen",
-    "nginx-proxy",
-    "acme-companion",
-    "letsencrypt-nginx-proxy-companion",
-    "cadvisor",
-    "dozzle",
-    "autoheal",
-    "promtail",
-    "alloy",
-    "vector",
-    "logspout",
-    "diun",
-    "ouroboros",
-    "homepage",
-    "swarm-cronjob",
-    "caddy-docker-proxy",
-    "docker-volume-backup",
-    "docker-autoheal",
-    "uptime-kuma",
-    "visualizer",
-    "registrator",
-    "fluent-bit",
-    "datadog-agent",
-    "agent7",
-    "coolify",
-    "runner",
-    "gitlab-runner",
-    "drone-runner-docker",
-    "github-runner",
-    "actions-runner",
-    "ofelia",
-    "localstack",
-    "executor",
-)
 # Socket proxies exist to hold the socket so that nothing else has to: the recommended fix.
 _SOCKET_PROXIES = ("docker-socket-proxy", "socket-proxy", "docker-proxy", "dockerproxy")
 
@@ -72,8 +31,10 @@ class DockerSocketMount(Rule[ComposeFile]):
     dependencies) into a host compromise.
 
     Images whose whole job is the Docker API (Traefik, nginx-proxy's docker-gen, Watchtower,
-    Portainer, cAdvisor, log shippers, CI runners, ...) are still reported, as a warning: the
-    mount is intended, and the fix is to hand them a filtering socket proxy instead of the socket.
+    Portainer, cAdvisor, log shippers, CI runners, ...: the table in `rules/docker/hostjobs.py`)
+    are still reported, as a warning at medium confidence (the check run summary, not inline): the
+    mount is intended, and the message says why it is still worth knowing; the fix is to hand them
+    a filtering socket proxy instead of the socket.
     Other services (your own application) are errors. The socket proxies themselves
     (`tecnativa/docker-socket-proxy` and similar) are the recommended fix and are not reported.
 
@@ -119,9 +80,10 @@ class DockerSocketMount(Rule[ComposeFile]):
         if not ctx.is_production():
             return
         for service in doc.services.values():
-            role = _image_role(_image_of(service, ctx))
-            if role == "proxy":
+            image = service_image(ctx, service)
+            if _is_socket_proxy(image):
                 continue
+            job = host_job(image, SOCKET)
             for mount in service.mounts:
                 socket = _socket(mount)
                 if socket is None:
@@ -134,9 +96,11 @@ class DockerSocketMount(Rule[ComposeFile]):
                         f"service `{service.name}` mounts the {socket}: anything that runs in it can start "
                         "a privileged container and take over the host"
                         f"{read_only if mount.read_only else ''}"
+                        f"{job_note(image, job) if image and job else ''}"
                     ),
                     evidence=f"{service.name}:{socket}",
-                    severity=Severity.WARNING if role == "consumer" else None,
+                    severity=Severity.WARNING if job else None,
+                    confidence=Confidence.MEDIUM if job else None,
                 )
 
 
@@ -149,21 +113,9 @@ def _socket(mount: Mount) -> str | None:
     return "Docker socket" if name == "docker.sock" else f"{name.split('.')[0]} socket"
 
 
-def _image_of(service: Service, ctx: Context) -> str | None:
-    """The service's image, or for a built service the image its Dockerfile starts from."""
-    if service.build is not None:
-        return built_base_image(ctx, service) or service.image
-    return service.image
-
-
-def _image_role(image: str | None) -> str | None:
-    """`proxy` for socket proxies, `consumer` for tools built around the Docker API, else None."""
+def _is_socket_proxy(image: str | None) -> bool:
+    """Socket proxies hold the socket so that nothing else has to: the recommended fix."""
     if not image:
-        return None
-    name = parse_image(expand_defaults(image)).name.lower()
-    last = name.rsplit("/", 1)[-1]
-    if any(proxy in last for proxy in _SOCKET_PROXIES):
-        return "proxy"
-    if last in _SOCKET_CONSUMERS or last.startswith(("traefik", "portainer", "watchtower", "localstack")):
-        return "consumer"
-    return None
+        return False
+    last = parse_image(expand_defaults(image)).name.lower().rsplit("/", 1)[-1]
+    return any(proxy in last for proxy in _SOCKET_PROXIES)

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockreview.rules.docker.hostaccess import HostAccess, confinement_off, host_cgroup, host_device, mounted_path
+from dockreview.rules.docker.hostjobs import MOUNTS, NAMESPACE, PRIVILEGED, SOCKET, host_job, job_note
 from dockreview.rules.finding import Category, Confidence, Severity, Subject
-from dockreview.rules.model.compose.types import ComposeProject
+from dockreview.rules.model.compose.types import ComposeProject, Service
 from dockreview.rules.model.source import Origin
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
@@ -76,28 +77,36 @@ class HostAccessBeyondTheSocket(Rule[ComposeProject]):
             for mount in service.volumes:
                 if mount.type == "bind" and mount.source and not mount.in_repository:
                     yield from _hit(ctx, compose.key, service.name, "volumes", mount.origin, mount.target,
-                                    mounted_path(mount.source, mount.read_only), f"mounts {{}} at `{mount.target}`")
+                                    mounted_path(mount.source, mount.read_only), f"mounts {{}} at `{mount.target}`",
+                                    _job(service, MOUNTS, SOCKET))
             for device in service.devices:
                 yield from _hit(ctx, compose.key, service.name, "devices", device.origin, device.source,
-                                host_device(device.source), "is given {}")
+                                host_device(device.source), "is given {}", _job(service, MOUNTS))
             for option in service.security_opt:
                 yield from _hit(ctx, compose.key, service.name, "security_opt", option.origin, option.text,
-                                confinement_off(option.text), "sets {}")
+                                confinement_off(option.text), "sets {}", _job(service, PRIVILEGED))
             if service.cgroup is not None:
                 yield from _hit(ctx, compose.key, service.name, "cgroup", service.cgroup.origin, "host",
-                                host_cgroup(service.cgroup.text), "joins {}")
+                                host_cgroup(service.cgroup.text), "joins {}", _job(service, NAMESPACE))
+
+
+def _job(service: Service, *accesses: str) -> str:
+    """The note for an image whose job is this access (`rules.docker.hostjobs`), or ""."""
+    image = service.image.text if service.image is not None else None
+    job = next((j for a in accesses if (j := host_job(image, a)) is not None), None)
+    return job_note(image, job) if image and job else ""
 
 
 def _hit(ctx: Context, project: str, service: str, key: str, origin: Origin, item: str, access: HostAccess | None,
-         how: str) -> Iterator[Hit]:
+         how: str, job: str = "") -> Iterator[Hit]:
     if access is None or not ctx.is_production(origin.path):
         return
     yield Hit.at(
         origin,
-        f"service `{service}` {how.format(access.what)}: {access.consequence}",
+        f"service `{service}` {how.format(access.what)}: {access.consequence}{job}",
         evidence=f"{service}:{key}:{item}",
         severity=None if access.high else Severity.WARNING,
-        confidence=None if access.high else Confidence.MEDIUM,
+        confidence=None if access.high and not job else Confidence.MEDIUM,
         subject=Subject("service", project, service, key),
         basis=f"{item}:{access.what}",
     )

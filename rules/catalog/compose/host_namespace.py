@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.finding import Category, Severity
+from dockreview.rules.docker.hostjobs import NAMESPACE, host_job, job_note
+from dockreview.rules.docker.services import service_image
+from dockreview.rules.finding import Category, Confidence, Severity
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.parse.yamlsrc import as_str
 from dockreview.rules.rule import Context, Hit, Kind, Rule
@@ -67,9 +69,13 @@ class HostNamespace(Rule[ComposeFile]):
                 if (as_str(service.get(key)) or "").strip().lower() != "host":
                     continue
                 line, column = service.value_position(key)
+                image = service_image(ctx, service)
+                job = host_job(image, NAMESPACE)
                 yield Hit(
                     line=line,
                     column=column,
-                    message=f"service `{service.name}` uses the host's {key.split('_')[0]} namespace: {consequence}",
+                    message=(f"service `{service.name}` uses the host's {key.split('_')[0]} namespace: {consequence}"
+                             f"{job_note(image, job) if image and job else ''}"),
                     evidence=f"{service.name}:{key}",
+                    confidence=Confidence.MEDIUM if job else None,
                 )

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.docker.services import only_hosted_ci_runs
-from dockreview.rules.finding import Category, Severity
+from dockreview.rules.docker.hostjobs import NETWORK, host_job, job_note
+from dockreview.rules.docker.services import only_hosted_ci_runs, service_image
+from dockreview.rules.finding import Category, Confidence, Severity
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
@@ -69,12 +70,16 @@ class HostNetworkMode(Rule[ComposeFile]):
                 continue
             line, column = service.value_position("network_mode")
             ignored = " and its `ports:` are ignored" if service.ports else ""
+            image = service_image(ctx, service)
+            job = host_job(image, NETWORK)
             yield Hit(
                 line=line,
                 column=column,
                 message=(
                     f"service `{service.name}` runs on the host's network: every port it opens is open on "
                     f"the server, other services can no longer reach it as `{service.name}`{ignored}"
+                    f"{job_note(image, job) if image and job else ''}"
                 ),
                 evidence=service.name,
+                confidence=Confidence.MEDIUM if job else None,
             )

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.finding import Category, Severity
+from dockreview.rules.docker.hostjobs import PRIVILEGED, host_job, job_note
+from dockreview.rules.docker.services import service_image
+from dockreview.rules.finding import Category, Confidence, Severity
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.parse.yamlsrc import as_str, item_position
 from dockreview.rules.rule import Context, Hit, Kind, Rule
@@ -71,6 +73,10 @@ class PrivilegedService(Rule[ComposeFile]):
         if not ctx.is_production():
             return
         for service in doc.services.values():
+            image = service_image(ctx, service)
+            job = host_job(image, PRIVILEGED)
+            note = job_note(image, job) if image and job else ""
+            confidence = Confidence.MEDIUM if job else None
             if service.get("privileged") is True:
                 line, column = service.value_position("privileged")
                 yield Hit(
@@ -78,9 +84,10 @@ class PrivilegedService(Rule[ComposeFile]):
                     column=column,
                     message=(
                         f"service `{service.name}` runs privileged: code execution in it (one vulnerable "
-                        "dependency) is root on the host, with every device and no seccomp/AppArmor profile"
+                        f"dependency) is root on the host, with every device and no seccomp/AppArmor profile{note}"
                     ),
                     evidence=f"{service.name}:privileged",
+                    confidence=confidence,
                 )
             caps = service.get("cap_add")
             if not isinstance(caps, list):
@@ -94,8 +101,9 @@ class PrivilegedService(Rule[ComposeFile]):
                 yield Hit(
                     line=line,
                     column=column,
-                    message=f"service `{service.name}` adds {what}: a compromise of it can escape to the host",
+                    message=f"service `{service.name}` adds {what}: a compromise of it can escape to the host{note}",
                     evidence=f"{service.name}:cap_add:{cap}",
+                    confidence=confidence,
                     fix=_CAP_FIX.get(
                         cap, f"Drop `{cap}` from `cap_add`; grant a narrower capability or device if one is enough"
                     ),
