@@ -323,3 +323,11 @@ def test_a_standalone_file_that_becomes_an_override_is_not_a_new_project():
     assert changes(review_pair(base, head)) == [
         ("compose.nginx.yaml", "api", "ports", None, "8443:8443/tcp"),
     ]
+
+
+def test_a_port_with_an_unset_variable_is_shown_as_written():
+    nginx = "services:\n  nginx:\n    image: nginx:1.27.2\n    ports:\n      - \"443:443\"\n"
+    head = nginx + "      - \"${CALLS_PORT}:8443/udp\"\n"
+    assert changes(review_pair({"compose.yaml": nginx}, {"compose.yaml": head})) == [
+        ("compose.yaml", "nginx", "ports", None, "${CALLS_PORT}:8443/udp"),
+    ]

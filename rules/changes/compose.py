@@ -21,9 +21,9 @@ from dockreview.rules.changes import ContainerChange, cached, safe
 from dockreview.rules.changes.lines import LineMap, block_end
 from dockreview.rules.docker.secrets import MASK, is_secret_name
 from dockreview.rules.model.compose.project import project_as_configured
-from dockreview.rules.model.compose.types import ComposeProject, Service
+from dockreview.rules.model.compose.types import ComposeProject, Port, Service
 from dockreview.rules.model.deployment import Deployment, deployment
-from dockreview.rules.model.source import Origin
+from dockreview.rules.model.source import Origin, VarSource
 from dockreview.rules.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -139,6 +139,8 @@ def facts(service: Service, model: Deployment) -> Fields:
         published = port.published.text if port.published is not None else ""
         host = port.host_ip.text if port.host_ip is not None and port.host_ip.text else ""
         shown = ":".join(p for p in (host, published, port.target.text) if p)
+        if _unset(port):  # `${CALLS_PORT}:8443/udp` without CALLS_PORT: shown as written, not as `8443/udp`
+            key, shown = f"written {port.raw}", port.raw.rsplit("/", 1)[0] if "/" in port.raw else port.raw
         ports[key] = Fact(f"{shown}/{port.protocol}", port.origin, port)
     items("ports", ports)
     mounts: dict[str, Fact] = {}
@@ -187,6 +189,14 @@ def facts(service: Service, model: Deployment) -> Fields:
         if policy is not None and policy.condition is not None:
             single("deploy.restart_policy", policy.condition.text, policy.origin)
     return fields
+
+
+def _unset(port: Port) -> bool:
+    """Whether a variable of the port is unset (compose substitutes an empty string)."""
+    parts = (port.host_ip, port.published, port.target)
+    if any(v.source is VarSource.UNSET for part in parts if part is not None for v in part.variables):
+        return True
+    return port.published is None and ":" in port.raw and "$" in port.raw.rsplit(":", 1)[0]
 
 
 # Keys of a service the model keeps as plain data that still change how its containers run.
