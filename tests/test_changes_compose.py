@@ -331,3 +331,14 @@ def test_a_port_with_an_unset_variable_is_shown_as_written():
     assert changes(review_pair({"compose.yaml": nginx}, {"compose.yaml": head})) == [
         ("compose.yaml", "nginx", "ports", None, "${CALLS_PORT}:8443/udp"),
     ]
+
+
+def test_variables_an_env_file_gives_the_container_are_its_environment():
+    compose = "services:\n  app:\n    image: ghcr.io/acme/app:1.0.0\n    env_file: app.env\n"
+    base = {"compose.yaml": compose, "app.env": "BASE_URL=https://x\nADMIN_USER=me\nADMIN_PWD=secret\n"}
+    head = {"compose.yaml": compose, "app.env": "BASE_URL=https://x\n"}
+    rows = changes(review_pair(base, head))
+    assert [(obj, field, before, after) for _path, obj, field, before, after in rows] == [
+        ("app", "environment", "ADMIN_PWD", None),
+        ("app", "environment", "ADMIN_USER", None),
+    ]

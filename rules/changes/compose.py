@@ -157,7 +157,7 @@ def facts(service: Service, model: Deployment) -> Fields:
     items("volumes", mounts)
     if service.networks is not None:
         items("networks", {n: Fact(n, a.origin, a) for n, a in service.networks.items()})
-    items("environment", {k: Fact(k, v.origin) for k, v in service.environment.items()})
+    items("environment", {k: Fact(k, v.origin) for k, v in service.container_environment().items()})
     items("labels", {k: Fact(_label(k, v.value.text if v.value is not None else None), v.origin)
                      for k, v in service.labels.items()})
     items("env_file", {e.raw.text: Fact(e.raw.text, e.origin) for e in service.env_files})
