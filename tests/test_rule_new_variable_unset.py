@@ -27,13 +27,15 @@ def test_a_new_variable_the_template_gains_is_reported_with_its_default_as_the_f
     assert finding.suggestion == '      - "${CALLS_PORT:-8443}:8443/udp"'
 
 
-def test_values_passed_to_containers_as_they_are_are_one_low_finding_per_file():
-    environment = "    environment:\n      - API_TOKEN=${API_TOKEN}\n      - LEVEL=${LEVEL}\n"
-    head = COMPOSE.replace("    ports:", environment + "    ports:")
-    (finding,) = findings({"compose.yaml": COMPOSE}, {"compose.yaml": head})
-    assert (finding.line, finding.confidence.name) == (5, "LOW")
-    assert "2 new variables without a default passed to containers" in finding.message
-    assert "`API_TOKEN`, `LEVEL`" in finding.message
+def test_values_passed_to_containers_as_they_are_are_not_reported():
+    listed = COMPOSE.replace("    ports:", "    environment:\n      - API_TOKEN=${API_TOKEN}\n      - LEVEL=${LEVEL}\n"
+                                          "    ports:")
+    assert findings({"compose.yaml": COMPOSE}, {"compose.yaml": listed}) == []
+    mapping = COMPOSE.replace("    ports:", "    environment:\n      LEVEL: ${LEVEL}\n    ports:")
+    assert findings({"compose.yaml": COMPOSE}, {"compose.yaml": mapping}) == []
+    inside = mapping.replace("LEVEL: ${LEVEL}", "URL: https://${DOMAIN}/api")  # part of a value: compose builds it
+    (finding,) = findings({"compose.yaml": COMPOSE}, {"compose.yaml": inside})
+    assert finding.evidence == "DOMAIN"
 
 
 def test_outside_any_template_the_fix_makes_the_variable_required_at_medium_confidence():

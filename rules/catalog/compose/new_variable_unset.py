@@ -32,10 +32,11 @@ class NewVariableUnset(Rule[ComposeProject]):
     project did not use before (not in its compose files, not in its `.env.example`-like
     templates).
 
-    A value handed to the container as it is (`API_URL: ${API_URL}` under `environment:`) is one
-    finding per file at low confidence listing the variables: the application decides what an empty
-    value means. The rest (`- ${CALLS_PORT}:8443/udp`, `- ${INDEX_PATH}:/data`, `image:
-    app:${TAG}`) is where an empty value changes what compose does.
+    Not reported either: a value handed to the container as it is (`API_URL: ${API_URL}` under
+    `environment:`): the application decides what an empty value means, and on real pull requests
+    these were mostly optional settings (the new env template rows of Container changes list
+    them). Reported is where an empty value changes what compose does: `- ${CALLS_PORT}:8443/udp`,
+    `- ${INDEX_PATH}:/data`, `image: app:${TAG}`.
 
     High confidence when the change adds the variable to the project's env template (the project
     expects each deployment's `.env` to have it, and existing ones do not); medium otherwise (it
@@ -105,7 +106,6 @@ class NewVariableUnset(Rule[ComposeProject]):
             return found if isinstance(found, EnvValue) else None
 
         reported: set[tuple[str, str]] = set()
-        passed: dict[str, list[tuple[int, str]]] = {}  # path -> (line, name) of values passed as they are
         for path in dict.fromkeys((*compose.files, *compose.included)):
             text = ctx.snapshot.text(path)
             if text is None or "$" not in text:
@@ -120,8 +120,7 @@ class NewVariableUnset(Rule[ComposeProject]):
                         continue
                     reported.add((path, name))
                     if _passed_through(line, use.written):
-                        passed.setdefault(path, []).append((number, name))
-                        continue
+                        continue  # the application decides what an empty value means
                     entry = templates.get(name)
                     where = f" (it is new in `{entry.origin.path}` only)" if entry is not None else ""
                     yield Hit(
@@ -137,22 +136,6 @@ class NewVariableUnset(Rule[ComposeProject]):
                         related=(Location(entry.origin.path, entry.origin.line),) if entry is not None else (),
                         confidence=None if entry is not None else Confidence.MEDIUM,
                     )
-        for path, uses in passed.items():
-            names = [name for _line, name in uses]
-            shown = ", ".join(f"`{n}`" for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-            yield Hit(
-                line=uses[0][0],
-                path=path,
-                message=(
-                    f"{len(names)} new variable{'s' if len(names) > 1 else ''} without a default passed to "
-                    f"containers as {'they are' if len(names) > 1 else 'it is'} ({shown}): an existing "
-                    f"deployment's `.env` does not set {'them' if len(names) > 1 else 'it'}, so the containers get "
-                    f"{'empty values' if len(names) > 1 else 'an empty value'}"
-                ),
-                evidence=",".join(names),
-                related=tuple(Location(path, line) for line, _name in uses[1:20]),
-                confidence=Confidence.LOW,
-            )
 
 
 def _passed_through(line: str, written: str) -> bool:
