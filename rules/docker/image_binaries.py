@@ -157,7 +157,7 @@ def release(image: Resolved | str | None) -> Release | None:
     return Release(table, None, None, reference)
 
 
-def test_programs(test: Iterable[str] | None) -> list[str]:
+def healthcheck_programs(test: Iterable[str] | None) -> list[str]:
     """The programs a healthcheck `test` runs (base names, in order): the exec form's program, and
     the commands of a `CMD-SHELL` string or of `sh -c '...'`, found by the shell parser (never words
     inside other words or in `echo` text). Empty for `NONE` or a test from the image."""
@@ -179,5 +179,14 @@ def _quoted(word: str) -> str:
     return "'" + word.replace("'", "'\"'\"'") + "'"
 
 
-__all__ = ["TABLE", "Basis", "Release", "RemovedPrograms", "at_least", "family_of", "release", "tag_version",
-           "test_programs"]
+__all__ = [
+    "TABLE",
+    "Basis",
+    "Release",
+    "RemovedPrograms",
+    "at_least",
+    "family_of",
+    "healthcheck_programs",
+    "release",
+    "tag_version",
+]

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from dockreview.rules.changes import ContainerChange, column, place
 from dockreview.rules.changes.compose import Fact, ProjectView, ServiceModel, view
-from dockreview.rules.docker.image_binaries import Basis, Release, release, test_programs
+from dockreview.rules.docker.image_binaries import Basis, Release, healthcheck_programs, release
 from dockreview.rules.docker.images import tag_verdict
 from dockreview.rules.finding import Category, Confidence, Location, Severity
 from dockreview.rules.model.compose.types import ComposeProject, Healthcheck
@@ -109,7 +109,7 @@ class HealthcheckBinaryGone(Rule[ComposeProject]):
             new = release(service.image)
             if new is None or new.past is not True:
                 continue
-            programs = test_programs(check.test)
+            programs = healthcheck_programs(check.test)
             gone = list(dict.fromkeys(p for p in programs if new.removed(p)))
             if not gone or any(p == "healthcheck.sh" or p in new.table.renamed.values() for p in programs):
                 continue  # nothing gone, or the test falls back to the new name
@@ -171,7 +171,7 @@ def _broken_before(before: ServiceModel, program: str) -> bool:
     service = before.service
     if service is None or service.healthcheck is None or service.healthcheck.disabled:
         return False
-    if program not in test_programs(service.healthcheck.test):
+    if program not in healthcheck_programs(service.healthcheck.test):
         return False
     old = release(service.image)
     return old is not None and old.past is not False
@@ -229,7 +229,7 @@ def _test_line(ctx: Context, check: Healthcheck, gone: list[str]) -> tuple[str, 
 def _suggestion(ctx: Context, path: str, line: int, gone: list[str], new: Release, check: Healthcheck) -> str | None:
     """The test line with each removed program renamed, when every mention on it is a call."""
     text = ctx.snapshot.line(path, line)
-    programs = test_programs(check.test)
+    programs = healthcheck_programs(check.test)
     for program in gone:
         pattern = _word(program)
         if len(pattern.findall(text)) != programs.count(program):
