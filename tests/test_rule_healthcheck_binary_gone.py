@@ -209,3 +209,11 @@ def healthcheck_programs_of_each_test_form():
     assert healthcheck_programs(["CMD-SHELL", "mysqladmin ping || exit 1"]) == ["mysqladmin", "exit"]
     assert healthcheck_programs(["CMD", "sh", "-c", "mysql -e 'select 1'"]) == ["sh", "mysql"]
     assert healthcheck_programs(["NONE"]) == [] and healthcheck_programs(None) == []
+
+
+def test_a_new_service_with_the_old_name_is_reported_on_its_test_line():
+    base = {"compose.yaml": "services:\n  api:\n    image: acme/api:1.0\n"}
+    report = review_pair(base, stack("mariadb:11.4"))
+    [finding] = found(report)
+    assert (finding.path, finding.line) == ("compose.yaml", 10)
+    assert finding.suggestion == '      test: ["CMD", "mariadb-admin", "ping", "-h", "localhost"]'

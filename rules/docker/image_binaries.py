@@ -71,13 +71,13 @@ TABLE: tuple[RemovedPrograms, ...] = (
         "mariadb", "MariaDB", (11, 0), _MARIADB_RENAMED,
         "use the image's own `healthcheck.sh --connect --innodb_initialized`",
         frozenset({"latest", "lts"}),
-        "the MariaDB 11 images no longer ship the `mysql*` compatibility names",
+        "the MariaDB 11 images dropped the `mysql*` compatibility names",
     ),
     RemovedPrograms(
         "mongo", "MongoDB", (6, 0), {"mongo": "mongosh"},
         "a test that also fails on a bad reply: `mongosh --quiet --eval 'quit(db.runCommand({ ping: 1 }).ok ? 0 : 2)'`",
         frozenset({"latest"}),
-        "MongoDB 6.0 removed the legacy `mongo` shell (`mongosh` replaces it)",
+        "MongoDB 6.0 removed the legacy `mongo` shell",
     ),
 )
 _BY_FAMILY = {t.family: t for t in TABLE}

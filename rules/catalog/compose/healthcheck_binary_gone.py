@@ -134,8 +134,8 @@ class HealthcheckBinaryGone(Rule[ComposeProject]):
         moving = f" (`{tag_verdict(service.image).tag}` names {new.table.product} {_version(new)} or later)" \
             if new.basis is Basis.MOVING else ""
         if image_change is not None:
-            what = (f"this change moves `{name}` to `{new.reference}`{moving}, which no longer ships {names} that "
-                    f"its healthcheck calls")
+            what = (f"this change moves `{name}` to `{new.reference}`{moving}, which no longer ships {names}, "
+                    "called by its healthcheck")
         else:
             what = f"the healthcheck of `{name}` calls {names}, which `{new.reference}`{moving} does not ship"
         waiting = _waiting(project, name)
