@@ -207,7 +207,8 @@ def may_hold_data(family: str, image: str | None, target: str, data_dir: str | N
 
 
 def _overlaps(target: str, directory: str) -> bool:
-    return target == directory or target == "/" or directory.startswith(target + "/") or target.startswith(directory + "/")
+    return (target == directory or target == "/" or directory.startswith(target + "/")
+            or target.startswith(directory + "/"))
 
 
 def service_database(service: Service) -> Database | None:
