@@ -85,6 +85,7 @@ def test_images_the_repository_publishes_are_notes() -> None:
     [finding] = findings(files, rule=RULE)
     assert (finding.path, finding.line, str(finding.severity)) == (PATH, 6, "note")
     assert "this repository publishes it" in finding.message
+    assert str(finding.confidence) == "low"  # its own CI image, on purpose: the summary, never inline
 
 
 def test_pinned_and_computed_images_do_not_fire() -> None:

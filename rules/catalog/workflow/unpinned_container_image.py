@@ -7,7 +7,7 @@ from dockreview.rules.classify import FileType
 from dockreview.rules.docker.actions import pushes, resolve_env
 from dockreview.rules.docker.images import tag_verdict
 from dockreview.rules.docker.platforms import repository_root
-from dockreview.rules.finding import Category, Severity
+from dockreview.rules.finding import Category, Confidence, Severity
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.parse.workflow import Container, Job, Workflow, is_expression
@@ -26,7 +26,9 @@ class WorkflowUnpinnedContainerImage(Rule[Workflow]):
     as `${{ matrix.x }}` is checked for each literal value of the matrix, `include:` entries included.
 
     It is a warning for the job container and `docker://` steps, whose image runs your build, and
-    a note for services (a test database drifting to a new major version).
+    a note for services (a test database drifting to a new major version). An image this
+    repository publishes itself (its CI image, `acme/devenv:latest`) is a note at low confidence:
+    running its newest build is usually the point, so it is said in the check run summary only.
 
     Not reported: version tags and digests, and a `${{ matrix.x }}` image whose every literal
     value is pinned.
@@ -86,8 +88,10 @@ class WorkflowUnpinnedContainerImage(Rule[Workflow]):
                     if not reason:
                         continue
                     consequence = "a new release changes what the job runs with no change here"
+                    confidence = None
                     if parse_image(image).name in own:
-                        severity = Severity.NOTE
+                        # the repository's own CI image, run as its latest build on purpose: worth a summary line
+                        severity, confidence = Severity.NOTE, Confidence.LOW
                         consequence = "this repository publishes it, so every push to it changes what the job runs"
                     yield Hit(
                             line=line,
@@ -95,6 +99,7 @@ class WorkflowUnpinnedContainerImage(Rule[Workflow]):
                             message=f"image `{image}` of {label} in job `{job.id}` {reason}: {consequence}",
                             evidence=f"{job.id}:{what}:{container.name}:{image}",
                             severity=severity,
+                            confidence=confidence,
                         )
             for step in job.steps:
                 if step.uses is None or not step.uses.is_docker:
