@@ -98,7 +98,7 @@ def service_admin_tool(service: Service) -> AdminService | None:
         repository = _repository(service.image)
         last = repository.rsplit("/", 1)[-1] if repository else ""
         if last in _TOOLS:
-            key, certain = last, repository in _KNOWN_REPOSITORIES
+            key, certain = last, _publishes_the_tool(repository or "")
         elif service.build is None:
             return None
     if key is None:
@@ -111,6 +111,13 @@ def service_admin_tool(service: Service) -> AdminService | None:
     if moved is not None:
         ports = (moved,)
     return AdminService(tool, ports, certain)
+
+
+def _publishes_the_tool(repository: str) -> bool:
+    """A repository of the tool's publisher, also behind a mirror's prefix
+    (`mirror/dpage/pgadmin4`); a one-component name (`adminer`) only as the official image."""
+    return repository in _KNOWN_REPOSITORIES or any(
+        "/" in known and repository.endswith("/" + known) for known in _KNOWN_REPOSITORIES)
 
 
 def _port_setting(service: Service, variable: str | None) -> int | None:
