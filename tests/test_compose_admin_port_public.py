@@ -1,4 +1,5 @@
 from dockreview.rules.finding import Confidence, Severity
+
 from tests.helpers import findings, lines, lowered, production_lines
 
 RULE = "DR117"

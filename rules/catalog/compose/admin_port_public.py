@@ -140,11 +140,11 @@ def _debugger_hit(doc: ComposeFile, service: Service, written: Port, port: Port,
         line=port.line,
         column=doc.text_column(port.line),
         message=(
-            f"service `{service.name}` starts {debugger.name} on all of the container's addresses (`{debugger.flag}` in "
-            f"`{debugger.source}`) and publishes its port {port.target} on every interface of the host"
-            f"{_where(port)}, past the host firewall: anyone who reaches the server can run code in the "
-            f"container; drop the debugger from production, or bind the port to {_bound(port)} and use "
-            "an SSH tunnel"
+            f"service `{service.name}` starts {debugger.name} on all of the container's addresses "
+            f"(`{debugger.flag}` in `{debugger.source}`) and publishes its port {port.target} on every "
+            f"interface of the host{_where(port)}, past the host firewall: anyone who reaches the server "
+            f"can run code in the container; drop the debugger from production, or bind the port to "
+            f"{_bound(port)} and use an SSH tunnel"
         ),
         severity=Severity.ERROR,
         suggestion=loopback_suggestion(doc, written),
