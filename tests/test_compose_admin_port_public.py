@@ -217,3 +217,23 @@ def test_development_files_are_reported_at_a_lower_confidence() -> None:
     assert sorted((f.path, f.line) for f in found) == [("compose.override.yaml", 4), ("tests/compose.yaml", 5)]
     assert all(lowered(f) and f.confidence is not Confidence.HIGH for f in found)
     assert production_lines(files, RULE) == []
+
+
+def test_a_debugger_port_inside_a_published_range_or_behind_a_variable_host_port_fires() -> None:
+    files = {
+        "compose.yaml": """
+            services:
+              api:
+                build: .
+                command: sh -c "node --inspect=0.0.0.0:9230 a.js & node --inspect=0.0.0.0:9230 b.js"
+                ports:
+                  - "9200-9229:9200-9229"
+                  - "9230-9239:9230-9239"
+                  - "${DEBUG_PORTS}:9230"
+            """
+    }
+    found = findings(files, rule=RULE)
+    assert [(f.line, f.suggestion) for f in found] == [
+        (7, '      - "127.0.0.1:9230-9239:9230-9239"'),
+        (8, '      - "127.0.0.1:${DEBUG_PORTS}:9230"'),  # whatever the host port, on every interface
+    ]

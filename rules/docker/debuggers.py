@@ -14,8 +14,9 @@ The text is split into words once (no pattern runs over it twice), so hostile va
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dockreview.rules.parse.compose import Service, expand_defaults
 
@@ -42,7 +43,26 @@ _WORD = re.compile(r"[^\s'\"`;&|()]+")
 _ANY = {"0.0.0.0", "::", "[::]"}
 
 
-def service_debuggers(service: Service) -> list[Debugger]:
+@dataclass(frozen=True, slots=True)
+class Debuggers:
+    """The debuggers of one service, the first one found for each port."""
+
+    by_port: dict[int, Debugger]
+    ports: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ports", sorted(self.by_port))
+
+    def __bool__(self) -> bool:
+        return bool(self.by_port)
+
+    def on(self, ports: range) -> Debugger | None:
+        """The debugger that listens on one of `ports` (a published mapping's container ports)."""
+        at = bisect_left(self.ports, ports.start)
+        return self.by_port[self.ports[at]] if at < len(self.ports) and self.ports[at] < ports.stop else None
+
+
+def service_debuggers(service: Service) -> Debuggers:
     """The debuggers the service starts listening on every interface of its container."""
     found: list[Debugger] = []
     for key in ("entrypoint", "command"):
@@ -57,7 +77,10 @@ def service_debuggers(service: Service) -> list[Debugger]:
             found.extend(_node(_WORD.findall(value), entry.name, entry.line))
         elif entry.name in _JAVA_VARIABLES:
             found.extend(_jdwp(_WORD.findall(value), entry.name, entry.line))
-    return found
+    by_port: dict[int, Debugger] = {}
+    for debugger in found:
+        by_port.setdefault(debugger.port, debugger)
+    return Debuggers(by_port)
 
 
 def _in_command(text: str, source: str, line: int) -> Iterator[Debugger]:
@@ -128,4 +151,4 @@ def split_address(value: str) -> tuple[str, str]:
     return host, port
 
 
-__all__ = ["DEBUGPY", "DELVE", "JDWP", "NODE", "Debugger", "service_debuggers", "split_address"]
+__all__ = ["DEBUGPY", "DELVE", "JDWP", "NODE", "Debugger", "Debuggers", "service_debuggers", "split_address"]

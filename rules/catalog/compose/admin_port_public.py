@@ -118,7 +118,7 @@ class AdminPortPublic(Rule[ComposeFile]):
                 if port.protocol != "tcp" or not on_all_interfaces(port):
                     continue
                 targets = target_ports(port)
-                debugger = next((d for d in debuggers if d.port in targets), None)
+                debugger = debuggers.on(targets)
                 if debugger is not None:
                     yield _debugger_hit(doc, service, written, port, debugger)
                 elif admin is not None and any(p in targets for p in admin.ports):
