@@ -97,9 +97,8 @@ def _node(words: list[str], source: str, line: int) -> Iterator[Debugger]:
         flag = next((f for f in _NODE_FLAGS if word.startswith(f)), None)
         if flag is None:
             continue
+        # `9229` alone is 127.0.0.1:9229 (below it reads as a host, which is not every interface either)
         value = word[len(flag):]
-        if value.isdigit():
-            continue  # a port alone: 127.0.0.1
         bare_host = ":" not in value or (value.startswith("[") and value.endswith("]"))
         host, port = (value, str(_NODE_DEFAULT_PORT)) if bare_host else split_address(value)
         if host in _ANY and port.isdigit():
