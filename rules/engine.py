@@ -79,7 +79,7 @@ def review(
                            deadline=deadline)
     if change is not None:
         report.findings, report.preexisting = _attribute(report.findings, change, config, base, targets, deadline)
-        report.findings = sorted(fold_repeats(report.findings), key=Finding.sort_key)
+        report.findings = sorted(fold_repeats(_one_per_change(report.findings)), key=Finding.sort_key)
     report.findings = fold_alike(report.findings)
     if change is not None and base is not None:
         report.changes = _container_changes(snapshot, base, change, config, report)
@@ -394,6 +394,13 @@ class _Emitter:
                 )
 
 
+
+
+def _one_per_change(findings: list[Finding]) -> list[Finding]:
+    """Without the plain findings a change-aware rule speaks for on the same line (`Rule.supersedes`)."""
+    spoken = {(code, f.path, f.line) for f in findings
+              for code in getattr(catalog.find(f.rule), "supersedes", ())}
+    return [f for f in findings if (f.rule, f.path, f.line) not in spoken]
 
 
 def _published(snapshot: Snapshot) -> frozenset[str]:

@@ -67,6 +67,7 @@ class Category(StrEnum):
     SUPPLY_CHAIN = "supply-chain"
     PARSE_ERROR = "parse-error"
     SUPPRESSION = "suppression"
+    UNSET_VARIABLE = "unset-variable"
 
     @property
     def description(self) -> str:
@@ -95,6 +96,7 @@ CATEGORY_DESCRIPTIONS: dict[Category, str] = {
     Category.SUPPLY_CHAIN: "actions and images pulled from moving references",
     Category.PARSE_ERROR: "files that cannot be parsed",
     Category.SUPPRESSION: "problems with `# dockreview: ignore` comments",
+    Category.UNSET_VARIABLE: "compose variables that existing deployments do not set",
 }
 
 

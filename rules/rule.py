@@ -187,6 +187,9 @@ class Rule(Generic[InputT]):
     confidence: ClassVar[Confidence] = Confidence.HIGH
     # Whether `check` receives the resolved model object of its kind (see `Kind`) instead of a file.
     model_input: ClassVar[bool] = False
+    # Plain rules this change-aware rule speaks for: on the line where both report, one change is one
+    # finding, the change-aware one (it says what the change did).
+    supersedes: ClassVar[tuple[str, ...]] = ()
     # CVSS-like score for GitHub code scanning (security rules only).
     security_severity: ClassVar[float | None] = None
     # For rules with suggestions: "safe" when the fixed file keeps working with nothing else changed

@@ -293,3 +293,41 @@ services:
         ("compose.yaml", "relay", "links", "dest:destination.test", None),
         ("compose.yaml", "relay", "stop_grace_period", None, "1m"),
     ]
+
+
+PROXY = """
+services:
+  proxy:
+    image: caddy:2.8.4
+  api:
+    labels:
+      caddy: example.com
+"""
+
+
+def test_an_added_override_shows_only_what_it_adds_to_the_project_it_is_merged_onto():
+    script = "docker compose -f compose.yaml {}up -d\n"
+    base = {"compose.yaml": STACK, "deploy.sh": script.format("")}
+    head = {"compose.yaml": STACK, "proxy/compose.proxy.yaml": PROXY,
+            "deploy.sh": script.format("-f proxy/compose.proxy.yaml ")}
+    assert changes(review_pair(base, head)) == [
+        ("proxy/compose.proxy.yaml", "api", "labels", None, "caddy=example.com"),
+        ("proxy/compose.proxy.yaml", "proxy", "service", None, "caddy:2.8.4"),
+    ]
+
+
+def test_a_standalone_file_that_becomes_an_override_is_not_a_new_project():
+    nginx = "services:\n  nginx:\n    image: nginx:1.27.2\n"
+    base = {"compose.yaml": STACK, "compose.nginx.yaml": nginx}
+    head = {"compose.yaml": STACK, "compose.nginx.yaml": nginx + "  api:\n    ports:\n      - \"8443:8443\"\n"}
+    assert changes(review_pair(base, head)) == [
+        ("compose.nginx.yaml", "api", "ports", None, "8443:8443/tcp"),
+    ]
+
+
+def test_a_port_with_an_unset_variable_is_shown_as_written():
+    nginx = "services:\n  nginx:\n    image: nginx:1.27.2\n    ports:\n      - \"443:443\"\n"
+    head = nginx + "      - \"${CALLS_PORT}:8443/udp\"\n"
+    assert changes(review_pair({"compose.yaml": nginx}, {"compose.yaml": head})) == [
+        ("compose.yaml", "nginx", "ports", None, "${CALLS_PORT}:8443/udp"),
+    ]

@@ -224,3 +224,15 @@ def test_the_build_file_home_assistant_builder_reads_is_compared():
         for before, after in (("build.yaml:args.BASHIO_VERSION: 0.16.2", "build.yaml:args.BASHIO_VERSION: 0.17.0"),
                               ('build.yaml:build_from.armv7: arm32v7/alpine:', None))
     ], rows
+
+
+def test_the_environment_of_the_shipped_image_is_compared_but_not_of_build_only_stages():
+    base = DOCKERFILE.replace("RUN pip wheel", "ENV PIP_NO_CACHE_DIR=1\nRUN pip wheel").replace(
+        "EXPOSE 8000", "ENV PORT=8000 LOG_LEVEL=info\nEXPOSE 8000")
+    head = base.replace("PIP_NO_CACHE_DIR=1", "PIP_NO_CACHE_DIR=0").replace(
+        "ENV PORT=8000 LOG_LEVEL=info", "ENV PORT=8080 LOG_LEVEL=info TMPDIR=/run/app\nENV API_TOKEN=s3cr3t-value")
+    assert changes(review_pair({"Dockerfile": base}, {"Dockerfile": head})) == [
+        ("Dockerfile", "final", "env", None, "API_TOKEN=****"),
+        ("Dockerfile", "final", "env", "PORT=8000", "PORT=8080"),
+        ("Dockerfile", "final", "env", None, "TMPDIR=/run/app"),
+    ]

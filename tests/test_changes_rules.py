@@ -199,3 +199,17 @@ def test_deleted_compose_file_still_run_by_a_workflow_goes_to_the_summary():
 def test_image_unpinned_to_a_variant_or_suffixed_moving_tag():
     assert pair(STACK.replace("postgres:16.4", "postgres:alpine"), rule="DR152") == [("compose.yaml", 6)]
     assert pair(STACK.replace("postgres:16.4", "postgres:16.4-alpine"), rule="DR152") == []
+
+
+def test_data_volume_removed_only_where_the_data_is():
+    init = STACK.replace("      - db-data:/var/lib/postgresql/data\n",
+                         "      - db-data:/var/lib/postgresql/data\n      - ./initdb:/docker-entrypoint-initdb.d\n"
+                         "      - ./pg.conf:/etc/postgresql/postgresql.conf\n")
+    assert pair(STACK, init, "DR150") == []  # init scripts and configuration hold no data
+    parent = STACK.replace(":/var/lib/postgresql/data", ":/var/lib/postgresql")  # the PostgreSQL 18 layout
+    assert pair(STACK.replace("- db-data:/var/lib", "- other:/var/lib"), parent, "DR150") == [("compose.yaml", 8)]
+    moved = STACK.replace(":/var/lib/postgresql/data", ":/pgdata").replace(
+        "    healthcheck:", "    environment:\n      PGDATA: /pgdata/data\n    healthcheck:")
+    assert pair(moved.replace("- db-data:/pgdata", "- other:/pgdata"), moved, "DR150") == [("compose.yaml", 8)]
+    elsewhere = STACK.replace(":/var/lib/postgresql/data", ":/srv/dump")
+    assert pair(elsewhere.replace("- db-data:/srv", "- other:/srv"), elsewhere, "DR150") == []

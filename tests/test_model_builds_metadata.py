@@ -74,7 +74,21 @@ def test_latest_auto_without_a_version_entry_adds_no_latest_and_false_never():
 def test_default_tags_when_tags_input_is_empty():
     plain = WORKFLOW.split("          tags: |")[0] + "      - uses: docker/build-push-action@v6\n" \
         "        with:\n          push: true\n          tags: ${{ steps.meta.outputs.tags }}\n"
-    plain = plain.replace("            suffix=-alpine\n", "")
+    events = "on:\n  schedule:\n    - cron: '0 3 * * *'\n  pull_request:\n"
+    plain = plain.replace("            suffix=-alpine\n", "").replace("on:\n", events)
     (build,) = builds({".github/workflows/image.yml": plain})
     assert build.tag_texts == ("ghcr.io/acme/api:nightly", "ghcr.io/acme/api:{{branch}}", "ghcr.io/acme/api:{{tag}}",
                                "ghcr.io/acme/api:pr-{{number}}", "ghcr.io/acme/api:latest")
+
+
+def test_schedule_and_pull_request_tags_only_when_such_events_start_the_workflow():
+    with_events = WORKFLOW.replace("            type=sha\n", "            type=sha\n            type=schedule\n"
+                                   "            type=ref,event=pr\n")
+    (build,) = builds({".github/workflows/image.yml": with_events})
+    assert not {"ghcr.io/acme/api:nightly-alpine", "ghcr.io/acme/api:pr-{{number}}-alpine"} & set(build.tag_texts)
+    triggered = with_events.replace("on:\n", "on:\n  schedule:\n    - cron: '0 3 * * *'\n  pull_request:\n")
+    (build,) = builds({".github/workflows/image.yml": triggered})
+    assert {"ghcr.io/acme/api:nightly-alpine", "ghcr.io/acme/api:pr-{{number}}-alpine"} <= set(build.tag_texts)
+    reusable = with_events.replace("on:\n", "on:\n  workflow_call:\n")  # its caller's events decide
+    (build,) = builds({".github/workflows/image.yml": reusable})
+    assert "ghcr.io/acme/api:nightly-alpine" in build.tag_texts

@@ -242,3 +242,12 @@ def test_commands_never_raise(text: str) -> None:
 @given(st.text(max_size=300))
 def test_commands_never_raise_on_any_text(text: str) -> None:
     assert isinstance(ShellSource("x.sh", text, 1, "script").commands(), list)
+
+
+def test_the_parser_reads_only_ascii_and_words_keep_their_text() -> None:
+    # tree-sitter-bash can crash the process on some non-ASCII input (a pull request's bytes):
+    # it reads an ASCII copy of the same length, and the words come from the original text.
+    text = "docker run -e GRÜSSE=ça-va \udce9 ghcr.io/acme/app:1\n"
+    (command,) = ShellSource("x.sh", text, 1, "script").commands()
+    assert command.argv[:4] == ["docker", "run", "-e", "GRÜSSE=ça-va"]
+    assert command.argv[5] == "ghcr.io/acme/app:1"  # the lone surrogate is one word (read back replaced)

@@ -14,15 +14,16 @@ and every value shown goes through `safe()`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.changes import ContainerChange, cached, safe
 from dockreview.rules.changes.lines import LineMap, block_end
 from dockreview.rules.docker.secrets import MASK, is_secret_name
-from dockreview.rules.model.compose.types import ComposeProject, Service
+from dockreview.rules.model.compose.project import project_as_configured
+from dockreview.rules.model.compose.types import ComposeProject, Port, Service
 from dockreview.rules.model.deployment import Deployment, deployment
-from dockreview.rules.model.source import Origin
+from dockreview.rules.model.source import Origin, VarSource
 from dockreview.rules.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -138,6 +139,8 @@ def facts(service: Service, model: Deployment) -> Fields:
         published = port.published.text if port.published is not None else ""
         host = port.host_ip.text if port.host_ip is not None and port.host_ip.text else ""
         shown = ":".join(p for p in (host, published, port.target.text) if p)
+        if _unset(port):  # `${CALLS_PORT}:8443/udp` without CALLS_PORT: shown as written, not as `8443/udp`
+            key, shown = f"written {port.raw}", port.raw.rsplit("/", 1)[0] if "/" in port.raw else port.raw
         ports[key] = Fact(f"{shown}/{port.protocol}", port.origin, port)
     items("ports", ports)
     mounts: dict[str, Fact] = {}
@@ -186,6 +189,14 @@ def facts(service: Service, model: Deployment) -> Fields:
         if policy is not None and policy.condition is not None:
             single("deploy.restart_policy", policy.condition.text, policy.origin)
     return fields
+
+
+def _unset(port: Port) -> bool:
+    """Whether a variable of the port is unset (compose substitutes an empty string)."""
+    parts = (port.host_ip, port.published, port.target)
+    if any(v.source is VarSource.UNSET for part in parts if part is not None for v in part.variables):
+        return True
+    return port.published is None and ":" in port.raw and "$" in port.raw.rsplit(":", 1)[0]
 
 
 # Keys of a service the model keeps as plain data that still change how its containers run.
@@ -303,16 +314,39 @@ def _pairs(base: Snapshot, head: Snapshot, change: Change) -> list[ProjectPair]:
     old_keys = {to_head.get(p.key, p.key) for p in old}
     new += [p for p in head_model.projects if p.key in old_keys and p not in new]
     old += [p for p in base_model.projects if to_head.get(p.key, p.key) in new_keys and p not in old]
-    found: list[ProjectPair] = []
+    found = [ProjectPair(project, None) for project in new]
     unmatched_old = list(old)
-    for project in new:
-        match = next((o for o in unmatched_old if mapped_id(o) == project.files), None)
-        if match is None:
-            match = next((o for o in unmatched_old if to_head.get(o.key, o.key) == project.key), None)
+    # 1. The same files in the same order: the same configuration.
+    for pair in found:
+        match = next((o for o in unmatched_old if pair.head is not None and mapped_id(o) == pair.head.files), None)
         if match is not None:
+            pair.base = match
             unmatched_old.remove(match)
-        found.append(ProjectPair(project, match))
-    # A project whose entry moved without git seeing a rename: the same services, mostly.
+    # 2. A directory's default project (its default file names, `COMPOSE_FILE`) is that directory's
+    #    default project on the base, whatever files it merges on either side.
+    for pair in found:
+        if pair.base is None and pair.head is not None and pair.head.found_by.kind in _DIRECTORY_KINDS:
+            match = next((o for o in unmatched_old if o.found_by.kind in _DIRECTORY_KINDS
+                          and to_head.get(o.key, o.key) == pair.head.key), None)
+            if match is not None:
+                pair.base = match
+                unmatched_old.remove(match)
+    # 3. A configuration the base did not know as one (an override added, or a file that became one):
+    #    the same command line resolved on the base, when its files were all there.
+    resolved: list[ComposeProject] = []
+    for pair in found:
+        if pair.base is None and pair.head is not None:
+            pair.base = _as_before(base, change, pair.head)
+            if pair.base is not None:
+                resolved.append(pair.base)
+    # 4. The same entry file.
+    for pair in found:
+        if pair.base is None and pair.head is not None:
+            match = next((o for o in unmatched_old if to_head.get(o.key, o.key) == pair.head.key), None)
+            if match is not None:
+                pair.base = match
+                unmatched_old.remove(match)
+    # 5. A project whose entry moved without git seeing a rename: the same services, mostly.
     for pair in found:
         if pair.base is not None or pair.head is None or pair.head.key in {to_head.get(o.key, o.key) for o in old}:
             continue
@@ -323,8 +357,30 @@ def _pairs(base: Snapshot, head: Snapshot, change: Change) -> list[ProjectPair]:
         if best is not None and best[0] >= 0.5:
             pair.base = best[2]
             unmatched_old.remove(best[2])
-    found.extend(ProjectPair(None, o) for o in unmatched_old)
+    # A base project whose files all live on in a configuration resolved in step 3 is compared there
+    # (a standalone file that became an override is not a removed project).
+    regrouped = set().union(*(p.all_files for p in resolved)) if resolved else set()
+    found.extend(ProjectPair(None, o) for o in unmatched_old
+                 if not (set(o.files) <= regrouped and all(head.has(to_head.get(f, f)) for f in o.files)))
     return found
+
+
+_DIRECTORY_KINDS = ("default", "compose_file")
+
+
+def _as_before(base: Snapshot, change: Change, project: ComposeProject) -> ComposeProject | None:
+    """`project`'s configuration (its `-f` files, directory, env files, flags) resolved on the base, with
+    the files the base had: an override the change adds then shows only what it adds. None when the
+    entry file itself is new (a new project)."""
+    config = project.config
+    if config is None:
+        return None
+    files = tuple(change.base_path(f) for f in config.files)
+    if not base.has(files[0]):
+        return None
+    mapped = replace(config, files=tuple(f for f in files if base.has(f)),
+                     env_passes=tuple(tuple(change.base_path(f) for f in files) for files in config.env_passes))
+    return project_as_configured(base, mapped)
 
 
 # --- comparison -------------------------------------------------------------------------------------------

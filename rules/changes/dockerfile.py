@@ -1,5 +1,6 @@
 """Dockerfiles compared stage by stage: base image and platform of each stage, and what the image
-runs as (user, entrypoint, command, exposed ports, healthcheck). Stages are matched by alias; an
+runs as (user, entrypoint, command, exposed ports, healthcheck, and the ENV of the stages the
+default build ships: the final stage and the stages it is built FROM). Stages are matched by alias; an
 unnamed last stage is `final`, other unnamed stages keep their index.
 
 The base is compared as the Dockerfile model resolves it with the ARG defaults: `FROM ${NODE_IMAGE}`
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from dockreview.rules.changes import ContainerChange, cached, safe
 from dockreview.rules.changes.lines import LineMap
+from dockreview.rules.docker.secrets import MASK, is_secret_name
 from dockreview.rules.model.dockerfile import DockerfileModel
 from dockreview.rules.parse.dockerfile import Dockerfile, Stage
 from dockreview.rules.parse.imageref import parse_image
@@ -76,6 +78,11 @@ def stage_facts(doc: Dockerfile, stage: Stage, resolved: DockerfileModel | None 
                 images.setdefault(parse_image(ref.name).repository, Fact(ref.name, ref.origin.line))
         if images:
             fields["copies from image"] = images
+        if stage.index in resolved.image().shipped:  # the environment every container of the image starts with
+            env = {name: Fact(f"{name}={MASK if is_secret_name(name) else value.raw}", value.origin.line)
+                   for name, value in resolved.stages[stage.index].env.items()}
+            if env:
+                fields["env"] = env
     return fields
 
 

@@ -178,6 +178,39 @@ def image_database(image: str | None) -> DatabaseImage | None:
     return DatabaseImage(_FAMILIES[family], repository, tag, tag_unknown=bool(ref.tag and "$" in ref.tag))
 
 
+# Where database images read configuration and first-start scripts from, never their data.
+_NOT_DATA_DIRS = ("/docker-entrypoint-initdb.d", "/docker-entrypoint.d", "/etc", "/usr/local/etc", "/run",
+                  "/var/run", "/tmp", "/var/log", "/dev", "/usr/share/zoneinfo", "/certs", "/backup", "/backups")
+_CONFIG_SUFFIXES = (".conf", ".cnf", ".cfg", ".ini", ".sql", ".sh", ".json", ".yml", ".yaml", ".xml", ".properties",
+                    ".pem", ".crt", ".key", ".env", ".txt", ".js", ".lua")
+
+
+def may_hold_data(family: str, image: str | None, target: str, data_dir: str | None = None) -> bool:
+    """Whether a mount at `target` can hold the database's data: it covers or lies inside the image's data
+    directory (or `data_dir`, a `PGDATA`-like setting), or the layout is not known. Init-script and
+    configuration paths (`/docker-entrypoint-initdb.d`, `/etc/...`, `my.cnf`) never hold it."""
+    target = target.rstrip("/") or "/"
+    if any(target == d or target.startswith(d + "/") for d in _NOT_DATA_DIRS):
+        return False
+    if target.rsplit("/", 1)[-1].lower().endswith(_CONFIG_SUFFIXES):
+        return False
+    known = image_database(image)
+    dirs = list(known.data_dirs if known is not None else ())
+    if known is None or (not dirs and "/" not in known.repository):
+        found = _FAMILIES.get(family)
+        dirs = list(found.data_dirs) if found is not None else dirs
+    if data_dir and data_dir.startswith("/"):
+        dirs.append(data_dir.rstrip("/"))
+    if not dirs:
+        return True  # someone's own build or a varying layout: it may keep data anywhere
+    return any(_overlaps(target, d) for d in dirs)
+
+
+def _overlaps(target: str, directory: str) -> bool:
+    return (target in (directory, "/") or directory.startswith(target + "/")
+            or target.startswith(directory + "/"))
+
+
 def service_database(service: Service) -> Database | None:
     """What database a service runs: by its image, else (built services only) by its name."""
     if service.image:

@@ -176,6 +176,9 @@ def _unescape(match: re.Match[str]) -> str:
     return "" if match.group(1) == "\n" else match.group(1)
 
 
+_ASCII_ONLY = bytes(range(128)) + b"_" * 128
+
+
 @dataclass(slots=True)
 class _Text:
     """One text being parsed: its prepared form as UTF-8 bytes, line starts (bytes), line mapping."""
@@ -185,6 +188,12 @@ class _Text:
     expressions: list[str]
     line_of: LineOf
     starts: list[int]
+    # What tree-sitter reads: `data` with every non-ASCII byte as `_`, the same length and offsets.
+    # Shell syntax is ASCII, and non-ASCII text is word characters to bash, as `_` is; words are read
+    # back from `data`. tree-sitter 0.25/0.26 with tree-sitter-bash 0.25 can crash the process
+    # (SIGSEGV) on some non-ASCII input (invalid UTF-8 and lone surrogates among it), which a pull
+    # request controls: the parser never sees such bytes.
+    parsed: bytes = b""
 
     @classmethod
     def of(cls, text: str, line_of: LineOf) -> _Text:
@@ -195,7 +204,7 @@ class _Text:
         while position >= 0:
             starts.append(position + 1)
             position = data.find(b"\n", position + 1)
-        return cls(prepared, data, expressions, line_of, starts)
+        return cls(prepared, data, expressions, line_of, starts, data.translate(_ASCII_ONLY))
 
     def slice(self, start: int, end: int) -> str:
         return self.data[start:end].decode("utf-8", "replace")
@@ -347,7 +356,7 @@ class _Walk:
         now = time.monotonic()
         if now > self.finder.deadline:
             return
-        chunk = self.source.data[start:end]
+        chunk = self.source.parsed[start:end]
         self.finder.budget -= len(chunk) + 1
         stop = min(self.finder.deadline, now + MAX_PARSE_SECONDS)
         try:

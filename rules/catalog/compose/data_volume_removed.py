@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from dockreview.rules.changes import column, place
 from dockreview.rules.changes.compose import ServiceModel, view
-from dockreview.rules.docker.databases import SERVICE_NAMES, image_database, persists_by_default
+from dockreview.rules.docker.databases import SERVICE_NAMES, image_database, may_hold_data, persists_by_default
 from dockreview.rules.finding import Category, Confidence, Severity
 from dockreview.rules.model.compose.types import ComposeProject, Mount
 from dockreview.rules.parse.imageref import parse_image
@@ -20,6 +20,17 @@ def stateful(model: ServiceModel) -> str | None:
     if image and model.value("build") is None:
         return None
     return SERVICE_NAMES.get(model.name.lower())
+
+
+def _data_dir(model: ServiceModel) -> str | None:
+    """Where the service moved its database's data (`PGDATA`, ...), when it says."""
+    if model.service is None:
+        return None
+    for name in ("PGDATA",):
+        var = model.service.environment.get(name)
+        if var is not None and var.value is not None and var.value.text.startswith("/"):
+            return var.value.text
+    return None
 
 
 def _source(mount: Mount) -> str | None:
@@ -50,8 +61,10 @@ class DataVolumeRemoved(Rule[ComposeProject]):
 
     A cache (redis, memcached), whose data may be dropped on purpose, is reported at medium
     confidence (summary only). Not reported: a mount whose options alone changed (`:ro`, `:z`),
-    and a cache moved to another engine (`redis` -> `valkey`) on a new volume, which is how such a
-    switch is done safely (the new engine may not read the old one's files).
+    a cache moved to another engine (`redis` -> `valkey`) on a new volume, which is how such a
+    switch is done safely (the new engine may not read the old one's files), and a mount outside
+    the image's data directory (`/docker-entrypoint-initdb.d` init scripts, `/etc/...` or a
+    `my.cnf` configuration file: `rules/docker/databases.py`), which holds no data.
 
     ## Why is this bad?
     The data lives in the volume, not in the container. Without it, the next
@@ -109,6 +122,8 @@ class DataVolumeRemoved(Rule[ComposeProject]):
             mount = old.data if old else None
             if family is None or mount is None or mount.type not in ("volume", "bind"):
                 continue
+            if not may_hold_data(family, before.value("image"), mount.target, _data_dir(before)):
+                continue  # an init-script or configuration mount: nothing of the data goes
             new = after.fact("volumes", change.key)
             new_mount = new.data if new else None
             if new_mount is not None and new_mount.type == mount.type and _source(new_mount) == _source(mount):

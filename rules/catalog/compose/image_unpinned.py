@@ -32,6 +32,8 @@ class ImageUnpinned(Rule[ComposeProject]):
     Not reported: moves between two version tags or digests, services that also `build:`, and a
     service whose image moved before the change too.
 
+    It speaks for [DR103](compose-mutable-image-tag.md) on the same line: the change is one finding, this one.
+
     ## Why is this bad?
     The pinned version was reviewed and deployed; the moving tag is whatever was pushed last. The
     next pull on each server may fetch a different version (a new major version included), two
@@ -55,6 +57,7 @@ class ImageUnpinned(Rule[ComposeProject]):
     """
 
     code = "DR152"
+    supersedes = ("DR103",)
     slug = "compose-image-unpinned"
     category = Category.MUTABLE_TAG
     severity = Severity.WARNING

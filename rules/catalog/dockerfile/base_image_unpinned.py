@@ -22,6 +22,8 @@ class BaseImageUnpinned(Rule[Dockerfile]):
     Not reported: moves between two version tags or digests, and stages built `FROM` another
     stage.
 
+    It speaks for [DR201](dockerfile-mutable-base-image.md) on the same line: the change is one finding, this one.
+
     ## Why is this bad?
     The pinned base was what the image was tested on. A moving base makes each build take
     whatever was pushed last: a rebuild of the same commit can get a new major version of the
@@ -46,6 +48,7 @@ class BaseImageUnpinned(Rule[Dockerfile]):
     """
 
     code = "DR250"
+    supersedes = ("DR201",)
     slug = "dockerfile-base-image-unpinned"
     category = Category.MUTABLE_TAG
     severity = Severity.WARNING

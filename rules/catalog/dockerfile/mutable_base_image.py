@@ -25,7 +25,10 @@ class MutableBaseImage(Rule[Dockerfile]):
     Not reported: stages built from another stage or from an image a compose service of the
     repository builds, and `FROM ${BASE}` whose default is an image this repository publishes when
     every build that sets `BASE` passes it by digest (the release workflow's
-    `BASE=ghcr.io/acme/base@${{ needs.base.outputs.digest }}`). Confidence: high.
+    `BASE=ghcr.io/acme/base@${{ needs.base.outputs.digest }}`). Reviewing a change, a stage whose
+    base was already a moving tag (`ubuntu:jammy` -> `ubuntu:noble`, one `latest` for another) is
+    the finding that was there before, not a new one: the change does not make the build less
+    reproducible. Confidence: high.
 
     ## Why is this bad?
     The same Dockerfile builds a different image every time the tag moves: a rebuild for a
@@ -92,9 +95,10 @@ class MutableBaseImage(Rule[Dockerfile]):
                 ),
                 evidence=f"{written.name}:{written.base}",
                 # the stage and the resolved base's moving tag: `FROM ${NODE_IMAGE}` with the same
-                # default as the `FROM node:22-alpine` it replaces is the same finding
+                # default as the `FROM node:22-alpine` it replaces is the same finding; another moving
+                # base before (`jammy` -> `noble`) keeps the identity of the one before: it was there already
                 subject=Subject("stage", ctx.path, stage.key, "base"),
-                basis=tag_verdict(stage.base).basis,
+                basis=_moving_before(ctx, stage.key) or tag_verdict(stage.base).basis,
             )
 
 
@@ -145,3 +149,14 @@ def _mutable_reason(stage: StageModel) -> str | None:
     """Why the base moves in a build without --build-arg (ARG defaults applied), from the one tag
     verdict; the resolved reference is shown when variables made it."""
     return tag_verdict(stage.base).describe(show=None if stage.base.literal else stage.base.text)
+
+
+def _moving_before(ctx: Context, key: str) -> str | None:
+    """The basis of the stage's base image in the base of the change when it also moved."""
+    if ctx.base is None or ctx.base_path is None:
+        return None
+    model = deployment(ctx.base).dockerfile(ctx.base_path)
+    stage = next((s for s in model.stages if s.key == key), None) if model is not None else None
+    if stage is None or _mutable_reason(stage) is None:
+        return None
+    return tag_verdict(stage.base).basis

@@ -11,6 +11,7 @@ on a default-branch push). A value computed at run time is written as a template
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dockreview.rules.model.builds.lists import split_commas, split_list
@@ -72,6 +73,8 @@ def meta_tags(step: Step, scope: StepScope) -> list[MetaTag]:
         entries.append(_Entry(*parse_entry(scope.resolve(stripped)), Origin(path, line, max(column, 1))))
     found: list[tuple[str, bool | None, str, Origin]] = []
     for entry in entries:
+        if not _can_run(entry, scope.workflow.triggers):
+            continue  # a tag of an event that never starts this workflow is never made
         made = _tag(entry, flavor)
         if made is not None:
             found.append((*made, entry.origin))
@@ -147,6 +150,21 @@ def _enabled(entry: _Entry) -> bool | None:
     if value.strip().lower() == "false":
         return False
     return None
+
+
+# Tags metadata-action makes only on one kind of run: `type=schedule` on `schedule` events,
+# `type=ref,event=pr` on pull request events (a `refs/pull/...` ref).
+_EVENTS_OF = {"schedule": frozenset({"schedule"}), "pr": frozenset({"pull_request", "pull_request_target"})}
+
+
+def _can_run(entry: _Entry, triggers: Mapping[str, object]) -> bool:
+    """Whether a run of the workflow can make this tag: False for a schedule or pull request tag of a
+    workflow that no such event starts (a reusable workflow runs on its caller's events: True)."""
+    kind = "pr" if entry.type == "ref" and entry.attrs.get("event", "").lower() == "pr" else entry.type
+    events = _EVENTS_OF.get(kind)
+    if events is None or not triggers or "workflow_call" in triggers:
+        return True
+    return bool(events & set(triggers))
 
 
 def _tag(entry: _Entry, flavor: dict[str, str]) -> tuple[str, bool | None, str] | None:

@@ -141,7 +141,21 @@ def build_project(snapshot: Snapshot, config: ProjectConfig, project_id: str, us
         problems=problems,
         used_by=used_by,
         environment=dict(env.values),
+        config=config,
     )
+
+
+def project_as_configured(snapshot: Snapshot, config: ProjectConfig) -> ComposeProject | None:
+    """The project `config` resolves to in `snapshot` (another side of a change), when every one of
+    its compose files is there: what `docker compose -f ... config` would have given with the same
+    command line. Once per snapshot and configuration."""
+    if not config.files or not all(snapshot.has(f) for f in config.files):
+        return None
+    same = ProjectConfig(config.files, config.directory,
+                         env_passes(snapshot, [list(p) for p in config.env_passes]), config.found_by,
+                         config.name_flag, config.profiles_flag, config.env_file_flag, (), config.shell_env)
+    return snapshot.derived(("model:compose-project-as", same.identity),
+                            lambda: build_project(snapshot, same, same.describe(), ()))
 
 
 def project_name(snapshot: Snapshot, config: ProjectConfig, env: Env) -> ProjectName:
@@ -186,4 +200,4 @@ def _join(directory: str, name: str) -> str:
     return f"{directory}/{name}" if directory else name
 
 
-__all__ = ["ProjectConfig", "build_project", "env_passes", "normalize_name"]
+__all__ = ["ProjectConfig", "build_project", "env_passes", "normalize_name", "project_as_configured"]

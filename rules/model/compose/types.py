@@ -407,6 +407,9 @@ class ComposeProject:
     problems: list[Problem] = field(default_factory=list)
     used_by: tuple[Origin, ...] = ()  # every docker compose command that runs this configuration
     environment: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # How it was configured (`rules.model.compose.project.ProjectConfig`): to resolve the same
+    # configuration on the other side of a change (`project_as_configured`).
+    config: Any = field(default=None, repr=False, compare=False)
 
     def service(self, name: str) -> Service | None:
         return self.services.get(name)
