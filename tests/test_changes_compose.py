@@ -331,3 +331,24 @@ def test_a_port_with_an_unset_variable_is_shown_as_written():
     assert changes(review_pair({"compose.yaml": nginx}, {"compose.yaml": head})) == [
         ("compose.yaml", "nginx", "ports", None, "${CALLS_PORT}:8443/udp"),
     ]
+
+
+def test_variables_an_env_file_gives_the_container_are_its_environment():
+    compose = "services:\n  app:\n    image: ghcr.io/acme/app:1.0.0\n    env_file: app.env\n"
+    base = {"compose.yaml": compose, "app.env": "BASE_URL=https://x\nADMIN_USER=me\nADMIN_PWD=secret\n"}
+    head = {"compose.yaml": compose, "app.env": "BASE_URL=https://x\n"}
+    rows = changes(review_pair(base, head))
+    assert [(obj, field, before, after) for _path, obj, field, before, after in rows] == [
+        ("app", "environment", "ADMIN_PWD", None),
+        ("app", "environment", "ADMIN_USER", None),
+    ]
+
+
+def test_a_changed_env_template_shows_the_values_new_deployments_copy():
+    compose = ("services:\n  app:\n    image: mattermost/server:${APP_TAG}\n    environment:\n"
+               "      DB_PASSWORD: ${DB_PASSWORD}\n")
+    base = {"compose.yaml": compose, "env.example": "APP_TAG=9.11.6\nDB_PASSWORD=changeme\nUNUSED=1\n"}
+    head = {"compose.yaml": compose, "env.example": "APP_TAG=10.5.2\nDB_PASSWORD=other\nUNUSED=2\n"}
+    assert changes(review_pair(base, head)) == [
+        ("env.example", "", "template APP_TAG", "9.11.6", "10.5.2"),
+    ]  # a secret's placeholder reworded is no row (both cells would read `****`); UNUSED feeds no project

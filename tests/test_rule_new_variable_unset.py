@@ -27,13 +27,23 @@ def test_a_new_variable_the_template_gains_is_reported_with_its_default_as_the_f
     assert finding.suggestion == '      - "${CALLS_PORT:-8443}:8443/udp"'
 
 
-def test_a_new_secret_variable_is_made_required_and_one_outside_any_template_is_medium():
-    head = COMPOSE.replace("    ports:", "    environment:\n      API_TOKEN: ${API_TOKEN}\n    ports:")
-    (finding,) = findings({"compose.yaml": COMPOSE, "env.example": TEMPLATE},
-                          {"compose.yaml": head, "env.example": TEMPLATE + "API_TOKEN=changeme\n"})
-    assert finding.suggestion == "      API_TOKEN: ${API_TOKEN:?set API_TOKEN in .env}"
+def test_values_passed_to_containers_as_they_are_are_one_low_finding_per_file():
+    environment = "    environment:\n      - API_TOKEN=${API_TOKEN}\n      - LEVEL=${LEVEL}\n"
+    head = COMPOSE.replace("    ports:", environment + "    ports:")
+    (finding,) = findings({"compose.yaml": COMPOSE}, {"compose.yaml": head})
+    assert (finding.line, finding.confidence.name) == (5, "LOW")
+    assert "2 new variables without a default passed to containers" in finding.message
+    assert "`API_TOKEN`, `LEVEL`" in finding.message
+
+
+def test_outside_any_template_the_fix_makes_the_variable_required_at_medium_confidence():
+    head = COMPOSE.replace('      - "8080:8080"\n', '      - "8080:8080"\n      - "${CALLS_PORT}:8443/udp"\n')
     (finding,) = findings({"compose.yaml": COMPOSE}, {"compose.yaml": head})
     assert finding.confidence.name == "MEDIUM"
+    assert finding.suggestion == '      - "${CALLS_PORT:?set CALLS_PORT in .env}:8443/udp"'
+    image = COMPOSE.replace("${APP_TAG:-4.2.0}", "${APP_TAG}")  # `image:` is compose's own: not passed through
+    (finding,) = findings({"compose.yaml": COMPOSE.replace("APP_TAG", "OLD_TAG")}, {"compose.yaml": image})
+    assert finding.confidence.name == "MEDIUM" and finding.line == 3
 
 
 def test_not_reported():

@@ -127,9 +127,12 @@ def compare(
 
 def _touches_compose_inputs(base: Snapshot, head: Snapshot, change: Change) -> bool:
     """Whether the change touches a file that feeds a compose project (`.env`, an included file)."""
+    from dockreview.rules.docker.env_templates import is_env_template
     from dockreview.rules.model.deployment import deployment
 
     touched = set(change.lines) | set(change.deleted) | set(change.renames.values())
+    if any(is_env_template(p) for p in change.lines):
+        return True  # a project directory's env template (its `template VAR` rows)
     return any(p.all_files & touched for model in (deployment(head), deployment(base)) for p in model.projects)
 
 

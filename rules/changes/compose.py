@@ -13,13 +13,16 @@ and every value shown goes through `safe()`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.changes import ContainerChange, cached, safe
 from dockreview.rules.changes.lines import LineMap, block_end
+from dockreview.rules.docker.env_templates import is_env_template, template_entries
 from dockreview.rules.docker.secrets import MASK, is_secret_name
+from dockreview.rules.model.compose.dotenv import EnvEntry
 from dockreview.rules.model.compose.project import project_as_configured
 from dockreview.rules.model.compose.types import ComposeProject, Port, Service
 from dockreview.rules.model.deployment import Deployment, deployment
@@ -157,7 +160,7 @@ def facts(service: Service, model: Deployment) -> Fields:
     items("volumes", mounts)
     if service.networks is not None:
         items("networks", {n: Fact(n, a.origin, a) for n, a in service.networks.items()})
-    items("environment", {k: Fact(k, v.origin) for k, v in service.environment.items()})
+    items("environment", {k: Fact(k, v.origin) for k, v in service.container_environment().items()})
     items("labels", {k: Fact(_label(k, v.value.text if v.value is not None else None), v.origin)
                      for k, v in service.labels.items()})
     items("env_file", {e.raw.text: Fact(e.raw.text, e.origin) for e in service.env_files})
@@ -389,7 +392,54 @@ def compare(base: Snapshot, head: Snapshot, change: Change) -> list[ContainerCha
     out: list[ContainerChange] = []
     for pair in pairs(base, head, change):
         out.extend(compare_pair(base, head, change, pair))
+    out.extend(_template_rows(base, head, change))
     return out
+
+
+def _template_rows(base: Snapshot, head: Snapshot, change: Change) -> list[ContainerChange]:
+    """A changed env template (`env.example`) of a compose project's directory: each variable the
+    project's compose files use whose suggested value changed, as `template VAR` rows (what a new
+    deployment copies into its `.env`; values of secret-looking names masked)."""
+    out: list[ContainerChange] = []
+    projects = deployment(head).projects
+    for path in sorted(change.lines):
+        if not is_env_template(path):
+            continue
+        directory = path.rpartition("/")[0]
+        used = set().union(*(_referenced(head, p) for p in projects if p.directory == directory))
+        if not used:
+            continue
+        old = template_entries(base, change.base_path(path).rpartition("/")[0])
+        new = template_entries(head, directory)
+        for name in sorted((set(old) | set(new)) & used):
+            b, a = old.get(name), new.get(name)
+            if b is not None and a is not None and (b.raw == a.raw or is_secret_name(name)):
+                continue  # a placeholder secret reworded: nothing a deployment copies matters
+            out.append(ContainerChange(path, KIND, "", f"template {name}", _shown(name, b), _shown(name, a),
+                                       a.origin.line if a else None, b.origin.line if b else None,
+                                       change.base_path(path), name))
+    return out
+
+
+def _shown(name: str, entry: EnvEntry | None) -> str | None:
+    if entry is None:
+        return None
+    return MASK if is_secret_name(name) else safe(entry.raw or '""')
+
+
+def _referenced(snapshot: Snapshot, project: ComposeProject) -> set[str]:
+    """The variables a project's compose files refer to."""
+    def scan() -> set[str]:
+        names: set[str] = set()
+        for path in (*project.files, *project.included):
+            text = snapshot.text(path)
+            if text and "$" in text:
+                names.update(_VARIABLE.findall(text))
+        return names
+    return cached(snapshot, ("compose-referenced", project.id), scan)  # type: ignore[no-any-return]
+
+
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]{0,200})")
 
 
 def compare_pair(base: Snapshot, head: Snapshot, change: Change, pair: ProjectPair) -> list[ContainerChange]:

@@ -15,6 +15,12 @@ from dockreview.rules.snapshot import Snapshot
 
 # Set in the shell of whoever runs compose: not a project variable.
 _SHELL_VARIABLES = frozenset({"HOME", "USER", "PATH", "PWD", "SHELL", "LOGNAME", "HOSTNAME", "LANG", "TERM"})
+# `KEY: value` or `- KEY=value` (a mapping entry or a list item of `environment:`, `args:`, `labels:`).
+_WHOLE_VALUE = re.compile(r"\s*(?:-\s*)?[\"']?([A-Za-z_][A-Za-z0-9_.-]{0,200})[\"']?\s*[:=]\s*(\S+)\s*$")
+# Service keys whose value compose itself uses: empty there changes or breaks the deployment.
+_STRUCTURAL_KEYS = frozenset({"image", "container_name", "network_mode", "user", "platform", "hostname", "restart",
+                              "context", "dockerfile", "target", "entrypoint", "command", "pid", "ipc", "source",
+                              "published", "host_ip", "external", "name", "env_file", "path"})
 _PLAIN_VALUE = re.compile(r"[A-Za-z0-9_./:@+-]{1,100}")
 
 
@@ -25,6 +31,11 @@ class NewVariableUnset(Rule[ComposeProject]):
     existing compose project, for a variable that no env file of the project sets and that the
     project did not use before (not in its compose files, not in its `.env.example`-like
     templates).
+
+    A value handed to the container as it is (`API_URL: ${API_URL}` under `environment:`) is one
+    finding per file at low confidence listing the variables: the application decides what an empty
+    value means. The rest (`- ${CALLS_PORT}:8443/udp`, `- ${INDEX_PATH}:/data`, `image:
+    app:${TAG}`) is where an empty value changes what compose does.
 
     High confidence when the change adds the variable to the project's env template (the project
     expects each deployment's `.env` to have it, and existing ones do not); medium otherwise (it
@@ -94,6 +105,7 @@ class NewVariableUnset(Rule[ComposeProject]):
             return found if isinstance(found, EnvValue) else None
 
         reported: set[tuple[str, str]] = set()
+        passed: dict[str, list[tuple[int, str]]] = {}  # path -> (line, name) of values passed as they are
         for path in dict.fromkeys((*compose.files, *compose.included)):
             text = ctx.snapshot.text(path)
             if text is None or "$" not in text:
@@ -107,6 +119,9 @@ class NewVariableUnset(Rule[ComposeProject]):
                             or (path, name) in reported or name in _SHELL_VARIABLES):
                         continue
                     reported.add((path, name))
+                    if _passed_through(line, use.written):
+                        passed.setdefault(path, []).append((number, name))
+                        continue
                     entry = templates.get(name)
                     where = f" (it is new in `{entry.origin.path}` only)" if entry is not None else ""
                     yield Hit(
@@ -122,6 +137,31 @@ class NewVariableUnset(Rule[ComposeProject]):
                         related=(Location(entry.origin.path, entry.origin.line),) if entry is not None else (),
                         confidence=None if entry is not None else Confidence.MEDIUM,
                     )
+        for path, uses in passed.items():
+            names = [name for _line, name in uses]
+            shown = ", ".join(f"`{n}`" for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            yield Hit(
+                line=uses[0][0],
+                path=path,
+                message=(
+                    f"{len(names)} new variable{'s' if len(names) > 1 else ''} without a default passed to "
+                    f"containers as {'they are' if len(names) > 1 else 'it is'} ({shown}): an existing "
+                    f"deployment's `.env` does not set {'them' if len(names) > 1 else 'it'}, so the containers get "
+                    f"{'empty values' if len(names) > 1 else 'an empty value'}"
+                ),
+                evidence=",".join(names),
+                related=tuple(Location(path, line) for line, _name in uses[1:20]),
+                confidence=Confidence.LOW,
+            )
+
+
+def _passed_through(line: str, written: str) -> bool:
+    """A whole value handed to the container as it is (`KEY: ${VAR}`, `- KEY=${VAR}`): the application
+    decides what an empty value means. Not the keys where an empty value changes what compose does."""
+    found = _WHOLE_VALUE.match(line)
+    if found is None or found.group(2).strip("\"'") != written:
+        return False
+    return found.group(1).lower() not in _STRUCTURAL_KEYS
 
 
 def _value_part(line: str) -> str:
