@@ -187,8 +187,8 @@ class Rule(Generic[InputT]):
     confidence: ClassVar[Confidence] = Confidence.HIGH
     # Whether `check` receives the resolved model object of its kind (see `Kind`) instead of a file.
     model_input: ClassVar[bool] = False
-    # Plain rules this change-aware rule speaks for: on the line where both report, one change is one
-    # finding, the change-aware one (it says what the change did).
+    # Rules this rule speaks for: on a line where both report, one problem is one finding, this one
+    # (a change-aware rule says what the change did; DR117 says more than "a port newly public").
     supersedes: ClassVar[tuple[str, ...]] = ()
     # CVSS-like score for GitHub code scanning (security rules only).
     security_severity: ClassVar[float | None] = None

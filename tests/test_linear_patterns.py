@@ -90,3 +90,15 @@ def test_a_hostile_value_of_1_mb_of_key_prefixes_is_reviewed_in_linear_time(unit
     result = _review_in_child(files)
     assert ["Dockerfile", "DR206"] in result["findings"] and ["compose.yaml", "DR101"] in result["findings"], result
     assert key not in result["masked"]
+
+
+@pytest.mark.parametrize("unit", ["--inspect=0.0.0.0:", "dlv --listen ", "jdwp=server=y,address=*:", "debugpy"])
+def test_a_hostile_debugger_command_of_1_mb_is_reviewed_in_linear_time(unit: str) -> None:
+    """Runs of debugger options in a command and in NODE_OPTIONS / JAVA_TOOL_OPTIONS, then a real one."""
+    value = _run(unit) + " node --inspect=0.0.0.0:9229 app.js"
+    compose = ("services:\n  api:\n    build: .\n"
+               f"    command: '{value}'\n"
+               f"    environment:\n      NODE_OPTIONS: '{_run(unit)}'\n      JAVA_TOOL_OPTIONS: '{_run(unit)}'\n"
+               "    ports: ['9229:9229']\n")
+    result = _review_in_child({"compose.yaml": compose, "Dockerfile": "FROM node:20\n"})
+    assert ["compose.yaml", "DR117"] in result["findings"], result
