@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dockreview.rules.docker.databases import service_database
+from dockreview.rules.docker.port_binding import loopback_suggestion, on_all_interfaces
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.parse.compose import ComposeFile, Port, with_defaults
+from dockreview.rules.parse.compose import ComposeFile, with_defaults
 from dockreview.rules.rule import Context, Hit, Kind, Rule
-
-_ALL_INTERFACES = {"", "0.0.0.0", "::", "[::]"}
-# `- "5432:5432"`, `- 5432:5432`, `- '0.0.0.0:5432:5432'  # comment`: one short-syntax item per line.
-_SHORT_ITEM = re.compile(r"^(?P<lead>\s*-\s*)(?P<quote>[\"']?)(?P<spec>[^\"'#\s]+)(?P=quote)(?P<tail>\s*(?:#.*)?)$")
 
 
 class DatabasePortExposed(Rule[ComposeFile]):
@@ -83,7 +79,7 @@ class DatabasePortExposed(Rule[ComposeFile]):
                 continue
             for written in service.ports:
                 port = with_defaults(written)
-                if not _on_all_interfaces(port):
+                if not on_all_interfaces(port):
                     continue
                 if port.published is None:
                     where = " (on a random host port)"
@@ -96,31 +92,9 @@ class DatabasePortExposed(Rule[ComposeFile]):
                         f"{database.family} service `{service.name}` publishes port {port.target} on every interface "
                         f"of the host{where}, past the host firewall: the database is reachable from the internet"
                     ),
-                    suggestion=_suggestion(doc, written),
+                    suggestion=loopback_suggestion(doc, written),
                     evidence=f"{service.name}:{port.target}",
                     # what makes it a finding is the host binding: a new container port behind the
                     # same published port is the same exposure
                     basis=f"host {port.host_ip or '*'}:{port.published or 'random'}",
                 )
-
-
-def _on_all_interfaces(port: Port) -> bool:
-    """Published without an address (or on 0.0.0.0 / ::); an address from a variable is not judged."""
-    host_ip = (port.host_ip or "").strip()
-    return "$" not in host_ip and host_ip in _ALL_INTERFACES
-
-
-def _suggestion(doc: ComposeFile, port: Port) -> str | None:
-    if port.published is None or not 0 < port.line <= len(doc.lines):
-        return None
-    match = _SHORT_ITEM.match(doc.lines[port.line - 1])
-    if match is None or match.group("spec") != port.raw:
-        return None
-    spec = match.group("spec")
-    if port.host_ip is not None:
-        host, _, rest = spec.partition(":")
-        if host not in _ALL_INTERFACES:
-            return None
-        spec = rest
-    quote = match.group("quote")
-    return f"{match.group('lead')}{quote}127.0.0.1:{spec}{quote}{match.group('tail')}"
