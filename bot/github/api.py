@@ -20,6 +20,7 @@ Json = dict[str, Any]
 API_VERSION = "2022-11-28"
 RESOLVE_PER_MUTATION = 20
 MAX_THREAD_PAGES = 30
+COMPARE_MAX_FILES = 300  # GitHub's cap on the files of one comparison (`repos/compare-commits`)
 
 _BLOB_FIELDS = "... on Blob { byteSize isBinary isTruncated text }"
 THREADS_QUERY = """
@@ -55,6 +56,14 @@ async def list_pulls_of_commit(gh: GitHubClient, owner: str, repo: str, sha: str
     """Pull requests associated with a commit: for a commit not on the default branch, the open (and
     merged) pull requests that contain it, so every open pull request whose head it is (100 at most)."""
     return await gh.paginate(f"{_repo(owner, repo)}/commits/{sha}/pulls", limit=100)
+
+
+async def compare(gh: GitHubClient, owner: str, repo: str, base: str, head: str) -> Json:
+    """The three-dot comparison of two commits, one commit per page: `merge_base_commit` and `files`
+    (the changed files with status, previous name and patch, as `list_pull_files` lists them; GitHub
+    gives at most COMPARE_MAX_FILES for the whole comparison)."""
+    compared = await gh.json("GET", f"{_repo(owner, repo)}/compare/{base}...{head}", params={"per_page": 1})
+    return compared if isinstance(compared, dict) else {}
 
 
 async def merge_base(gh: GitHubClient, owner: str, repo: str, base: str, head: str) -> str | None:

@@ -11,6 +11,7 @@ names no pull request) finds its pull request through it (`pull_request_of`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from dockreview.bot.review import summary
 log = logging.getLogger("dockreview.pipeline")
 CHECK_NAME = "dockreview"
 MAX_ANNOTATIONS = 1000
+DEFER = 1.0  # seconds a review may take before its new check run is shown in progress (DOCKREVIEW_CHECK_RUN_DEFER)
 
 
 def _now() -> str:
@@ -41,16 +43,27 @@ class CheckRun:
         self.new = new
         self.key = key or str(number)  # what the run is for: a pull request's number, `merge-group`
         self.id: int | None = None
+        self._head_sha: str | None = None
+        self._later: asyncio.Task[None] | None = None  # the in-progress run, created if the review runs long
+        self._creating = False
 
     @property
     def external_id(self) -> str:
         return f"{self.key}:{self.job_id}"
 
-    async def start(self, head_sha: str) -> int:
+    async def start(self, head_sha: str, *, defer: float | None = None) -> int | None:
         """Reuse this job's (or, unless `new`, the commit's pull request) check run on the commit, marked
         in progress; else create one in progress. Two pull requests with one head share its run: it
-        shows the strictest result of them (bot/review/heads.py)."""
-        for run in await list_ours(self.gh, self.owner, self.repo, head_sha):
+        shows the strictest result of them (bot/review/heads.py).
+
+        `defer` (seconds): when the commit has no check run of ours at all, the run is created in
+        progress only if the review is still running after that long; a review that ends sooner creates
+        it once, completed (one call instead of two). Until then the commit has no `dockreview` run, so
+        a required check waits (it is never passed by its absence); a commit with a run of ours (an
+        earlier result that might pass) always has it marked in progress at once."""
+        self._head_sha = head_sha
+        runs = await list_ours(self.gh, self.owner, self.repo, head_sha)
+        for run in runs:
             key = str(run.get("external_id", "")).split(":")[0]
             if run.get("external_id") == self.external_id or (
                 not self.new and (key == self.key or (key.isdigit() and self.key.isdigit()))
@@ -59,18 +72,48 @@ class CheckRun:
                 await api.update_check_run(self.gh, self.owner, self.repo, self.id,
                                            {"status": "in_progress", "external_id": self.external_id})
                 return self.id
-        self.id = await api.create_check_run(self.gh, self.owner, self.repo, {
-            "name": CHECK_NAME, "head_sha": head_sha, "status": "in_progress", "started_at": _now(),
-            "external_id": self.external_id,
-        })
+        if defer is not None and not runs:
+            self._later = asyncio.get_running_loop().create_task(self._create_later(head_sha, defer))
+            return None
+        self.id = await self._create(head_sha, {"status": "in_progress"})
         return self.id
+
+    async def _create(self, head_sha: str, fields: dict[str, Any]) -> int:
+        return await api.create_check_run(self.gh, self.owner, self.repo, {
+            "name": CHECK_NAME, "head_sha": head_sha, "started_at": _now(), "external_id": self.external_id,
+            **fields,
+        })
+
+    async def _create_later(self, head_sha: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self._creating = True  # from here on the create is awaited, never cancelled (no duplicate run)
+        self.id = await self._create(head_sha, {"status": "in_progress"})
+
+    async def abandon(self) -> None:
+        """The review failed: no deferred run may appear after whoever gives up writes the result."""
+        await self._settle()
+
+    async def _settle(self) -> None:
+        """The deferred creation, finished or called off: afterwards `id` is set or no run exists."""
+        later, self._later = self._later, None
+        if later is None:
+            return
+        if not self._creating:
+            later.cancel()
+            return
+        try:
+            await later
+        except GitHubError as exc:
+            log.warning("could not create the check run in progress", extra={"error": str(exc)})
 
     async def complete(self, conclusion: str, output: dict[str, Any],
                        annotations: list[dict[str, Any]] | None = None) -> None:
         """Complete the started check run. Annotations (at most MAX_ANNOTATIONS; the summary says how
         many were left out) go 50 per update while the run is still in progress, the last batch with
-        the completion: whoever reads the run on `check_run.completed` sees every annotation."""
-        assert self.id is not None
+        the completion: whoever reads the run on `check_run.completed` sees every annotation. A run not
+        created yet (deferred, see `start`) is created completed, with its first 50 annotations, when
+        there are no more than that; else in progress first."""
+        await self._settle()
         items = list(annotations or [])
         if len(items) > MAX_ANNOTATIONS:
             note = (f"\n\n_{len(items) - MAX_ANNOTATIONS} more findings are not annotated (at most "
@@ -78,6 +121,15 @@ class CheckRun:
             output = dict(output, summary=output["summary"][: summary.MAX_SUMMARY - len(note)] + note)
             items = items[:MAX_ANNOTATIONS]
         batches = list(summary.batches(items, summary.ANNOTATIONS_PER_REQUEST))
+        if self.id is None:
+            assert self._head_sha is not None, "start() first"
+            if len(batches) <= 1:
+                self.id = await self._create(self._head_sha, {
+                    "status": "completed", "conclusion": conclusion, "completed_at": _now(),
+                    "output": dict(output, annotations=batches[0]) if batches else output,
+                })
+                return
+            self.id = await self._create(self._head_sha, {"status": "in_progress"})
         for batch in batches[:-1]:
             await api.update_check_run(self.gh, self.owner, self.repo, self.id, {
                 "output": {"title": output["title"], "summary": output["summary"], "annotations": batch},

@@ -265,13 +265,15 @@ class Worker:
             if number is None:
                 log.info("no pull request for this check", extra=job.log_fields())
                 return
+        pr = None
         if job.kind == "review":
-            job.head_sha = await self._head_to_review(gh, job, number)
+            pr = await api.get_pull(gh, job.owner, job.repo, number)
+            job.head_sha = await self._head_to_review(job, pr)
         review = PullRequestReview(
             gh, job.owner, job.repo, number, job_id=job.job_id,
             head_sha=job.head_sha if job.kind != "recheck" else None,
             new_check_run=job.kind in ("recheck", "rerun"),
-            supersedable=False,
+            supersedable=False, pr=pr,
         )
 
         async def still_current() -> bool:
@@ -285,10 +287,9 @@ class Worker:
                                          "findings": outcome.findings, "comments": outcome.comments,
                                          "resolved": outcome.resolved})
 
-    async def _head_to_review(self, gh: GitHubClient, job: Job, number: int) -> str:
-        """GitHub's current head of the pull request, not the delivery's: an old or replayed delivery
-        reviews the current head, unless the delivery naming that head queued its own job."""
-        pr = await api.get_pull(gh, job.owner, job.repo, number)
+    async def _head_to_review(self, job: Job, pr: dict[str, Any]) -> str:
+        """GitHub's current head of the pull request (`pr`, just fetched), not the delivery's: an old or
+        replayed delivery reviews the current head, unless the delivery naming that head queued its own job."""
         current = str(pr["head"]["sha"])
         if job.head_sha and job.head_sha != current:
             latest = await self._q(self.queue.latest_head(job))

@@ -23,7 +23,7 @@ from dockreview.bot.github.contents import RemoteTree, fetch_trees, load_tree
 from dockreview.bot.review import diffmap, heads, plan, render, summary
 from dockreview.bot.review.markers import parse_marker
 from dockreview.bot.worker import listing
-from dockreview.bot.worker.check_run import CheckRun
+from dockreview.bot.worker.check_run import DEFER, CheckRun
 from dockreview.rules import Config, Report, Snapshot, review
 from dockreview.rules.classify import FileType, by_name, needs_content
 from dockreview.rules.config import CONFIG_PATHS, PYPROJECT
@@ -117,7 +117,8 @@ class PullRequestReview:
     """One job's review of a pull request; its check run is written through `check_run` (CheckRun)."""
 
     def __init__(self, gh: GitHubClient, owner: str, repo: str, number: int, *, job_id: str,
-                 head_sha: str | None = None, new_check_run: bool = False, supersedable: bool = True) -> None:
+                 head_sha: str | None = None, new_check_run: bool = False, supersedable: bool = True,
+                 pr: dict[str, Any] | None = None) -> None:
         self.gh = gh
         self.owner = owner
         self.repo = repo
@@ -125,18 +126,26 @@ class PullRequestReview:
         self.job_id = job_id
         self.head_sha = head_sha
         self.supersedable = supersedable
+        self.pr = pr  # the pull request as GitHub gave it just before (one call fewer), else fetched
         self.check_run = CheckRun(gh, owner, repo, number, job_id, new=new_check_run)
 
     async def run(self, still_current: Callable[[], Awaitable[bool]] | None = None) -> Outcome:
         """Review the pull request. For a push, `head_sha` is the commit pushed: when the pull request
         has moved on (a newer push, a force-push), the newer job reviews it and this one stops; a
         check run already started is completed as neutral, never left in progress."""
-        pr = await api.get_pull(self.gh, self.owner, self.repo, self.number)
+        try:
+            return await self._run(still_current)
+        except BaseException:
+            await self.check_run.abandon()
+            raise
+
+    async def _run(self, still_current: Callable[[], Awaitable[bool]] | None) -> Outcome:
+        pr = self.pr or await api.get_pull(self.gh, self.owner, self.repo, self.number)
         current = pr["head"]["sha"]
         if self.supersedable and self.head_sha and self.head_sha != current:
             raise Superseded(current)
         head_sha = self.head_sha or current
-        await self.check_run.start(head_sha)
+        await self.check_run.start(head_sha, defer=float(os.environ.get("DOCKREVIEW_CHECK_RUN_DEFER", DEFER)))
         own = await self.assess(self.number, pr, head_sha)
         # The check run is the head commit's: it reflects every open pull request on it, strictest first.
         others = await self._others_on(head_sha)
@@ -190,7 +199,12 @@ class PullRequestReview:
         the engine's report (None when it touches no Docker-related file). For a commit that is not
         the pull request's head any more, GitHub's file list is the head's: the trees are compared."""
         stale = head_sha != pr["head"]["sha"]
-        listed = [] if stale else await api.list_pull_files(self.gh, self.owner, self.repo, number)
+        compared = None if stale else await self._compare(pr, head_sha)
+        listed: Any = []
+        if compared is not None:
+            listed = compared.get("files")
+        elif not stale:
+            listed = await api.list_pull_files(self.gh, self.owner, self.repo, number)
         files = listing.well_formed(listed)
         diff = diffmap.DiffMap.from_pull_files(files)
         # Whatever cannot be reviewed completely fails the check (Report.incomplete), never passes it.
@@ -201,7 +215,10 @@ class PullRequestReview:
         if complete and not listing.docker_related(diff):
             return Assessed(None, diff, Config())
 
-        merge_base = await api.merge_base(self.gh, self.owner, self.repo, pr["base"]["sha"], head_sha)
+        if compared is not None:
+            merge_base = (compared.get("merge_base_commit") or {}).get("sha")
+        else:
+            merge_base = await api.merge_base(self.gh, self.owner, self.repo, pr["base"]["sha"], head_sha)
         merge_base = merge_base or pr["base"]["sha"]
         head_tree = await load_tree(self.gh, self.owner, self.repo, head_sha)
         base_tree = await load_tree(self.gh, self.owner, self.repo, merge_base)
@@ -217,6 +234,20 @@ class PullRequestReview:
         report.errors = incomplete + report.errors
         report.incomplete = incomplete + report.incomplete
         return Assessed(report, diff, config)
+
+    async def _compare(self, pr: dict[str, Any], head_sha: str) -> dict[str, Any] | None:
+        """The comparison of the base with the head when it holds every changed file (GitHub lists at most
+        300 there): the changed files and the merge base in one call. None: list the files page by page."""
+        changed_files = pr.get("changed_files")
+        if (not isinstance(changed_files, int) or isinstance(changed_files, bool)
+                or changed_files >= api.COMPARE_MAX_FILES):
+            return None
+        compared = await api.compare(self.gh, self.owner, self.repo, pr["base"]["sha"], head_sha)
+        files = compared.get("files")
+        # Exactly the pull request's count, else (the base moved, an odd answer) GitHub's own list.
+        if not isinstance(files, list) or len(listing.well_formed(files)) != changed_files:
+            return None
+        return compared
 
     async def _existing_comments(self) -> list[plan.ExistingComment]:
         comments = await api.list_review_comments(self.gh, self.owner, self.repo, self.number)
