@@ -214,7 +214,7 @@ def test_bad_signature_over_http(github) -> None:
 def test_github_faults_are_retried_and_nothing_is_posted_twice(github) -> None:
     gh, app, _ = github
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
-    gh.fail("GET", r"/pulls/\d+/files", status=502, times=2)
+    gh.fail("GET", r"/pulls/\d+/files|/compare/", status=502, times=2)
     gh.fail("POST", r"/graphql", status=503, times=1)
     gh.secondary_rate_limit(times=1, retry_after=1, method="POST", path_regex=r"/pulls/\d+/reviews")
     with AppServer(settings_for(gh, app)) as server:

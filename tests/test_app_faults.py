@@ -86,7 +86,7 @@ def test_worker_killed_mid_review_is_taken_over_without_duplicates(github, redis
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
     settings = settings_for(gh, app, redis_url=redis_server.url)
     # Slow the first worker down inside the review: it retries the file list with 1 s, 2 s, 4 s waits.
-    gh.fail("GET", r"/pulls/\d+/files", status=502, times=3)
+    gh.fail("GET", r"/pulls/\d+/files|/compare/", status=502, times=3)
     with AppServer(settings) as server:
         first = start_worker(gh, app, redis_server.url, job_timeout=2.0, retry_base=1.0)
         try:

@@ -97,7 +97,7 @@ def test_a_changed_file_that_cannot_be_reviewed_fails_the_check_and_says_how_to_
 
 def test_an_ill_shaped_file_list_fails_the_check(github) -> None:
     gh, app = github
-    gh.fail("GET", r"/pulls/\d+/files$", status=200, times=50, body=[{"name": "compose.yaml"}])
+    gh.fail("GET", r"/pulls/\d+/files$|/compare/", status=200, times=50, body=[{"name": "compose.yaml"}])
     run, _ = review_of(gh, app, {"README.md": "# shop\nmore\n"})
     assert run["conclusion"] == "failure"
     assert "unexpected shape" in run["output"]["summary"]
@@ -105,7 +105,7 @@ def test_an_ill_shaped_file_list_fails_the_check(github) -> None:
 
 def test_a_file_list_that_is_no_list_is_not_taken_for_no_changes(github) -> None:
     gh, app = github
-    gh.fail("GET", r"/pulls/\d+/files$", status=200, times=50, body={"message": "not a list"})
+    gh.fail("GET", r"/pulls/\d+/files$|/compare/", status=200, times=50, body={"message": "not a list"})
     run, _ = review_of(gh, app, {"compose.yaml": RISKY_COMPOSE})
     assert run["conclusion"] == "failure"
     assert "DR101" in run["output"]["summary"]  # the changed files were found by comparing the trees

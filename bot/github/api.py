@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncGenerator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dockreview.bot.github.client import GitHubClient, GitHubError
@@ -23,18 +24,25 @@ MAX_THREAD_PAGES = 30
 COMPARE_MAX_FILES = 300  # GitHub's cap on the files of one comparison (`repos/compare-commits`)
 
 _BLOB_FIELDS = "... on Blob { byteSize isBinary isTruncated text }"
+# A review thread with its first comment (the one a review posted; replies follow it).
+_THREAD_FIELDS = ("pageInfo { hasNextPage endCursor } nodes { id isResolved path line "
+                  "comments(first: 1) { nodes { fullDatabaseId body author { __typename login } } } }")
 THREADS_QUERY = """
 query($owner: String!, $name: String!, $number: Int!, $after: String) {
   repository(owner: $owner, name: $name) {
     pullRequest(number: $number) {
-      reviewThreads(first: 100, after: $after) {
-        pageInfo { hasNextPage endCursor }
-        nodes { id isResolved comments(first: 1) { nodes { fullDatabaseId } } }
-      }
+      reviewThreads(first: 100, after: $after) { THREAD_FIELDS }
     }
   }
 }
-"""
+""".replace("THREAD_FIELDS", _THREAD_FIELDS)
+# What a review needs to know of its pull request besides files, asked in the first blob batch
+# (`read_blobs(also=...)`): its review threads, and the pull requests whose head is the commit
+# (`associatedPullRequests`, as `GET commits/{sha}/pulls`: open and merged ones containing it).
+PR_STATE = ("pr: pullRequest(number: $number) { reviewThreads(first: 100) { " + _THREAD_FIELDS + " } } "
+            "commit: object(oid: $head) { ... on Commit { associatedPullRequests(first: 100) { "
+            "nodes { number state headRefOid } } } }")
+PR_STATE_PARAMS = ", $number: Int!, $head: GitObjectID!"
 
 
 def _repo(owner: str, repo: str) -> str:
@@ -160,37 +168,68 @@ async def redeliver_hook_delivery(gh: GitHubClient, delivery_id: int) -> None:
 
 
 # --- GraphQL -------------------------------------------------------------------------------------
-async def read_blobs(gh: GitHubClient, owner: str, repo: str, expressions: Sequence[str]) -> list[Json | None]:
+@dataclass(slots=True)
+class Also:
+    """More of the repository asked in the same query as blobs: a selection under `repository` with its
+    variable declarations (`params`, `, $x: T` each) and values; `found` is the `repository` answered."""
+    selection: str
+    params: str
+    variables: dict[str, Any]
+    found: Json | None = None
+
+
+def pull_request_state(number: int, head_sha: str) -> Also:
+    """The review threads of pull request `number` and the pull requests on `head_sha` (PR_STATE)."""
+    return Also(PR_STATE, PR_STATE_PARAMS, {"number": number, "head": head_sha})
+
+
+async def read_blobs(gh: GitHubClient, owner: str, repo: str, expressions: Sequence[str],
+                     also: Also | None = None) -> list[Json | None]:
     """For each `commit:path` expression, that blob's byteSize, isBinary, isTruncated and text (None when
-    there is none): one query for all of them, an alias and a variable per expression."""
-    variables: dict[str, Any] = {"owner": owner, "name": repo}
+    there is none): one query for all of them, an alias and a variable per expression; `also` rides along."""
+    variables: dict[str, Any] = {"owner": owner, "name": repo, **(also.variables if also else {})}
     selections = []
     for index, expression in enumerate(expressions):
         variables[f"e{index}"] = expression
         selections.append(f"f{index}: object(expression: $e{index}) {{ {_BLOB_FIELDS} }}")
     params = "".join(f", $e{i}: String!" for i in range(len(expressions)))
+    if also is not None:
+        params += also.params
+        selections.append(also.selection)
     query = (f"query($owner: String!, $name: String!{params}) {{ repository(owner: $owner, name: $name) {{ "
              + " ".join(selections) + " } }")
     repository = (await gh.graphql(query, variables)).get("repository") or {}
+    if also is not None:
+        also.found = repository
     return [repository.get(f"f{index}") for index in range(len(expressions))]
 
 
 async def review_threads(gh: GitHubClient, owner: str, repo: str, number: int) -> dict[int, tuple[str, bool]]:
     """The pull request's review threads by the database id of their first comment: (thread id, resolved)."""
     found: dict[int, tuple[str, bool]] = {}
-    after = None
+    for node in await review_thread_nodes(gh, owner, repo, number):
+        first = ((node.get("comments") or {}).get("nodes") or [{}])[0] or {}
+        if first.get("fullDatabaseId") is not None:
+            found[int(first["fullDatabaseId"])] = (node["id"], bool(node.get("isResolved")))
+    return found
+
+
+async def review_thread_nodes(gh: GitHubClient, owner: str, repo: str, number: int,
+                              first_page: Json | None = None) -> list[Json]:
+    """Every review thread of the pull request (id, isResolved, path, line, its first comment), page by
+    page; `first_page` (a `reviewThreads` connection already answered, as PR_STATE's) saves a call."""
+    nodes: list[Json] = []
+    threads, after = first_page, None
     for _ in range(MAX_THREAD_PAGES):
-        data = await gh.graphql(THREADS_QUERY, {"owner": owner, "name": repo, "number": number, "after": after})
-        threads = (((data.get("repository") or {}).get("pullRequest") or {}).get("reviewThreads") or {})
-        for node in threads.get("nodes") or []:
-            first = ((node.get("comments") or {}).get("nodes") or [{}])[0]
-            if first.get("fullDatabaseId") is not None:
-                found[int(first["fullDatabaseId"])] = (node["id"], bool(node.get("isResolved")))
+        if threads is None:
+            data = await gh.graphql(THREADS_QUERY, {"owner": owner, "name": repo, "number": number, "after": after})
+            threads = (((data.get("repository") or {}).get("pullRequest") or {}).get("reviewThreads") or {})
+        nodes.extend(n for n in threads.get("nodes") or [] if isinstance(n, dict))
         page = threads.get("pageInfo") or {}
         if not page.get("hasNextPage"):
             break
-        after = page.get("endCursor")
-    return found
+        threads, after = None, page.get("endCursor")
+    return nodes
 
 
 async def resolve_review_threads(gh: GitHubClient, thread_ids: Sequence[str]) -> None:

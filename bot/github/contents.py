@@ -77,9 +77,11 @@ async def fetch(gh: GitHubClient, tree: RemoteTree, paths: list[str], max_bytes:
 
 
 async def fetch_trees(gh: GitHubClient, wanted: list[tuple[RemoteTree, list[str]]], max_bytes: int,
-                      first: tuple[str, tuple[str, ...]] | None = None) -> tuple[str, str] | None:
+                      first: tuple[str, tuple[str, ...]] | None = None,
+                      also: api.Also | None = None) -> tuple[str, str] | None:
     """`fetch` for several trees of one repository in shared batches; `first` = (commit, paths) asks,
-    in the first batch, for the first of `paths` that exists at `commit` (as `read_first`)."""
+    in the first batch, for the first of `paths` that exists at `commit` (as `read_first`); `also` is
+    asked in the first batch too (in a query of its own when there is no blob to read)."""
     items: list[tuple[RemoteTree | None, str, int]] = []  # (tree or None for `first`, path, size)
     for tree, paths in wanted:
         for path in dict.fromkeys(paths):
@@ -93,9 +95,12 @@ async def fetch_trees(gh: GitHubClient, wanted: list[tuple[RemoteTree, list[str]
     asked = [(None, path, 0) for path in first[1]] if first else []
     owner, repo = (wanted[0][0].owner, wanted[0][0].repo) if wanted else ("", "")
     found_first: tuple[str, str] | None = None
-    for batch in _batches([*asked, *items]):
+    batches = _batches([*asked, *items])
+    if also is not None and not batches:
+        await api.read_blobs(gh, owner, repo, [], also)
+    for index, batch in enumerate(batches):
         expressions = [f"{tree.commit if tree else first[0]}:{path}" for tree, path, _ in batch]  # type: ignore[index]
-        blobs = await api.read_blobs(gh, owner, repo, expressions)
+        blobs = await api.read_blobs(gh, owner, repo, expressions, also if index == 0 else None)
         for (tree, path, _), found in zip(batch, blobs, strict=True):
             blob = found or {}
             if tree is None:

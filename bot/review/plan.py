@@ -78,6 +78,30 @@ class ExistingComment:
         )
 
 
+    @classmethod
+    def from_thread(cls, thread: Mapping[str, Any]) -> ExistingComment | None:
+        """From a GraphQL `PullRequestReviewThread` (id, isResolved, path, line, its first comment with
+        fullDatabaseId, body, author): the comment that opened it, when a Bot account wrote it with a
+        valid marker (as `from_rest` for the comments `GET /pulls/{n}/comments` lists); else None."""
+        first = (((thread.get("comments") or {}).get("nodes")) or [None])[0]
+        if not isinstance(first, Mapping) or (first.get("author") or {}).get("__typename") != "Bot":
+            return None
+        database_id = first.get("fullDatabaseId")
+        found = parse_marker(first.get("body"))
+        if found is None or database_id is None or not str(database_id).isdigit():
+            return None
+        line = thread.get("line")
+        return cls(
+            id=int(database_id),
+            path=str(thread.get("path") or ""),
+            line=line if isinstance(line, int) else None,
+            fingerprint=found.fingerprint,
+            thread_id=str(thread["id"]) if thread.get("id") else None,
+            is_resolved=bool(thread.get("isResolved")),
+            body=str(first.get("body") or ""),
+        )
+
+
 @dataclass(slots=True)
 class InlineComment:
     finding: Finding

@@ -300,11 +300,16 @@ class Worker:
         return current
 
     async def _newer_head_has_a_job(self, gh: GitHubClient, job: Job, number: int) -> bool:
+        """Whether the pull request's head moved on and that head's delivery queued a job. GitHub is
+        asked only when the queue's newest delivery names another head (the common case costs no call)."""
+        latest = await self._q(self.queue.latest_head(job))
+        if latest is None or latest == job.head_sha:
+            return False
         pr = await api.get_pull(gh, job.owner, job.repo, number)
         current = str(pr["head"]["sha"])
         if current == job.head_sha:
             return False
-        return await self._q(self.queue.latest_head(job)) == current
+        return latest == current
 
     async def _may_recheck(self, gh: GitHubClient, job: Job) -> bool:
         """`/recheck` counts from users with write, maintain or admin permission; they get a reaction."""

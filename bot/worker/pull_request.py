@@ -36,11 +36,11 @@ REVIEW_BUDGET = 240.0  # seconds of engine time per review (DOCKREVIEW_REVIEW_BU
 
 
 async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: RemoteTree, diff: diffmap.DiffMap,
-                       config_at: str) -> tuple[Report, Config]:
+                       config_at: str, also: api.Also | None = None) -> tuple[Report, Config]:
     """`rules.review` of the head against the base for the files `diff` changes, fetching what the
     engine reads in passes (each pass fetches, in one batch, what the previous one missed), with the
     config read at commit `config_at` (the base branch: a pull request cannot switch off its own
-    review) in the first batch."""
+    review) in the first batch, and `also` with it."""
     changed = [path for path, f in diff.files.items() if f.status != "removed"]
     removed = [path for path, f in diff.files.items() if f.status == "removed"]
     renames = {path: f.previous_filename for path, f in diff.files.items() if f.previous_filename}
@@ -60,7 +60,7 @@ async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: Remot
     # One GraphQL batch for the config and the head and base files, read under the default size
     # cap; a config that raises the cap has the larger files read next.
     found = await fetch_trees(gh, [(head_tree, prefetch_head), (base_tree, prefetch_base)],
-                              Config().max_file_size, first=(config_at, (*CONFIG_PATHS, PYPROJECT)))
+                              Config().max_file_size, first=(config_at, (*CONFIG_PATHS, PYPROJECT)), also=also)
     # As the CLI finds it: the YAML files first, then a pyproject.toml's [tool.dockreview] table.
     config = (Config.from_file(found[0], found[1], found[0]) if found else None) or Config()
     report = Report()
@@ -146,9 +146,11 @@ class PullRequestReview:
             raise Superseded(current)
         head_sha = self.head_sha or current
         await self.check_run.start(head_sha, defer=float(os.environ.get("DOCKREVIEW_CHECK_RUN_DEFER", DEFER)))
-        own = await self.assess(self.number, pr, head_sha)
+        # The review threads and the pull requests on the head come with the first blob batch.
+        state = api.pull_request_state(self.number, head_sha)
+        own = await self.assess(self.number, pr, head_sha, state)
         # The check run is the head commit's: it reflects every open pull request on it, strictest first.
-        others = await self._others_on(head_sha)
+        others = await self._others_on(head_sha, state.found)
         if own.report is None and not any(o.report is not None for _, o in others):
             await self.check_run.complete("success", summary.no_docker_changes_output())
             return Outcome("success", check_run_id=self.check_run.id)
@@ -170,7 +172,7 @@ class PullRequestReview:
             check.output["summary"] = (note + "\n\n" + check.output["summary"])[: summary.MAX_SUMMARY]
             findings = len(own.report.findings)
         else:
-            existing = await self._existing_comments()
+            existing = await self._existing_comments(state.found)
             review_plan = render.review_plan(own.report, own.diff, existing, own.config, head_sha)
             posted = await self._post_review(review_plan, head_sha)
             resolved = await self._resolve(review_plan)
@@ -181,20 +183,29 @@ class PullRequestReview:
         await self.check_run.complete(check.conclusion, check.output, check.annotations)
         return Outcome(check.conclusion, findings, posted, resolved, self.check_run.id)
 
-    async def _others_on(self, head_sha: str) -> list[tuple[dict[str, Any], Assessed]]:
-        """The other open pull requests whose head is `head_sha` (one commit, two bases), assessed."""
+    async def _others_on(self, head_sha: str, state: dict[str, Any] | None) -> list[tuple[dict[str, Any], Assessed]]:
+        """The other open pull requests whose head is `head_sha` (one commit, two bases), assessed; from
+        `state` (PR_STATE, answered with the first blob batch) when there is one, else asked."""
         found = []
-        for item in await api.list_pulls_of_commit(self.gh, self.owner, self.repo, head_sha):
-            number = item.get("number")
-            if (not isinstance(number, int) or number == self.number or item.get("state") != "open"
-                    or (item.get("head") or {}).get("sha") != head_sha):
+        for number in await self._pulls_on(head_sha, state):
+            if number == self.number:
                 continue
             other = await api.get_pull(self.gh, self.owner, self.repo, number)
             if other.get("state") == "open" and other["head"]["sha"] == head_sha:
                 found.append((other, await self.assess(number, other, head_sha)))
         return found
 
-    async def assess(self, number: int, pr: dict[str, Any], head_sha: str) -> Assessed:
+    async def _pulls_on(self, head_sha: str, state: dict[str, Any] | None) -> list[int]:
+        """The numbers of the open pull requests whose head is `head_sha`."""
+        if state is not None:
+            pulls = (((state.get("commit") or {}).get("associatedPullRequests") or {}).get("nodes")) or []
+            return [p["number"] for p in pulls if isinstance(p, dict) and isinstance(p.get("number"), int)
+                    and p.get("state") == "OPEN" and p.get("headRefOid") == head_sha]
+        return [item["number"] for item in await api.list_pulls_of_commit(self.gh, self.owner, self.repo, head_sha)
+                if isinstance(item.get("number"), int) and item.get("state") == "open"
+                and (item.get("head") or {}).get("sha") == head_sha]
+
+    async def assess(self, number: int, pr: dict[str, Any], head_sha: str, also: api.Also | None = None) -> Assessed:
         """Pull request `number` at `head_sha` against its base: its diff, its base branch's config and
         the engine's report (None when it touches no Docker-related file). For a commit that is not
         the pull request's head any more, GitHub's file list is the head's: the trees are compared."""
@@ -230,7 +241,7 @@ class PullRequestReview:
         if head_tree.truncated:
             incomplete += listing.not_in_tree(diff, head_tree)
         # The config comes from the base branch: a pull request cannot switch off its own review.
-        report, config = await review_trees(self.gh, head_tree, base_tree, diff, pr["base"]["sha"])
+        report, config = await review_trees(self.gh, head_tree, base_tree, diff, pr["base"]["sha"], also)
         report.errors = incomplete + report.errors
         report.incomplete = incomplete + report.incomplete
         return Assessed(report, diff, config)
@@ -249,7 +260,13 @@ class PullRequestReview:
             return None
         return compared
 
-    async def _existing_comments(self) -> list[plan.ExistingComment]:
+    async def _existing_comments(self, state: dict[str, Any] | None) -> list[plan.ExistingComment]:
+        """The App's earlier inline comments with their threads: from the threads in `state` (PR_STATE,
+        answered with the first blob batch; further pages asked), else from the REST list."""
+        if state is not None:
+            first_page = ((state.get("pr") or {}).get("reviewThreads")) or {}
+            nodes = await api.review_thread_nodes(self.gh, self.owner, self.repo, self.number, first_page)
+            return [c for c in (plan.ExistingComment.from_thread(n) for n in nodes) if c is not None]
         comments = await api.list_review_comments(self.gh, self.owner, self.repo, self.number)
         # Only the App's own comments (a Bot account) with a valid marker count.
         ours = [c for c in comments if (c.get("user") or {}).get("type") == "Bot" and parse_marker(c.get("body"))]

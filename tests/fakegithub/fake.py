@@ -630,6 +630,18 @@ class FakeGitHub:
             self._diff_cache[key] = diff_trees(store.commits[base].tree, new, blob)
         return self._diff_cache[key]
 
+    def pulls_of_commit(self, repo: Repo, sha: str) -> list[PullRequest]:
+        """The pull requests that contain the commit (open ones, and merged ones), oldest first; like
+        GitHub, only the merged pull request that brought it in once it is on the default branch.
+        `GET commits/{sha}/pulls` and GraphQL `Commit.associatedPullRequests` both list these."""
+        with self.lock:
+            found = [pr for pr in self._pulls.values()
+                     if pr.repo is repo and (pr.state == "open" or pr.merged)
+                     and (pr.head_sha == sha or sha in self.pr_commits(pr))]
+            if sha in repo.store.ancestors(repo.branches[repo.default_branch]):
+                found = [pr for pr in found if pr.merged]
+            return sorted(found, key=lambda pr: pr.number)
+
     def pr_commits(self, pr: PullRequest) -> list[str]:
         base_anc = set(pr.repo.store.ancestors(pr.base_sha))
         return [s for s in pr.repo.store.ancestors(pr.head_sha) if s not in base_anc][::-1]

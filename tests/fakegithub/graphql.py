@@ -53,7 +53,10 @@ type TreeEntry { name: String! path: String type: String! mode: Int! oid: GitObj
 type Tree implements Node & GitObject {
   id: ID! oid: GitObjectID! abbreviatedOid: String! entries: [TreeEntry!]
 }
-type Commit implements Node & GitObject { id: ID! oid: GitObjectID! abbreviatedOid: String! message: String! }
+type Commit implements Node & GitObject {
+  id: ID! oid: GitObjectID! abbreviatedOid: String! message: String!
+  associatedPullRequests(after: String, before: String, first: Int, last: Int): PullRequestConnection
+}
 
 type Repository implements Node {
   id: ID!
@@ -79,6 +82,14 @@ type PullRequest implements Node {
   baseRefOid: GitObjectID!
   author: Actor
   reviewThreads(after: String, before: String, first: Int, last: Int): PullRequestReviewThreadConnection!
+}
+
+type PullRequestEdge { cursor: String! node: PullRequest }
+type PullRequestConnection {
+  edges: [PullRequestEdge]
+  nodes: [PullRequest]
+  pageInfo: PageInfo!
+  totalCount: Int!
 }
 
 type PullRequestReviewThread implements Node {
@@ -298,6 +309,8 @@ class Resolver:
             "oid": sha,
             "abbreviatedOid": sha[:7],
             "message": c.message,
+            "associatedPullRequests": lambda _info, **args: connection(
+                [self.pull_node(pr) for pr in self.gh.pulls_of_commit(repo, sha)], "associatedPullRequests", **args),
         }
 
     def object(self, repo, expression: str | None, oid: str | None) -> dict[str, Any] | None:

@@ -427,13 +427,7 @@ def list_pulls_of_commit(ctx: Ctx):
         raise errors.ApiError(422, {"message": "No commit found for SHA: " + ctx.params["commit_sha"],
                                     "documentation_url": errors.DOCS, "status": "422"})
     with gh.lock:
-        found = [pr for pr in gh._pulls.values()
-                 if pr.repo is repo and (pr.state == "open" or pr.merged)
-                 and (pr.head_sha == sha or sha in gh.pr_commits(pr))]
-        on_default = sha in repo.store.ancestors(repo.branches[repo.default_branch])
-        if on_default:
-            found = [pr for pr in found if pr.merged]
-        found.sort(key=lambda pr: -pr.number)
+        found = sorted(gh.pulls_of_commit(repo, sha), key=lambda pr: -pr.number)
         return 200, [gh.render.pull(pr) for pr in paginate(ctx, found)]
 
 
