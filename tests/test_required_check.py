@@ -338,8 +338,9 @@ def test_rerunning_a_merge_groups_check_reviews_the_group_again(queued) -> None:
     assert run["conclusion"] == "failure" and run["external_id"].startswith(f"merge-group@{group['base_sha']}:")
 
 
-def test_a_check_run_deleted_during_the_review_is_created_again(github) -> None:
+def test_a_check_run_deleted_during_the_review_is_created_again(github, monkeypatch) -> None:
     gh, app = github
+    monkeypatch.setenv("DOCKREVIEW_CHECK_RUN_DEFER", "0")  # the run is created in progress at once
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
 
     def delete_ours() -> None:

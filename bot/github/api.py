@@ -23,7 +23,7 @@ RESOLVE_PER_MUTATION = 20
 MAX_THREAD_PAGES = 30
 COMPARE_MAX_FILES = 300  # GitHub's cap on the files of one comparison (`repos/compare-commits`)
 
-_BLOB_FIELDS = "... on Blob { byteSize isBinary isTruncated text }"
+_BLOB_FIELDS = "... on Blob { oid byteSize isBinary isTruncated text }"
 # A review thread with its first comment (the one a review posted; replies follow it).
 _THREAD_FIELDS = ("pageInfo { hasNextPage endCursor } nodes { id isResolved path line "
                   "comments(first: 1) { nodes { fullDatabaseId body author { __typename login } } } }")
@@ -76,8 +76,8 @@ async def compare(gh: GitHubClient, owner: str, repo: str, base: str, head: str)
 
 async def merge_base(gh: GitHubClient, owner: str, repo: str, base: str, head: str) -> str | None:
     """The merge base of two commits (compare, one commit per page: only the merge base is wanted)."""
-    compare = await gh.json("GET", f"{_repo(owner, repo)}/compare/{base}...{head}", params={"per_page": 1})
-    return (compare.get("merge_base_commit") or {}).get("sha")
+    found = ((await compare(gh, owner, repo, base, head)).get("merge_base_commit") or {}).get("sha")
+    return found if isinstance(found, str) else None
 
 
 async def list_review_comments(gh: GitHubClient, owner: str, repo: str, number: int) -> list[Json]:

@@ -21,6 +21,7 @@ class Entry:
     sha: str
     size: int
     kind: str  # blob | commit (submodule) | tree
+    sized: bool = True  # False: sha and size not known yet (a derived tree); the first read gives them
 
 
 @dataclass(slots=True)
@@ -91,7 +92,7 @@ async def fetch_trees(gh: GitHubClient, wanted: list[tuple[RemoteTree, list[str]
             if entry.kind != "blob":
                 tree.contents[path] = None  # submodule or symlink: never read
             elif entry.size <= max_bytes:  # larger files are skipped by the snapshot, with a note
-                items.append((tree, path, entry.size))
+                items.append((tree, path, entry.size if entry.sized else 0))
     asked = [(None, path, 0) for path in first[1]] if first else []
     owner, repo = (wanted[0][0].owner, wanted[0][0].repo) if wanted else ("", "")
     found_first: tuple[str, str] | None = None
@@ -106,7 +107,17 @@ async def fetch_trees(gh: GitHubClient, wanted: list[tuple[RemoteTree, list[str]
             if tree is None:
                 if found_first is None and blob.get("text") is not None:
                     found_first = (path, str(blob["text"]))
-            elif blob.get("isBinary"):
+                continue
+            entry = tree.entries[path]
+            if not entry.sized:
+                # A derived tree's entry: the blob itself says its size and sha (not a blob: never read).
+                if "byteSize" not in blob:
+                    tree.contents[path] = None
+                    continue
+                entry.size, entry.sha, entry.sized = int(blob["byteSize"] or 0), str(blob.get("oid") or ""), True
+                if entry.size > max_bytes:
+                    continue  # as a tree's large file: not read; the snapshot notes it by its size
+            if blob.get("isBinary"):
                 tree.contents[path] = b"\x00binary"
             elif blob.get("isTruncated") or blob.get("text") is None:
                 tree.contents[path] = await _blob(gh, tree, path)

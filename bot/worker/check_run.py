@@ -72,7 +72,7 @@ class CheckRun:
                 await api.update_check_run(self.gh, self.owner, self.repo, self.id,
                                            {"status": "in_progress", "external_id": self.external_id})
                 return self.id
-        if defer is not None and not runs:
+        if defer is not None and defer > 0 and not runs:
             self._later = asyncio.get_running_loop().create_task(self._create_later(head_sha, defer))
             return None
         self.id = await self._create(head_sha, {"status": "in_progress"})

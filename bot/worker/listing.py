@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dockreview.bot.github.contents import RemoteTree
+from dockreview.bot.github.contents import Entry, RemoteTree
 from dockreview.bot.review.diffmap import DiffMap, FileDiff
 from dockreview.rules.classify import by_name, needs_content
 from dockreview.rules.report import Note
@@ -60,6 +60,30 @@ def not_in_tree(diff: DiffMap, head: RemoteTree) -> list[Note]:
     return [Note(path, NOT_IN_TREE, unreviewed=True) for path, item in sorted(diff.files.items())
             if item.status != "removed" and path not in head.entries
             and (by_name(path) is not None or needs_content(path))]
+
+
+def base_from_head(head: RemoteTree, diff: DiffMap, commit: str) -> RemoteTree | None:
+    """The merge base's tree (`commit`) from the head's and a complete list of what changed, without a
+    tree call: the head's paths less those added (or renamed or copied to), plus those removed (or
+    renamed from); a changed path's sha and size come with its first read. None when the head tree is
+    truncated (its paths are not all known)."""
+    if head.truncated:
+        return None
+    entries = {path: Entry(e.sha, e.size, e.kind, e.sized) for path, e in head.entries.items()}
+    for path, item in diff.files.items():
+        if item.status in ("added", "renamed", "copied"):
+            entries.pop(path, None)
+        else:  # modified, changed, removed, unchanged: there, with other content
+            entries[path] = Entry("", 0, "blob", sized=False)
+        if item.status == "renamed" and item.previous_filename:
+            entries[item.previous_filename] = Entry("", 0, "blob", sized=False)
+    # Folders: those that hold a file of the base (their shas are not needed: never read).
+    files = {path: e for path, e in entries.items() if e.kind != "tree"}
+    folders = {path.rsplit("/", 1)[0] for path in files if "/" in path}
+    folders |= {folder.rsplit("/", i)[0] for folder in folders for i in range(1, folder.count("/") + 1)}
+    known = {path: e for path, e in entries.items() if e.kind == "tree"}
+    files.update({folder: known.get(folder) or Entry("", 0, "tree") for folder in folders})
+    return RemoteTree(head.owner, head.repo, commit, files)
 
 
 def add_unlisted(diff: DiffMap, base: RemoteTree, head: RemoteTree) -> list[Note]:

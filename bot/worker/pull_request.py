@@ -228,11 +228,14 @@ class PullRequestReview:
 
         if compared is not None:
             merge_base = (compared.get("merge_base_commit") or {}).get("sha")
+            merge_base = merge_base if isinstance(merge_base, str) else None
         else:
             merge_base = await api.merge_base(self.gh, self.owner, self.repo, pr["base"]["sha"], head_sha)
         merge_base = merge_base or pr["base"]["sha"]
         head_tree = await load_tree(self.gh, self.owner, self.repo, head_sha)
-        base_tree = await load_tree(self.gh, self.owner, self.repo, merge_base)
+        # Every changed file known: the base's tree is the head's with the changes undone (no tree call).
+        derived = listing.base_from_head(head_tree, diff, merge_base) if complete else None
+        base_tree = derived or await load_tree(self.gh, self.owner, self.repo, merge_base)
         if not complete and not incomplete:
             # GitHub lists at most 3,000 changed files: the others are found by comparing the trees.
             incomplete += listing.add_unlisted(diff, base_tree, head_tree)
