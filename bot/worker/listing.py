@@ -66,13 +66,16 @@ def base_from_head(head: RemoteTree, diff: DiffMap, commit: str) -> RemoteTree |
     """The merge base's tree (`commit`) from the head's and a complete list of what changed, without a
     tree call: the head's paths less those added (or renamed or copied to), plus those removed (or
     renamed from); a changed path's sha and size come with its first read. None when the head tree is
-    truncated (its paths are not all known)."""
+    truncated (its paths are not all known). Modes are not in the diff: a removed symlink is taken for a
+    file, and a symlink or submodule that changed for one still."""
     if head.truncated:
         return None
     entries = {path: Entry(e.sha, e.size, e.kind, e.sized) for path, e in head.entries.items()}
     for path, item in diff.files.items():
         if item.status in ("added", "renamed", "copied"):
             entries.pop(path, None)
+        elif path in entries and entries[path].kind in ("symlink", "commit"):
+            pass  # a link or submodule that changed: still one at the base (never read either way)
         else:  # modified, changed, removed, unchanged: there, with other content
             entries[path] = Entry("", 0, "blob", sized=False)
         if item.status == "renamed" and item.previous_filename:
