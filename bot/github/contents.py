@@ -102,12 +102,13 @@ async def fetch_trees(gh: GitHubClient, wanted: list[tuple[RemoteTree, list[str]
     for index, batch in enumerate(batches):
         expressions = [f"{tree.commit if tree else first[0]}:{path}" for tree, path, _ in batch]  # type: ignore[index]
         blobs = await api.read_blobs(gh, owner, repo, expressions, also if index == 0 else None)
-        for (tree, path, _), found in zip(batch, blobs, strict=True):
+        for (read_in, path, _), found in zip(batch, blobs, strict=True):
             blob = found or {}
-            if tree is None:
+            if read_in is None:
                 if found_first is None and blob.get("text") is not None:
                     found_first = (path, str(blob["text"]))
                 continue
+            tree = read_in
             entry = tree.entries[path]
             if not entry.sized:
                 # A derived tree's entry: the blob itself says its size and sha (not a blob: never read).

@@ -309,7 +309,7 @@ class Worker:
         current = str(pr["head"]["sha"])
         if current == job.head_sha:
             return False
-        return latest == current
+        return bool(latest == current)
 
     async def _may_recheck(self, gh: GitHubClient, job: Job) -> bool:
         """`/recheck` counts from users with write, maintain or admin permission; they get a reaction."""

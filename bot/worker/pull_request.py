@@ -1,11 +1,17 @@
 """One pull request review, from job to completed check run, with as few GitHub calls as possible.
 
-    pull request + changed files (paginated) + merge base     -> what changed
-    head and base trees (one call each) + batched GraphQL reads -> repository snapshots
-      (the config from the base branch in the first batch, head and base files batched together)
+    pull request + compare (changed files and merge base, under 300 files; else the file list, paginated,
+      and the merge base)                                       -> what changed
+    head tree (one call) + batched GraphQL reads               -> repository snapshots
+      (the base tree is the head's with the changes undone when every changed file is known, else one
+      more call; the config from the base branch, head and base files, the review threads and the pull
+      requests on the head all in the first batch)
     rules.review(head, config from the base branch, change, base)
-    existing bot comments + their threads                      -> what is new, what is fixed
-    one review (COMMENT), one resolve batch, one check run (annotations 50 per PATCH)
+    existing bot comments (those threads)                      -> what is new, what is fixed
+    one review (COMMENT), one resolve batch, one check run: created once, completed, when the review ends
+      within DOCKREVIEW_CHECK_RUN_DEFER seconds (1), else in progress first (annotations 50 per PATCH)
+
+A small pull request costs 8 calls with the installation token (tests/test_github_calls.py).
 """
 
 from __future__ import annotations
