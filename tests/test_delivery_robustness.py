@@ -189,7 +189,7 @@ def test_exhausted_rate_limit_is_waited_out_and_the_job_retried(github) -> None:
     gh, app = github
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
     with AppServer(settings_for(gh, app)) as server:
-        gh.set_rate_limit(16)  # the review runs out of requests half-way
+        gh.set_rate_limit(14)  # the review runs out of requests half-way (4 above the reserve of 10)
 
         def waiting() -> list[dict] | None:
             runs = gh.check_runs("octo/shop", sha=sha, name="dockreview")
