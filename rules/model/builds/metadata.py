@@ -94,12 +94,12 @@ def meta_tags(step: Step, scope: StepScope) -> list[MetaTag]:
         for image in images or [""]:
             out.append(MetaTag(f"{image}:{tag}" if image else tag, moves, when, origin))
     kept: dict[str, MetaTag] = {}
-    for tag in out:
+    for meta in out:
         # Two entries making one tag: the later one speaks, unless the earlier is made on every run
         # (`type=raw,value=latest` next to `latest=auto`: `latest` is made on every run, not only on
         # a tag push).
-        if kept.get(tag.ref) is None or kept[tag.ref].when != _EVERY_RUN:
-            kept[tag.ref] = tag
+        if kept.get(meta.ref) is None or kept[meta.ref].when != _EVERY_RUN:
+            kept[meta.ref] = meta
     return list(kept.values())
 
 
