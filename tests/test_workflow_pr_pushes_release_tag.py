@@ -254,6 +254,32 @@ def test_semver_and_branch_metadata_tags_are_not_made_on_pull_requests() -> None
     assert len(_one(text.replace(",enable={{is_default_branch}}", ""))) == 1
 
 
+def test_metadata_enable_on_the_default_branch_is_off_on_pull_requests() -> None:
+    text = """
+        on: [push, pull_request]
+        jobs:
+          image:
+            runs-on: ubuntu-latest
+            steps:
+              - id: meta
+                uses: docker/metadata-action@v5
+                with:
+                  images: acme/api
+                  tags: |
+                    type=ref,event=pr
+                    type=raw,value=latest,enable=${{ github.ref == format('refs/heads/{0}', vars.MAIN_BRANCH) }}
+              - uses: docker/build-push-action@v6
+                with:
+                  push: true
+                  tags: ${{ steps.meta.outputs.tags }}
+        """
+    assert _one(text) == []
+    # on `pull_request_target` the ref is the base branch: decided at run time
+    [finding] = _one(text.replace("[push, pull_request]", "[push, pull_request_target]"))
+    assert finding.confidence is Confidence.MEDIUM
+    assert "the tag's `enable=" in finding.message
+
+
 def test_closed_pull_requests_and_shell_guards_do_not_fire() -> None:
     assert _one("""
         on:
@@ -296,7 +322,7 @@ def test_conditions_on_pull_request_runs() -> None:
 
 
 def test_release_tags() -> None:
-    assert [t for t in ("latest", "stable", "lts", "v1", "1.2", "1.2.3", "2.0.0-rc.1", "latest-alpine",
+    assert [t for t in ("latest", "stable", "lts", "release", "v1", "1.2", "1.2.3", "2.0.0-rc.1", "latest-alpine",
                         "main-stable", "pr-12", "sha-abc123", "main", "pr-latest", "dev-latest", "edge", "1",
                         "20240101") if release_tag(t)] == [
-        "latest", "stable", "lts", "v1", "1.2", "1.2.3", "2.0.0-rc.1", "latest-alpine", "main-stable"]
+        "latest", "stable", "lts", "release", "v1", "1.2", "1.2.3", "2.0.0-rc.1", "latest-alpine", "main-stable"]

@@ -299,6 +299,11 @@ def _equal(left: Value, right: Value) -> bool | None:
     markers = (_SAME_REPO, _REPOSITORY)
     if isinstance(left, str) and isinstance(right, str) and {left, right} == set(markers):
         return True  # a pull request from a branch of the repository itself
+    if isinstance(left, _Unknown) and isinstance(right, _Unknown):
+        if left.prefix is not None and right.prefix is not None and not left.prefix.startswith(right.prefix) \
+                and not right.prefix.startswith(left.prefix):
+            return False  # `refs/pull/...` is never `format('refs/heads/{0}', ...)`
+        return None
     if isinstance(left, _Unknown) or isinstance(right, _Unknown):
         unknown, other = (left, right) if isinstance(left, _Unknown) else (right, left)
         if isinstance(unknown, _Unknown) and unknown.prefix is not None and isinstance(other, str) \
@@ -335,6 +340,10 @@ def _call(name: str, args: list[Value]) -> Value:
             if not lowered.startswith(subject.prefix):
                 return False
         return _UNKNOWN
+    if name == "format" and args and isinstance(args[0], str) and args[0] not in (_SAME_REPO, _REPOSITORY) \
+            and not all(isinstance(a, str) and a not in (_SAME_REPO, _REPOSITORY) for a in args):
+        known = args[0].split("{", 1)[0].lower()
+        return _Unknown(known) if known else _UNKNOWN  # the text before the first argument is known
     if name == "format" and args and all(isinstance(a, str) and a not in (_SAME_REPO, _REPOSITORY) for a in args):
         text = str(args[0])
         for index, arg in enumerate(args[1:]):

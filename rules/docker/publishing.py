@@ -29,10 +29,11 @@ _CACHE_VALUE = re.compile(r"cache-(?:from|to)\b['\"]?\s*[:=]?\s*['\"]?(?P<value>
 _CACHE_WORD = re.compile(r"(?:^|[-_.])(?:build)?cache(?:$|[-_.])", re.IGNORECASE)
 
 
-# Tags a release owns: what users pull by default or by version (`latest`, `stable`, `lts`,
+# Tags a release owns: what users pull by default or by version (`latest`, `stable`, `lts`, `release`,
 # `latest-alpine`, `1.2.3`, `v1`, `1.2`, `2.0.0-rc.1`). Anchored, no nested quantifiers.
-_RELEASE_WORD = re.compile(r"(?:latest|stable|lts)(?:[-_.][a-z0-9]+)*|[a-z0-9]+(?:[-_][a-z0-9]+)*[-_](?:latest|stable)",
-                           re.IGNORECASE)
+_RELEASE_WORD = re.compile(
+    r"(?:latest|stable|lts|release)(?:[-_.][a-z0-9]+)*|[a-z0-9]+(?:[-_][a-z0-9]+)*[-_](?:latest|stable)", re.IGNORECASE
+)
 _NOT_RELEASE_CHANNEL = re.compile(r"(?:^|[-_.])(?:pr|pull|preview|dev|develop|test|testing|ci|branch|nightly|"
                                   r"snapshot|edge|unstable|canary|experimental)(?:$|[-_.])", re.IGNORECASE)
 _RELEASE_VERSION = re.compile(r"(?:v\d+|v?\d+(?:\.\d+){1,3})(?:[-+][0-9a-z][0-9a-z.-]*)?", re.IGNORECASE)

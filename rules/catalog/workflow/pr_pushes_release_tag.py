@@ -24,7 +24,7 @@ class WorkflowPrPushesReleaseTag(Rule[WorkflowModel]):
     """
     ## What it does
     Finds workflows that pull requests start (`pull_request`, `pull_request_target`) whose build
-    pushes an image under a tag a release owns: `latest`, `stable`, `lts`, a version such as
+    pushes an image under a tag a release owns: `latest`, `stable`, `lts`, `release`, a version such as
     `1.2.3`, `1.2` or `v1` (suffixed variants such as `latest-alpine` included), from every build
     path of the builds model: `docker/build-push-action` and `docker/bake-action` with `push`,
     `docker push` and `docker buildx build --push` in `run:` steps, and docker/metadata-action tags
