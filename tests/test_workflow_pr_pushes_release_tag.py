@@ -142,7 +142,7 @@ def test_push_decided_by_an_unknown_value_is_medium() -> None:
 
 
 def test_push_guarded_by_event_name_does_not_fire() -> None:
-    assert _one("""
+    text = """
         on: [push, pull_request]
         jobs:
           image:
@@ -152,7 +152,10 @@ def test_push_guarded_by_event_name_does_not_fire() -> None:
                 with:
                   push: ${{ github.event_name != 'pull_request' }}
                   tags: acme/api:latest
-        """) == []
+        """
+    assert _one(text) == []
+    assert _one(text.replace("!= 'pull_request'", "== 'push' && 'true' || 'false'")) == []
+    assert len(_one(text.replace("!= 'pull_request'", "== 'pull_request'"))) == 1
 
 
 def test_step_or_job_if_on_push_events_does_not_fire() -> None:
@@ -185,7 +188,7 @@ def test_step_or_job_if_on_push_events_does_not_fire() -> None:
 
 
 def test_only_pull_request_tags_do_not_fire() -> None:
-    assert _one("""
+    text = """
         on: pull_request
         jobs:
           image:
@@ -204,11 +207,13 @@ def test_only_pull_request_tags_do_not_fire() -> None:
                   tags: |
                     ${{ steps.meta.outputs.tags }}
                     acme/api:pr-${{ github.event.number }}
-        """) == []
+        """
+    assert _one(text) == []
+    assert len(_one(text.replace("type=sha", "type=raw,value=stable"))) == 1
 
 
 def test_workflow_without_pull_request_trigger_does_not_fire() -> None:
-    assert _one("""
+    text = """
         on:
           push:
             branches: [main]
@@ -221,7 +226,9 @@ def test_workflow_without_pull_request_trigger_does_not_fire() -> None:
                 with:
                   push: true
                   tags: acme/api:latest
-        """) == []
+        """
+    assert _one(text) == []
+    assert len(_one(text.replace("workflow_dispatch:", "pull_request:"))) == 1
 
 
 def test_semver_and_branch_metadata_tags_are_not_made_on_pull_requests() -> None:
