@@ -333,3 +333,45 @@ def test_release_tags() -> None:
                         "main-stable", "pr-12", "sha-abc123", "main", "pr-latest", "dev-latest", "edge", "1",
                         "20240101") if release_tag(t)] == [
         "latest", "stable", "lts", "release", "v1", "1.2", "1.2.3", "2.0.0-rc.1", "latest-alpine", "main-stable"]
+
+
+def test_bake_action_push_reports_at_the_push_with_the_bake_tag_related() -> None:
+    found = findings({
+        PATH: """
+            on: pull_request
+            jobs:
+              image:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/bake-action@v5
+                    with:
+                      push: true
+            """,
+        "docker-bake.hcl": """
+            target "default" {
+              tags = ["acme/api:latest"]
+            }
+            """,
+    }, rule=RULE)
+    [finding] = found
+    assert (finding.path, finding.line) == (PATH, 8)
+    assert [(r.path, r.line) for r in finding.related] == [("docker-bake.hcl", 2)]
+
+
+def test_docker_push_steps_are_judged_by_their_own_if() -> None:
+    [finding] = _one("""
+        on: [push, pull_request]
+        jobs:
+          image:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: docker/build-push-action@v6
+                with:
+                  load: true
+                  tags: acme/web:latest
+              - if: github.event_name == 'push'
+                run: docker push acme/web:latest
+              - run: docker push acme/web:1.0
+        """)
+    assert finding.line == 12
+    assert "`acme/web:1.0`" in finding.message and "`acme/web:latest`" not in finding.message
