@@ -352,3 +352,11 @@ def test_a_changed_env_template_shows_the_values_new_deployments_copy():
     assert changes(review_pair(base, head)) == [
         ("env.example", "", "template APP_TAG", "9.11.6", "10.5.2"),
     ]  # a secret's placeholder reworded is no row (both cells would read `****`); UNUSED feeds no project
+
+
+def test_a_mount_whose_source_variable_is_unset_is_shown_as_written():
+    app = "services:\n  app:\n    image: ghcr.io/acme/app:1.0.0\n    volumes:\n      - data:/data\n"
+    head = app + "      - ${INDEX_PATH}:/app/indexes:rw\n"
+    assert changes(review_pair({"compose.yaml": app}, {"compose.yaml": head})) == [
+        ("compose.yaml", "app", "volumes", None, "${INDEX_PATH}:/app/indexes"),
+    ]

@@ -273,3 +273,16 @@ def test_diff_takes_statistics_exclude_and_writes_gitlab_paths_from_the_top(tmp_
     assert {i["location"]["path"] for i in json.loads(gitlab.out)} == {"app/compose.yaml"}
     refused = dockreview("diff", "--base", "main", "--statistics", "--format", "junit", cwd=git.root)
     assert refused.code == 2 and "--statistics prints text or json, not junit" in refused.err
+
+
+def test_run_from_outside_any_repository_the_named_paths_repository_is_the_root(tmp_path: Path) -> None:
+    """From a home directory on a file of a repository below it: that repository's config applies
+    and only it is read (not every file under the current directory)."""
+    git = Git(tmp_path / "repo")
+    git.write({"Dockerfile": "FROM alpine\n", ".dockreview.yml": "rules:\n  DR201: off\n"})
+    write(tmp_path / "elsewhere", {"Dockerfile": "FROM alpine\n"})
+    found = dockreview("check", "repo/Dockerfile", "--format", "json", cwd=tmp_path)
+    assert found.code == 0 and found.json()["findings"] == []  # the repository's config turned DR201 off
+    both = dockreview("check", "repo/Dockerfile", "elsewhere/Dockerfile", "--format", "json", cwd=tmp_path)
+    assert [(f["rule"], f["path"]) for f in both.json()["findings"]] == [("DR201", "elsewhere/Dockerfile"),
+                                                                         ("DR201", "repo/Dockerfile")]

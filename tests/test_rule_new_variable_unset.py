@@ -58,3 +58,10 @@ def test_not_reported():
     old = {"compose.yaml": COMPOSE, "env.example": TEMPLATE + "LEVEL=info\n"}
     assert findings(old, {"compose.yaml": added, "env.example": TEMPLATE + "LEVEL=info\n"}) == []  # known before
     assert findings({}, {"compose.yaml": added}) == []  # a new project: no deployment has an old .env
+
+
+def test_a_hostile_line_of_many_new_references_costs_a_few_findings():
+    refs = "".join(f"${{V{i}}}" for i in range(2000))
+    head = COMPOSE.replace('      - "8080:8080"\n', f'      - "8080:8080"\n      - "{refs}:8443"\n')
+    found = findings({"compose.yaml": COMPOSE}, {"compose.yaml": head})
+    assert [f.evidence for f in found] == ["V0", "V1", "V2"]

@@ -151,11 +151,31 @@ def show_files(args: argparse.Namespace, snapshot: Snapshot, config: Config, pat
 
 
 def snapshot_root(cwd: Path, targets: list[Path]) -> Path:
-    """The current directory when every path is under it, else the paths' common directory."""
+    """The current directory when every path is under it, else the paths' common directory. Run from
+    a directory outside any git repository (a home directory) on paths inside one, the repository's
+    top: the review then reads that repository, not every file below the current directory."""
     if all(is_under(t, cwd) for t in targets):
+        if not _in_repository(cwd):
+            tops = {_repository_top(t, cwd) for t in targets}
+            if len(tops) == 1 and (top := tops.pop()) is not None:
+                return top
         return cwd
     dirs = [t if t.is_dir() else t.parent for t in targets]
     return Path(os.path.commonpath([str(d) for d in dirs]))
+
+
+def _in_repository(directory: Path) -> bool:
+    return any((d / ".git").exists() for d in (directory, *directory.parents))
+
+
+def _repository_top(target: Path, stop: Path) -> Path | None:
+    """The nearest directory from `target` up to `stop` (excluded) with a `.git`."""
+    directory = target if target.is_dir() else target.parent
+    while directory != stop and is_under(directory, stop):
+        if (directory / ".git").exists():
+            return directory
+        directory = directory.parent
+    return None
 
 
 def select_paths(snapshot: Snapshot, root: Path, targets: list[Path]) -> tuple[list[str], list[Path]]:

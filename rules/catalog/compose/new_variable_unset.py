@@ -13,6 +13,8 @@ from dockreview.rules.model.source import VarSource
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import Snapshot
 
+MAX_PER_LINE = 3  # new references looked at per line
+MAX_LINE = 4096  # longer lines are not read as `KEY: value` entries
 # Set in the shell of whoever runs compose: not a project variable.
 _SHELL_VARIABLES = frozenset({"HOME", "USER", "PATH", "PWD", "SHELL", "LOGNAME", "HOSTNAME", "LANG", "TERM"})
 # `KEY: value` or `- KEY=value` (a mapping entry or a list item of `environment:`, `args:`, `labels:`).
@@ -98,7 +100,9 @@ class NewVariableUnset(Rule[ComposeProject]):
         project = view(ctx, compose)
         if project is None or project.base is None or ctx.base is None or ctx.change is None:
             return
-        known = _names(ctx.base, project.base) | set(template_entries(ctx.base, project.base.directory))
+        base, base_project = ctx.base, project.base
+        known = base.derived(("DR158:names", base_project.id), lambda: _names(base, base_project)) | set(
+            template_entries(base, base_project.directory))
         templates = template_entries(ctx.snapshot, compose.directory)
 
         def lookup(name: str) -> EnvValue | None:
@@ -113,13 +117,14 @@ class NewVariableUnset(Rule[ComposeProject]):
             for number, line in enumerate(text.splitlines(), 1):
                 if "$" not in line or line.lstrip().startswith("#") or not ctx.change.touches(path, number, number):
                     continue
-                for use in interpolate(_value_part(line), lookup).uses:
+                passed = _passed_through(line)
+                new = [use for use in interpolate(_value_part(line), lookup).uses
+                       if use.source is VarSource.UNSET and use.default is None and use.name not in known
+                       and (path, use.name) not in reported and use.name not in _SHELL_VARIABLES]
+                for use in new[:MAX_PER_LINE]:  # a hostile line of a thousand references costs a few
                     name = use.name
-                    if (use.source is not VarSource.UNSET or use.default is not None or name in known
-                            or (path, name) in reported or name in _SHELL_VARIABLES):
-                        continue
                     reported.add((path, name))
-                    if _passed_through(line, use.written):
+                    if use.written == passed:
                         continue  # the application decides what an empty value means
                     entry = templates.get(name)
                     where = f" (it is new in `{entry.origin.path}` only)" if entry is not None else ""
@@ -138,13 +143,14 @@ class NewVariableUnset(Rule[ComposeProject]):
                     )
 
 
-def _passed_through(line: str, written: str) -> bool:
-    """A whole value handed to the container as it is (`KEY: ${VAR}`, `- KEY=${VAR}`): the application
-    decides what an empty value means. Not the keys where an empty value changes what compose does."""
-    found = _WHOLE_VALUE.match(line)
-    if found is None or found.group(2).strip("\"'") != written:
-        return False
-    return found.group(1).lower() not in _STRUCTURAL_KEYS
+def _passed_through(line: str) -> str | None:
+    """The reference a line hands to the container as its whole value (`KEY: ${VAR}`, `- KEY=${VAR}`),
+    where the application decides what an empty value means; None for the keys where an empty value
+    changes what compose does, and for any other line."""
+    found = _WHOLE_VALUE.match(line) if len(line) <= MAX_LINE else None
+    if found is None or found.group(1).lower() in _STRUCTURAL_KEYS:
+        return None
+    return found.group(2).strip("\"'")
 
 
 def _value_part(line: str) -> str:

@@ -284,7 +284,7 @@ class ModelBuilder:
         spec = node.text or ""
         parsed = parse_volume(spec)
         if parsed is None:
-            return None
+            return _unresolved_mount(node)
         (source_span, target_span, options) = parsed
         target = posixpath.normpath(spec[target_span[0]:target_span[1]]) if target_span[1] > target_span[0] else ""
         read_only = False
@@ -477,6 +477,23 @@ def port(node: Node) -> list[Port]:
         host = node.part(host_span[0] + 1, host_span[1] - 1)  # type: ignore[index]
     published = node.part(*published_span) if published_span and published_span[1] > published_span[0] else None
     return [Port(host, published, node.part(*container), protocol.lower(), None, node.origin, node.raw)]
+
+
+def _unresolved_mount(node: Scalar) -> Mount | None:
+    """A short-syntax volume that only parses as written (`${INDEX_PATH}:/data` with `INDEX_PATH`
+    unset: compose stops on the empty source): kept as a bind mount of the source as written, so
+    that the change shows it; nothing is taken for a path of the repository."""
+    raw = node.raw or ""
+    parsed = parse_volume(raw) if "$" in raw else None
+    if parsed is None or parsed[0] is None:
+        return None
+    (start, end), (target_start, target_end), options = parsed[0], parsed[1], parsed[2]
+    target = raw[target_start:target_end]
+    if "$" in target or not target.startswith("/"):
+        return None
+    read_only = "ro" in options
+    extra = tuple(sorted({o for o in options if o and o not in ("ro", "rw")}))
+    return Mount("bind", raw[start:end], posixpath.normpath(target), read_only, node.origin, raw, options=extra)
 
 
 def parse_volume(spec: str) -> tuple[tuple[int, int] | None, tuple[int, int], list[str]] | None:
