@@ -29,6 +29,30 @@ _CACHE_VALUE = re.compile(r"cache-(?:from|to)\b['\"]?\s*[:=]?\s*['\"]?(?P<value>
 _CACHE_WORD = re.compile(r"(?:^|[-_.])(?:build)?cache(?:$|[-_.])", re.IGNORECASE)
 
 
+# Tags a release owns: what users pull by default or by version (`latest`, `stable`, `lts`, `release`,
+# `latest-alpine`, `1.2.3`, `v1`, `1.2`, `2.0.0-rc.1`). Anchored, no nested quantifiers.
+_RELEASE_WORD = re.compile(
+    r"(?:latest|stable|lts|release)(?:[-_.][a-z0-9]+)*|[a-z0-9]+(?:[-_][a-z0-9]+)*[-_](?:latest|stable)", re.IGNORECASE
+)
+_NOT_RELEASE_CHANNEL = re.compile(r"(?:^|[-_.])(?:pr|pull|preview|dev|develop|test|testing|ci|branch|nightly|"
+                                  r"snapshot|edge|unstable|canary|experimental)(?:$|[-_.])", re.IGNORECASE)
+_RELEASE_VERSION = re.compile(r"(?:v\d+|v?\d+(?:\.\d+){1,3})(?:[-+][0-9a-z][0-9a-z.-]*)?", re.IGNORECASE)
+
+
+def release_tag(tag: str) -> bool:
+    """A tag a release owns (`latest`, `stable`, `v1`, `1.2.3`, `latest-alpine`): a build that pushes
+    it replaces what users pull. Computed tags (`{{version}}`, `$TAG`) are not decided here."""
+    text = tag.strip()
+    if not text or len(text) > 128:
+        return False
+    if _RELEASE_VERSION.fullmatch(text):
+        return True
+    if not _RELEASE_WORD.fullmatch(text):
+        return False
+    # `pr-latest`, `dev-latest`, `preview-stable`: a channel of its own, not the release's
+    return not _NOT_RELEASE_CHANNEL.search(text)
+
+
 def keeps_release_history(ref: str) -> bool:
     """The image goes to a platform that versions releases itself (Heroku)."""
     registry = registry_of(ref)
@@ -61,4 +85,4 @@ def is_cache_image(ref: str, caches: set[str]) -> bool:
     return bool(_CACHE_WORD.search(parsed.tag or "") or _CACHE_WORD.search(parsed.name.rsplit("/", 1)[-1]))
 
 
-__all__ = ["cache_repositories", "is_cache_image", "keeps_release_history", "tag_moves", "verdict"]
+__all__ = ["cache_repositories", "is_cache_image", "keeps_release_history", "release_tag", "tag_moves", "verdict"]

@@ -22,6 +22,7 @@ from dockreview.rules.parse.workflow import Step
 ACTION = "docker/metadata-action"
 DEFAULT_TAGS = ("type=schedule", "type=ref,event=branch", "type=ref,event=tag", "type=ref,event=pr")
 _LATEST_DECIDERS = ("semver", "pep440", "match")
+_EVERY_RUN = "on every run"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,14 @@ def meta_tags(step: Step, scope: StepScope) -> list[MetaTag]:
     for tag, moves, when, origin in found:
         for image in images or [""]:
             out.append(MetaTag(f"{image}:{tag}" if image else tag, moves, when, origin))
-    return list({t.ref: t for t in out}.values())
+    kept: dict[str, MetaTag] = {}
+    for meta in out:
+        # Two entries making one tag: the later one speaks, unless the earlier is made on every run
+        # (`type=raw,value=latest` next to `latest=auto`: `latest` is made on every run, not only on
+        # a tag push).
+        if kept.get(meta.ref) is None or kept[meta.ref].when != _EVERY_RUN:
+            kept[meta.ref] = meta
+    return list(kept.values())
 
 
 def _auto_latest_when(entries: list[_Entry]) -> str:
@@ -200,12 +208,12 @@ def _tag(entry: _Entry, flavor: dict[str, str]) -> tuple[str, bool | None, str] 
             value, moves, when = "{{branch}}", True, "on a branch push"
     elif kind == "sha":
         prefix = attrs.get("prefix", "sha-")
-        value, moves, when = "{{sha}}", False, "on every run"
+        value, moves, when = "{{sha}}", False, _EVERY_RUN
     elif kind == "raw":
         value = attrs.get("value", "")
         if not value:
             return None
-        moves, when = None, "on every run"
+        moves, when = None, _EVERY_RUN
     else:
         return None
     if enabled is None:
