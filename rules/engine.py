@@ -397,9 +397,12 @@ class _Emitter:
 
 
 def _one_per_change(findings: list[Finding]) -> list[Finding]:
-    """Without the plain findings a change-aware rule speaks for on the same line (`Rule.supersedes`)."""
-    spoken = {(code, f.path, f.line) for f in findings
-              for code in getattr(catalog.find(f.rule), "supersedes", ())}
+    """Without the findings another rule speaks for (`Rule.supersedes`): on its line, or on a place it
+    names as related (DR151 on the removed healthcheck names the service that waits for it: DR111
+    there is the same problem)."""
+    spoken = {(code, path, line) for f in findings
+              for code in getattr(catalog.find(f.rule), "supersedes", ())
+              for path, line in ((f.path, f.line), *((r.path, r.line) for r in f.related))}
     return [f for f in findings if (f.rule, f.path, f.line) not in spoken]
 
 

@@ -213,3 +213,10 @@ def test_data_volume_removed_only_where_the_data_is():
     assert pair(moved.replace("- db-data:/pgdata", "- other:/pgdata"), moved, "DR150") == [("compose.yaml", 8)]
     elsewhere = STACK.replace(":/var/lib/postgresql/data", ":/srv/dump")
     assert pair(elsewhere.replace("- db-data:/srv", "- other:/srv"), elsewhere, "DR150") == []
+
+
+def test_a_removed_healthcheck_others_wait_for_is_one_finding():
+    check = '    healthcheck:\n      test: ["CMD-SHELL", "pg_isready -U postgres"]\n      interval: 5s\n'
+    head = STACK.replace(check, "")
+    report = review_pair({"compose.yaml": STACK}, {"compose.yaml": head})
+    assert [f.rule for f in report.findings if f.rule in ("DR111", "DR151")] == ["DR151"]  # DR111 folds in

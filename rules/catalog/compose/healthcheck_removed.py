@@ -19,6 +19,9 @@ class HealthcheckRemoved(Rule[ComposeProject]):
 
     Not reported: a healthcheck removed from a service nothing waits for with `service_healthy`.
 
+    It speaks for [DR111](compose-healthy-dependency-without-healthcheck.md) on the services it
+    names: the change is one finding, this one.
+
     ## Why is this bad?
     Compose waits for the dependency to be `healthy`, which a container without a healthcheck
     never is: `docker compose up` stops with `dependency failed to start: container db has no
@@ -46,6 +49,7 @@ class HealthcheckRemoved(Rule[ComposeProject]):
     """
 
     code = "DR151"
+    supersedes = ("DR111",)  # the dependent that now waits for nothing: the same problem, said here
     slug = "compose-healthcheck-removed"
     category = Category.HEALTHCHECK
     severity = Severity.ERROR
