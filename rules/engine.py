@@ -399,11 +399,17 @@ class _Emitter:
 def _one_per_change(findings: list[Finding]) -> list[Finding]:
     """Without the findings another rule speaks for (`Rule.supersedes`): on its line, or on a place it
     names as related (DR151 on the removed healthcheck names the service that waits for it: DR111
-    there is the same problem)."""
-    spoken = {(code, path, line) for f in findings
-              for code in getattr(catalog.find(f.rule), "supersedes", ())
-              for path, line in ((f.path, f.line), *((r.path, r.line) for r in f.related))}
-    return [f for f in findings if (f.rule, f.path, f.line) not in spoken]
+    there is the same problem). Only a finding at least as severe and as sure speaks for another, so
+    that what a pull request adds never lowers what the check concludes."""
+    spoken: dict[tuple[str, str, int], tuple[int, int]] = {}
+    for f in findings:
+        for code in getattr(catalog.find(f.rule), "supersedes", ()):
+            for path, line in ((f.path, f.line), *((r.path, r.line) for r in f.related)):
+                rank = (f.severity.rank, f.confidence.rank)
+                spoken[(code, path, line)] = max(rank, spoken.get((code, path, line), (0, 0)))
+    return [f for f in findings
+            if (by := spoken.get((f.rule, f.path, f.line))) is None
+            or by[0] < f.severity.rank or by[1] < f.confidence.rank]
 
 
 def _published(snapshot: Snapshot) -> frozenset[str]:

@@ -246,3 +246,14 @@ def test_a_change_that_newly_publishes_an_admin_ui_is_one_finding() -> None:
     head = base.replace("127.0.0.1:8080:8080", "8080:8080")
     rules = [f.rule for f in review_pair({"compose.yaml": base}, {"compose.yaml": head}).findings]
     assert rules == ["DR117"]
+
+
+def test_a_less_sure_finding_never_speaks_for_a_surer_one() -> None:
+    """`acme/adminer` is only probably Adminer (medium): DR153 at high stays, so that naming a service
+    like an admin tool cannot lower what the check concludes."""
+    from tests.changes_support import review_pair
+
+    base = "services:\n  adminer:\n    image: acme/adminer:4.8.1\n    ports:\n      - \"127.0.0.1:8080:8080\"\n"
+    head = base.replace("127.0.0.1:8080:8080", "8080:8080")
+    found = {(f.rule, str(f.confidence)) for f in review_pair({"compose.yaml": base}, {"compose.yaml": head}).findings}
+    assert found == {("DR117", "medium"), ("DR153", "high")}
