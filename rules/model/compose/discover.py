@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from dockreview.rules.classify import FileType
 from dockreview.rules.model.commands import DockerInvocation
@@ -148,8 +149,8 @@ class _Discovery:
             text = self.snapshot.text(path) if self.snapshot.has(path) else None
             if text is None or "COMPOSE_" not in text:
                 continue
-            found.update({e.name: (e.value, e.origin) for e in parse_env_file(text, path).entries
-                          if e.name.startswith("COMPOSE_")})
+            settings = partial(_compose_settings, text, path)
+            found.update(self.snapshot.from_text("model:compose-settings", path, settings))
         return found
 
     def directory_config(self, directory: str, found_by: FoundBy, env_files: tuple[str, ...] | None = None,
@@ -339,6 +340,11 @@ class _Discovery:
         if any(name in project.services for name in _patched(services)):
             return True
         return bool(_ENV_NAMED.match(basename(path))) and all(name in project.services for name in services)
+
+
+def _compose_settings(text: str, path: str) -> dict[str, tuple[str, Origin]]:
+    """The `COMPOSE_*` entries of an env file (parsed once per text: every directory asks)."""
+    return {e.name: (e.value, e.origin) for e in parse_env_file(text, path).entries if e.name.startswith("COMPOSE_")}
 
 
 def _fragment_of(entry: _Entry, path: str) -> ProjectConfig:
