@@ -13,7 +13,6 @@ and every value shown goes through `safe()`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ from dockreview.rules.changes.lines import LineMap, block_end
 from dockreview.rules.docker.env_templates import is_env_template, template_entries
 from dockreview.rules.docker.secrets import MASK, is_secret_name
 from dockreview.rules.model.compose.dotenv import EnvEntry
-from dockreview.rules.model.compose.project import project_as_configured
+from dockreview.rules.model.compose.project import project_as_configured, project_variables
 from dockreview.rules.model.compose.types import ComposeProject, Port, Service
 from dockreview.rules.model.deployment import Deployment, deployment
 from dockreview.rules.model.source import Origin, VarSource
@@ -406,7 +405,7 @@ def _template_rows(base: Snapshot, head: Snapshot, change: Change) -> list[Conta
         if not is_env_template(path):
             continue
         directory = path.rpartition("/")[0]
-        used = set().union(*(_referenced(head, p) for p in projects if p.directory == directory))
+        used = set().union(*(project_variables(head, p) for p in projects if p.directory == directory))
         if not used:
             continue
         old = template_entries(base, change.base_path(path).rpartition("/")[0])
@@ -425,21 +424,6 @@ def _shown(name: str, entry: EnvEntry | None) -> str | None:
     if entry is None:
         return None
     return MASK if is_secret_name(name) else safe(entry.raw or '""')
-
-
-def _referenced(snapshot: Snapshot, project: ComposeProject) -> set[str]:
-    """The variables a project's compose files refer to."""
-    def scan() -> set[str]:
-        names: set[str] = set()
-        for path in (*project.files, *project.included):
-            text = snapshot.text(path)
-            if text and "$" in text:
-                names.update(_VARIABLE.findall(text))
-        return names
-    return cached(snapshot, ("compose-referenced", project.id), scan)  # type: ignore[no-any-return]
-
-
-_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]{0,200})")
 
 
 def compare_pair(base: Snapshot, head: Snapshot, change: Change, pair: ProjectPair) -> list[ContainerChange]:

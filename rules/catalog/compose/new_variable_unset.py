@@ -7,11 +7,11 @@ from dockreview.rules.changes.compose import view
 from dockreview.rules.docker.env_templates import template_entries
 from dockreview.rules.docker.secrets import is_secret_name
 from dockreview.rules.finding import Category, Confidence, Location, Severity
-from dockreview.rules.model.compose.template import EnvValue, interpolate, no_variables
+from dockreview.rules.model.compose.project import project_variables
+from dockreview.rules.model.compose.template import EnvValue, interpolate
 from dockreview.rules.model.compose.types import ComposeProject
 from dockreview.rules.model.source import VarSource
 from dockreview.rules.rule import Context, Hit, Kind, Rule
-from dockreview.rules.snapshot import Snapshot
 
 MAX_PER_LINE = 3  # new references looked at per line
 MAX_LINE = 4096  # longer lines are not read as `KEY: value` entries
@@ -100,9 +100,7 @@ class NewVariableUnset(Rule[ComposeProject]):
         project = view(ctx, compose)
         if project is None or project.base is None or ctx.base is None or ctx.change is None:
             return
-        base, base_project = ctx.base, project.base
-        known = base.derived(("DR158:names", base_project.id), lambda: _names(base, base_project)) | set(
-            template_entries(base, base_project.directory))
+        known = project_variables(ctx.base, project.base) | set(template_entries(ctx.base, project.base.directory))
         templates = template_entries(ctx.snapshot, compose.directory)
 
         def lookup(name: str) -> EnvValue | None:
@@ -157,17 +155,6 @@ def _value_part(line: str) -> str:
     """The line without a trailing YAML comment (` # ...`)."""
     at = line.find(" #")
     return line if at < 0 else line[:at]
-
-
-def _names(snapshot: Snapshot, project: ComposeProject) -> set[str]:
-    """Every variable the project's compose files refer to."""
-    names: set[str] = set()
-    for path in dict.fromkeys((*project.files, *project.included)):
-        text = snapshot.text(path)
-        if text and "$" in text:
-            names.update(use.name for line in text.splitlines() if "$" in line
-                         for use in interpolate(line, no_variables).uses)
-    return names
 
 
 def _suggestion(line: str, written: str, name: str, value: str | None) -> str | None:

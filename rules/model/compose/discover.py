@@ -44,7 +44,7 @@ from dockreview.rules.model.compose.cwd import SHELL_VARIABLE, working_directori
 from dockreview.rules.model.compose.dotenv import parse_env_file
 from dockreview.rules.model.compose.load import yaml_source
 from dockreview.rules.model.compose.paths import basename, directory_of, is_remote, repo_path
-from dockreview.rules.model.compose.project import ProjectConfig, build_project, env_passes
+from dockreview.rules.model.compose.project import REFERENCED, ProjectConfig, build_project, env_passes
 from dockreview.rules.model.compose.types import ComposeProject, FoundBy, Problem
 from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.model.workflow_env import StepScope
@@ -54,7 +54,6 @@ DEFAULT_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-co
 OVERRIDE_NAMES = ("compose.override.yml", "compose.override.yaml", "docker-compose.override.yml",
                   "docker-compose.override.yaml")
 _ENV_NAMED = re.compile(r"^(?:docker-)?compose\.[^/]+\.ya?ml$", re.IGNORECASE)  # compose.prod.yaml
-_REFERENCED = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")  # a variable a compose or env file refers to
 
 
 def find_projects(snapshot: Snapshot, invocations: list[DockerInvocation]) -> list[ComposeProject]:
@@ -221,7 +220,7 @@ class _Discovery:
             for path in paths:
                 text = self.snapshot.text(path) if self.snapshot.has(path) else None
                 if text and "$" in text:
-                    names.update(_REFERENCED.findall(text))
+                    names.update(REFERENCED.findall(text))
             return frozenset(names)
         return self.snapshot.derived("model:compose-referenced-names", scan)
 

@@ -145,6 +145,23 @@ def build_project(snapshot: Snapshot, config: ProjectConfig, project_id: str, us
     )
 
 
+REFERENCED = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")  # a variable a compose or env file refers to
+
+
+def project_variables(snapshot: Snapshot, project: ComposeProject) -> frozenset[str]:
+    """Every variable name the project's compose files (its `-f` files and included files) refer to,
+    once per snapshot and project."""
+    def scan() -> frozenset[str]:
+        names: set[str] = set()
+        for path in dict.fromkeys((*project.files, *project.included)):
+            text = snapshot.text(path)
+            if text and "$" in text:
+                names.update(REFERENCED.findall(text))
+        return frozenset(names)
+
+    return snapshot.derived(("model:compose-project-variables", project.id), scan)
+
+
 def project_as_configured(snapshot: Snapshot, config: ProjectConfig) -> ComposeProject | None:
     """The project `config` resolves to in `snapshot` (another side of a change), when every one of
     its compose files is there: what `docker compose -f ... config` would have given with the same
@@ -200,4 +217,5 @@ def _join(directory: str, name: str) -> str:
     return f"{directory}/{name}" if directory else name
 
 
-__all__ = ["ProjectConfig", "build_project", "env_passes", "normalize_name", "project_as_configured"]
+__all__ = ["REFERENCED", "ProjectConfig", "build_project", "env_passes", "normalize_name", "project_as_configured",
+           "project_variables"]
