@@ -18,7 +18,6 @@ from typing import Any
 
 from dockreview.rules.finding import Confidence, Severity
 from dockreview.rules.globs import matches
-from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.errors import ParseError
 
 CONFIG_PATHS = (".github/dockreview.yml", ".github/dockreview.yaml", ".dockreview.yml", ".dockreview.yaml")
@@ -163,6 +162,8 @@ class Config:
     @classmethod
     def from_text(cls, text: str, source: str) -> Config:
         """Parse and validate; on any problem return defaults carrying the issues."""
+        from dockreview.rules.parse import yamlsrc
+
         try:
             data = yamlsrc.load(text)
         except ParseError as exc:
@@ -300,6 +301,8 @@ def _plain(node: Any) -> Any:
 
 
 def _line_of_path(root: Any, path: list[Any]) -> int:
+    from dockreview.rules.parse import yamlsrc
+
     node, line = root, yamlsrc.line_of(root)
     for part in path:
         if isinstance(node, dict) and part in node:

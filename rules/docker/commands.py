@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.docker.files import FileContext
 from dockreview.rules.finding import Severity
 from dockreview.rules.parse.shell import Command, ShellSource
-from dockreview.rules.parse.workflow import Job
 from dockreview.rules.snapshot import join, parent
+
+if TYPE_CHECKING:
+    from dockreview.rules.parse.workflow import Job
 
 # docker's own options before the management command, those taking a value.
 _DOCKER_WITH_VALUE = {"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert",

@@ -30,7 +30,6 @@ from enum import StrEnum
 
 from dockreview.rules.model.dockerfile_vars import expand
 from dockreview.rules.model.source import Origin, Resolved, VariableUse, VarSource
-from dockreview.rules.parse.compose import expand_defaults
 from dockreview.rules.parse.imageref import ImageRef, familiar_name, parse_image
 
 # Tags that name no version and move with every push.
@@ -304,6 +303,8 @@ def _token_kind(token: str, ref: ImageRef) -> str:
 
 def normalized_image(image: str) -> str:
     """`app`, `app:latest` and `docker.io/library/app:latest` as one key; defaults expanded."""
+    from dockreview.rules.parse.compose import expand_defaults
+
     ref = parse_image(expand_defaults(image.strip()))
     name = ref.name
     for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/", "index.docker.io/"):

@@ -31,10 +31,12 @@ import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import tree_sitter_bash
 from dockreview.rules.parse.ghexpr import EXPRESSION, base36
-from tree_sitter import Language, Node, Parser
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
 
 MAX_TEXT = 1_000_000  # characters of a source that are looked at
 MAX_DEPTH = 4  # nested sh -c / ssh / heredoc levels
@@ -146,6 +148,10 @@ def _restore(word: str, expressions: list[str]) -> str:
 
 @functools.cache
 def _parser() -> Parser:
+    # Imported here: the value types above (a Dockerfile's RUN sources) need no parser.
+    import tree_sitter_bash
+    from tree_sitter import Language, Parser
+
     return Parser(Language(tree_sitter_bash.language()))
 
 
