@@ -31,6 +31,7 @@ from dockreview.rules.model.builds.types import (
 from dockreview.rules.snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from dockreview.rules.model.builds.cli import Unit
     from dockreview.rules.model.builds.lists import may_be_true, split_commas, split_list
     from dockreview.rules.model.builds.scripted import ScriptedStep
     from dockreview.rules.model.deployment import Deployment
@@ -99,30 +100,39 @@ def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishReco
     invocations = deployment.invocations
     if not (deployment.workflows or invocations or deployment.projects):
         return [], []  # every build path starts from one of these (a Dockerfile alone is built by none)
-    from dockreview.rules.model.builds.cli import Unit, command_column, command_records, script_resolver
     from dockreview.rules.model.builds.compose import compose_builds
-    from dockreview.rules.model.builds.workflows import reusable_calls, workflow_builds
 
+    # Each build path is imported when the snapshot has what it reads (a compose file alone needs
+    # neither the workflow model nor the CLI and bake models).
     snapshot = deployment.snapshot
     units: list[Unit] = []
-    for model in deployment.workflows.values():
-        units.extend(workflow_builds(snapshot, model, [i for i in invocations if i.path == model.path]))
-    by_file: dict[str, Unit] = {}
-    for invocation in invocations:
-        if invocation.job is not None or invocation.remote:
-            continue
-        unit = by_file.setdefault(invocation.path, Unit())
-        origin = command_column(snapshot, invocation)
-        base = BuildRecord(via="", origin=origin, context=None, context_raw="", dockerfile=None,
-                           scope=invocation.path)
-        command_records(snapshot, invocation, unit, base, script_resolver(invocation), {})
-    units.extend(by_file.values())
+    if deployment.workflows:
+        from dockreview.rules.model.builds.workflows import workflow_builds
+
+        for model in deployment.workflows.values():
+            units.extend(workflow_builds(snapshot, model, [i for i in invocations if i.path == model.path]))
+    if invocations:
+        from dockreview.rules.model.builds.cli import Unit, command_column, command_records, script_resolver
+
+        by_file: dict[str, Unit] = {}
+        for invocation in invocations:
+            if invocation.job is not None or invocation.remote:
+                continue
+            unit = by_file.setdefault(invocation.path, Unit())
+            origin = command_column(snapshot, invocation)
+            base = BuildRecord(via="", origin=origin, context=None, context_raw="", dockerfile=None,
+                               scope=invocation.path)
+            command_records(snapshot, invocation, unit, base, script_resolver(invocation), {})
+        units.extend(by_file.values())
     builds = compose_builds(deployment.projects, invocations)
     publishes: list[PublishRecord] = []
     for unit in units:
         builds.extend(unit.builds)
         publishes.extend(unit.publishes)
-    builds.extend(reusable_calls(deployment.workflows, builds))
+    if deployment.workflows:
+        from dockreview.rules.model.builds.workflows import reusable_calls
+
+        builds.extend(reusable_calls(deployment.workflows, builds))
     for build in builds:
         if not build.push:
             continue

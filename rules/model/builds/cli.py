@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dockreview.rules.model.builds.bake import DEFAULT_FILES, load_definition, resolve_targets
 from dockreview.rules.model.builds.records import from_bake_target
 from dockreview.rules.model.builds.types import VIA_BAKE, VIA_CLI, BuildRecord, PublishRecord
 from dockreview.rules.model.commands import DockerInvocation
@@ -123,6 +122,8 @@ def _build(snapshot: Snapshot, invocation: DockerInvocation, base: BuildRecord, 
 
 def _bake(snapshot: Snapshot, invocation: DockerInvocation, base: BuildRecord, resolve: Resolve,
           env: dict[str, str]) -> list[BuildRecord]:
+    from dockreview.rules.model.builds.bake import DEFAULT_FILES, load_definition, resolve_targets  # HCL: on use
+
     command = invocation.command
     workdir = invocation.workdir or ""
     files = [join(workdir, resolve(f)) for f in command.values("--file")] or \
