@@ -8,12 +8,10 @@ the defaults are used instead, so a typo never silently switches the review off.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from dockreview.rules.finding import Confidence, Severity
@@ -258,6 +256,9 @@ def _rule_setting(value: Any) -> RuleSetting:
 
 @cache
 def schema() -> dict[str, Any]:
+    import json  # only when a config file is validated
+    from importlib import resources
+
     text = resources.files("dockreview.rules").joinpath("schema/config.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)  # a JSON Schema document: an object
     return loaded
