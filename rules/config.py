@@ -16,6 +16,7 @@ from typing import Any
 
 from dockreview.rules.finding import Confidence, Severity
 from dockreview.rules.globs import matches
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.errors import ParseError
 
 CONFIG_PATHS = (".github/dockreview.yml", ".github/dockreview.yaml", ".dockreview.yml", ".dockreview.yaml")
@@ -317,7 +318,7 @@ def _line_of_path(root: Any, path: list[Any]) -> int:
     return line
 
 
-_TOML_HEADER = re.compile(r"^\s*\[\[?\s*tool\s*\.\s*dockreview\s*((?:\.[^\]]*)?)\]")
+_TOML_HEADER = lazy(r"^\s*\[\[?\s*tool\s*\.\s*dockreview\s*((?:\.[^\]]*)?)\]")
 
 
 def _toml_line(text: str, path: list[Any]) -> int:

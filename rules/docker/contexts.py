@@ -15,16 +15,16 @@ BuildKit reads `<Dockerfile name>.dockerignore` next to the Dockerfile first, th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from posixpath import basename
 from typing import Any
 
 from dockreview.rules.classify import FileType
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.shell import find_commands
 from dockreview.rules.snapshot import Snapshot, join, normalize, parent
 
-_EXPRESSION = re.compile(r"\$\{\{|\$\{?[A-Za-z_]")
+_EXPRESSION = lazy(r"\$\{\{|\$\{?[A-Za-z_]")
 
 
 @dataclass(frozen=True, slots=True)

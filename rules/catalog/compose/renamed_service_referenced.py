@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from dockreview.rules.changes import column, place
 from dockreview.rules.changes.compose import ServiceModel, services_of, view
 from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.compose.types import ComposeProject
 from dockreview.rules.model.deployment import Deployment
 from dockreview.rules.rule import Context, Hit, Kind, Rule
@@ -26,7 +27,7 @@ def _host_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?:^|[/@=,\s])({re.escape(name)})(?=$|[:/,\s])")
 
 
-_HOST_VAR = re.compile(r"(?:HOST|HOSTNAME|HOSTS|SERVER|SERVERS|ADDR|ADDRESS|URL|URI|DSN|ENDPOINT|BROKERS?)$", re.I)
+_HOST_VAR = lazy(r"(?:HOST|HOSTNAME|HOSTS|SERVER|SERVERS|ADDR|ADDRESS|URL|URI|DSN|ENDPOINT|BROKERS?)$", re.I)
 
 
 def references(model: Deployment, project: ComposeProject | None, name: str, skip: str,

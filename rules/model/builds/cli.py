@@ -12,10 +12,10 @@ are already expanded by the Makefile parser).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds.records import from_bake_target
 from dockreview.rules.model.builds.types import VIA_BAKE, VIA_CLI, BuildRecord, PublishRecord
 from dockreview.rules.model.commands import DockerInvocation
@@ -177,9 +177,9 @@ def _copy(base: BuildRecord, **changes: object) -> BuildRecord:
 
 
 
-_ASSIGNMENT = re.compile(r"^\s*(?:export\s+|readonly\s+|local\s+|declare\s+)?([A-Za-z_][A-Za-z0-9_]*)="
+_ASSIGNMENT = lazy(r"^\s*(?:export\s+|readonly\s+|local\s+|declare\s+)?([A-Za-z_][A-Za-z0-9_]*)="
                          r"(\"[^\"$`]*\"|'[^']*'|[^\s\"'$`;&|()]*)\s*(?:#.*)?$")
-_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_REFERENCE = lazy(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def script_resolver(invocation: DockerInvocation) -> Resolve:

@@ -40,6 +40,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from dockreview.rules.classify import FileType
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.compose.dotenv import parse_env_file
 from dockreview.rules.model.compose.load import yaml_source
 from dockreview.rules.model.compose.paths import basename, directory_of, is_remote, repo_path
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
 DEFAULT_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 OVERRIDE_NAMES = ("compose.override.yml", "compose.override.yaml", "docker-compose.override.yml",
                   "docker-compose.override.yaml")
-_ENV_NAMED = re.compile(r"^(?:docker-)?compose\.[^/]+\.ya?ml$", re.IGNORECASE)  # compose.prod.yaml
+_ENV_NAMED = lazy(r"^(?:docker-)?compose\.[^/]+\.ya?ml$", re.IGNORECASE)  # compose.prod.yaml
 
 
 def find_projects(snapshot: Snapshot, invocations: list[DockerInvocation]) -> list[ComposeProject]:
