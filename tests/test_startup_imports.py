@@ -38,6 +38,8 @@ SCRIPT_ONLY = ("dockreview.rules.model.commands", "dockreview.rules.parse.makefi
 BAKE = ("dockreview.rules.model.builds.bake", "dockreview.rules.model.builds.hcl_eval", "hcl2", "lark")
 COMPOSE_ONLY = ("dockreview.rules.catalog.compose", "dockreview.rules.model.compose.",
                 "dockreview.rules.changes.compose", "dockreview.rules.parse.compose")
+# Only a change (`diff`, the App) compares compose projects.
+CHANGE_ONLY = ("dockreview.rules.changes.compose",)
 # Never needed to check a file: package metadata (the docs links read it directly), the config
 # schema's validator without a config file, the App's dependencies.
 NEVER = ("importlib.metadata", "jsonschema", "fastapi", "githubkit", "httpx", "redis", "uvicorn", "pydantic")
@@ -75,7 +77,7 @@ def test_checking_one_compose_file_loads_no_workflow_script_or_bake_model(tmp_pa
     assert "dockreview.rules.catalog.compose.port_newly_public" in modules
     assert "dockreview.rules.model.compose.discover" in modules
     assert loaded(modules, ("dockreview.rules.catalog.dockerfile", "dockreview.rules.catalog.shell")) == []
-    assert loaded(modules, WORKFLOW_ONLY + SCRIPT_ONLY + BAKE + NEVER) == []
+    assert loaded(modules, WORKFLOW_ONLY + SCRIPT_ONLY + BAKE + CHANGE_ONLY + NEVER) == []
 
 
 def test_a_script_beside_the_file_brings_the_command_scan_back(tmp_path: Path) -> None:

@@ -23,7 +23,9 @@ from dockreview.rules.docker.secrets import MASK, is_secret_name, mask_known_key
 from dockreview.rules.lazyre import lazy
 
 if TYPE_CHECKING:
+    from dockreview.rules.changes.compose import ProjectView
     from dockreview.rules.diff import Change
+    from dockreview.rules.model.compose.types import ComposeProject
     from dockreview.rules.rule import Context
     from dockreview.rules.snapshot import Snapshot
 
@@ -224,6 +226,16 @@ def touched(ctx: Context) -> bool:
         return True
     directory = parent(ctx.path)
     return any(parent(p) == directory for p in (*change.lines, *change.deleted))
+
+
+def compose_view(ctx: Context, project: ComposeProject) -> ProjectView | None:
+    """`changes.compose.view`: the head project compared with its base side when the change touches
+    it. Without a change (`check`) it is None without importing the compose comparison."""
+    if ctx.base is None or ctx.change is None:
+        return None
+    from dockreview.rules.changes.compose import view
+
+    return view(ctx, project)
 
 
 def for_file(ctx: Context) -> list[ContainerChange]:

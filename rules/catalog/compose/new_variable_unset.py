@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.changes.compose import view
+from dockreview.rules.changes import compose_view
 from dockreview.rules.docker.env_templates import template_entries
 from dockreview.rules.docker.secrets import is_secret_name
 from dockreview.rules.finding import Category, Confidence, Location, Severity
@@ -97,7 +97,7 @@ class NewVariableUnset(Rule[ComposeProject]):
     fix = "Give the reference a default (`${VAR:-value}`) or make it required (`${VAR:?set VAR in .env}`)"
 
     def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
-        project = view(ctx, compose)
+        project = compose_view(ctx, compose)
         if project is None or project.base is None or ctx.base is None or ctx.change is None:
             return
         known = project_variables(ctx.base, project.base) | set(template_entries(ctx.base, project.base.directory))
