@@ -339,9 +339,7 @@ def test_logs_are_json_and_never_carry_tokens_keys_or_secrets(github, capfd) -> 
 
 
 def test_every_annotation_is_written_before_the_run_completes_and_they_are_capped(github, monkeypatch) -> None:
-    from dockreview.bot.worker import check_run
-
-    monkeypatch.setattr(check_run, "MAX_ANNOTATIONS", 120)
+    monkeypatch.setenv("DOCKREVIEW_MAX_ANNOTATIONS", "120")
     gh, app, _ = github
     services = "".join(
         f"  s{i}:\n    image: example/s{i}:1.0\n    environment:\n      API_TOKEN: tok-{i:04d}abcdef\n"
@@ -379,3 +377,11 @@ def test_a_foreign_dockreview_check_run_is_not_adopted(github) -> None:
     theirs = [r for r in runs if r["app"]["id"] == other.id]
     assert [r["conclusion"] for r in ours] == ["failure"]
     assert [r["conclusion"] for r in theirs] == ["success"] and len(theirs[0]["requests"]) == 1
+
+
+def test_the_annotation_cap_is_the_operators_and_refuses_nonsense(monkeypatch) -> None:
+    from dockreview.bot.worker.check_run import MAX_ANNOTATIONS, max_annotations
+
+    for raw, cap in (("", MAX_ANNOTATIONS), ("200", 200), ("3", 50), ("nan", MAX_ANNOTATIONS), ("-5", MAX_ANNOTATIONS)):
+        monkeypatch.setenv("DOCKREVIEW_MAX_ANNOTATIONS", raw)
+        assert max_annotations() == cap, raw
