@@ -210,5 +210,9 @@ def load_all(text: str, *, first_only: bool = False) -> list[Any]:
     while constructor.check_data():
         documents.append(constructor.get_data())
         if first_only:
+            # The pure scanner reads ahead of the first document and may fail there, libyaml not:
+            # the rest is parsed too, so that any error leaves the decision to the pure loader.
+            while events._parser.get_event() is not None:
+                pass
             break
     return documents
