@@ -32,11 +32,12 @@ and compares everything, positions included.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.composer import Composer
-from ruamel.yaml.error import FileMark
+from ruamel.yaml.composer import Composer, ComposerError
+from ruamel.yaml.error import FileMark, ReusedAnchorWarning
 from ruamel.yaml.events import (
     AliasEvent,
     CollectionEndEvent,
@@ -44,7 +45,10 @@ from ruamel.yaml.events import (
     MappingEndEvent,
     MappingStartEvent,
     ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
 )
+from ruamel.yaml.nodes import MappingNode, SequenceNode
 from ruamel.yaml.reader import Reader
 from ruamel.yaml.tag import Tag
 
@@ -180,9 +184,62 @@ class _Events:
 
 
 class _Composer(Composer):
-    # Plain attributes instead of the base class's properties (looked up on every event).
+    """ruamel's Composer for these events (no comments): the same nodes, with plain attributes
+    instead of the base class's properties and one look at each event instead of one per kind."""
+
     parser: Any = None
     resolver: Any = None
+    paths = False  # whether the resolver has path resolvers (ruamel's default: none)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        kind = type(event)
+        if kind is AliasEvent:
+            self.parser.get_event()
+            if event.anchor not in self.anchors:
+                raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+            return self.anchors[event.anchor]
+        anchor = event.anchor
+        if anchor is not None and anchor in self.anchors:
+            warnings.warn(f"\nfound duplicate anchor {anchor!r}\nfirst occurrence {self.anchors[anchor].start_mark}"
+                          f"\nsecond occurrence {event.start_mark}", ReusedAnchorWarning, stacklevel=2)
+        self.depth += 1
+        if self.paths:
+            self.resolver.descend_resolver(parent, index)
+        if kind is ScalarEvent:
+            node = self.compose_scalar_node(anchor)
+        elif kind is SequenceStartEvent:
+            node = self._collection(SequenceNode, SequenceEndEvent, anchor)
+        elif kind is MappingStartEvent:
+            node = self._collection(MappingNode, MappingEndEvent, anchor)
+        else:
+            raise NeedsPure
+        if self.paths:
+            self.resolver.ascend_resolver()
+        self.depth -= 1
+        return node
+
+    def _collection(self, node_type: Any, end: Any, anchor: Any) -> Any:
+        parser = self.parser
+        start = parser.get_event()
+        tag = start.ctag
+        if tag is None or str(tag) == "!":
+            tag = self.resolver.resolve(node_type, None, start.implicit)
+        node = node_type(tag, [], start.start_mark, None, flow_style=start.flow_style, comment=None, anchor=anchor)
+        if anchor is not None:
+            self.anchors[anchor] = node
+        items = node.value
+        if node_type is SequenceNode:
+            index = 0
+            while type(parser.peek_event()) is not end:
+                items.append(self.compose_node(node, index))
+                index += 1
+        else:
+            while type(parser.peek_event()) is not end:
+                key = self.compose_node(node, None)
+                items.append((key, self.compose_node(node, key)))
+        node.end_mark = parser.get_event().end_mark
+        return node
 
 
 class _NoScanner:
@@ -205,6 +262,7 @@ def load_all(text: str, *, first_only: bool = False) -> list[Any]:
     composer = _Composer(loader=yaml)
     composer.parser = events
     composer.resolver = yaml.resolver
+    composer.paths = bool(yaml.resolver.yaml_path_resolvers)
     constructor = yaml.constructor
     documents: list[Any] = []
     while constructor.check_data():
