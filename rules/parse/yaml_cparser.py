@@ -35,8 +35,8 @@ import re
 import warnings
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer, ComposerError
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import FileMark, ReusedAnchorWarning
 from ruamel.yaml.events import (
     AliasEvent,
@@ -50,6 +50,7 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 from ruamel.yaml.reader import Reader
+from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.tag import Tag
 
 try:
@@ -246,6 +247,21 @@ class _NoScanner:
     yaml_version = None  # what the resolver asks the pure scanner; no `%YAML` directive here
 
 
+class _Loader:
+    """What ruamel's constructor and resolver ask of a loader (a `YAML()` object, without building
+    one: its set-up looks for plug-ins on disk every time)."""
+
+    comment_handling = None
+    max_depth = 0
+
+    def __init__(self, events: _Events) -> None:
+        self._parser = events
+        self._scanner = _NoScanner
+        self._composer: Any = None
+        self._resolver: Any = None
+        self._constructor: Any = None
+
+
 def load_all(text: str, *, first_only: bool = False) -> list[Any]:
     """The documents of `text` as the pure round-trip loader (`allow_duplicate_keys`) gives them.
 
@@ -254,16 +270,16 @@ def load_all(text: str, *, first_only: bool = False) -> list[Any]:
         raise NeedsPure
     if Reader.NON_PRINTABLE.search(text):
         raise NeedsPure
-    yaml = YAML(typ="rt", pure=True)
-    yaml.allow_duplicate_keys = True
     events = _Events(text)
-    yaml._parser = events  # type: ignore[attr-defined]
-    yaml._scanner = _NoScanner
-    composer = _Composer(loader=yaml)
+    loader = _Loader(events)
+    resolver = VersionedResolver(version=None, loader=loader)
+    loader._resolver = resolver  # (the base resolver first registers the loader itself there)
+    composer = _Composer(loader=loader)
     composer.parser = events
-    composer.resolver = yaml.resolver
-    composer.paths = bool(yaml.resolver.yaml_path_resolvers)
-    constructor = yaml.constructor
+    composer.resolver = resolver
+    composer.paths = bool(resolver.yaml_path_resolvers)
+    constructor = RoundTripConstructor(preserve_quotes=None, loader=loader)
+    constructor.allow_duplicate_keys = True
     documents: list[Any] = []
     while constructor.check_data():
         documents.append(constructor.get_data())
