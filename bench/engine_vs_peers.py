@@ -13,7 +13,9 @@ Stops by itself.
 from __future__ import annotations
 
 import argparse
+import compileall
 import csv
+import importlib.util
 import os
 import shutil
 import statistics
@@ -49,6 +51,16 @@ def timed(cmd: list[str], runs: int, timeout: float = 300) -> tuple[float, list[
     return min(times), times, code
 
 
+def compile_package() -> None:
+    """Bytecode for dockreview, as `pip install` writes it. An editable install has none, and with
+    PYTHONDONTWRITEBYTECODE set none is ever written: every run would compile the package again
+    (0.2-0.3 s of start-up here), which a real install never does."""
+    for name in ("dockreview.rules", "dockreview.bot"):
+        spec = importlib.util.find_spec(name)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            compileall.compile_dir(location, quiet=1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
@@ -58,7 +70,9 @@ def main() -> int:
     kinds = corpus_files(corpus)
     total = sum(len(v) for v in kinds.values())
     dockreview = shutil.which("dockreview") or sys.exit("dockreview is not installed: pip install -e .")
+    compile_package()
 
+    load = os.getloadavg()[0]
     rows: list[tuple[str, str, int, float, list[float]]] = []
 
     def run(name: str, what: str, count: int, cmd: list[str]) -> None:
@@ -87,7 +101,8 @@ def main() -> int:
     run("dockreview, one file", "compose", 1, [dockreview, "check", small, "--fail-on", "never"])
     run("python -c pass", "(interpreter start-up)", 0, [sys.executable, "-c", "pass"])
 
-    print(f"corpus: {corpus} ({total} files); machine: {os.cpu_count()} cores; runs: {args.runs} (min shown)")
+    print(f"corpus: {corpus} ({total} files); machine: {os.cpu_count()} cores; runs: {args.runs} (min shown); "
+          f"load average before: {load:.2f}; dockreview's bytecode compiled first")
     print(f"{'tool':24} {'files':>6} {'kind':>22} {'min s':>8} {'median s':>9}")
     for name, what, count, best, times in rows:
         print(f"{name:24} {count:>6} {what:>22} {best:8.3f} {statistics.median(times):9.3f}")
