@@ -137,6 +137,7 @@ CONSTRUCTED = {
     "duplicate keys": "a: 1\na: 2\nb: {c: 1, c: 2}\n",
     "duplicate anchors": "a: &x 1\nb: &x 2\nc: *x\n",
     "unicode": "é: ü\n中: 文\nemoji: 🐳\n",
+    "unicode before empty values": "é:\nü:\n🐳 x: {a: , b}\n中文: [k: , m]\nk: 'é' # 🐳\nv:\n",
     "bom": "\ufeffa: 1\nb:\n",
     "crlf": "a: 1\r\nb:\r\n  c: 2\r\n",
     "cr": "a: 1\rb: 2\r",
