@@ -22,9 +22,10 @@ are read from the text (`rules/suppress.py`).
 Anything this module does not reproduce raises `NeedsPure` and the caller loads with the pure
 parser, which then also gives every error message, so errors and their lines stay the pure loader's:
 directives (`%YAML`, `%TAG`) and document end markers (`...`), tabs (the pure scanner rejects some
-that libyaml accepts), CR line breaks, a byte-order mark, NEL/LS/PS, verbatim (`!<...>`), escaped
-(`%`) or bare (`!`) tags, a tag written with an anchor, empty keys, a document that is a block
-scalar, text the pure reader refuses (non-printable characters), and any error of either parser.
+that libyaml accepts), a CR not followed by LF (CRLF files take the fast path), a byte-order mark,
+NEL/LS/PS, verbatim (`!<...>`), escaped (`%`) or bare (`!`) tags, a tag written with an anchor,
+empty keys, a document that is a block scalar, text the pure reader refuses (non-printable
+characters), and any error of either parser.
 tests/test_yaml_cparser.py loads the corpus, the test fixtures and constructed documents both ways
 and compares everything, positions included.
 """
@@ -67,7 +68,7 @@ class NeedsPure(Exception):
 
 # Text the fast path leaves to the pure parser, decided before parsing.
 _PURE_LINES = re.compile(r"^(?:%|\.\.\.)", re.MULTILINE)  # a directive or a document end marker
-_PURE_CHARACTERS = re.compile("[\t\r\ufeff\x85\u2028\u2029]|!<")
+_PURE_CHARACTERS = re.compile("[\t\ufeff\x85\u2028\u2029]|\r(?!\n)|!<")  # a CR alone; CRLF is fine
 _HANDLES = {"!": "!", "!!": "tag:yaml.org,2002:"}  # the default handles (no %TAG directive here)
 _CORE = "tag:yaml.org,2002:"
 _NAME = "<unicode string>"
@@ -92,7 +93,7 @@ class _Events:
 
     def __init__(self, text: str) -> None:
         self._parser = CParser(text)
-        self._lines = text.split("\n")
+        self._lines = text.replace("\r\n", "\n").split("\n") if "\r" in text else text.split("\n")
         self._current: Any = None
         self._ahead: list[Any] = []
         # One frame per open collection: [is a mapping, is flow style, nodes seen so far].
