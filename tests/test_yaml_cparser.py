@@ -65,8 +65,9 @@ def test_corpus_yaml_loads_identically(shared: Path) -> None:
     assert _differences(texts) == {}
 
 
-def test_corpus_yaml_with_crlf_line_breaks_loads_identically(shared: Path) -> None:
-    texts = {name: text.replace("\n", "\r\n") for name, text in _corpus_yaml(shared).items()}
+def test_corpus_yaml_with_crlf_and_a_byte_order_mark_loads_identically(shared: Path) -> None:
+    """Windows-edited files: CRLF line breaks, a byte-order mark at the start (both take the fast path)."""
+    texts = {name: "\ufeff" + text.replace("\n", "\r\n") for name, text in _corpus_yaml(shared).items()}
     found = {name: (pure, fast) for name, text in texts.items()
              if not _same(pure := outcome(text, c_parser=False), fast := outcome(text, c_parser=True))}
     assert found == {}
@@ -150,6 +151,8 @@ CONSTRUCTED = {
     "unicode": "é: ü\n中: 文\nemoji: 🐳\n",
     "unicode before empty values": "é:\nü:\n🐳 x: {a: , b}\n中文: [k: , m]\nk: 'é' # 🐳\nv:\n",
     "bom": "\ufeffa: 1\nb:\n",
+    "bom, then a directive": "\ufeff%YAML 1.1\n---\na: yes\nb: 010\n",
+    "bom past the start": "a: 1\n\ufeffb:\n",
     "crlf": "a: 1\r\nb:\r\n  c: 2\r\n",
     "cr": "a: 1\rb: 2\r",
     "nel and line separator": "a: x\x85y\nb: z\u2028w\n",

@@ -22,8 +22,8 @@ are read from the text (`rules/suppress.py`).
 Anything this module does not reproduce raises `NeedsPure` and the caller loads with the pure
 parser, which then also gives every error message, so errors and their lines stay the pure loader's:
 directives (`%YAML`, `%TAG`) and document end markers (`...`), tabs (the pure scanner rejects some
-that libyaml accepts), a CR not followed by LF (CRLF files take the fast path), a byte-order mark,
-NEL/LS/PS, verbatim (`!<...>`), escaped (`%`) or bare (`!`) tags, a tag written with an anchor,
+that libyaml accepts), a CR not followed by LF (CRLF files take the fast path), a byte-order mark
+past the start, NEL/LS/PS, verbatim (`!<...>`), escaped (`%`) or bare (`!`) tags, a tag written with an anchor,
 empty keys, a document that is a block scalar, text the pure reader refuses (non-printable
 characters), and any error of either parser.
 tests/test_yaml_cparser.py loads the corpus, the test fixtures and constructed documents both ways
@@ -68,7 +68,8 @@ class NeedsPure(Exception):
 
 # Text the fast path leaves to the pure parser, decided before parsing.
 _PURE_LINES = re.compile(r"^(?:%|\.\.\.)", re.MULTILINE)  # a directive or a document end marker
-_PURE_CHARACTERS = re.compile("[\t\ufeff\x85\u2028\u2029]|\r(?!\n)|!<")  # a CR alone; CRLF is fine
+# A CR alone (CRLF is fine), a byte-order mark past the start (one at the start is skipped by both).
+_PURE_CHARACTERS = re.compile("[\t\x85\u2028\u2029]|\r(?!\n)|(?<!^)\ufeff|!<")
 _HANDLES = {"!": "!", "!!": "tag:yaml.org,2002:"}  # the default handles (no %TAG directive here)
 _CORE = "tag:yaml.org,2002:"
 _NAME = "<unicode string>"
@@ -93,6 +94,8 @@ class _Events:
 
     def __init__(self, text: str) -> None:
         self._parser = CParser(text)
+        if text.startswith("\ufeff"):  # no column of its own in either parser
+            text = text[1:]
         self._lines = text.replace("\r\n", "\n").split("\n") if "\r" in text else text.split("\n")
         self._current: Any = None
         self._ahead: list[Any] = []
@@ -267,7 +270,8 @@ def load_all(text: str, *, first_only: bool = False) -> list[Any]:
     """The documents of `text` as the pure round-trip loader (`allow_duplicate_keys`) gives them.
 
     Raises NeedsPure (or any parser error) when the pure loader must decide."""
-    if CParser is None or _PURE_LINES.search(text) or _PURE_CHARACTERS.search(text):
+    body = text[1:] if text.startswith("\ufeff") else text
+    if CParser is None or _PURE_LINES.search(body) or _PURE_CHARACTERS.search(text):
         raise NeedsPure
     if Reader.NON_PRINTABLE.search(text):
         raise NeedsPure
