@@ -6,9 +6,10 @@ group would then give the same result, so the group's check run takes it over: n
 engine run. A false reuse would pass a required check unreviewed, so what is compared is what
 decides a review's result, nothing less:
 
-    lookup key  the engine (a digest of the `rules` and `bot/review` sources, the package and Python
-                versions), the repository, every path of both trees with its kind (cross-file rules
-                look at which files exist: a COPY source, an `.env` beside a Dockerfile), and the
+    lookup key  the engine (a digest of the `rules` and `bot` sources: what reviews, reads and renders;
+                the package and Python versions), the repository, every path of both trees with its
+                kind (cross-file rules look at which files exist: a COPY source, an `.env` beside a
+                Dockerfile), and the
                 change: each changed path with its status and previous name (the review's scope and
                 attribution follow every changed path, a README in a build context included)
     kept value  the effective config (a digest of `rules.Config` as read from the base branch, and
@@ -68,9 +69,10 @@ FORMAT = 1
 
 @functools.cache
 def engine_digest() -> str:
-    """What reviews and renders: the sources of `dockreview.rules` and `dockreview.bot.review`, the
-    package's version and Python's. Any change to them makes every earlier result a miss."""
-    import dockreview.bot.review
+    """What reviews, reads the repository and renders: the sources of `dockreview.rules` and
+    `dockreview.bot`, the package's version and Python's. Any change to them makes every earlier
+    result a miss (a deployment starts afresh)."""
+    import dockreview.bot
     import dockreview.rules
 
     digest = hashlib.sha256()
@@ -79,7 +81,7 @@ def engine_digest() -> str:
     except metadata.PackageNotFoundError:
         version = "unknown"
     digest.update(f"{FORMAT} {version} {sys.version_info[:3]}\n".encode())
-    for package in (dockreview.rules, dockreview.bot.review):
+    for package in (dockreview.rules, dockreview.bot):
         root = Path(package.__file__ or "").parent
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".json"):
