@@ -12,8 +12,12 @@ import contextlib
 from collections.abc import Iterator
 
 import pytest
+from dockreview.bot.github.contents import Entry, RemoteTree
 from dockreview.bot.queue import MemoryQueue, RedisQueue
 from dockreview.bot.queue.base import RESULTS_KEPT
+from dockreview.bot.review import diffmap
+from dockreview.bot.worker.reuse import Results, config_digest, content_digest
+from dockreview.rules import Config, Report
 
 from tests.apprunner import AppServer, settings_for, wait_for
 from tests.fakegithub import FakeGitHub
@@ -177,6 +181,81 @@ def test_a_pull_request_into_a_lax_branch_lends_nothing_to_a_group_into_main(ser
     assert REUSED not in run["output"]["summary"] and run["conclusion"] == "failure"
 
 
+def test_a_pull_request_pushed_after_its_review_cannot_queue_the_old_result(service) -> None:
+    """Reviewed while harmless, then a secret pushed and queued before any review of it: a miss."""
+    gh, app, server = service
+    number, pr_run = reviewed(gh, app, server, {"compose.yaml": BASE_COMPOSE.replace("1.4", "1.5")}, "sneaky")
+    assert pr_run["conclusion"] == "success"
+    gh.push("octo/shop", "sneaky", files={"compose.yaml": RISKY_COMPOSE.replace("1.4", "1.5")})  # no delivery
+    run, calls = group_run(gh, server, [number])
+    assert REUSED not in run["output"]["summary"] and run["conclusion"] == "failure" and calls["graphql"] >= 1
+
+
+# --- what the key and the kept value compare, one part changed at a time --------------------------
+
+def _tree(files: dict[str, tuple[str, str]], commit: str = "c" * 40, repo: str = "shop") -> RemoteTree:
+    """A tree of `files` (path -> (kind, sha)), every blob 10 bytes."""
+    return RemoteTree("octo", repo, commit, {p: Entry(sha, 10, kind) for p, (kind, sha) in files.items()})
+
+
+BASE_FILES = {"compose.yaml": ("blob", "a1"), "Dockerfile": ("blob", "d1"), "README.md": ("blob", "r1")}
+HEAD_FILES = {**BASE_FILES, "compose.yaml": ("blob", "a2")}
+
+
+def _kept_and_found(head_files: dict, base_files: dict, *, repo: str = "shop", cap: int | None = None,
+                    status: str = "modified") -> bool:
+    """Keep a review of BASE_FILES -> HEAD_FILES (it read compose.yaml and Dockerfile), then look for
+    it with the trees given: whether it is found."""
+    async def run() -> bool:
+        results = Results(MemoryQueue(), ttl=60)
+        head, base = _tree(HEAD_FILES), _tree(BASE_FILES)
+        for tree in (head, base):
+            tree.contents.update({"compose.yaml": b"x", "Dockerfile": b"y"})
+        diff = diffmap.DiffMap({"compose.yaml": diffmap.FileDiff("compose.yaml", "modified")})
+        assert await results.keep(report=Report(), config=Config(), config_at="b" * 40, diff=diff, head=head,
+                                  base=base, commit="h" * 40, number=7)
+        config = Config(max_file_size=cap) if cap else Config()
+        assert config_digest(config) == config_digest(Config()) or cap
+        other = diffmap.DiffMap({"compose.yaml": diffmap.FileDiff("compose.yaml", status)})
+        found = await results.find(None, _tree(head_files, repo=repo), _tree(base_files, repo=repo),  # type: ignore[arg-type]
+                                   other, "b" * 40)
+        return found is not None
+
+    return asyncio.run(run())
+
+
+def test_the_same_content_is_found() -> None:
+    assert _kept_and_found(HEAD_FILES, BASE_FILES)
+    # A file the review never read may have other content (its path and kind are the same).
+    assert _kept_and_found({**HEAD_FILES, "README.md": ("blob", "r9")}, {**BASE_FILES, "README.md": ("blob", "r8")})
+
+
+@pytest.mark.parametrize(("head_files", "base_files", "kw"), [
+    ({**HEAD_FILES, "compose.yaml": ("blob", "a3")}, BASE_FILES, {}),  # a read blob on the head
+    (HEAD_FILES, {**BASE_FILES, "Dockerfile": ("blob", "d2")}, {}),  # a read blob on the base
+    ({**HEAD_FILES, "Dockerfile": ("symlink", "d1")}, BASE_FILES, {}),  # the same sha, now a symlink
+    ({**HEAD_FILES, ".env": ("blob", "e1")}, {**BASE_FILES, ".env": ("blob", "e1")}, {}),  # a path added
+    ({k: v for k, v in HEAD_FILES.items() if k != "README.md"}, BASE_FILES, {}),  # a path gone
+    (HEAD_FILES, BASE_FILES, {"repo": "other"}),  # another repository
+    (HEAD_FILES, BASE_FILES, {"status": "added"}),  # the change differs
+], ids=["head-blob", "base-blob", "kind", "path-added", "path-removed", "repository", "change"])
+def test_any_part_that_decides_the_result_changed_is_a_miss(head_files, base_files, kw) -> None:
+    assert not _kept_and_found(head_files, base_files, **kw)
+
+
+def test_a_file_over_the_size_cap_is_part_of_the_content() -> None:
+    big = {**HEAD_FILES, "README.md": ("blob", "r1")}
+    async def run() -> tuple[str, str]:
+        small, large = _tree(big), _tree(big)
+        large.entries["README.md"].size = Config().max_file_size + 1
+        reads = {"head": ["compose.yaml"], "base": []}
+        return (content_digest(small, _tree(BASE_FILES), reads, Config().max_file_size),
+                content_digest(large, _tree(BASE_FILES), reads, Config().max_file_size))
+
+    first, second = asyncio.run(run())
+    assert first != second
+
+
 # --- the kept values: bounded, expiring, unreadable ones a miss ----------------------------------
 
 def test_the_memory_store_keeps_the_newest_results_and_lets_them_expire() -> None:
@@ -224,7 +303,7 @@ def test_an_unreadable_kept_value_is_a_miss(redis_server, monkeypatch) -> None:
             import redis as redis_py
 
             admin = redis_py.Redis.from_url(redis_server.url, decode_responses=True)
-            [key] = admin.keys("dockreview:result:*")
+            [key] = wait_for(lambda: admin.keys("dockreview:result:*"))
             admin.set(key, "not a kept value")
             admin.close()
             run, calls = group_run(gh, server, [number])

@@ -139,19 +139,16 @@ class PullRequestReview:
         self.pr = pr  # the pull request as GitHub gave it just before (one call fewer), else fetched
         self.check_run = CheckRun(gh, owner, repo, number, job_id, new=new_check_run)
         self.results = results  # where the result is kept for a merge group to reuse (None: not kept)
-        self._assessed: tuple[Assessed, str] | None = None
 
     async def run(self, still_current: Callable[[], Awaitable[bool]] | None = None) -> Outcome:
         """Review the pull request. For a push, `head_sha` is the commit pushed: when the pull request
         has moved on (a newer push, a force-push), the newer job reviews it and this one stops; a
         check run already started is completed as neutral, never left in progress."""
         try:
-            outcome = await self._run(still_current)
+            return await self._run(still_current)
         except BaseException:
             await self.check_run.abandon()
             raise
-        await self._keep()  # once the check run has its result: keeping it never delays that
-        return outcome
 
     async def _run(self, still_current: Callable[[], Awaitable[bool]] | None) -> Outcome:
         pr = self.pr or await api.get_pull(self.gh, self.owner, self.repo, self.number)
@@ -163,7 +160,8 @@ class PullRequestReview:
         # The review threads and the pull requests on the head come with the first blob batch.
         state = api.pull_request_state(self.number, head_sha)
         own = await self.assess(self.number, pr, head_sha, state)
-        self._assessed = (own, head_sha)
+        # Kept before the check run completes: a merge group queued the moment it passes finds it.
+        await self._keep(own, head_sha)
         # The check run is the head commit's: it reflects every open pull request on it, strictest first.
         others = await self._others_on(head_sha, state.found)
         if own.report is None and not any(o.report is not None for _, o in others):
@@ -264,12 +262,9 @@ class PullRequestReview:
         report.incomplete = incomplete + report.incomplete
         return Assessed(report, diff, config, (head_tree, base_tree), pr["base"]["sha"])
 
-    async def _keep(self) -> None:
+    async def _keep(self, own: Assessed, head_sha: str) -> None:
         """Keep the result for a merge group with the same content to reuse (bot/worker/reuse.py)."""
-        if self.results is None or self._assessed is None:
-            return
-        own, head_sha = self._assessed
-        if own.report is not None and own.trees is not None and own.config_at:
+        if self.results is not None and own.report is not None and own.trees is not None and own.config_at:
             await self.results.keep(report=own.report, config=own.config, config_at=own.config_at, diff=own.diff,
                                     head=own.trees[0], base=own.trees[1], commit=head_sha, number=self.number)
 
