@@ -258,6 +258,23 @@ def test_a_file_over_the_size_cap_is_part_of_the_content() -> None:
 
 # --- the kept values: bounded, expiring, unreadable ones a miss ----------------------------------
 
+def test_a_reuse_ttl_of_zero_keeps_nothing(monkeypatch) -> None:
+    monkeypatch.setenv("DOCKREVIEW_RETRY_BASE", "0.05")
+    gh = FakeGitHub()
+    gh.start()
+    try:
+        app = _app_from_manifest(gh)
+        gh.create_repo("octo/shop", files={"compose.yaml": BASE_COMPOSE, "README.md": "# shop\n"})
+        gh.install(app, "octo", ["shop"])
+        with AppServer(settings_for(gh, app, reuse_ttl=0)) as server:
+            number, _ = reviewed(gh, app, server, {"compose.yaml": RISKY_COMPOSE}, "risky")
+            run, calls = group_run(gh, server, [number])
+            assert server.queue._results == {}
+        assert REUSED not in run["output"]["summary"] and calls["graphql"] >= 1
+    finally:
+        gh.stop()
+
+
 def test_the_memory_store_keeps_the_newest_results_and_lets_them_expire() -> None:
     async def run() -> None:
         queue = MemoryQueue()

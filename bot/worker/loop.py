@@ -57,7 +57,7 @@ class Worker:
         self.last_calls: Counter[str] = Counter()
         self.retry_base = float(os.environ.get("DOCKREVIEW_RETRY_BASE", "1.0"))
         self.max_retry_delay = float(os.environ.get("DOCKREVIEW_MAX_RETRY_DELAY", "3600"))
-        self.results = Results(queue)  # reviews' results, reused by merge groups with the same content
+        self.results = Results(queue, settings.reuse_ttl)  # results reused by merge groups with the same content
 
     def client(self, installation_id: int) -> GitHubClient:
         """One client per installation, kept: its token is reused until shortly before expiry."""

@@ -46,7 +46,6 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import sys
 import zlib
 from dataclasses import dataclass
@@ -169,9 +168,9 @@ class Reused:
 class Results:
     """The reusable results in the queue's store (Redis in worker mode, memory in embedded mode)."""
 
-    def __init__(self, queue: Queue, ttl: float | None = None) -> None:
+    def __init__(self, queue: Queue, ttl: float = TTL) -> None:
         self.queue = queue
-        self.ttl = ttl if ttl is not None else float(os.environ.get("DOCKREVIEW_REUSE_TTL", str(TTL)))
+        self.ttl = ttl  # DOCKREVIEW_REUSE_TTL (bot/settings.py); 0: nothing kept, nothing reused
 
     async def keep(self, *, report: Report, config: Config, config_at: str, diff: diffmap.DiffMap,
                    head: RemoteTree, base: RemoteTree, commit: str, number: int | None) -> bool:
