@@ -282,6 +282,9 @@ def test_the_memory_store_keeps_the_newest_results_and_lets_them_expire() -> Non
             await queue.put_result(f"k{i}", "v", 60)
         assert await queue.get_result("k0") is None and await queue.get_result(f"k{RESULTS_KEPT + 4}") == "v"
         assert len(queue._results) == RESULTS_KEPT
+        for i in range(3):  # 30 MiB each: over the byte budget, the oldest go first
+            await queue.put_result(f"big{i}", "x" * (30 * 1024 * 1024), 60)
+        assert await queue.get_result("big0") is None and await queue.get_result("big2") is not None
         await queue.put_result("short", "v", 0.05)
         await asyncio.sleep(0.1)
         assert await queue.get_result("short") is None

@@ -11,6 +11,8 @@ import time
 from dockreview.bot.queue.base import RECHECK_TTL, RESULTS_KEPT, Claimed, Enqueued, is_newer
 from dockreview.bot.queue.job import Job
 
+RESULTS_BYTES = 64 * 1024 * 1024  # kept results in this process at most (the oldest dropped first)
+
 
 class MemoryQueue:
     """In-process queue for one machine (`dockreview serve` without REDIS_URL). Thread-safe: the
@@ -126,8 +128,9 @@ class MemoryQueue:
             self._results[key] = (now + ttl, value)
             for stale in [k for k, (until, _) in self._results.items() if until <= now]:
                 del self._results[stale]
-            while len(self._results) > RESULTS_KEPT:
-                del self._results[next(iter(self._results))]
+            size = sum(len(v) for _, v in self._results.values())
+            while len(self._results) > RESULTS_KEPT or (size > RESULTS_BYTES and len(self._results) > 1):
+                size -= len(self._results.pop(next(iter(self._results)))[1])
 
     async def get_result(self, key: str) -> str | None:
         with self._mutex:
