@@ -158,6 +158,17 @@ def test_a_base_that_changed_what_the_review_depends_on_is_reviewed(service, on_
     assert REUSED not in run["output"]["summary"] and calls["graphql"] >= 1
 
 
+def test_a_non_docker_file_the_review_read_changed_on_the_base_is_a_miss(service) -> None:
+    """The compose project's `.env` (not a Docker file by name, but read for interpolation) edited on
+    the base after the review: the review depended on it, so the group is reviewed."""
+    gh, app, server = service
+    gh.push("octo/shop", "main", files={".env": "LOG_LEVEL=info\n"})
+    number, _ = reviewed(gh, app, server, {"compose.yaml": RISKY_COMPOSE}, "risky")
+    gh.push("octo/shop", "main", files={".env": "LOG_LEVEL=debug\n"})
+    run, calls = group_run(gh, server, [number])
+    assert REUSED not in run["output"]["summary"] and calls["graphql"] >= 1
+
+
 def test_a_config_changed_on_the_base_after_the_review_is_a_miss(service) -> None:
     gh, app, server = service
     number, pr_run = reviewed(gh, app, server, {"compose.yaml": RISKY_COMPOSE}, "risky")
