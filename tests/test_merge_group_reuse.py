@@ -213,8 +213,7 @@ BASE_FILES = {"compose.yaml": ("blob", "a1"), "Dockerfile": ("blob", "d1"), "REA
 HEAD_FILES = {**BASE_FILES, "compose.yaml": ("blob", "a2")}
 
 
-def _kept_and_found(head_files: dict, base_files: dict, *, repo: str = "shop", cap: int | None = None,
-                    status: str = "modified") -> bool:
+def _kept_and_found(head_files: dict, base_files: dict, *, repo: str = "shop", status: str = "modified") -> bool:
     """Keep a review of BASE_FILES -> HEAD_FILES (it read compose.yaml and Dockerfile), then look for
     it with the trees given: whether it is found."""
     async def run() -> bool:
@@ -225,8 +224,6 @@ def _kept_and_found(head_files: dict, base_files: dict, *, repo: str = "shop", c
         diff = diffmap.DiffMap({"compose.yaml": diffmap.FileDiff("compose.yaml", "modified")})
         assert await results.keep(report=Report(), config=Config(), config_at="b" * 40, diff=diff, head=head,
                                   base=base, commit="h" * 40, number=7)
-        config = Config(max_file_size=cap) if cap else Config()
-        assert config_digest(config) == config_digest(Config()) or cap
         other = diffmap.DiffMap({"compose.yaml": diffmap.FileDiff("compose.yaml", status)})
         found = await results.find(None, _tree(head_files, repo=repo), _tree(base_files, repo=repo),  # type: ignore[arg-type]
                                    other, "b" * 40)
@@ -255,16 +252,17 @@ def test_any_part_that_decides_the_result_changed_is_a_miss(head_files, base_fil
 
 
 def test_a_file_over_the_size_cap_is_part_of_the_content() -> None:
-    big = {**HEAD_FILES, "README.md": ("blob", "r1")}
-    async def run() -> tuple[str, str]:
-        small, large = _tree(big), _tree(big)
-        large.entries["README.md"].size = Config().max_file_size + 1
-        reads = {"head": ["compose.yaml"], "base": []}
-        return (content_digest(small, _tree(BASE_FILES), reads, Config().max_file_size),
-                content_digest(large, _tree(BASE_FILES), reads, Config().max_file_size))
+    small, large = _tree(HEAD_FILES), _tree(HEAD_FILES)
+    large.entries["README.md"].size = Config().max_file_size + 1  # never read: noted by its size
+    reads = {"head": ["compose.yaml"], "base": []}
+    assert (content_digest(small, _tree(BASE_FILES), reads, Config().max_file_size)
+            != content_digest(large, _tree(BASE_FILES), reads, Config().max_file_size))
 
-    first, second = asyncio.run(run())
-    assert first != second
+
+def test_another_effective_config_is_another_digest() -> None:
+    assert config_digest(Config()) == config_digest(Config())
+    assert config_digest(Config(fail_on="never")) != config_digest(Config())
+    assert config_digest(Config(suppressions_from_pull_request=True)) != config_digest(Config())
 
 
 # --- the kept values: bounded, expiring, unreadable ones a miss ----------------------------------
