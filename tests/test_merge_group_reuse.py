@@ -259,6 +259,21 @@ def test_a_file_over_the_size_cap_is_part_of_the_content() -> None:
             != content_digest(large, _tree(BASE_FILES), reads, Config().max_file_size))
 
 
+def test_a_review_that_did_not_cover_everything_is_not_kept() -> None:
+    from dockreview.bot.worker.reuse import complete
+    from dockreview.rules.report import Note
+
+    head, base = _tree(HEAD_FILES), _tree(BASE_FILES)
+    assert complete(Report(), head, base, Config().max_file_size)
+    head.asked.add("README.md")  # asked for by the engine, never read (its passes ran out)
+    assert not complete(Report(), head, base, Config().max_file_size)
+    head.contents["README.md"] = b"# shop\n"
+    assert complete(Report(), head, base, Config().max_file_size)
+    assert not complete(Report(errors=[Note("x", "not reviewed", unreviewed=True)]), head, base, 100)
+    head.truncated = True
+    assert not complete(Report(), head, base, Config().max_file_size)
+
+
 def test_another_effective_config_is_another_digest() -> None:
     assert config_digest(Config()) == config_digest(Config())
     assert config_digest(Config(fail_on="never")) != config_digest(Config())
