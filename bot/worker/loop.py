@@ -34,6 +34,7 @@ from dockreview.bot.settings import Settings
 from dockreview.bot.worker.check_run import CheckRun, pull_request_of
 from dockreview.bot.worker.merge_group import MergeGroupReview, merge_group_check_run
 from dockreview.bot.worker.pull_request import PullRequestReview, Superseded
+from dockreview.bot.worker.reuse import Results
 
 log = logging.getLogger("dockreview.worker")
 MAX_DELIVERIES = 4  # handed to a worker that died or lost Redis this many times: given up
@@ -56,6 +57,7 @@ class Worker:
         self.last_calls: Counter[str] = Counter()
         self.retry_base = float(os.environ.get("DOCKREVIEW_RETRY_BASE", "1.0"))
         self.max_retry_delay = float(os.environ.get("DOCKREVIEW_MAX_RETRY_DELAY", "3600"))
+        self.results = Results(queue, settings.reuse_ttl)  # results reused by merge groups with the same content
 
     def client(self, installation_id: int) -> GitHubClient:
         """One client per installation, kept: its token is reused until shortly before expiry."""
@@ -254,7 +256,9 @@ class Worker:
                 return
         if job.kind == "merge_group":
             assert job.head_sha is not None and job.base_sha is not None
-            group = MergeGroupReview(gh, job.owner, job.repo, job.head_sha, job.base_sha, job.job_id)
+            # A Re-run of the group's check (a `check_run` delivery) reviews it again.
+            group = MergeGroupReview(gh, job.owner, job.repo, job.head_sha, job.base_sha, job.job_id,
+                                     results=self.results, reuse=job.event == "merge_group")
             outcome = await group.run()
             state.completed = True
             log.info("merge group reviewed", extra={**job.log_fields(), "conclusion": outcome.conclusion})
@@ -273,7 +277,7 @@ class Worker:
             gh, job.owner, job.repo, number, job_id=job.job_id,
             head_sha=job.head_sha if job.kind != "recheck" else None,
             new_check_run=job.kind in ("recheck", "rerun"),
-            supersedable=False, pr=pr,
+            supersedable=False, pr=pr, results=self.results,
         )
 
         async def still_current() -> bool:
