@@ -18,6 +18,7 @@ from dockreview.bot.github.contents import load_tree
 from dockreview.bot.review import diffmap, render, summary
 from dockreview.bot.worker import listing
 from dockreview.bot.worker.check_run import CheckRun
+from dockreview.bot.worker.engine import Engine
 from dockreview.bot.worker.pull_request import Outcome, review_trees
 
 KEY = "merge-group@"  # the check run's external_id: `merge-group@<base sha>:<job id>` (a re-run finds its base)
@@ -31,6 +32,7 @@ class MergeGroupReview:
     head_sha: str
     base_sha: str
     job_id: str
+    engine: Engine | None = None  # where the engine runs (None: a thread of this process)
 
     @property
     def check_run(self) -> CheckRun:
@@ -46,7 +48,8 @@ class MergeGroupReview:
         if not incomplete and not listing.docker_related(diff):
             await check_run.complete("success", summary.no_docker_changes_output())
             return Outcome("success", check_run_id=check_run.id)
-        report, config = await review_trees(self.gh, head_tree, base_tree, diff, self.base_sha)
+        report, config = await review_trees(self.gh, head_tree, base_tree, diff, self.base_sha,
+                                            engine=self.engine)
         report.errors = incomplete + report.errors
         report.incomplete = incomplete + report.incomplete
         # No pull request diff: nothing is commented inline, every finding is listed in the summary.
