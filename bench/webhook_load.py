@@ -86,7 +86,7 @@ def family(pid: int) -> dict[int, str]:
     while todo:
         current = todo.pop()
         try:
-            found[current] = Path(f"/proc/{current}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:80]
+            found[current] = Path(f"/proc/{current}/cmdline").read_bytes().replace(b"\0", b" ").decode()
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except OSError:
