@@ -1,7 +1,7 @@
 """The fake GitHub (tests/fakegithub) in a process of its own, with pull requests to review, driven
 over stdin/stdout one JSON line each way (bench/webhook_load.py uses it).
 
-    python bench/fake_github_host.py --prs 60 --mix 10,30,100
+    python bench/fake_github_host.py --prs 150 --mix 10,30,100
 
 On start it prints {"url", "app_id", "private_key", "secret"} once the pull requests are open (each
 changing --mix files in turn, 20 % Docker-related: bench/review_e2e.py's generator). Commands:
@@ -33,7 +33,7 @@ REPO = "octo/shop"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--prs", type=int, default=60)
+    parser.add_argument("--prs", type=int, default=150)
     parser.add_argument("--mix", default="10,30,100")
     args = parser.parse_args()
     mix = [int(s) for s in args.mix.split(",")]

@@ -1,7 +1,7 @@
 """Webhook acknowledgement latency under load while the worker does real reviews, over loopback.
 
     python bench/webhook_load.py [--rate 500] [--seconds 10] [--queue memory|redis|both]
-                                 [--worker busy|idle] [--prs 60]
+                                 [--worker busy|idle] [--prs 150] [--mix 30,100,300]
 
 Target (issue 13): p99 <= 10 ms at 500 deliveries/s for 10 s, 0 errors, in both modes, while the
 worker is busy with real reviews against the fake GitHub.
@@ -118,6 +118,11 @@ def line(label: str, rate: float, result: dict[str, Any], target: bool) -> str:
     p50, p99, peak, errors = figures(result)
     text = (f"{label:28} {rate:5.0f}/s  sent {result['sent']:5d}  errors {errors:3d}  p50 {p50:6.2f} ms  "
             f"p99 {p99:6.2f} ms  max {peak:7.2f} ms  (sends late p99 {result['late_p99_ms']:.2f} ms)")
+    if errors:
+        kinds: dict[str, int] = {}
+        for error in result["errors"]:
+            kinds[error] = kinds.get(error, 0) + 1
+        text += f"\n{'':28} errors: {kinds}"
     if target:
         met = p99 <= P99_TARGET_MS and errors == 0
         text += (f"\n{'':28} target at {TARGET_RATE:.0f}/s: p99 <= {P99_TARGET_MS:.0f} ms and 0 errors: "
@@ -140,8 +145,9 @@ def ceiling(rates: list[float], seconds: float) -> None:
 class Host:
     """bench/fake_github_host.py: the fake GitHub and its pull requests, in a process of its own."""
 
-    def __init__(self, prs: int) -> None:
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fake_github_host.py"), "--prs", str(prs)],
+    def __init__(self, prs: int, mix: str) -> None:
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fake_github_host.py"), "--prs", str(prs),
+                                      "--mix", mix],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.info = self.read()
 
@@ -168,8 +174,8 @@ class Host:
             self.proc.wait()
 
 
-def run(queue: str, rate: float, seconds: float, busy: bool, prs: int) -> None:
-    host = Host(prs if busy else 0)
+def run(queue: str, rate: float, seconds: float, busy: bool, prs: int, mix: str) -> None:
+    host = Host(prs if busy else 0, mix)
     port = free_port()
     env = {**os.environ, "APP_ID": str(host.info["app_id"]), "PRIVATE_KEY": host.info["private_key"],
            "WEBHOOK_SECRET": host.info["secret"], "LOG_LEVEL": "error", "GITHUB_API_URL": host.info["url"]}
@@ -239,7 +245,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--queue", choices=["memory", "redis", "both"], default="both")
     parser.add_argument("--worker", choices=["busy", "idle"], default="busy")
-    parser.add_argument("--prs", type=int, default=60, help="pull requests the worker reviews during the load")
+    parser.add_argument("--prs", type=int, default=150, help="pull requests the worker reviews during the load")
+    parser.add_argument("--mix", default="30,100,300", help="changed files per pull request, in turn")
     args = parser.parse_args()
     rates = args.rate or [TARGET_RATE]
     seconds = min(args.seconds, 60)
@@ -249,7 +256,7 @@ def main() -> int:
     ceiling(rates, seconds)
     for queue in (["memory", "redis"] if args.queue == "both" else [args.queue]):
         for rate in rates:
-            run(queue, rate, seconds, args.worker == "busy", args.prs)
+            run(queue, rate, seconds, args.worker == "busy", args.prs, args.mix)
     return 0
 
 
