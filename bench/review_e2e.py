@@ -59,6 +59,11 @@ def files_for(size: int, docker_share: float) -> dict[str, str]:
     return files
 
 
+# Issue 13: at most 8 calls for a small pull request and 10 for 100 changed files (beyond that the
+# calls grow only with file-list pages, content batches and annotation pages).
+CALL_TARGETS = {10: 8, 100: 10}
+
+
 def run(size: int, docker_share: float) -> None:
     gh = FakeGitHub()
     gh.start()
@@ -82,6 +87,10 @@ def run(size: int, docker_share: float) -> None:
         print(f"\n{size} files ({max(1, int(size * docker_share))} Docker-related): {sum(calls.values())} GitHub "
               f"calls, {elapsed:.2f} s delivery -> completed check run ({run_['conclusion']}), "
               f"{comments} inline comments, {len(run_['annotations'])} annotations")
+        target = CALL_TARGETS.get(size)
+        if target is not None:
+            total = sum(calls.values())
+            print(f"    [target: <= {target} calls at {size} changed files: {'met' if total <= target else 'NOT met'}]")
         for route, count in sorted(calls.items(), key=lambda kv: -kv[1]):
             print(f"    {count:4d}  {route}")
     finally:

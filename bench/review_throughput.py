@@ -201,6 +201,9 @@ def throughput(workers: int, sizes: list[int], timeout: float) -> None:
         rig.close()
 
 
+RSS_TARGET_MIB = 300  # issue 13: a 3,000-file pull request reviewed within 300 MiB
+
+
 def growth(size: int, timeout: float) -> None:
     rig = Rig(1)
     try:
@@ -221,6 +224,9 @@ def growth(size: int, timeout: float) -> None:
         print(f"{size:6d} {max(1, int(size * 0.2)):7d} {sum(calls.values()):6d} {elapsed:8.2f} {drained:7.2f} "
               f"{idle:9.0f} {peak:9.0f}  {run['conclusion']}, {annotations} annotations; "
               + ", ".join(f"{n} {r}" for r, n in sorted(calls.items(), key=lambda kv: -kv[1])[:5]))
+        if size >= 3000:
+            print(f"       [target: peak RSS of a 3,000-file review <= {RSS_TARGET_MIB} MiB: "
+                  f"{'met' if peak <= RSS_TARGET_MIB else 'NOT met'}]")
     finally:
         rig.close()
 

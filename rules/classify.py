@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from posixpath import basename
 
 
@@ -60,6 +61,7 @@ _SERVICE_KEYS = re.compile(r"^[ \t]+(?:image|build):", re.MULTILINE)
 _DOCKER_WORD = re.compile(rb"\bdocker(?:-compose)?\b")
 
 
+@lru_cache(maxsize=1 << 16)  # a function of the path: both sides of a change ask for every path of the tree
 def by_name(path: str) -> FileType | None:
     """Classify by path alone; None when the content has to decide (or it is not ours)."""
     name = basename(path).lower()
@@ -99,6 +101,7 @@ def looks_like_dockerfile(data: bytes) -> bool:
     return True  # empty or only comments: nothing misleads, the parser says what is wrong
 
 
+@lru_cache(maxsize=1 << 16)
 def needs_content(path: str) -> bool:
     """Whether the content may make this file ours or not (YAML that may be compose, scripts without
     suffix, `Dockerfile.<suffix>` names that may be something else)."""

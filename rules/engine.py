@@ -78,7 +78,9 @@ def review(
     report = _review_files(snapshot, config, targets, base=base if change is not None else None, change=change,
                            deadline=deadline)
     if change is not None:
-        report.findings, report.preexisting = _attribute(report.findings, change, config, base, targets, deadline)
+        report.findings, report.preexisting, silenced = _attribute(report.findings, change, config, base, targets,
+                                                                   deadline)
+        report.suppressed += silenced
         report.findings = sorted(fold_repeats(_one_per_change(report.findings)), key=Finding.sort_key)
     report.findings = fold_alike(report.findings)
     if change is not None and base is not None:
@@ -109,10 +111,13 @@ def _review_files(
     base: Snapshot | None = None,
     change: Change | None = None,
     deadline: float | None = None,
+    silenced: list[Finding] | None = None,
 ) -> Report:
+    """The findings of `targets`; with `silenced`, those suppressions silence are added to it too."""
     report = Report()
     rules = {kind: [r() for r in catalog.rules_for(kind) if _enabled(r, config)] for kind in Kind}
     emitter = _Emitter(snapshot, config, base=base, change=change)
+    emitter.silenced = silenced
     for issue in config.issues:
         report.errors.append(Note(issue.path, f"line {issue.line}: {issue.message}; defaults used"))
     ignored: dict[str, list[str]] = {}
@@ -268,6 +273,9 @@ class _Emitter:
         self._suppressions: dict[str, Suppressions] = {}
         self._base_directives: dict[str, Counter[str]] = {}
         self._seen: set[tuple[str, str, int, int, str]] = set()
+        # Reviewing a base for attribution: the findings its suppressions silenced (a head finding
+        # under a base suppression on a rewritten line is silenced only if it is one of them).
+        self.silenced: list[Finding] | None = None
 
     def suppressions(self, path: str) -> Suppressions:
         if path not in self._suppressions:
@@ -289,6 +297,13 @@ class _Emitter:
             items = (found.all + found.file_directives) if found else []
             self._base_directives[old] = Counter(s.directive() for s in items)
         return self._base_directives[old][item.directive()] == 0
+
+    def rewritten_under(self, path: str, item: Suppression, line: int, end: int | None) -> bool:
+        """Whether a base suppression on its own line or beside one covers a line the change rewrote
+        (`ignore-file` is the base's word on the whole file and stays trusted)."""
+        if self.change is None or self.config.suppressions_from_pull_request or item.file_level:
+            return False
+        return self.change.touches(path, line, end or line)
 
     def run(self, rule: AnyRule, doc: object, ctx: Context, report: Report) -> None:
         """`rule.check(doc)`: `doc` is what the rule's kind says (`Kind`)."""
@@ -318,13 +333,19 @@ class _Emitter:
         self._seen.add(key)
         directive = self.suppressions(path).covering(hit.line, end or hit.line, rule.code, rule.slug)
         added = directive is not None and self.added_by_change(path, directive)
-        if directive is not None and not added:
-            self.suppressed += 1
-            return
+        rewritten = directive is not None and not added and self.rewritten_under(path, directive, hit.line, end)
         message = hit.message
         if directive is not None and added:
             message += (f" (suppressed by a comment this pull request adds, line {directive.line}; it still "
                         "counts: the base branch's config does not trust suppressions from pull requests)")
+        elif directive is not None and rewritten:
+            message += (f" (the `dockreview: ignore` comment on line {directive.line} covers this line, which this "
+                        "pull request changed: the comment was written for what the line said before, so the "
+                        "finding still counts)")
+        elif directive is not None:
+            self.suppressed += 1
+            if self.silenced is None:
+                return
         line_text = self.snapshot.line(path, hit.line).strip()
         confidence = hit.confidence or rule.confidence
         context = (lowered or {}).get(path)  # the rule asked whether `path` is production: see Context
@@ -360,8 +381,11 @@ class _Emitter:
                 subject=subject,
                 basis=basis,
                 added_suppression=directive.line if directive is not None and added else 0,
+                rewritten_suppression=directive.line if directive is not None and rewritten else 0,
             )
         )
+        if directive is not None and not added and not rewritten and self.silenced is not None:
+            self.silenced.append(self.findings.pop())
 
     def repository_reason(self, path: str) -> str | None:
         """Why `path` is an example or a tool's test data in this repository (`rules.docker.collections`),
@@ -430,23 +454,31 @@ def _attribute(
     base: Snapshot | None,
     targets: list[str],
     deadline: float | None = None,
-) -> tuple[list[Finding], list[Finding]]:
-    """(what the change made, what the base already had in touched files) of the head's findings."""
+) -> tuple[list[Finding], list[Finding], int]:
+    """(what the change made, what the base already had in touched files, how many a base suppression
+    silences on lines the change rewrote) of the head's findings."""
     if base is None:
-        return [f for f in findings if change.touches_finding(f)], []
+        return [f for f in findings if change.touches_finding(f)], [], 0
     base.max_bytes = config.max_file_size
     to_head = change.head_paths()
     base_targets = sorted({change.base_path(p) for p in targets} & set(base.paths))
     # A finding in an example or development file is not the same as one in production: a rename
     # that makes a file production makes its findings the change's.
     # Past the deadline the base is not reviewed: every finding then counts as new (stricter, never laxer).
-    base_findings = _review_files(base, config, base_targets, deadline=deadline).findings
+    silenced_on_base: list[Finding] = []
+    base_findings = _review_files(base, config, base_targets, deadline=deadline, silenced=silenced_on_base).findings
+    silenced = Counter(f.identity(to_head) for f in silenced_on_base)
     baseline: Counter[tuple[str, ...]] = Counter(
         (*f.identity(to_head), "context" if f.context else "") for f in base_findings
     )
-    made, before = [], []
+    made, before, still_silenced = [], [], 0
     for finding in findings:
         key = (*finding.identity(), "context" if finding.context else "")
+        if finding.rewritten_suppression and silenced[finding.identity()] > 0:
+            # The base's suppression silenced this very finding: the change moved or reformatted it.
+            silenced[finding.identity()] -= 1
+            still_silenced += 1
+            continue
         # A file the change touches that cannot be reviewed is the change's business even when the
         # base had the same problem: it is never waved through.
         if finding.rule in _ENGINE_RULES and change.touches_finding(finding):
@@ -456,7 +488,8 @@ def _attribute(
             before.append(finding)
         else:
             made.append(finding)
-    return made, [f for f in before if change.touches_file(f.path) and f.rule not in _ENGINE_RULES]
+    kept = [f for f in before if change.touches_file(f.path) and f.rule not in _ENGINE_RULES]
+    return made, kept, still_silenced
 
 
 __all__ = ["Change", "Finding", "Location", "Note", "Report", "Severity", "review"]  # value types re-exported

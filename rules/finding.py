@@ -141,6 +141,10 @@ class Finding:
     # The line of a `dockreview: ignore` comment the change adds that would silence this finding, 0
     # when there is none: the base branch's config does not trust such comments, so it still counts.
     added_suppression: int = 0
+    # The line of a base branch's `dockreview: ignore` comment that covers a line the change rewrote
+    # (0: none). It was written for what the line said before: it silences the finding only when the
+    # base had the same finding under it (the change moved or reformatted it), else it still counts.
+    rewritten_suppression: int = 0
 
     @property
     def last_line(self) -> int:

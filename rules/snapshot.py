@@ -178,6 +178,8 @@ class Snapshot:
 
     # --- classification -----------------------------------------------------------------------
     def file_type(self, path: str) -> FileType | None:
+        if path in self._types:  # asked many times per path: answered before normalizing
+            return self._types[path]
         path = normalize(path)
         if path not in self._types:
             data = None

@@ -339,9 +339,7 @@ def test_logs_are_json_and_never_carry_tokens_keys_or_secrets(github, capfd) -> 
 
 
 def test_every_annotation_is_written_before_the_run_completes_and_they_are_capped(github, monkeypatch) -> None:
-    from dockreview.bot.worker import check_run
-
-    monkeypatch.setattr(check_run, "MAX_ANNOTATIONS", 120)
+    monkeypatch.setenv("DOCKREVIEW_MAX_ANNOTATIONS", "120")
     gh, app, _ = github
     services = "".join(
         f"  s{i}:\n    image: example/s{i}:1.0\n    environment:\n      API_TOKEN: tok-{i:04d}abcdef\n"
@@ -379,3 +377,42 @@ def test_a_foreign_dockreview_check_run_is_not_adopted(github) -> None:
     theirs = [r for r in runs if r["app"]["id"] == other.id]
     assert [r["conclusion"] for r in ours] == ["failure"]
     assert [r["conclusion"] for r in theirs] == ["success"] and len(theirs[0]["requests"]) == 1
+
+
+def test_another_apps_comment_with_our_marker_is_not_taken_for_ours(github) -> None:
+    import httpx
+
+    gh, app, _ = github
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    with AppServer(settings_for(gh, app)) as server:
+        send(gh, app, server, "opened", number)
+        completed_run(gh, sha)
+    ours = gh.review_comments("octo/shop", number)
+    assert ours
+    # The same change in a second pull request, where another App first posts copies of our comments
+    # (markers included) on the same lines.
+    second, second_sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE}, branch="again")
+    other = gh.create_app(slug="impostor", webhook_secret="whsec-other")
+    token = gh.installation_token(gh.install(other, "octo", ["shop"]))
+    for comment in ours:
+        posted = httpx.post(f"{gh.base_url}/repos/octo/shop/pulls/{second}/comments",
+                            headers={"Authorization": f"token {token}"},
+                            json={"body": comment["body"], "commit_id": second_sha, "path": comment["path"],
+                                  "line": comment["line"], "side": "RIGHT"})
+        assert posted.status_code == 201, posted.text
+    with AppServer(settings_for(gh, app)) as server:
+        send(gh, app, server, "opened", second)
+        completed_run(gh, second_sha)
+    comments = gh.review_comments("octo/shop", second)
+    by_app = [c for c in comments if c["user"]["login"] == f"{app.slug}[bot]"]
+    forged = [c for c in comments if c["user"]["login"] == "impostor[bot]"]
+    assert len(by_app) == len(ours) and len(forged) == len(ours)  # each finding commented by us too
+    assert [c["body"] for c in forged] == [c["body"] for c in ours]  # theirs left as they were
+
+
+def test_the_annotation_cap_is_the_operators_and_refuses_nonsense(monkeypatch) -> None:
+    from dockreview.bot.worker.check_run import MAX_ANNOTATIONS, max_annotations
+
+    for raw, cap in (("", MAX_ANNOTATIONS), ("200", 200), ("3", 50), ("nan", MAX_ANNOTATIONS), ("-5", MAX_ANNOTATIONS)):
+        monkeypatch.setenv("DOCKREVIEW_MAX_ANNOTATIONS", raw)
+        assert max_annotations() == cap, raw

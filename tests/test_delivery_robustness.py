@@ -378,3 +378,26 @@ def test_an_undecodable_stream_entry_is_dropped_not_retried_for_ever(redis_serve
 
     asyncio.run(scenario())
     admin.close()
+
+
+def test_dead_consumers_leave_the_group_but_not_with_a_job(redis_server) -> None:
+    import asyncio
+
+    import redis
+
+    admin = redis.Redis.from_url(redis_server.url, decode_responses=True)
+
+    async def scenario() -> None:
+        queue = RedisQueue(redis_server.url, job_timeout=0.05, consumer_idle=0.1)
+        await queue.depth()  # creates the group
+        admin.xadd("dockreview:jobs", {"job": "{}"})
+        admin.xreadgroup("workers", "died-holding-a-job", {"dockreview:jobs": ">"}, count=1)
+        admin.xgroup_createconsumer("dockreview:jobs", "workers", "died-idle")  # it never got a job
+        await asyncio.sleep(0.3)
+        assert await queue.prune_consumers() == ["died-idle"]
+        names = {c["name"] for c in admin.xinfo_consumers("dockreview:jobs", "workers")}
+        assert names == {"died-holding-a-job"}  # its job is still pending, to be taken over
+        await queue.close()
+
+    asyncio.run(scenario())
+    admin.close()

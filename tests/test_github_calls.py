@@ -24,6 +24,13 @@ HEAD = {"compose.yaml": "services:\n  web:\n    image: example/web:latest\n    p
         "Dockerfile": "FROM python:latest\n", "deploy.sh": "#!/bin/sh\ndocker compose down -v\n"}
 
 
+@pytest.fixture(autouse=True)
+def _patient_check_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The calls counted here must not depend on the machine's speed: a review slower than
+    DOCKREVIEW_CHECK_RUN_DEFER (1 s) shows its run in progress first, one call more (tested apart)."""
+    monkeypatch.setenv("DOCKREVIEW_CHECK_RUN_DEFER", "120")
+
+
 @pytest.fixture
 def github() -> Iterator[FakeGitHub]:
     gh = FakeGitHub()
@@ -137,3 +144,35 @@ def test_the_derived_base_tree_is_the_merge_base_tree(github: FakeGitHub) -> Non
     assert {p: e.sha for p, e in derived.entries.items() if e.kind == "blob"} == {
         p: e.sha for p, e in real.entries.items() if e.kind == "blob"}
 
+
+
+@pytest.mark.parametrize("jwt", [False, True], ids=["installation token", "app jwt"])
+def test_a_next_page_on_another_host_is_never_followed(github: FakeGitHub, jwt: bool) -> None:
+    """A `Link: rel="next"` to another host would carry the token there: refused before any request."""
+    import socket
+
+    from dockreview.bot.github import GitHubError
+
+    client, number = pull_request(github, 1)
+    if jwt:
+        client = GitHubClient(client.settings, None)
+    with socket.socket() as trap:  # where the forged link points: nothing may connect
+        trap.bind(("127.0.0.1", 0))
+        trap.listen(1)
+        trap.settimeout(0.2)
+        evil = f"http://localhost:{trap.getsockname()[1]}/steal?page=2"
+        path = r"/app/hook/deliveries" if jwt else rf"/pulls/{number}/files"
+        github.fail("GET", path, status=200, times=1, body=[{"id": 1, "filename": "a", "status": "added"}],
+                    headers={"link": f'<{evil}>; rel="next"'})
+
+        async def pages() -> None:
+            if jwt:
+                async for _ in api.hook_delivery_pages(client):
+                    pass
+            else:
+                await api.list_pull_files(client, "octo", "shop", number)
+
+        with pytest.raises(GitHubError, match="another host"):
+            asyncio.run(pages())
+        with pytest.raises(TimeoutError):
+            trap.accept()

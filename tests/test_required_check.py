@@ -69,6 +69,18 @@ def test_suppressions_already_on_the_base_count_as_before(github) -> None:
     assert "suppressed by a comment this PR adds" not in run["output"]["summary"]
 
 
+def test_a_base_suppression_does_not_cover_what_the_pull_request_writes_on_its_line(github) -> None:
+    gh, app = github
+    above = RISKY_COMPOSE.replace("      POSTGRES_PASSWORD: hunter2",
+                                  "      # dockreview: ignore a throwaway test database\n"
+                                  "      POSTGRES_PASSWORD: hunter2")
+    gh.push("octo/shop", "main", files={"compose.yaml": above})
+    rewritten = above.replace("POSTGRES_PASSWORD: hunter2", "POSTGRES_PASSWORD: s3cr3t-Prod-2026")
+    run, _ = review_of(gh, app, {"compose.yaml": rewritten})
+    assert run["conclusion"] == "failure"
+    assert "under a `dockreview: ignore` comment of the base branch: still counted" in run["output"]["summary"]
+
+
 # --- 2. a changed Docker file that could not be reviewed completely -------------------------------
 
 def _deep(depth: int) -> str:

@@ -116,3 +116,35 @@ def test_trusted_or_base_suppressions_silence_as_before() -> None:
     suppressed = RISK.format(c="  # dockreview: ignore[DR101]")
     report = _review_change(suppressed, suppressed + "# more\n")
     assert report.suppressed == 1 and not report.findings
+
+
+# --- a base suppression over a line the change rewrites ---------------------------------------------
+SUPPRESSED = ("services:\n  web:\n    image: example/web:1.4\n    environment:\n"
+              "      # dockreview: ignore[DR101] a test token, revoked\n      API_TOKEN: tok-1234567890{v}\n")
+
+
+def test_a_base_suppression_does_not_cover_a_new_value_on_the_line_it_guarded() -> None:
+    from dockreview.rules import Config
+
+    report = _review_change(SUPPRESSED.format(v="ab"), SUPPRESSED.format(v="cd"))
+    [finding] = [f for f in report.findings if f.rule == "DR101"]
+    assert finding.rewritten_suppression == 5 and finding.added_suppression == 0
+    assert "comment on line 5 covers this line, which this pull request changed" in finding.message
+    assert report.failing(Config()) and report.suppressed == 0
+
+
+def test_a_base_suppression_still_covers_the_finding_it_was_written_for_on_a_touched_line() -> None:
+    base = SUPPRESSED.format(v="ab")
+    report = _review_change(base, base.replace("7890ab\n", "7890ab   \n"))  # touched, the same finding
+    assert not [f for f in report.findings if f.rule == "DR101"] and report.suppressed == 1
+
+
+def test_a_base_ignore_file_and_a_trusting_config_keep_covering_rewritten_lines() -> None:
+    from dockreview.rules import Config
+
+    trusting = Config.from_dict({"suppressions": {"from_pull_request": True}})
+    report = _review_change(SUPPRESSED.format(v="ab"), SUPPRESSED.format(v="cd"), trusting)
+    assert not [f for f in report.findings if f.rule == "DR101"] and report.suppressed == 1
+    whole = "# dockreview: ignore-file[DR101]\n" + RISK.format(c="")
+    report = _review_change(whole, whole.replace("1234567890", "0987654321"))
+    assert not [f for f in report.findings if f.rule == "DR101"] and report.suppressed == 1

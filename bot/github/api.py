@@ -43,6 +43,7 @@ PR_STATE = ("pr: pullRequest(number: $number) { reviewThreads(first: 100) { " + 
             "commit: object(oid: $head) { ... on Commit { associatedPullRequests(first: 100) { "
             "nodes { number state headRefOid } } } }")
 PR_STATE_PARAMS = ", $number: Int!, $head: GitObjectID!"
+VIEWER = "viewer { login }"  # with the installation token: the App's bot account, whose comments are ours
 
 
 def _repo(owner: str, repo: str) -> str:
@@ -159,7 +160,7 @@ async def hook_delivery_pages(gh: GitHubClient, *, per_page: int = 100, max_page
         if not isinstance(page, list) or not page:
             break
         yield page
-        url = response.links.get("next", {}).get("url")
+        url = gh.next_link(response)
         params = None  # the next link carries per_page and the cursor
 
 
@@ -176,11 +177,14 @@ class Also:
     params: str
     variables: dict[str, Any]
     found: Json | None = None
+    # Asked at the query's root beside `repository` (e.g. `viewer { login }`), and what it answered.
+    root: str = ""
+    found_root: Json | None = None
 
 
 def pull_request_state(number: int, head_sha: str) -> Also:
     """The review threads of pull request `number` and the pull requests on `head_sha` (PR_STATE)."""
-    return Also(PR_STATE, PR_STATE_PARAMS, {"number": number, "head": head_sha})
+    return Also(PR_STATE, PR_STATE_PARAMS, {"number": number, "head": head_sha}, root=VIEWER)
 
 
 async def read_blobs(gh: GitHubClient, owner: str, repo: str, expressions: Sequence[str],
@@ -196,11 +200,14 @@ async def read_blobs(gh: GitHubClient, owner: str, repo: str, expressions: Seque
     if also is not None:
         params += also.params
         selections.append(also.selection)
+    root = f" {also.root}" if also is not None and also.root else ""
     query = (f"query($owner: String!, $name: String!{params}) {{ repository(owner: $owner, name: $name) {{ "
-             + " ".join(selections) + " } }")
-    repository = (await gh.graphql(query, variables)).get("repository") or {}
+             + " ".join(selections) + f" }}{root} }}")
+    data = await gh.graphql(query, variables)
+    repository = data.get("repository") or {}
     if also is not None:
         also.found = repository
+        also.found_root = {k: v for k, v in data.items() if k != "repository"}
     return [repository.get(f"f{index}") for index in range(len(expressions))]
 
 

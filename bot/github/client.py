@@ -219,20 +219,25 @@ class GitHubClient:
         items: list[Any] = []
         next_url: str | None = url
         query = {"per_page": 100, **(params or {})}
-        api = httpx.URL(self.settings.github_api_url)
         while next_url and len(items) < limit:
             response = await self.request("GET", next_url, params=query)
             data = response.json()
             page = data.get(key, []) if key and isinstance(data, dict) else data
             items.extend(page if isinstance(page, list) else [])
-            next_url = response.links.get("next", {}).get("url")
-            if next_url and not _same_origin(httpx.URL(next_url), api):
-                raise GitHubError(f"GET {url}: the next page is on another host",
-                                  public="GitHub's pagination pointed to another host")
+            next_url = self.next_link(response)
             query = None  # the next link carries the query
             if not page:
                 break
         return items[:limit]
+
+    def next_link(self, response: httpx.Response) -> str | None:
+        """The `Link: rel="next"` URL of a page, None on the last; a link to another host than GitHub's
+        API is refused (the installation token or the App's JWT would go with it)."""
+        next_url = response.links.get("next", {}).get("url")
+        if next_url and not _same_origin(httpx.URL(next_url), httpx.URL(self.settings.github_api_url)):
+            raise GitHubError(f"GET {response.request.url.path}: the next page is on another host",
+                              public="GitHub's pagination pointed to another host")
+        return next_url
 
     async def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         self._spend("GraphQL")

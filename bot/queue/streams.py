@@ -27,6 +27,8 @@ STREAM = PREFIX + "jobs"
 DELAYED = PREFIX + "delayed"
 GROUP = "workers"
 PROMOTE_BATCH = 20
+CONSUMER_IDLE = 3600.0  # seconds without a fetch after which a consumer holding no job is removed
+PRUNE_EVERY = 60.0  # seconds between two looks at the group's consumers, per worker
 
 # The XADD is the first write: when Redis refuses writes (maxmemory with noeviction), nothing is
 # written and the webhook answers 503, so the delivery is not marked seen without its job.
@@ -59,7 +61,8 @@ _UNLOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL'
 
 
 class RedisQueue:
-    def __init__(self, url: str, *, job_timeout: float = 300.0, delivery_ttl: int = 3 * 24 * 3600) -> None:
+    def __init__(self, url: str, *, job_timeout: float = 300.0, delivery_ttl: int = 3 * 24 * 3600,
+                 consumer_idle: float = CONSUMER_IDLE) -> None:
         import redis.asyncio as redis
         from redis.asyncio.retry import Retry
         from redis.backoff import ExponentialBackoff
@@ -78,6 +81,19 @@ class RedisQueue:
         self._renew = self.redis.register_script(_RENEW)
         self._unlock = self.redis.register_script(_UNLOCK)
         self._group_ready = False
+        # A consumer (worker) that has not asked for work in this long, and holds no job, is gone.
+        self.consumer_idle_ms = int(max(consumer_idle, 2 * job_timeout) * 1000)
+        self._pruned_at = 0.0
+
+    async def prune_consumers(self) -> list[str]:
+        """Remove the group's consumers that stopped asking for work and hold no job (a worker that
+        died or was scaled away; a live one asks every second). One with pending jobs stays until
+        another worker has taken them over (XAUTOCLAIM in `fetch`), so nothing it held is lost."""
+        gone = [c["name"] for c in await self.redis.xinfo_consumers(STREAM, GROUP)
+                if int(c.get("pending") or 0) == 0 and int(c.get("idle") or 0) > self.consumer_idle_ms]
+        for name in gone:
+            await self.redis.xgroup_delconsumer(STREAM, GROUP, name)
+        return gone
 
     async def _ensure_group(self) -> None:
         if self._group_ready:
@@ -105,6 +121,9 @@ class RedisQueue:
 
     async def fetch(self, consumer: str, block: float) -> Claimed | None:
         await self._ensure_group()
+        if time.monotonic() - self._pruned_at > PRUNE_EVERY:
+            self._pruned_at = time.monotonic()
+            await self.prune_consumers()
         await self._promote(keys=[DELAYED, STREAM], args=[time.time(), PROMOTE_BATCH])
         # A job whose worker died (no heartbeat for job_timeout) goes to the next worker that asks.
         reply = await self.redis.xautoclaim(

@@ -79,12 +79,17 @@ class ExistingComment:
 
 
     @classmethod
-    def from_thread(cls, thread: Mapping[str, Any]) -> ExistingComment | None:
+    def from_thread(cls, thread: Mapping[str, Any], ours: str | None = None) -> ExistingComment | None:
         """From a GraphQL `PullRequestReviewThread` (id, isResolved, path, line, its first comment with
-        fullDatabaseId, body, author): the comment that opened it, when a Bot account wrote it with a
-        valid marker (as `from_rest` for the comments `GET /pulls/{n}/comments` lists); else None."""
+        fullDatabaseId, body, author): the comment that opened it, when our bot account (`ours`, the
+        query's `viewer` login; any Bot account when unknown) wrote it with a valid marker (as
+        `from_rest` for the comments `GET /pulls/{n}/comments` lists); else None. Another App's
+        comment copying our marker is not ours: we neither skip a finding for it nor edit it."""
         first = (((thread.get("comments") or {}).get("nodes")) or [None])[0]
-        if not isinstance(first, Mapping) or (first.get("author") or {}).get("__typename") != "Bot":
+        author = (first.get("author") or {}) if isinstance(first, Mapping) else {}
+        if not isinstance(first, Mapping) or author.get("__typename") != "Bot":
+            return None
+        if ours is not None and bot_login(str(author.get("login") or "")) != bot_login(ours):
             return None
         database_id = first.get("fullDatabaseId")
         found = parse_marker(first.get("body"))
@@ -100,6 +105,11 @@ class ExistingComment:
             is_resolved=bool(thread.get("isResolved")),
             body=str(first.get("body") or ""),
         )
+
+
+def bot_login(login: str) -> str:
+    """A bot's login as REST and GraphQL both name it: `app[bot]` (REST, `viewer`) and `app` are one."""
+    return login.removesuffix("[bot]").lower()
 
 
 @dataclass(slots=True)

@@ -194,6 +194,11 @@ def check_output(
             f"{_plural(len(by_pr), 'finding')} suppressed by a comment this PR adds: still counted, because the "
             "base branch's config does not trust suppressions from pull requests (`suppressions: "
             "{from_pull_request: true}` there lets them silence findings).")
+    rewritten = [f for f in findings if f.rewritten_suppression]
+    if rewritten:
+        head_lines.append(
+            f"{_plural(len(rewritten), 'finding')} on a line this PR changed under a `dockreview: ignore` comment of "
+            "the base branch: still counted, because the comment was written for what the line said before.")
     head = "\n\n".join(head_lines)
     changes_section = _changes_section(report)
     if changes_section:

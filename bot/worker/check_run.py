@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,8 +22,21 @@ from dockreview.bot.review import summary
 
 log = logging.getLogger("dockreview.pipeline")
 CHECK_NAME = "dockreview"
-MAX_ANNOTATIONS = 1000
+MAX_ANNOTATIONS = 1000  # per check run (DOCKREVIEW_MAX_ANNOTATIONS): one PATCH per 50 of them
 DEFER = 1.0  # seconds a review may take before its new check run is shown in progress (DOCKREVIEW_CHECK_RUN_DEFER)
+
+
+def max_annotations() -> int:
+    """The operator's cap on annotations per check run (`DOCKREVIEW_MAX_ANNOTATIONS`, default 1,000,
+    at least 50): each 50 cost one call of the installation's hourly budget. A value that is not a
+    whole number is refused (logged) for the default."""
+    raw = os.environ.get("DOCKREVIEW_MAX_ANNOTATIONS", "").strip()
+    if not raw:
+        return MAX_ANNOTATIONS
+    if not raw.isdigit():
+        log.warning("DOCKREVIEW_MAX_ANNOTATIONS is not a whole number; %d used", MAX_ANNOTATIONS)
+        return MAX_ANNOTATIONS
+    return max(summary.ANNOTATIONS_PER_REQUEST, int(raw))
 
 
 def _now() -> str:
@@ -115,11 +129,12 @@ class CheckRun:
         there are no more than that; else in progress first."""
         await self._settle()
         items = list(annotations or [])
-        if len(items) > MAX_ANNOTATIONS:
-            note = (f"\n\n_{len(items) - MAX_ANNOTATIONS} more findings are not annotated (at most "
-                    f"{MAX_ANNOTATIONS} annotations per check run); the tables above list them._")
+        cap = max_annotations()
+        if len(items) > cap:
+            note = (f"\n\n_{len(items) - cap} more findings are not annotated (at most "
+                    f"{cap} annotations per check run); the tables above list them._")
             output = dict(output, summary=output["summary"][: summary.MAX_SUMMARY - len(note)] + note)
-            items = items[:MAX_ANNOTATIONS]
+            items = items[:cap]
         batches = list(summary.batches(items, summary.ANNOTATIONS_PER_REQUEST))
         if self.id is None:
             assert self._head_sha is not None, "start() first"

@@ -219,7 +219,8 @@ class PullRequestReview:
             check.output["summary"] = (note + "\n\n" + check.output["summary"])[: summary.MAX_SUMMARY]
             findings = len(own.report.findings)
         else:
-            existing = await self._existing_comments(state.found)
+            viewer = ((state.found_root or {}).get("viewer") or {}).get("login")
+            existing = await self._existing_comments(state.found, viewer)
             review_plan = render.review_plan(own.report, own.diff, existing, own.config, head_sha)
             posted = await self._post_review(review_plan, head_sha)
             resolved = await self._resolve(review_plan)
@@ -311,16 +312,20 @@ class PullRequestReview:
             return None
         return compared
 
-    async def _existing_comments(self, state: dict[str, Any] | None) -> list[plan.ExistingComment]:
+    async def _existing_comments(self, state: dict[str, Any] | None,
+                                 login: str | None = None) -> list[plan.ExistingComment]:
         """The App's earlier inline comments with their threads: from the threads in `state` (PR_STATE,
-        answered with the first blob batch; further pages asked), else from the REST list."""
+        answered with the first blob batch; further pages asked), else from the REST list. `login`: our
+        bot account (the query's `viewer`): only its comments are ours."""
         if state is not None:
             first_page = ((state.get("pr") or {}).get("reviewThreads")) or {}
             nodes = await api.review_thread_nodes(self.gh, self.owner, self.repo, self.number, first_page)
-            return [c for c in (plan.ExistingComment.from_thread(n) for n in nodes) if c is not None]
+            return [c for c in (plan.ExistingComment.from_thread(n, login) for n in nodes) if c is not None]
         comments = await api.list_review_comments(self.gh, self.owner, self.repo, self.number)
-        # Only the App's own comments (a Bot account) with a valid marker count.
-        ours = [c for c in comments if (c.get("user") or {}).get("type") == "Bot" and parse_marker(c.get("body"))]
+        # Only the App's own comments (its Bot account) with a valid marker count.
+        ours = [c for c in comments if (user := c.get("user") or {}).get("type") == "Bot"
+                and (login is None or plan.bot_login(str(user.get("login") or "")) == plan.bot_login(login))
+                and parse_marker(c.get("body"))]
         threads = await api.review_threads(self.gh, self.owner, self.repo, self.number) if ours else {}
         found = (plan.ExistingComment.from_rest(c, threads) for c in ours)
         return [c for c in found if c is not None]
