@@ -27,9 +27,6 @@ from dockreview.rules import Config, Report, Snapshot, review
 from dockreview.rules.diff import Change
 
 HEADER = struct.Struct(">Q")
-# Reviews are batch work: on a shared machine they yield the CPU to the webhook service's answers and
-# the worker's heartbeats (the child's niceness, added to the worker's).
-NICE = 10
 # Test only (an operator's setting, never read from a pull request): when the file FLAG exists, the
 # next pass removes it and then, with "hang:FLAG", hangs (as a rule that never returns), with
 # "sleep=N:FLAG" sleeps N seconds before reviewing, with "crash:FLAG" SIGKILLs its own process.
@@ -155,7 +152,6 @@ def main() -> int:
     # The protocol owns the real stdout; anything printed goes to stderr. Ctrl-C is the worker's to
     # handle: it stops the child by closing the pipe (or kills it).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.nice(NICE)
     requests = os.fdopen(os.dup(0), "rb")
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
