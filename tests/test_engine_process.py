@@ -88,3 +88,40 @@ def test_a_child_killed_under_a_review_makes_the_job_retry_never_pass(github, mo
     assert run["conclusion"] == "failure"
     assert "Not reviewed completely" not in run["output"]["title"]
     wait_for(lambda: len(gh.review_comments("octo/shop", number)) == 2)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_hanging_engine_process_dies_with_its_worker(github, redis_server, monkeypatch, tmp_path: Path) -> None:
+    import signal
+
+    gh, app = github
+    flag = tmp_path / "hang"
+    flag.touch()
+    monkeypatch.setenv(FAULT, f"hang:{flag}")
+    number, _ = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    with AppServer(settings_for(gh, app, redis_url=redis_server.url)) as server:
+        worker = start_worker(gh, app, redis_server.url, job_timeout=30.0)
+        try:
+            assert send(gh, app, server, "opened", number) == 202
+            wait_for(lambda: not flag.exists())  # the engine's pass hangs now
+            [engine] = wait_for(lambda: _children(worker.pid))
+            assert _running(engine)
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+        finally:
+            stop(worker)
+    wait_for(lambda: not _running(engine), timeout=10)  # not left hanging for the hour

@@ -13,6 +13,7 @@ in about a third of a second.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -27,6 +28,7 @@ from dockreview.rules import Config, Report, Snapshot, review
 from dockreview.rules.diff import Change
 
 HEADER = struct.Struct(">Q")
+PR_SET_PDEATHSIG = 1  # prctl(2)
 # Test only (an operator's setting, never read from a pull request): when the file FLAG exists, the
 # next pass removes it and then, with "hang:FLAG", hangs (as a rule that never returns), with
 # "sleep=N:FLAG" sleeps N seconds before reviewing, with "crash:FLAG" SIGKILLs its own process.
@@ -134,6 +136,17 @@ def _test_fault() -> None:
     time.sleep(float(kind.removeprefix("sleep=")) if kind.startswith("sleep=") else 3600)
 
 
+def _die_with_parent() -> None:
+    """On Linux, the child is SIGKILLed when the worker that started it dies (even by SIGKILL), so a
+    hanging review never outlives it; elsewhere the closed pipe ends an idle child."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def read_frame(stream: BinaryIO) -> bytes | None:
     header = stream.read(HEADER.size)
     if len(header) < HEADER.size:
@@ -152,6 +165,7 @@ def main() -> int:
     # The protocol owns the real stdout; anything printed goes to stderr. Ctrl-C is the worker's to
     # handle: it stops the child by closing the pipe (or kills it).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     requests = os.fdopen(os.dup(0), "rb")
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
