@@ -274,18 +274,22 @@ def test_a_slow_review_keeps_its_lock_and_is_not_taken_over(github, redis_server
     monkeypatch.setenv("DOCKREVIEW_TEST_ENGINE_FAULT", f"sleep=3:{flag}")
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
     settings = settings_for(gh, app, redis_url=redis_server.url, job_timeout=1.0)
-    second = Worker(settings, RedisQueue(redis_server.url, job_timeout=1.0), name="second").on_own_thread()
-    with embedded(settings, redis_url=redis_server.url) as server:
-        second.start()
+    workers = [Worker(settings, RedisQueue(redis_server.url, job_timeout=1.0), name=name).on_own_thread()
+               for name in ("first", "second")]
+    with AppServer(settings, embedded_worker=False) as server:
+        for worker in workers:
+            worker.start()
         try:
             assert send(gh, app, server, "opened", number) == 202
             [run] = completed_run(gh, sha)
             time.sleep(1.5)  # a take-over would start now
         finally:
-            second.stop()
+            for worker in workers:
+                worker.stop()
     assert not flag.exists()  # the slow pass happened
     assert run["conclusion"] == "failure"
-    assert second.worker.engine.started == 0  # one review, never a second worker's
+    # One review: one worker started an engine process, the other never did (no take-over).
+    assert sorted(w.worker.engine.started for w in workers) == [0, 1]
     assert len(gh.reviews("octo/shop", number)) == 1
 
 
