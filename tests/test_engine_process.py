@@ -125,3 +125,22 @@ def test_a_hanging_engine_process_dies_with_its_worker(github, redis_server, mon
         finally:
             stop(worker)
     wait_for(lambda: not _running(engine), timeout=10)  # not left hanging for the hour
+
+
+ENV_FILE_COMPOSE = RISKY_COMPOSE.replace("    environment:\n", "    env_file: settings.conf\n    environment:\n", 1)
+
+
+@pytest.mark.parametrize("with_env_file", [False, True])
+def test_the_engine_process_asks_for_what_it_missed_in_another_pass(github, with_env_file: bool) -> None:
+    gh, app = github
+    compose = ENV_FILE_COMPOSE if with_env_file else RISKY_COMPOSE
+    assert (compose != RISKY_COMPOSE) is with_env_file
+    with AppServer(settings_for(gh, app)) as server:
+        gh.reset_calls()
+        run, number = _review(gh, app, server, {"compose.yaml": compose, "settings.conf": "LOG_LEVEL=debug\n"},
+                              "env-file")
+    # settings.conf is read only because the compose file names it: a second pass fetches it, and
+    # the child still has compose.yaml from the first (its findings are all there).
+    assert len([c for c in gh.calls if c.path == "/graphql"]) == (2 if with_env_file else 1)
+    assert run["conclusion"] == "failure"
+    wait_for(lambda: len(gh.review_comments("octo/shop", number)) == 2)

@@ -82,6 +82,7 @@ async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: Remot
     change = diff.change()
     name = f"{base_tree.owner}/{base_tree.repo}"  # the repository's own name (rules.docker.collections)
     review_id = uuid.uuid4().hex
+    engine = engine or ThreadEngine()  # one for all passes: it keeps the contents sent so far
     sent: tuple[set[str], set[str]] = (set(), set())
     report = Report()
     for index in range(MAX_PASSES):
@@ -89,7 +90,7 @@ async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: Remot
         request = Pass(review_id, name, _side(head_tree, sent[0], index == 0), _side(base_tree, sent[1], index == 0),
                        config, targets, change,
                        soft_budget=max(0.0, started + budget * SOFT_SHARE - time.monotonic()))
-        answer = await (engine or ThreadEngine()).run(request, timeout=started + budget - time.monotonic())
+        answer = await engine.run(request, timeout=started + budget - time.monotonic())
         if answer is None:
             report = _stopped(targets, change, budget)
             break
