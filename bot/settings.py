@@ -52,6 +52,7 @@ class Settings:
     delivery_ttl: int = 3 * 24 * 3600
     metrics_port: int | None = None
     redeliver_every: float | None = None
+    reuse_ttl: float = 3 * 24 * 3600.0  # seconds a review's result stays reusable by a merge group (0: never)
 
     def __repr__(self) -> str:  # never print the key or the secret
         return f"Settings(app_id={self.app_id!r}, github_api_url={self.github_api_url!r}, redis={bool(self.redis_url)})"
@@ -88,6 +89,7 @@ class Settings:
         level = {"TRACE": "DEBUG", "FATAL": "CRITICAL", "WARN": "WARNING"}.get(level, level)
         job_timeout = _number(env, "DOCKREVIEW_JOB_TIMEOUT", 300.0, problems, minimum=1.0)
         metrics_port = _number(env, "DOCKREVIEW_METRICS_PORT", None, problems, minimum=1.0)
+        reuse_ttl = _number(env, "DOCKREVIEW_REUSE_TTL", 3 * 24 * 3600.0, problems, minimum=0.0)
         redeliver_every = None
         if env.get("DOCKREVIEW_REDELIVER_EVERY", "").strip():
             try:
@@ -109,6 +111,7 @@ class Settings:
             job_timeout=job_timeout or 300.0,
             metrics_port=int(metrics_port) if metrics_port else None,
             redeliver_every=redeliver_every,
+            reuse_ttl=3 * 24 * 3600.0 if reuse_ttl is None else reuse_ttl,
         )
 
 

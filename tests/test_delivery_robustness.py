@@ -205,6 +205,53 @@ def test_exhausted_rate_limit_is_waited_out_and_the_job_retried(github) -> None:
     assert "UTC" in said["summary"] and gh.count(status=403) == 0  # it stopped before GitHub refused
 
 
+def _retrying(gh: FakeGitHub, sha: str) -> list[dict] | None:
+    """What the commit's check run said while it waited to be retried."""
+    runs = gh.check_runs("octo/shop", sha=sha, name="dockreview")
+    said = [b["output"] for r in runs for b in r["requests"] if "Retrying at" in str(b.get("output"))]
+    return said or None
+
+
+def test_a_graphql_rate_limit_running_low_stops_the_job_until_it_resets(github, monkeypatch) -> None:
+    """GraphQL's points are a limit of their own (REST has plenty here): the job stops with the reserve
+    left, before GitHub refuses a query, says until when, and completes after the reset."""
+    gh, app = github
+    monkeypatch.setenv("DOCKREVIEW_MAX_RETRY_DELAY", "2")  # attempts 2 s apart (of 5): time to see one wait
+    risky = {f"svc{i}/compose.yaml": RISKY_COMPOSE.replace("tok-1234567890", f"tok-{i:010d}") for i in range(60)}
+    number, sha = open_pr(gh, risky)
+    with AppServer(settings_for(gh, app)) as server:
+        gh.set_rate_limit(5000, graphql=11)  # 60 files: two blob batches; after the first, 10 points are left
+        assert send(gh, app, server, "opened", number) == 202
+        [said, *_] = wait_for(lambda: _retrying(gh, sha), timeout=20)
+        assert gh.count(path="/graphql$") == 1 and not [r for r in gh.check_runs("octo/shop", sha=sha)
+                                                         if r["status"] == "completed"]
+        gh.set_rate_limit(5000, graphql=5000)  # the window resets
+        [run] = completed_run(gh, sha)
+    assert "GraphQL rate limit of this installation is used up until " in said["summary"] and "UTC" in said["title"]
+    assert run["conclusion"] == "failure" and gh.review_comments("octo/shop", number)
+    assert gh.graphql_refused == 0 and gh.count(status=403) == 0  # it stopped before GitHub refused
+
+
+@pytest.mark.parametrize("error_type", ["RATE_LIMIT", "RATE_LIMITED", None], ids=["RATE_LIMIT", "RATE_LIMITED", "403"])
+def test_a_used_up_graphql_rate_limit_is_waited_out_never_passed(github, error_type, monkeypatch) -> None:
+    """Used up before the job starts: GitHub answers the first query 200 with a `RATE_LIMIT` error
+    (`RATE_LIMITED` before); the job is retried after the reset, the run never passes meanwhile."""
+    gh, app = github
+    monkeypatch.setenv("DOCKREVIEW_MAX_RETRY_DELAY", "2")
+    gh.graphql_rate_limited_type = error_type
+    number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
+    with AppServer(settings_for(gh, app)) as server:
+        gh.set_rate_limit(5000, graphql=0)
+        assert send(gh, app, server, "opened", number) == 202
+        [said, *_] = wait_for(lambda: _retrying(gh, sha), timeout=20)
+        assert gh.graphql_refused >= 1 or gh.count(path="/graphql$", status=403) >= 1
+        assert all(r.get("conclusion") in (None, "failure") for r in gh.check_runs("octo/shop", sha=sha))
+        gh.set_rate_limit(5000, graphql=5000)
+        [run] = completed_run(gh, sha)
+    assert "GraphQL rate limit of this installation is used up until " in said["summary"]
+    assert run["conclusion"] == "failure" and len(gh.review_comments("octo/shop", number)) == 2
+
+
 def test_a_check_run_gone_meanwhile_is_written_again(github) -> None:
     gh, app = github
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})

@@ -827,3 +827,26 @@ def test_payload_is_independent_copy(env):
         gh.event_payload("pull_request", "opened", repo=repo, number=n)["pull_request"]["title"]
         == p2["pull_request"]["title"]
     )
+
+
+def test_graphql_has_its_own_rate_limit_answered_as_github_does(env):
+    """GraphQL points are a limit apart from REST's; used up, GitHub answers 200 with a `RATE_LIMIT`
+    error and `x-ratelimit-remaining: 0` (REST keeps working)."""
+    gh, c = env["gh"], env["client"]
+    repo, n, _ = make_pr(env, "gqlrate", {"a": "1\n"}, {"a": "2\n"})
+    h = token(env)
+    query = {"query": "{ rateLimit { cost remaining } }"}
+    used = int(c.post("/graphql", headers=h, json=query).headers["x-ratelimit-used"])
+    gh.set_rate_limit(5000, graphql=used + 1)
+    try:
+        last = c.post("/graphql", headers=h, json=query)
+        assert last.json()["data"]["rateLimit"]["remaining"] == 0 and last.headers["x-ratelimit-remaining"] == "0"
+        refused = c.post("/graphql", headers=h, json=query)
+        assert refused.status_code == 200 and refused.headers["x-ratelimit-resource"] == "graphql"
+        assert refused.headers["x-ratelimit-remaining"] == "0" and "data" not in refused.json()
+        [error] = refused.json()["errors"]
+        assert error["type"] == "RATE_LIMIT" and error["message"].startswith("API rate limit already exceeded")
+        assert gh.graphql_refused == 1
+        assert c.get(f"/repos/{repo}/pulls/{n}", headers=h).status_code == 200  # REST's own limit
+    finally:
+        gh.set_rate_limit(5000, graphql=5000)

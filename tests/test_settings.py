@@ -34,3 +34,11 @@ def test_private_key_path_and_enterprise_api_url(tmp_path) -> None:
     assert settings.github_api_url == "https://ghe.example.com/api/v3"
     with pytest.raises(SettingsError, match="cannot be read"):
         Settings.from_env({"APP_ID": "1", "PRIVATE_KEY_PATH": str(tmp_path / "missing.pem"), "WEBHOOK_SECRET": "s"})
+
+
+def test_the_reuse_ttl_is_a_finite_number_of_seconds_zero_for_none() -> None:
+    assert Settings.from_env(BASE).reuse_ttl == 3 * 24 * 3600
+    assert Settings.from_env({**BASE, "DOCKREVIEW_REUSE_TTL": "0"}).reuse_ttl == 0
+    for bad in ("nan", "-1", "3d"):
+        with pytest.raises(SettingsError, match="DOCKREVIEW_REUSE_TTL"):
+            Settings.from_env({**BASE, "DOCKREVIEW_REUSE_TTL": bad})

@@ -42,9 +42,12 @@ from githubkit.retry import RetryOption
 CALLS: contextvars.ContextVar[Counter[str] | None] = contextvars.ContextVar("github_calls", default=None)
 # The most GitHub requests one job may make (retries included); None: no bound (the CLI's setup).
 CALL_BUDGET: contextvars.ContextVar[int | None] = contextvars.ContextVar("github_call_budget", default=None)
-# The rate limit the current job last saw: resource -> (remaining, reset as epoch seconds). A job that
-# sees the core limit down to RATE_RESERVE stops, so the reserve is left to say on its check run
-# until when it waits (a used-up limit would refuse that too); None: not tracked (the CLI's setup).
+# The rate limit the current job last saw: resource -> (remaining, reset as epoch seconds), from the
+# `x-ratelimit-*` headers of every answer (GraphQL's say `x-ratelimit-resource: graphql`: points per
+# hour, apart from REST's `core`). A job that sees the core limit down to RATE_RESERVE stops, so the
+# reserve is left to say on its check run until when it waits (a used-up limit would refuse that
+# too); a GraphQL query is not sent either while GraphQL's is down to RATE_RESERVE points: the job
+# waits for its reset, as for REST. None: not tracked (the CLI's setup).
 RATE_SEEN: contextvars.ContextVar[dict[str, tuple[int, float]] | None] = contextvars.ContextVar(
     "github_rate_seen", default=None)
 RATE_RESERVE = 10
@@ -174,20 +177,24 @@ class GitHubClient:
             async_event_hooks={"response": [_on_response]},
         )
 
-    def _spend(self, what: str) -> None:
+    def _spend(self, what: str, resource: str = "core") -> None:
+        """Count a request against the job's budget, and stop the job while a rate limit it needs is
+        down to its reserve: the REST one (`core`) for every request (the job's results are written
+        through REST), and for a GraphQL query also GraphQL's own (points per hour, apart from REST's)."""
         budget = CALL_BUDGET.get()
         counter = CALLS.get()
         if budget is not None and counter is not None and sum(counter.values()) >= budget:
             raise GitHubError(f"{what}: more than {budget} GitHub requests in one job",
                               public=f"the review needed more than {budget} GitHub API requests")
-        remaining, reset = (RATE_SEEN.get() or {}).get("core", (None, 0.0))
-        if budget is not None and remaining is not None and remaining <= RATE_RESERVE:
-            # Only the last word (CALL_BUDGET None: the check run saying it waits, or gives up) may
-            # use the reserve; the job waits for the reset and tries again.
-            wait = max(reset - time.time(), 0.0)
-            until = time.strftime("%H:%M:%S UTC", time.gmtime(reset)) if reset else "its reset"
-            raise GitHubError(f"{what}: rate limit down to {remaining}", 403, retryable=True, retry_after=wait,
-                              public=f"GitHub's API rate limit of this installation is used up until {until}")
+        if budget is None:
+            return  # the last word (the check run saying it waits, or gives up) may use the reserve
+        seen = RATE_SEEN.get() or {}
+        for name in dict.fromkeys(("core", resource)):
+            remaining, reset = seen.get(name, (None, 0.0))
+            if remaining is not None and remaining <= RATE_RESERVE:
+                # The job waits for the reset and tries again.
+                raise GitHubError(f"{what}: {name} rate limit down to {remaining}", 403, retryable=True,
+                                  retry_after=max(reset - time.time(), 0.0), public=_used_up(name, reset))
 
     async def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
                       json: Any = None, ok: tuple[int, ...] = ()) -> httpx.Response:
@@ -240,7 +247,9 @@ class GitHubClient:
         return next_url
 
     async def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        self._spend("GraphQL")
+        """A GraphQL query. GitHub answers a used-up GraphQL limit with 200 and an error of type
+        `RATE_LIMIT` (formerly `RATE_LIMITED`), which githubkit raises as PrimaryRateLimitExceeded."""
+        self._spend("GraphQL", "graphql")
         refreshed = False
         while True:
             try:
@@ -264,6 +273,13 @@ def _same_origin(url: httpx.URL, api: httpx.URL) -> bool:
     return not url.is_absolute_url or (url.scheme, url.host, url.port) == (api.scheme, api.host, api.port)
 
 
+def _used_up(resource: str, reset: float | None) -> str:
+    """What the check run says of a used-up rate limit (`reset`: epoch seconds, when known)."""
+    which = "GraphQL rate limit" if resource == "graphql" else "API rate limit"
+    until = " until " + time.strftime("%H:%M:%S UTC", time.gmtime(reset)) if reset else ""
+    return f"GitHub's {which} of this installation is used up{until}"
+
+
 def _failed(exc: RequestFailed) -> GitHubError:
     """GitHub answered with an error status, after the retries githubkit made."""
     status = exc.response.status_code
@@ -274,9 +290,11 @@ def _failed(exc: RequestFailed) -> GitHubError:
     if isinstance(exc, RateLimitExceeded):
         retryable = True
         retry_after = exc.retry_after.total_seconds() if exc.retry_after else None
-        public = "GitHub's API rate limit of this installation is used up"
-        if retry_after is not None:
-            public += " until " + time.strftime("%H:%M:%S UTC", time.gmtime(time.time() + retry_after))
+        resource = ""  # a secondary limit: the API's
+        if not isinstance(exc, SecondaryRateLimitExceeded):
+            resource = ("graphql" if request.url.path.endswith("/graphql")
+                        else exc.response.raw_response.headers.get("x-ratelimit-resource", "core"))
+        public = _used_up(resource, time.time() + retry_after if retry_after is not None else None)
     elif status == 404 and "/check-runs/" in request.url.path:
         retryable = True  # the check run was deleted meanwhile: the next attempt creates it again
     return GitHubError(_describe(exc), status, retryable=retryable, retry_after=retry_after, public=public)

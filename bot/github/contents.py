@@ -33,6 +33,7 @@ class RemoteTree:
     truncated: bool = False
     contents: dict[str, bytes | None] = field(default_factory=dict)
     misses: set[str] = field(default_factory=set)
+    asked: set[str] = field(default_factory=set)  # every path the engine asked for (bot/worker/reuse.py)
 
     @property
     def paths(self) -> list[str]:
@@ -45,6 +46,7 @@ class RemoteTree:
 
     def read(self, path: str) -> bytes | None:
         """The engine's reader: known contents, or None and a note to fetch it next pass."""
+        self.asked.add(path)
         if path in self.contents:
             return self.contents[path]
         entry = self.entries.get(path)

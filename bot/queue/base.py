@@ -11,6 +11,7 @@ from dockreview.bot.queue.job import Job
 # `/recheck` of the same pull request is already waiting (many comments, at most one queued run).
 Enqueued = Literal["queued", "duplicate", "coalesced"]
 RECHECK_TTL = 6 * 3600  # a waiting /recheck coalesces others for at most this long
+RESULTS_KEPT = 1000  # reusable review results kept (bot/worker/reuse.py), the oldest dropped first
 
 
 @dataclass(slots=True)
@@ -38,6 +39,10 @@ class Queue(Protocol):
     async def renew(self, key: str, token: str, ttl: float) -> bool:
         """Extend a lock this token holds; False when it is no longer ours."""
     async def unlock(self, key: str, token: str) -> None: ...
+    async def put_result(self, key: str, value: str, ttl: float) -> None:
+        """Keep a review's result under its content key for `ttl` seconds (the newest RESULTS_KEPT only)."""
+    async def get_result(self, key: str) -> str | None:
+        """The result kept under `key`, None when there is none (or it expired)."""
     async def close(self) -> None: ...
 
 

@@ -8,8 +8,10 @@ import queue as threadsafe
 import threading
 import time
 
-from dockreview.bot.queue.base import RECHECK_TTL, Claimed, Enqueued, is_newer
+from dockreview.bot.queue.base import RECHECK_TTL, RESULTS_KEPT, Claimed, Enqueued, is_newer
 from dockreview.bot.queue.job import Job
+
+RESULTS_BYTES = 64 * 1024 * 1024  # kept results in this process at most (the oldest dropped first)
 
 
 class MemoryQueue:
@@ -26,6 +28,7 @@ class MemoryQueue:
         self._ttl = delivery_ttl
         self._counter = 0
         self._locks: dict[str, tuple[str, float]] = {}
+        self._results: dict[str, tuple[float, str]] = {}  # key -> (until when, value), oldest first
 
     async def enqueue(self, job: Job) -> Enqueued:
         now = time.monotonic()
@@ -117,6 +120,22 @@ class MemoryQueue:
         with self._mutex:
             if self._locks.get(key, ("",))[0] == token:
                 del self._locks[key]
+
+    async def put_result(self, key: str, value: str, ttl: float) -> None:
+        now = time.monotonic()
+        with self._mutex:
+            self._results.pop(key, None)
+            self._results[key] = (now + ttl, value)
+            for stale in [k for k, (until, _) in self._results.items() if until <= now]:
+                del self._results[stale]
+            size = sum(len(v) for _, v in self._results.values())
+            while len(self._results) > RESULTS_KEPT or (size > RESULTS_BYTES and len(self._results) > 1):
+                size -= len(self._results.pop(next(iter(self._results)))[1])
+
+    async def get_result(self, key: str) -> str | None:
+        with self._mutex:
+            found = self._results.get(key)
+        return found[1] if found and found[0] > time.monotonic() else None
 
     async def close(self) -> None:
         return None

@@ -9,6 +9,9 @@ Keys (prefix `dockreview:`):
     head:<pr>              "<updated_at> <sha>" of the newest delivery for a pull request
     recheck:<pr>           a `/recheck` of the pull request is waiting (coalesces the next ones)
     lock:<pr>              the per-pull-request lock (token, renewed by the heartbeat)
+    result:<key>           a review's result under its content key (bot/worker/reuse.py), with a TTL
+    results                the result keys by when they were written (sorted set): the newest
+                           RESULTS_KEPT are kept, older ones deleted
 
 Connections: a pooled connection that Redis closed (a restart) is retried on a fresh one
 (`retry_on_error`, redis-py's `Retry`), and idle connections are checked before use
@@ -19,12 +22,13 @@ from __future__ import annotations
 
 import time
 
-from dockreview.bot.queue.base import RECHECK_TTL, Claimed, Enqueued
+from dockreview.bot.queue.base import RECHECK_TTL, RESULTS_KEPT, Claimed, Enqueued
 from dockreview.bot.queue.job import Job
 
 PREFIX = "dockreview:"
 STREAM = PREFIX + "jobs"
 DELAYED = PREFIX + "delayed"
+RESULTS = PREFIX + "results"
 GROUP = "workers"
 PROMOTE_BATCH = 20
 CONSUMER_IDLE = 3600.0  # seconds without a fetch after which a consumer holding no job is removed
@@ -57,6 +61,19 @@ return #due
 """
 _RENEW = ("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end "
           "return 0")
+# A result and its place in the index in one step; past RESULTS_KEPT (or their TTL) the oldest go.
+_PUT_RESULT = """
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]) - tonumber(ARGV[2]))
+local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+if extra > 0 then
+  local old = redis.call('ZRANGE', KEYS[2], 0, extra - 1)
+  redis.call('DEL', unpack(old))
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, extra - 1)
+end
+return 1
+"""
 _UNLOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
@@ -80,6 +97,7 @@ class RedisQueue:
         self._promote = self.redis.register_script(_PROMOTE)
         self._renew = self.redis.register_script(_RENEW)
         self._unlock = self.redis.register_script(_UNLOCK)
+        self._put_result = self.redis.register_script(_PUT_RESULT)
         self._group_ready = False
         # A consumer (worker) that has not asked for work in this long, and holds no job, is gone.
         self.consumer_idle_ms = int(max(consumer_idle, 2 * job_timeout) * 1000)
@@ -206,6 +224,14 @@ class RedisQueue:
 
     async def unlock(self, key: str, token: str) -> None:
         await self._unlock(keys=[f"{PREFIX}lock:{key}"], args=[token])
+
+    async def put_result(self, key: str, value: str, ttl: float) -> None:
+        await self._put_result(keys=[f"{PREFIX}result:{key}", RESULTS],
+                               args=[value, int(ttl * 1000), int(time.time() * 1000), RESULTS_KEPT])
+
+    async def get_result(self, key: str) -> str | None:
+        found = await self.redis.get(f"{PREFIX}result:{key}")
+        return str(found) if found is not None else None
 
     async def close(self) -> None:
         await self.redis.aclose()

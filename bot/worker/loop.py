@@ -35,6 +35,7 @@ from dockreview.bot.worker.check_run import CheckRun, pull_request_of
 from dockreview.bot.worker.engine import EngineCrashed, EngineProcess
 from dockreview.bot.worker.merge_group import MergeGroupReview, merge_group_check_run
 from dockreview.bot.worker.pull_request import PullRequestReview, Superseded
+from dockreview.bot.worker.reuse import Results
 
 log = logging.getLogger("dockreview.worker")
 MAX_DELIVERIES = 4  # handed to a worker that died or lost Redis this many times: given up
@@ -57,6 +58,7 @@ class Worker:
         self.last_calls: Counter[str] = Counter()
         self.retry_base = float(os.environ.get("DOCKREVIEW_RETRY_BASE", "1.0"))
         self.max_retry_delay = float(os.environ.get("DOCKREVIEW_MAX_RETRY_DELAY", "3600"))
+        self.results = Results(queue, settings.reuse_ttl)  # results reused by merge groups with the same content
         # The engine runs in a child process of this worker, started at the first review.
         self.engine = EngineProcess()
 
@@ -264,7 +266,9 @@ class Worker:
                 return
         if job.kind == "merge_group":
             assert job.head_sha is not None and job.base_sha is not None
+            # A Re-run of the group's check (a `check_run` delivery) reviews it again.
             group = MergeGroupReview(gh, job.owner, job.repo, job.head_sha, job.base_sha, job.job_id,
+                                     results=self.results, reuse=job.event == "merge_group",
                                      engine=self.engine)
             outcome = await group.run()
             state.completed = True
@@ -284,7 +288,7 @@ class Worker:
             gh, job.owner, job.repo, number, job_id=job.job_id,
             head_sha=job.head_sha if job.kind != "recheck" else None,
             new_check_run=job.kind in ("recheck", "rerun"),
-            supersedable=False, pr=pr, engine=self.engine,
+            supersedable=False, pr=pr, results=self.results, engine=self.engine,
         )
 
         async def still_current() -> bool:

@@ -32,6 +32,7 @@ from dockreview.bot.worker import listing
 from dockreview.bot.worker.check_run import DEFER, CheckRun
 from dockreview.bot.worker.engine import Engine, ThreadEngine
 from dockreview.bot.worker.engine_child import Pass, Side
+from dockreview.bot.worker.reuse import Results
 from dockreview.rules import Config, Report
 from dockreview.rules.classify import FileType, by_name, needs_content
 from dockreview.rules.config import CONFIG_PATHS, PYPROJECT
@@ -149,6 +150,9 @@ class Assessed:
     report: Report | None  # None: the pull request changes no Docker-related file
     diff: diffmap.DiffMap
     config: Config
+    # What the review read (bot/worker/reuse.py keeps its result by them): the trees and the config's commit.
+    trees: tuple[RemoteTree, RemoteTree] | None = None
+    config_at: str | None = None
 
 
 @dataclass(slots=True)
@@ -165,7 +169,8 @@ class PullRequestReview:
 
     def __init__(self, gh: GitHubClient, owner: str, repo: str, number: int, *, job_id: str,
                  head_sha: str | None = None, new_check_run: bool = False, supersedable: bool = True,
-                 pr: dict[str, Any] | None = None, engine: Engine | None = None) -> None:
+                 pr: dict[str, Any] | None = None, results: Results | None = None,
+                 engine: Engine | None = None) -> None:
         self.gh = gh
         self.owner = owner
         self.repo = repo
@@ -175,6 +180,7 @@ class PullRequestReview:
         self.supersedable = supersedable
         self.pr = pr  # the pull request as GitHub gave it just before (one call fewer), else fetched
         self.check_run = CheckRun(gh, owner, repo, number, job_id, new=new_check_run)
+        self.results = results  # where the result is kept for a merge group to reuse (None: not kept)
         self.engine = engine  # where the engine runs (the worker's child process; None: a thread here)
 
     async def run(self, still_current: Callable[[], Awaitable[bool]] | None = None) -> Outcome:
@@ -197,6 +203,8 @@ class PullRequestReview:
         # The review threads and the pull requests on the head come with the first blob batch.
         state = api.pull_request_state(self.number, head_sha)
         own = await self.assess(self.number, pr, head_sha, state)
+        # Kept before the check run completes: a merge group queued the moment it passes finds it.
+        await self._keep(own, head_sha)
         # The check run is the head commit's: it reflects every open pull request on it, strictest first.
         others = await self._others_on(head_sha, state.found)
         if own.report is None and not any(o.report is not None for _, o in others):
@@ -297,7 +305,13 @@ class PullRequestReview:
                                             self.engine)
         report.errors = incomplete + report.errors
         report.incomplete = incomplete + report.incomplete
-        return Assessed(report, diff, config)
+        return Assessed(report, diff, config, (head_tree, base_tree), pr["base"]["sha"])
+
+    async def _keep(self, own: Assessed, head_sha: str) -> None:
+        """Keep the result for a merge group with the same content to reuse (bot/worker/reuse.py)."""
+        if self.results is not None and own.report is not None and own.trees is not None and own.config_at:
+            await self.results.keep(report=own.report, config=own.config, config_at=own.config_at, diff=own.diff,
+                                    head=own.trees[0], base=own.trees[1], commit=head_sha, number=self.number)
 
     async def _compare(self, pr: dict[str, Any], head_sha: str) -> dict[str, Any] | None:
         """The comparison of the base with the head when it holds every changed file (GitHub lists at most

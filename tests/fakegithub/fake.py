@@ -144,6 +144,10 @@ class FakeGitHub:
         self.time_offset = 0.0
         self.rate_limit = 5000
         self.graphql_rate_limit = 5000
+        # GraphQL points used up: GitHub answers 200 with an error of this type (formerly RATE_LIMITED);
+        # None: a 403 "API rate limit exceeded", as REST (some clients report it for GraphQL too).
+        self.graphql_rate_limited_type: str | None = "RATE_LIMIT"
+        self.graphql_refused = 0  # GraphQL queries answered with that error
         self.content_limit_per_minute = 80
         self.content_limit_per_hour = 500
         self.webhook_timeout = 10.0

@@ -168,6 +168,15 @@ def endpoint(
         cost = 1
         with gh.lock:
             rate_headers, exceeded = _rate_headers(gh, auth, resource, cost)
+        if exceeded and resource == "graphql" and gh.graphql_rate_limited_type is not None:
+            # GitHub's GraphQL API: "the response status will still be 200", with an error and
+            # x-ratelimit-remaining 0 (docs: rate limits and query limits for the GraphQL API).
+            who = f"installation ID {auth.installation.id}" if auth.installation else "this app"
+            error = {"type": gh.graphql_rate_limited_type, "code": "graphql_rate_limit",
+                     "message": f"API rate limit already exceeded for {who}."}
+            with gh.lock:
+                gh.graphql_refused += 1
+            return _json(200, {"errors": [error]}, rate_headers)
         if exceeded:
             who = f"installation ID {auth.installation.id}" if auth.installation else "this app"
             body = {
