@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -123,10 +123,10 @@ class Config:
             self.production_include and _matches_file(lowered, self.production_include)
         ):
             return None
-        for pattern in (*DEFAULT_NON_PRODUCTION, *DEFAULT_LOWERED_TREES):
-            if _matches_file(lowered, (pattern,)):
-                return f"`{path}` matches `{pattern}`, a development, test or example file by default"
-        return None
+        pattern = _default_lowering_pattern(lowered)
+        if pattern is None:
+            return None
+        return f"`{path}` matches `{pattern}`, a development, test or example file by default"
 
     def decides_production(self, path: str) -> bool:
         """Whether the written production patterns decide for `path` (a written `production.exclude`,
@@ -233,6 +233,17 @@ class Config:
         return [key for key in self.rules if key not in known]
 
 
+# Asked for every file by every rule: cached (bounded, the worker runs for long).
+@lru_cache(maxsize=16384)
+def _default_lowering_pattern(lowered: str) -> str | None:
+    """The first default pattern naming `lowered` a development, test or example file."""
+    for pattern in (*DEFAULT_NON_PRODUCTION, *DEFAULT_LOWERED_TREES):
+        if _matches_file(lowered, (pattern,)):
+            return pattern
+    return None
+
+
+@lru_cache(maxsize=16384)
 def _matches_file(path: str, patterns: tuple[str, ...]) -> bool:
     """Case-insensitive; a pattern without `/` matches the file name, one with `/` the path."""
     name = path.rsplit("/", 1)[-1]

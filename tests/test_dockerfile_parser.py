@@ -1,8 +1,9 @@
 import contextlib
+import shlex
 from textwrap import dedent
 
 import pytest
-from dockreview.rules.parse.dockerfile import parse, substitute
+from dockreview.rules.parse.dockerfile import parse, split_words, substitute
 from dockreview.rules.parse.errors import ParseError
 from hypothesis import given
 from hypothesis import strategies as st
@@ -237,3 +238,13 @@ def test_the_rest_of_a_dockerfile_with_a_broken_line_is_reviewed() -> None:
     text = "FROM node:latest\nFROBNICATE now\nENV API_KEY=hunter2secret\n"
     report = review(Snapshot.from_mapping({"Dockerfile": text}))
     assert sorted((f.rule, f.line) for f in report.findings) == [("DR001", 2), ("DR201", 1), ("DR206", 3)]
+
+
+@given(st.text(alphabet=" \t\r\n\x0b\x0c\xa0\u2003ab$#|&;<>()=*~'\"\\", max_size=30))
+def test_split_words_is_shlex_posix_split(text: str) -> None:
+    """The fast path (no quotes, no backslash) gives what shlex gives."""
+    try:
+        expected = shlex.split(text, posix=True)
+    except ValueError:
+        expected = text.split()
+    assert split_words(text) == expected

@@ -508,8 +508,15 @@ def _stages(instructions: list[Instruction], problems: list[tuple[int, str]]) ->
 # --- words, pairs and variables ------------------------------------------------------------------
 
 
+# Without quotes or backslashes, shlex's POSIX split is a split on its four blanks.
+_SHLEX_SPECIAL = re.compile(r"[\"'\\]")
+_SHLEX_BLANKS = re.compile("[ \t\r\n]+")
+
+
 def split_words(text: str) -> list[str]:
     """Shell-like words (quotes removed); never fails."""
+    if not _SHLEX_SPECIAL.search(text):
+        return [word for word in _SHLEX_BLANKS.split(text) if word]
     try:
         return shlex.split(text, posix=True)
     except ValueError:

@@ -4,6 +4,11 @@ Round-trip loading keeps aliases as shared references, so an alias bomb costs no
 time; walkers must still bound how far they follow aliases (`walk` does, by node identity).
 Compose-specific tags (`!reset`, `!override`) load as tagged nodes. Jinja templates (cookiecutter
 and friends) are masked with same-length placeholders, so line and column numbers stay true.
+
+Documents are read by libyaml (ruamel's C extension) through `yaml_cparser`, which gives the pure
+loader's result; whatever it does not reproduce, every invalid document and every document past the
+bounds below is loaded again by the pure-Python loader, whose result or error is then the answer.
+`USE_C_PARSER = False` loads everything with the pure loader (the equivalence tests compare both).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from dockreview.rules.parse import yaml_cparser
 from dockreview.rules.parse.errors import NotReviewed, ParseError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
@@ -20,6 +26,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 MAX_LINES = 100_000
+
+USE_C_PARSER = yaml_cparser.AVAILABLE
 
 # A tag's content holds no opening of its own kind: linear time on unclosed `{%`, `{#`, `{{` runs.
 _JINJA_BLOCK = re.compile(r"\{%(?:[^{%]|\{(?!%)|%(?!\}))*%\}|\{#(?:[^{#]|\{(?!#)|#(?!\}))*#\}")
@@ -63,6 +71,18 @@ def load_documents(text: str, *, first_only: bool = False) -> list[Any]:
         raise NotReviewed(f"more than {MAX_LINES} lines of YAML; not reviewed")
     if _JINJA_HINT.search(text):
         text = _mask_jinja(text)
+    if USE_C_PARSER:
+        try:
+            documents = yaml_cparser.load_all(text, first_only=first_only)
+            for document in documents:
+                _check_bounds(document)
+            return documents
+        except Exception:  # the pure loader below gives the answer, errors included
+            pass
+    return _load_pure(text, first_only=first_only)
+
+
+def _load_pure(text: str, *, first_only: bool) -> list[Any]:
     documents: list[Any] = []
     try:
         for document in _loader().load_all(text):
