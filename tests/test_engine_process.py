@@ -82,7 +82,8 @@ def test_a_child_killed_under_a_review_makes_the_job_retry_never_pass(github, mo
     attempts = [body for body in run["requests"]
                 if str((body.get("output") or {}).get("title", "")).startswith("Retrying")]
     assert len(attempts) == 1
-    assert "engine process stopped unexpectedly \\(killed by signal 9\\)" in attempts[0]["output"]["summary"]
+    # How the death reads depends on who notices first (the reaped signal, or the closed pipe's status).
+    assert "engine process stopped unexpectedly \\(" in attempts[0]["output"]["summary"]
     assert not any(body.get("conclusion") in ("success", "neutral") for body in run["requests"])
     # The retry, in a new child, is the normal review: its findings, its comments.
     assert run["conclusion"] == "failure"
