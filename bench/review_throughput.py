@@ -14,8 +14,8 @@ redis-server (tests/redis_server.py), the webhook service (tests/apprunner.AppSe
    Redis each round).
 2. Growth: one PR of each --sizes changed files, reviewed by a fresh single worker: GitHub calls,
    delivery -> completed check run (and -> job acked, after the last annotations PATCH), and the
-   worker's peak RSS (VmHWM from /proc/<pid>/status) before
-   and after the review.
+   worker's peak RSS (VmHWM from /proc/<pid>/status) before and after the review, plus its engine
+   process's (bot/worker/engine.py: the engine runs in a child of the worker).
 
 The fake GitHub, the service and the workers share the machine's cores (2 here), so the 2-worker
 figure is a lower bound on what two workers on their own cores would do. Stops by itself: every
@@ -46,6 +46,17 @@ from tests.fakegithub import FakeGitHub  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
 
 REPO = "octo/shop"
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of `pid` (the worker's engine process, bot/worker/engine.py)."""
+    found: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return found
 
 
 def vm(pid: int, field: str) -> float:
@@ -218,11 +229,14 @@ def growth(size: int, timeout: float) -> None:
         elapsed = time.perf_counter() - started
         rig.wait_drained(timeout)
         drained = time.perf_counter() - started
-        peak = vm(pid, "VmHWM")
+        worker_peak = vm(pid, "VmHWM")
+        engine_peak = sum(vm(child, "VmHWM") for child in children(pid))
+        peak = worker_peak + engine_peak  # both processes at their peaks at once: an upper bound
         calls = routes(rig.gh.calls)
         annotations = len(rig.gh.check_runs(REPO, sha=sha)[0]["annotations"])
         print(f"{size:6d} {max(1, int(size * 0.2)):7d} {sum(calls.values()):6d} {elapsed:8.2f} {drained:7.2f} "
-              f"{idle:9.0f} {peak:9.0f}  {run['conclusion']}, {annotations} annotations; "
+              f"{idle:9.0f} {peak:9.0f}  (worker {worker_peak:.0f} + engine process {engine_peak:.0f}) "
+              f"{run['conclusion']}, {annotations} annotations; "
               + ", ".join(f"{n} {r}" for r, n in sorted(calls.items(), key=lambda kv: -kv[1])[:5]))
         if size >= 3000:
             print(f"       [target: peak RSS of a 3,000-file review <= {RSS_TARGET_MIB} MiB: "
@@ -249,7 +263,7 @@ def main() -> int:
     print("\n2. one PR reviewed by a fresh single worker subprocess")
     print(f"{'files':>6} {'docker':>7} {'calls':>6} {'to done':>8} {'to ack':>7} {'idle MiB':>9} {'peak MiB':>9}  "
           f"(to done: delivery -> check run completed; to ack: -> job acked, after the last annotation "
-          f"PATCH; peak = worker VmHWM; top routes)")
+          f"PATCH; peak = worker VmHWM + its engine process's VmHWM; top routes)")
     for size in (int(s) for s in args.sizes.split(",") if s):
         growth(size, args.timeout)
     return 0

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 import pytest
 from dockreview.bot.queue import RedisQueue
 from dockreview.bot.worker import loop as worker_loop
-from dockreview.bot.worker import pull_request as review_module
 from dockreview.bot.worker.loop import Worker
 
 from tests.apprunner import AppServer, settings_for, wait_for
@@ -314,30 +313,30 @@ def test_network_errors_and_timeouts_are_retried(github, monkeypatch, fault) -> 
 
 # --- 6. a slow review keeps its lock and its job -------------------------------------------------
 
-def test_a_slow_review_keeps_its_lock_and_is_not_taken_over(github, redis_server, monkeypatch) -> None:
+def test_a_slow_review_keeps_its_lock_and_is_not_taken_over(github, redis_server, monkeypatch, tmp_path) -> None:
     gh, app = github
-    real_review = review_module.review
-    calls: list[float] = []
-
-    def slow_review(*args, **kwargs):
-        calls.append(time.monotonic())
-        time.sleep(3.0)  # CPU-bound engine work: blocks whatever thread it runs on
-        return real_review(*args, **kwargs)
-
-    monkeypatch.setattr(review_module, "review", slow_review)
+    flag = tmp_path / "slow"
+    flag.touch()
+    # The engine's child sleeps 3 s in the first pass (a test-only hook of bot/worker/engine_child.py).
+    monkeypatch.setenv("DOCKREVIEW_TEST_ENGINE_FAULT", f"sleep=3:{flag}")
     number, sha = open_pr(gh, {"compose.yaml": RISKY_COMPOSE})
     settings = settings_for(gh, app, redis_url=redis_server.url, job_timeout=1.0)
-    second = Worker(settings, RedisQueue(redis_server.url, job_timeout=1.0), name="second").on_own_thread()
-    with embedded(settings, redis_server.url) as server:
-        second.start()
+    workers = [Worker(settings, RedisQueue(redis_server.url, job_timeout=1.0), name=name).on_own_thread()
+               for name in ("first", "second")]
+    with AppServer(settings, embedded_worker=False) as server:
+        for worker in workers:
+            worker.start()
         try:
             assert send(gh, app, server, "opened", number) == 202
             [run] = completed_run(gh, sha)
             time.sleep(1.5)  # a take-over would start now
         finally:
-            second.stop()
+            for worker in workers:
+                worker.stop()
+    assert not flag.exists()  # the slow pass happened
     assert run["conclusion"] == "failure"
-    assert len(calls) == 1  # one review, never a second worker's
+    # One review: one worker started an engine process, the other never did (no take-over).
+    assert sorted(w.worker.engine.started for w in workers) == [0, 1]
     assert len(gh.reviews("octo/shop", number)) == 1
 
 

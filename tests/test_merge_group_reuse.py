@@ -282,21 +282,28 @@ def test_another_effective_config_is_another_digest() -> None:
 
 # --- the kept values: bounded, expiring, unreadable ones a miss ----------------------------------
 
-def test_a_reuse_ttl_of_zero_keeps_nothing(monkeypatch) -> None:
-    monkeypatch.setenv("DOCKREVIEW_RETRY_BASE", "0.05")
+@contextlib.contextmanager
+def small_shop() -> Iterator[tuple[FakeGitHub, object]]:
+    """The fake GitHub with the App (merge queue permission) installed on a one-compose-file octo/shop."""
     gh = FakeGitHub()
     gh.start()
     try:
         app = _app_from_manifest(gh)
         gh.create_repo("octo/shop", files={"compose.yaml": BASE_COMPOSE, "README.md": "# shop\n"})
         gh.install(app, "octo", ["shop"])
+        yield gh, app
+    finally:
+        gh.stop()
+
+
+def test_a_reuse_ttl_of_zero_keeps_nothing(monkeypatch) -> None:
+    monkeypatch.setenv("DOCKREVIEW_RETRY_BASE", "0.05")
+    with small_shop() as (gh, app):
         with AppServer(settings_for(gh, app, reuse_ttl=0)) as server:
             number, _ = reviewed(gh, app, server, {"compose.yaml": RISKY_COMPOSE}, "risky")
             run, calls = group_run(gh, server, [number])
             assert server.queue._results == {}
         assert REUSED not in run["output"]["summary"] and calls["graphql"] >= 1
-    finally:
-        gh.stop()
 
 
 def test_the_memory_store_keeps_the_newest_results_and_lets_them_expire() -> None:
@@ -335,12 +342,7 @@ def test_redis_keeps_the_newest_results_with_a_ttl(redis_server) -> None:
 def test_an_unreadable_kept_value_is_a_miss(redis_server, monkeypatch) -> None:
     """Whatever sits under a key (another format, garbage), the group is reviewed, never failed."""
     monkeypatch.setenv("DOCKREVIEW_RETRY_BASE", "0.05")
-    gh = FakeGitHub()
-    gh.start()
-    try:
-        app = _app_from_manifest(gh)
-        gh.create_repo("octo/shop", files={"compose.yaml": BASE_COMPOSE, "README.md": "# shop\n"})
-        gh.install(app, "octo", ["shop"])
+    with small_shop() as (gh, app):
         settings = settings_for(gh, app, redis_url=redis_server.url)
         with embedded(settings, redis_server.url) as server:
             number, _ = reviewed(gh, app, server, {"compose.yaml": RISKY_COMPOSE}, "risky")
@@ -353,5 +355,3 @@ def test_an_unreadable_kept_value_is_a_miss(redis_server, monkeypatch) -> None:
             run, calls = group_run(gh, server, [number])
         assert REUSED not in run["output"]["summary"] and run["conclusion"] == "failure"
         assert calls["graphql"] >= 1
-    finally:
-        gh.stop()

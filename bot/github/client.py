@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import os
 import re
+import ssl
 import time
 from collections import Counter
 from datetime import timedelta
@@ -72,6 +74,14 @@ class GitHubError(Exception):
         self.retryable = retryable
         self.retry_after = retry_after
         self.public = public or "a GitHub API call failed"
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """httpx's default TLS context, made once per process. githubkit opens a new httpx client per
+    request, and each would load the CA bundle again: about 20 ms of CPU with the GIL held, every call
+    (it stalled the webhook answers of `dockreview serve` while its embedded worker called GitHub)."""
+    return httpx.create_ssl_context()
 
 
 def _route(url: httpx.URL) -> str:
@@ -160,6 +170,7 @@ class GitHubClient:
             base_url=self.settings.github_api_url + "/",
             user_agent="dockreview",
             timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
+            ssl_verify=_ssl_context(),
             http_cache=False,
             cache_strategy=MemCacheStrategy(),
             auto_retry=_retry_policy(self.retry_base),

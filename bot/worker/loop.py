@@ -32,6 +32,7 @@ from dockreview.bot.github import CALL_BUDGET, CALLS, RATE_SEEN, GitHubClient, G
 from dockreview.bot.queue import Claimed, Job, Queue
 from dockreview.bot.settings import Settings
 from dockreview.bot.worker.check_run import CheckRun, pull_request_of
+from dockreview.bot.worker.engine import EngineCrashed, EngineProcess
 from dockreview.bot.worker.merge_group import MergeGroupReview, merge_group_check_run
 from dockreview.bot.worker.pull_request import PullRequestReview, Superseded
 from dockreview.bot.worker.reuse import Results
@@ -58,6 +59,8 @@ class Worker:
         self.retry_base = float(os.environ.get("DOCKREVIEW_RETRY_BASE", "1.0"))
         self.max_retry_delay = float(os.environ.get("DOCKREVIEW_MAX_RETRY_DELAY", "3600"))
         self.results = Results(queue, settings.reuse_ttl)  # results reused by merge groups with the same content
+        # The engine runs in a child process of this worker, started at the first review.
+        self.engine = EngineProcess()
 
     def client(self, installation_id: int) -> GitHubClient:
         """One client per installation, kept: its token is reused until shortly before expiry."""
@@ -88,6 +91,7 @@ class Worker:
         finally:
             if redeliveries is not None:
                 await asyncio.gather(redeliveries, return_exceptions=True)
+            await self.engine.close()
 
     async def _loop(self) -> None:
         while not self._stopping.is_set():
@@ -160,6 +164,12 @@ class Worker:
             return "interrupted"  # not acknowledged: taken over after job_timeout (MAX_DELIVERIES bounds it)
         except asyncio.CancelledError:
             raise
+        except EngineCrashed as exc:  # the engine's process died under the review: never a result
+            log.warning("job failed", extra={**job.log_fields(), "error": exc.public})
+            if state.completed:
+                await self._ack(claimed)
+                return "done"
+            return await self._retry(claimed, job, exc.public, None)
         except GitHubError as exc:
             log.warning("job failed", extra={**job.log_fields(), "error": str(exc)[:500],
                                              "retryable": exc.retryable})
@@ -218,7 +228,7 @@ class Worker:
 
     async def _heartbeat(self, claimed: Claimed, job: Job, token: str, state: _JobState) -> None:
         """Keeps the job (XCLAIM to itself) and the pull request's lock while the review runs. It is a
-        task of this event loop, which the review never blocks (the engine runs on a thread)."""
+        task of this event loop, which the review never blocks (the engine runs in a child process)."""
         interval = max(0.2, self.settings.job_timeout / 3)
         while True:
             await asyncio.sleep(interval)
@@ -258,7 +268,8 @@ class Worker:
             assert job.head_sha is not None and job.base_sha is not None
             # A Re-run of the group's check (a `check_run` delivery) reviews it again.
             group = MergeGroupReview(gh, job.owner, job.repo, job.head_sha, job.base_sha, job.job_id,
-                                     results=self.results, reuse=job.event == "merge_group")
+                                     results=self.results, reuse=job.event == "merge_group",
+                                     engine=self.engine)
             outcome = await group.run()
             state.completed = True
             log.info("merge group reviewed", extra={**job.log_fields(), "conclusion": outcome.conclusion})
@@ -277,7 +288,7 @@ class Worker:
             gh, job.owner, job.repo, number, job_id=job.job_id,
             head_sha=job.head_sha if job.kind != "recheck" else None,
             new_check_run=job.kind in ("recheck", "rerun"),
-            supersedable=False, pr=pr, results=self.results,
+            supersedable=False, pr=pr, results=self.results, engine=self.engine,
         )
 
         async def still_current() -> bool:

@@ -19,6 +19,7 @@ from dockreview.bot.github.contents import load_tree
 from dockreview.bot.review import diffmap, render, summary
 from dockreview.bot.worker import listing
 from dockreview.bot.worker.check_run import DEFER, CheckRun
+from dockreview.bot.worker.engine import Engine
 from dockreview.bot.worker.pull_request import Outcome, review_trees
 from dockreview.bot.worker.reuse import Results, Reused
 
@@ -35,6 +36,7 @@ class MergeGroupReview:
     job_id: str
     results: Results | None = None  # kept results: reused when the content is the same, and kept
     reuse: bool = True  # False: review the group even when a result could be reused (a Re-run)
+    engine: Engine | None = None  # where the engine runs (None: a thread of this process)
 
     @property
     def check_run(self) -> CheckRun:
@@ -61,7 +63,8 @@ class MergeGroupReview:
             reused = await self.results.find(self.gh, head_tree, base_tree, diff, self.base_sha)
             if reused is not None:
                 return await self._complete_reused(check_run, reused)
-        report, config = await review_trees(self.gh, head_tree, base_tree, diff, self.base_sha)
+        report, config = await review_trees(self.gh, head_tree, base_tree, diff, self.base_sha,
+                                            engine=self.engine)
         report.errors = incomplete + report.errors
         report.incomplete = incomplete + report.incomplete
         # No pull request diff: nothing is commented inline, every finding is listed in the summary.

@@ -16,10 +16,10 @@ A small pull request costs 8 calls with the installation token (tests/test_githu
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,24 +30,30 @@ from dockreview.bot.review import diffmap, heads, plan, render, summary
 from dockreview.bot.review.markers import parse_marker
 from dockreview.bot.worker import listing
 from dockreview.bot.worker.check_run import DEFER, CheckRun
+from dockreview.bot.worker.engine import Engine, ThreadEngine
+from dockreview.bot.worker.engine_child import Pass, Side
 from dockreview.bot.worker.reuse import Results
-from dockreview.rules import Config, Report, Snapshot, review
+from dockreview.rules import Config, Report
 from dockreview.rules.classify import FileType, by_name, needs_content
 from dockreview.rules.config import CONFIG_PATHS, PYPROJECT
+from dockreview.rules.diff import Change
 from dockreview.rules.engine import Note
 
 log = logging.getLogger("dockreview.pipeline")
 MAX_PASSES = 4
 MAX_TARGETS = 400
 REVIEW_BUDGET = 240.0  # seconds of engine time per review (DOCKREVIEW_REVIEW_BUDGET), below the job timeout
+SOFT_SHARE = 0.9  # the engine starts no file or stage past this share of the budget; at the end, the pass is stopped
 
 
 async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: RemoteTree, diff: diffmap.DiffMap,
-                       config_at: str, also: api.Also | None = None) -> tuple[Report, Config]:
+                       config_at: str, also: api.Also | None = None,
+                       engine: Engine | None = None) -> tuple[Report, Config]:
     """`rules.review` of the head against the base for the files `diff` changes, fetching what the
     engine reads in passes (each pass fetches, in one batch, what the previous one missed), with the
     config read at commit `config_at` (the base branch: a pull request cannot switch off its own
-    review) in the first batch, and `also` with it."""
+    review) in the first batch, and `also` with it. The engine runs in `engine` (the worker's child
+    process; a thread of this process without one)."""
     changed = [path for path, f in diff.files.items() if f.status != "removed"]
     removed = [path for path, f in diff.files.items() if f.status == "removed"]
     renames = {path: f.previous_filename for path, f in diff.files.items() if f.previous_filename}
@@ -70,23 +76,58 @@ async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: Remot
                               Config().max_file_size, first=(config_at, (*CONFIG_PATHS, PYPROJECT)), also=also)
     # As the CLI finds it: the YAML files first, then a pyproject.toml's [tool.dockreview] table.
     config = (Config.from_file(found[0], found[1], found[0]) if found else None) or Config()
+    # The review's time budget (all passes together): the engine starts no file or stage past 90 % of it
+    # ("not reviewed completely"), and a pass still running at its end is stopped (EngineProcess).
+    budget = review_budget()
+    started = time.monotonic()
+    change = diff.change()
+    name = f"{base_tree.owner}/{base_tree.repo}"  # the repository's own name (rules.docker.collections)
+    review_id = uuid.uuid4().hex
+    engine = engine or ThreadEngine()  # one for all passes: it keeps the contents sent so far
+    sent: tuple[set[str], set[str]] = (set(), set())
     report = Report()
-    # The review's time budget (all passes together): what it does not reach is "not reviewed completely".
-    deadline = time.monotonic() + float(os.environ.get("DOCKREVIEW_REVIEW_BUDGET", str(REVIEW_BUDGET)))
-    for _ in range(MAX_PASSES):
+    for index in range(MAX_PASSES):
         await fetch_trees(gh, [(head_tree, prefetch_head), (base_tree, prefetch_base)], config.max_file_size)
-        name = f"{base_tree.owner}/{base_tree.repo}"  # the repository's own name (rules.docker.collections)
-        head = Snapshot(head_tree.paths, head_tree.read, sizes=head_tree.sizes, repository=name)
-        base = Snapshot(base_tree.paths, base_tree.read, sizes=base_tree.sizes, repository=name)
-        # On a thread: the event loop (heartbeat, lock renewal) keeps running during a long review.
-        report = await asyncio.to_thread(review, head, config, paths=[p for p in targets if head.file_type(p)],
-                                         change=diff.change(), base=base, deadline=deadline)
+        request = Pass(review_id, name, _side(head_tree, sent[0], index == 0), _side(base_tree, sent[1], index == 0),
+                       config, targets, change,
+                       soft_budget=max(0.0, started + budget * SOFT_SHARE - time.monotonic()))
+        answer = await engine.run(request, timeout=started + budget - time.monotonic())
+        if answer is None:
+            report = _stopped(targets, change, budget)
+            break
+        report = answer.report
+        # The child reports every path it wanted and lacked; the trees keep those they can fetch.
+        for path in answer.head_misses:
+            head_tree.read(path)
+        for path in answer.base_misses:
+            base_tree.read(path)
         prefetch_head = head_tree.take_misses()
         prefetch_base = base_tree.take_misses()
         if not prefetch_head and not prefetch_base:
             break
     report.errors = notes + report.errors
     return report, config
+
+
+def review_budget() -> float:
+    """DOCKREVIEW_REVIEW_BUDGET: seconds one review may take in the engine, all its passes together."""
+    return float(os.environ.get("DOCKREVIEW_REVIEW_BUDGET", str(REVIEW_BUDGET)))
+
+
+def _side(tree: RemoteTree, sent: set[str], first: bool) -> Side:
+    """What a pass sends of `tree`: the contents not sent yet (and, first, every path and size)."""
+    new = {path: data for path, data in tree.contents.items() if path not in sent}
+    sent.update(new)
+    return Side(new, tree.paths, tree.sizes) if first else Side(new)
+
+
+def _stopped(targets: list[str], change: Change, budget: float) -> Report:
+    """The report of a review stopped at the end of its time budget: nothing it touches was reviewed completely."""
+    message = (f"not reviewed completely: the review ran out of its time budget ({budget:g} s, "
+               "DOCKREVIEW_REVIEW_BUDGET) and was stopped")
+    notes = [Note(path, message, unreviewed=True) for path in targets if change.touches_file(path)]
+    notes = notes or [Note("(pull request)", message, unreviewed=True)]
+    return Report(errors=list(notes), incomplete=list(notes))
 
 
 def _targets(tree: RemoteTree, changed: list[str]) -> list[str]:
@@ -128,7 +169,8 @@ class PullRequestReview:
 
     def __init__(self, gh: GitHubClient, owner: str, repo: str, number: int, *, job_id: str,
                  head_sha: str | None = None, new_check_run: bool = False, supersedable: bool = True,
-                 pr: dict[str, Any] | None = None, results: Results | None = None) -> None:
+                 pr: dict[str, Any] | None = None, results: Results | None = None,
+                 engine: Engine | None = None) -> None:
         self.gh = gh
         self.owner = owner
         self.repo = repo
@@ -139,6 +181,7 @@ class PullRequestReview:
         self.pr = pr  # the pull request as GitHub gave it just before (one call fewer), else fetched
         self.check_run = CheckRun(gh, owner, repo, number, job_id, new=new_check_run)
         self.results = results  # where the result is kept for a merge group to reuse (None: not kept)
+        self.engine = engine  # where the engine runs (the worker's child process; None: a thread here)
 
     async def run(self, still_current: Callable[[], Awaitable[bool]] | None = None) -> Outcome:
         """Review the pull request. For a push, `head_sha` is the commit pushed: when the pull request
@@ -258,7 +301,8 @@ class PullRequestReview:
         if head_tree.truncated:
             incomplete += listing.not_in_tree(diff, head_tree)
         # The config comes from the base branch: a pull request cannot switch off its own review.
-        report, config = await review_trees(self.gh, head_tree, base_tree, diff, pr["base"]["sha"], also)
+        report, config = await review_trees(self.gh, head_tree, base_tree, diff, pr["base"]["sha"], also,
+                                            self.engine)
         report.errors = incomplete + report.errors
         report.incomplete = incomplete + report.incomplete
         return Assessed(report, diff, config, (head_tree, base_tree), pr["base"]["sha"])
