@@ -8,6 +8,8 @@ from fnmatch import fnmatchcase
 from functools import lru_cache
 from posixpath import basename
 
+from dockreview.rules.lazyre import lazy
+
 
 class FileType(StrEnum):
     DOCKERFILE = "dockerfile"
@@ -50,15 +52,15 @@ _NOT_DOCKERFILE_SUFFIXES = frozenset(
 _TEMPLATE_SUFFIXES = frozenset(
     "j2 jinja jinja2 tpl tmpl template gotmpl erb mustache hbs handlebars ejs njk liquid m4 in".split()  # noqa: SIM905
 )
-_TEMPLATE_SYNTAX = re.compile(rb"\{\{|\{%|<%")
+_TEMPLATE_SYNTAX = lazy(rb"\{\{|\{%|<%")
 # What a Dockerfile's first instruction can be (after comments, parser directives and blank lines).
-_FIRST_INSTRUCTION = re.compile(r"(?:from|arg|onbuild)\b", re.IGNORECASE)
+_FIRST_INSTRUCTION = lazy(r"(?:from|arg|onbuild)\b", re.IGNORECASE)
 _SHELL_SUFFIXES = (".sh", ".bash")
-_SHEBANG = re.compile(rb"^#![^\n]*\b(?:ba|da|k|z)?sh\b")
+_SHEBANG = lazy(rb"^#![^\n]*\b(?:ba|da|k|z)?sh\b")
 # A YAML file is a compose file when its top level has `services:` whose entries use image or build.
-_TOP_SERVICES = re.compile(r"^services:\s*(?:#.*)?$", re.MULTILINE)
-_SERVICE_KEYS = re.compile(r"^[ \t]+(?:image|build):", re.MULTILINE)
-_DOCKER_WORD = re.compile(rb"\bdocker(?:-compose)?\b")
+_TOP_SERVICES = lazy(r"^services:\s*(?:#.*)?$", re.MULTILINE)
+_SERVICE_KEYS = lazy(r"^[ \t]+(?:image|build):", re.MULTILINE)
+_DOCKER_WORD = lazy(rb"\bdocker(?:-compose)?\b")
 
 
 @lru_cache(maxsize=1 << 16)  # a function of the path: both sides of a change ask for every path of the tree

@@ -8,17 +8,15 @@ the defaults are used instead, so a typo never silently switches the review off.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any
 
 from dockreview.rules.finding import Confidence, Severity
 from dockreview.rules.globs import matches
-from dockreview.rules.parse import yamlsrc
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.errors import ParseError
 
 CONFIG_PATHS = (".github/dockreview.yml", ".github/dockreview.yaml", ".dockreview.yml", ".dockreview.yaml")
@@ -163,6 +161,8 @@ class Config:
     @classmethod
     def from_text(cls, text: str, source: str) -> Config:
         """Parse and validate; on any problem return defaults carrying the issues."""
+        from dockreview.rules.parse import yamlsrc
+
         try:
             data = yamlsrc.load(text)
         except ParseError as exc:
@@ -268,6 +268,9 @@ def _rule_setting(value: Any) -> RuleSetting:
 
 @cache
 def schema() -> dict[str, Any]:
+    import json  # only when a config file is validated
+    from importlib import resources
+
     text = resources.files("dockreview.rules").joinpath("schema/config.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)  # a JSON Schema document: an object
     return loaded
@@ -311,6 +314,8 @@ def _plain(node: Any) -> Any:
 
 
 def _line_of_path(root: Any, path: list[Any]) -> int:
+    from dockreview.rules.parse import yamlsrc
+
     node, line = root, yamlsrc.line_of(root)
     for part in path:
         if isinstance(node, dict) and part in node:
@@ -324,7 +329,7 @@ def _line_of_path(root: Any, path: list[Any]) -> int:
     return line
 
 
-_TOML_HEADER = re.compile(r"^\s*\[\[?\s*tool\s*\.\s*dockreview\s*((?:\.[^\]]*)?)\]")
+_TOML_HEADER = lazy(r"^\s*\[\[?\s*tool\s*\.\s*dockreview\s*((?:\.[^\]]*)?)\]")
 
 
 def _toml_line(text: str, path: list[Any]) -> int:

@@ -10,23 +10,20 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from dockreview.rules import catalog
-from dockreview.rules.changes import ContainerChange, compare
 from dockreview.rules.classify import FileType
 from dockreview.rules.config import Config
 from dockreview.rules.diff import Change
-from dockreview.rules.docker.collections import repository_context
 from dockreview.rules.finding import Confidence, Finding, Location, Severity
 from dockreview.rules.folds import fold_alike, fold_repeats
 from dockreview.rules.globs import matches
-from dockreview.rules.model.locate import service_subject
 from dockreview.rules.parse.errors import NotReviewed, ParseError
 from dockreview.rules.report import Note, Report
 from dockreview.rules.rule import AnyRule, Context, Hit, Kind, Rule
-from dockreview.rules.scope import affected
 from dockreview.rules.snapshot import ParserCrash, Snapshot
 from dockreview.rules.suppress import ALL, Suppression, Suppressions, scan
 
 if TYPE_CHECKING:
+    from dockreview.rules.changes import ContainerChange
     from dockreview.rules.parse import Document
 
 KIND_OF_TYPE = {
@@ -73,6 +70,8 @@ def review(
         base.max_bytes = config.max_file_size
         snapshot.share_with(base)
     if change is not None and base is not None and not whole:
+        from dockreview.rules.scope import affected
+
         reach = affected(base, snapshot, change)
         targets = [p for p in targets if p in reach]
     report = _review_files(snapshot, config, targets, base=base if change is not None else None, change=change,
@@ -95,6 +94,8 @@ def review(
 def _container_changes(snapshot: Snapshot, base: Snapshot, change: Change, config: Config,
                        report: Report) -> list[ContainerChange]:
     """The container-level comparison of the files the change touches (deleted ones included)."""
+    from dockreview.rules.changes import compare
+
     try:
         found = compare(base, snapshot, change)
     except Exception as exc:  # a comparison bug must not take the review down
@@ -115,7 +116,7 @@ def _review_files(
 ) -> Report:
     """The findings of `targets`; with `silenced`, those suppressions silence are added to it too."""
     report = Report()
-    rules = {kind: [r() for r in catalog.rules_for(kind) if _enabled(r, config)] for kind in Kind}
+    rules = _Rules(config)
     emitter = _Emitter(snapshot, config, base=base, change=change)
     emitter.silenced = silenced
     for issue in config.issues:
@@ -156,7 +157,7 @@ def _review_files(
             emitter.engine(catalog.find("DR001"), path, line, message)
         ctx = Context(path=path, snapshot=snapshot, config=config, base=base, change=change)
         kind = KIND_OF_TYPE.get(file_type)
-        for rule in rules.get(kind, []) if kind else []:
+        for rule in rules[kind] if kind else []:
             if not rule.model_input:
                 emitter.run(rule, doc, ctx, report)
         sources = doc.shell_sources() if hasattr(doc, "shell_sources") else []
@@ -190,49 +191,51 @@ def _review_model(
     snapshot: Snapshot,
     config: Config,
     checked: list[str],
-    rules: dict[Kind, list[AnyRule]],
+    rules: _Rules,
     emitter: _Emitter,
     report: Report,
     base: Snapshot | None,
     change: Change | None,
 ) -> None:
-    """Rules that read the resolved model: each object the reviewed files take part in, once."""
-    by_kind = {kind: [r for r in found if r.model_input] for kind, found in rules.items()}
-    if not any(by_kind.values()):
-        return
+    """Rules that read the resolved model: each object the reviewed files take part in, once.
+
+    A kind's rules (and the model they read) are loaded only when a reviewed file can take part in
+    one of its objects: a workflow model only for a reviewed workflow, say."""
     from dockreview.rules.model.deployment import deployment
 
-    model = deployment(snapshot)
     files = set(checked)
+    types = {snapshot.file_type(path) for path in checked}
+    model = deployment(snapshot)
 
     def run(kind: Kind, obj: object, path: str) -> None:
         ctx = Context(path=path, snapshot=snapshot, config=config, base=base, change=change)
-        for rule in by_kind[kind]:
+        for rule in rules.model(kind):
             emitter.run(rule, obj, ctx, report)
 
-    if by_kind[Kind.COMPOSE]:
-        for project in model.projects:
-            if project.all_files & files:
-                run(Kind.COMPOSE, project, project.key)
-    if by_kind[Kind.DOCKERFILE]:
+    projects = [project for project in model.projects if project.all_files & files]
+    if projects and rules.model(Kind.COMPOSE):
+        for project in projects:
+            run(Kind.COMPOSE, project, project.key)
+    if FileType.DOCKERFILE in types and rules.model(Kind.DOCKERFILE):
         for path in checked:
             dockerfile = model.dockerfile(path) if snapshot.file_type(path) is FileType.DOCKERFILE else None
             if dockerfile is not None:
                 run(Kind.DOCKERFILE, dockerfile, path)
-    if by_kind[Kind.WORKFLOW]:
+    if FileType.WORKFLOW in types and rules.model(Kind.WORKFLOW):  # the workflows model: workflow files only
         for path, workflow in sorted(model.workflows.items()):
             if path in files:
                 run(Kind.WORKFLOW, workflow, path)
-    if by_kind[Kind.BUILD]:
-        for build in model.builds:
-            if build.origin.path in files or (build.dockerfile is not None and build.dockerfile in files):
-                run(Kind.BUILD, build, build.origin.path)
+    builds = [build for build in model.builds
+              if build.origin.path in files or (build.dockerfile is not None and build.dockerfile in files)]
+    if builds and rules.model(Kind.BUILD):
+        for build in builds:
+            run(Kind.BUILD, build, build.origin.path)
 
 
 def _review_deleted(
     snapshot: Snapshot,
     config: Config,
-    rules: dict[Kind, list[AnyRule]],
+    rules: _Rules,
     base: Snapshot,
     change: Change,
     report: Report,
@@ -249,7 +252,7 @@ def _review_deleted(
         if doc is None or kind is None:
             continue
         ctx = Context(path=path, snapshot=snapshot, config=config, base=base, change=change)
-        for rule in rules.get(kind, []):
+        for rule in rules[kind]:
             if type(rule).check_deleted is not Rule.check_deleted:
                 emitter.run_deleted(rule, doc, ctx, report)
     return emitter
@@ -257,6 +260,23 @@ def _review_deleted(
 
 def _enabled(rule: type[AnyRule], config: Config) -> bool:
     return config.setting_for(rule.code, rule.slug, rule.category).enabled
+
+
+class _Rules:
+    """The enabled rules of each kind, imported and instantiated when the review first needs that kind."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._by_kind: dict[Kind, list[AnyRule]] = {}
+
+    def __getitem__(self, kind: Kind) -> list[AnyRule]:
+        if kind not in self._by_kind:
+            self._by_kind[kind] = [r() for r in catalog.rules_for(kind) if _enabled(r, self.config)]
+        return self._by_kind[kind]
+
+    def model(self, kind: Kind) -> list[AnyRule]:
+        """The rules of `kind` that read the resolved model (`Rule.model_input`)."""
+        return [r for r in self[kind] if r.model_input]
 
 
 class _Emitter:
@@ -356,6 +376,8 @@ class _Emitter:
             confidence, message = confidence.lowered(), f"{message} (confidence lowered: {context})"
         subject, basis = hit.subject, hit.basis
         if subject is None and self.snapshot.file_type(path) is FileType.COMPOSE:
+            from dockreview.rules.model.locate import service_subject
+
             subject = service_subject(self.snapshot, path, hit.line)
             if subject is not None:
                 basis = basis or "\x1f".join((" ".join(line_text.split()), hit.evidence))
@@ -393,6 +415,8 @@ class _Emitter:
         decide (a written `production.exclude`, or a `production.include` that names the file)."""
         if self.config.decides_production(path):
             return None
+        from dockreview.rules.docker.collections import repository_context
+
         trusted = self.base if self.base is not None else self.snapshot
         found = trusted.derived("repository-context", lambda: repository_context(trusted.paths, trusted.repository))
         reason = found.reason_for(path)
@@ -405,8 +429,11 @@ class _Emitter:
             self.emit(rule, Hit(line=line, column=column, message=message), path)
 
     def unknown_suppressions(self, path: str) -> None:
+        items = self.suppressions(path).all
+        if not items:
+            return
         known = {r.code for r in catalog.all_rules()} | {r.slug for r in catalog.all_rules()} | {ALL}
-        for item in self.suppressions(path).all:
+        for item in items:
             unknown = [n for n in item.names if n not in known]
             if unknown:
                 self.engine(

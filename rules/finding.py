@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -165,6 +164,8 @@ class Finding:
 
     def fingerprint(self) -> str:
         """Stable identity as a short digest (hidden markers of review comments use it)."""
+        import hashlib  # here: most runs print no fingerprint
+
         raw = "\x1f".join(("v2", *self.identity()))
         return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -59,17 +60,34 @@ def docs_base() -> str:
 
 @functools.cache
 def _package_docs_base() -> str:
-    try:
-        from importlib.metadata import PackageNotFoundError, metadata
-
-        urls: list[str] = [str(u) for u in metadata("dockreview").get_all("Project-URL") or []]
-    except (ImportError, PackageNotFoundError):
-        return DOCS_FALLBACK
-    for entry in urls:
+    for entry in _project_urls():
         label, _, url = entry.partition(",")
         if label.strip().lower() == "documentation" and url.strip().startswith("https://"):
             return url.strip().rstrip("/") + "/rules/"
     return DOCS_FALLBACK
+
+
+def _project_urls() -> list[str]:
+    """The `Project-URL` entries of the installed package's metadata, as importlib.metadata finds
+    them (the first `dockreview` distribution on sys.path), read without it: importing
+    importlib.metadata and the email parser it uses costs more than reviewing a small file."""
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for name in names:
+            stem, dot, suffix = name.rpartition(".")
+            if dot and suffix in ("dist-info", "egg-info") and stem.split("-")[0].lower() == "dockreview":
+                meta = os.path.join(entry or ".", name, "METADATA" if suffix == "dist-info" else "PKG-INFO")
+                try:
+                    with open(meta, encoding="utf-8", errors="replace") as handle:
+                        head = handle.read().partition("\n\n")[0]  # the header block
+                except OSError:
+                    continue
+                return [line.partition(":")[2].strip() for line in head.splitlines()
+                        if line.lower().startswith("project-url:")]
+    return []
 
 
 class Kind(StrEnum):

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dockreview.rules.classify import FileType, classify, needs_content
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.errors import ParseError
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # A path `normalize` leaves as it is: no backslash, no empty, `.` or `..` part, no leading or
 # trailing slash.
-_PLAIN = re.compile(r"(?!\.{1,2}(?:/|$))[^/\\]+(?:/(?!\.{1,2}(?:/|$))[^/\\]+)*\Z")
+_PLAIN = lazy(r"(?!\.{1,2}(?:/|$))[^/\\]+(?:/(?!\.{1,2}(?:/|$))[^/\\]+)*\Z")
 T = TypeVar("T")
 D = TypeVar("D")
 Reader = Callable[[str], bytes | None]
@@ -263,7 +264,7 @@ class Snapshot:
             return ParserCrash(f"{type(exc).__name__}: {exc}")
 
 
-_ORIGIN = re.compile(r'\[remote "origin"\][^\[]*?^\s*url\s*=\s*(\S+)', re.MULTILINE)
+_ORIGIN = lazy(r'\[remote "origin"\][^\[]*?^\s*url\s*=\s*(\S+)', re.MULTILINE)
 
 
 def origin_repository(root: str | os.PathLike[str]) -> str:

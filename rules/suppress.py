@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_DIRECTIVE = re.compile(r"#\s*dockreview:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?", re.IGNORECASE)
+from dockreview.rules.lazyre import lazy
+
+_DIRECTIVE = lazy(r"#\s*dockreview:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 ALL = "*"
 
 

@@ -105,3 +105,14 @@ def test_input_type_check_sees_a_wrong_argument() -> None:
         kind = Kind.COMPOSE
 
     assert _input_of(Wrong) == "dockreview.rules.parse.dockerfile.Dockerfile" != INPUTS[(Kind.COMPOSE, False)]
+
+
+def test_every_rule_sits_in_the_package_of_its_kind() -> None:
+    """The engine imports one kind's package when it first needs that kind (`catalog.PACKAGES`): a rule
+    elsewhere would never run."""
+    for rule in RULES:
+        package = rule.__module__.split(".")[3]
+        assert package in catalog.PACKAGES[rule.kind], f"{rule.code} ({rule.kind}) is in {package}"
+    by_kind = [r for kind in Kind for r in catalog.rules_for(kind)]
+    assert sorted(by_kind, key=lambda r: r.code) == list(RULES)
+    assert all(list(catalog.rules_for(kind)) == [r for r in RULES if r.kind is kind] for kind in Kind)

@@ -102,10 +102,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     return finish(args, report, snapshot, config, root, cwd)
 
 
+def _statistics_formats() -> tuple[str, ...]:
+    from dockreview.bot.output.statistics import FORMATS
+
+    return FORMATS
+
+
 def check_options(args: argparse.Namespace) -> None:
     """Combinations that cannot work, as usage errors before anything is read."""
-    from dockreview.bot.output.statistics import FORMATS as STATISTICS_FORMATS
-
     if STDIN in args.paths and args.paths != [STDIN]:
         raise UsageError("`-` (stdin) cannot be combined with other paths")
     if args.stdin_filename and args.paths != [STDIN]:
@@ -114,7 +118,7 @@ def check_options(args: argparse.Namespace) -> None:
         raise UsageError("--fix writes files; for stdin, use --diff to see the fixes")
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes goes with --fix or --diff")
-    if args.statistics and args.format not in STATISTICS_FORMATS:
+    if args.statistics and args.format not in _statistics_formats():
         raise UsageError(f"--statistics prints text or json, not {args.format}")
     if args.show_files and (args.fix or args.diff or args.statistics):
         raise UsageError("--show-files only lists the files: it cannot go with --fix, --diff or --statistics")

@@ -77,6 +77,8 @@ def apply_selection(config: Config, select: list[str] | None, extend_select: lis
     categories, comma-separated or repeated. `--select` keeps only those rules (the engine's own DR0xx
     stay unless ignored), `--extend-select` adds to it, `--ignore` switches rules off; they override
     the config file. An unknown name is a usage error."""
+    if not (_names(select) or _names(extend_select) or _names(ignore)):
+        return  # nothing to resolve: the catalog is not even imported
     from dockreview.rules import catalog
     from dockreview.rules.config import RuleSetting
 

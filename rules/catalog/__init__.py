@@ -1,4 +1,9 @@
-"""The rule catalog: every `Rule` subclass in the modules below this package, found at import."""
+"""The rule catalog: every `Rule` subclass in the modules below this package, found at import.
+
+Each kind's rules live in one subpackage (`PACKAGES`), imported when a review first asks for that
+kind: checking one Dockerfile never imports the compose or workflow rules (and what they import).
+tests/test_catalog.py checks that every rule sits in the package of its kind.
+"""
 
 from __future__ import annotations
 
@@ -8,32 +13,63 @@ from functools import cache
 
 from dockreview.rules.rule import AnyRule, Kind, Rule
 
+# Where the rules of each kind live (subpackages of this package).
+PACKAGES: dict[Kind, tuple[str, ...]] = {
+    Kind.ENGINE: ("general",),
+    Kind.COMPOSE: ("compose",),
+    Kind.DOCKERFILE: ("dockerfile",),
+    Kind.DOCKERIGNORE: ("dockerfile",),
+    Kind.SHELL: ("shell",),
+    Kind.WORKFLOW: ("workflow",),
+    Kind.BUILD: ("workflow",),
+}
+
+_loaded: dict[str, tuple[type[AnyRule], ...]] = {}
+
 
 @cache
 def all_rules() -> tuple[type[AnyRule], ...]:
-    found: list[type[AnyRule]] = []
-    for info in pkgutil.walk_packages(__path__, prefix=f"{__name__}."):
-        module = importlib.import_module(info.name)
-        for value in vars(module).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, Rule)
-                and value is not Rule
-                and value.__module__ == module.__name__
-                and "code" in vars(value)
-            ):
-                found.append(value)
+    found = [r for info in pkgutil.iter_modules(__path__) for r in _package_rules(info.name)]
     return tuple(sorted(found, key=lambda r: r.code))
 
 
+@cache
 def rules_for(kind: Kind) -> tuple[type[AnyRule], ...]:
-    return tuple(r for r in all_rules() if r.kind is kind)
+    """The rules of one kind, sorted by code (importing only the packages `PACKAGES` names for it)."""
+    found = {r for package in PACKAGES[kind] for r in _package_rules(package) if r.kind is kind}
+    return tuple(sorted(found, key=lambda r: r.code))
 
 
 def find(name: str) -> type[AnyRule] | None:
-    """A rule by code (case-insensitive) or slug."""
-    key = name.strip()
-    for rule in all_rules():
-        if rule.code.lower() == key.lower() or rule.slug == key.lower():
-            return rule
+    """A rule by code (case-insensitive) or slug: among the packages imported so far, then all."""
+    key = name.strip().lower()
+    for rules in (tuple(r for found in list(_loaded.values()) for r in found), all_rules()):
+        for rule in rules:
+            if rule.code.lower() == key or rule.slug == key:
+                return rule
     return None
+
+
+def _package_rules(package: str) -> tuple[type[AnyRule], ...]:
+    """The rules defined in the modules of one subpackage (or one module) of the catalog."""
+    if package not in _loaded:
+        name = f"{__name__}.{package}"
+        top = importlib.import_module(name)
+        modules = [top]
+        if hasattr(top, "__path__"):
+            modules += [importlib.import_module(info.name)
+                        for info in pkgutil.walk_packages(top.__path__, prefix=f"{name}.")]
+        _loaded[package] = tuple(rule for module in modules for rule in _defined_in(module))
+    return _loaded[package]
+
+
+def _defined_in(module: object) -> list[type[AnyRule]]:
+    return [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, Rule)
+        and value is not Rule
+        and value.__module__ == getattr(module, "__name__", None)
+        and "code" in vars(value)
+    ]

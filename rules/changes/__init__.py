@@ -13,7 +13,6 @@ Change-aware rules read the same comparison through `for_file(ctx)`, cached per 
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,9 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.classify import FileType
 from dockreview.rules.docker.secrets import MASK, is_secret_name, mask_known_keys, mask_url
+from dockreview.rules.lazyre import lazy
 
 if TYPE_CHECKING:
+    from dockreview.rules.changes.compose import ProjectView
     from dockreview.rules.diff import Change
+    from dockreview.rules.model.compose.types import ComposeProject
     from dockreview.rules.rule import Context
     from dockreview.rules.snapshot import Snapshot
 
@@ -85,9 +87,9 @@ _FIELD_ORDER = {f: f"{i:02d}" for i, f in enumerate(("file", "path", "service", 
 
 # --- masking ----------------------------------------------------------------------------------
 # Starts only where a run of name characters starts (linear time); `lead`: the run's non-letter start.
-_ASSIGNMENT = re.compile(r"(?<![A-Za-z0-9_.-])(?P<lead>[0-9.-]*)"
+_ASSIGNMENT = lazy(r"(?<![A-Za-z0-9_.-])(?P<lead>[0-9.-]*)"
                          r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>=)(?P<value>[^\s,;&|'\"]+)")
-_PASSWORD_FLAG = re.compile(r"(?P<flag>(?:^|\s)(?:-p|--password[= ]|--pass[= ]|-P))(?P<value>[^\s'\"$-][^\s'\"]*)")
+_PASSWORD_FLAG = lazy(r"(?P<flag>(?:^|\s)(?:-p|--password[= ]|--pass[= ]|-P))(?P<value>[^\s'\"$-][^\s'\"]*)")
 
 
 def safe(value: str | None) -> str | None:
@@ -224,6 +226,16 @@ def touched(ctx: Context) -> bool:
         return True
     directory = parent(ctx.path)
     return any(parent(p) == directory for p in (*change.lines, *change.deleted))
+
+
+def compose_view(ctx: Context, project: ComposeProject) -> ProjectView | None:
+    """`changes.compose.view`: the head project compared with its base side when the change touches
+    it. Without a change (`check`) it is None without importing the compose comparison."""
+    if ctx.base is None or ctx.change is None:
+        return None
+    from dockreview.rules.changes.compose import view
+
+    return view(ctx, project)
 
 
 def for_file(ctx: Context) -> list[ContainerChange]:

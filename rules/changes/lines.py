@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from dockreview.rules.parse.yamlsrc import block_end
-
 
 class LineMap:
     """Base lines -> head lines of one file (1-based), from a line diff."""
@@ -45,6 +43,13 @@ class LineMap:
     def _text(self, line: int) -> bool:
         text = self.head_lines[line - 1].strip() if 0 < line <= len(self.head_lines) else ""
         return bool(text) and not text.startswith("#")
+
+
+def block_end(lines: list[str], start: int) -> int:
+    """`rules.parse.yamlsrc.block_end` (imported on first use: a Dockerfile review needs no YAML loader)."""
+    from dockreview.rules.parse.yamlsrc import block_end as end
+
+    return end(lines, start)
 
 
 __all__ = ["LineMap", "block_end"]

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dockreview.rules.docker.commands import COMPOSE_WITH_VALUE, docker_args, has_flag, operands, subcommand
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds.lists import may_be_true, split_list
 from dockreview.rules.model.workflow_env import StepScope
 from dockreview.rules.parse import yamlsrc
@@ -19,7 +20,7 @@ BUILD_PUSH = "docker/build-push-action"
 LOGIN_ACTIONS = ("docker/login-action", "azure/docker-login", "aws-actions/amazon-ecr-login",
                  "redhat-actions/podman-login", "azure/acr-login")
 # Run-step text that logs in to a registry, or sets up docker credentials some other way.
-_LOGIN_TEXT = re.compile(
+_LOGIN_TEXT = lazy(
     r"\blogin\b|configure-docker|\.docker/config\.json|DOCKER_AUTH_CONFIG|get-login|\bauth\s+docker\b|"
     r"container:login|docker-credential-",
     re.IGNORECASE,
@@ -203,7 +204,7 @@ def text_column(workflow: Workflow, line: int) -> int:
     return len(text) - len(text.lstrip(" -\t")) + 1
 
 
-_LOCAL_REGISTRY = re.compile(r"^(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?/", re.IGNORECASE)
+_LOCAL_REGISTRY = lazy(r"^(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?/", re.IGNORECASE)
 
 
 def is_local_ref(ref: str, job: Job) -> bool:

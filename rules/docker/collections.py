@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from posixpath import basename
 
 from dockreview.rules.classify import FileType, by_name
+from dockreview.rules.lazyre import lazy
 
 # Words that name a sample, tutorial or course (a token of a directory or repository name).
 SAMPLE_WORDS = frozenset(
@@ -50,8 +51,8 @@ _REPOSITORY_PAIRS = (("getting", "started"),)
 FIXTURE_DIRS = frozenset(
     {"testdata", "test-data", "test_data", "fixtures", "fixture", "test-fixtures", "__fixtures__", "golden"}
 )
-_TOKEN = re.compile(r"[a-z]+")
-_README = re.compile(r"readme(?:\.[a-z0-9]+)?", re.IGNORECASE)
+_TOKEN = lazy(r"[a-z]+")
+_README = lazy(r"readme(?:\.[a-z0-9]+)?", re.IGNORECASE)
 
 MIN_NAMED = 3
 MIN_WITH_README = 5

@@ -6,13 +6,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.docker.files import FileContext
 from dockreview.rules.finding import Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.shell import Command, ShellSource
-from dockreview.rules.parse.workflow import Job
 from dockreview.rules.snapshot import join, parent
+
+if TYPE_CHECKING:
+    from dockreview.rules.parse.workflow import Job
 
 # docker's own options before the management command, those taking a value.
 _DOCKER_WITH_VALUE = {"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert",
@@ -21,7 +24,7 @@ _DOCKER_WITH_VALUE = {"-H", "--host", "-c", "--context", "--config", "-l", "--lo
 COMPOSE_WITH_VALUE = {"-f", "--file", "-p", "--project-name", "--profile", "--env-file", "--project-directory",
                       "--ansi", "--parallel", "--progress", "--workdir", "-H", "--host", "--log-level",
                       "--tlscacert", "--tlscert", "--tlskey", "-c", "--context"}
-_VARIABLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+_VARIABLE = lazy(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
 
 
 @dataclass(slots=True)
@@ -33,7 +36,7 @@ class DockerCall:
 
 
 # Text that may start docker: the CLI, compose, podman, or a variable named like them (`$dc`, `$DOCKER`).
-_MAY_RUN_DOCKER = re.compile(r"docker|compose|podman|\$\{?dco?\b", re.IGNORECASE)
+_MAY_RUN_DOCKER = lazy(r"docker|compose|podman|\$\{?dco?\b", re.IGNORECASE)
 
 
 def docker_calls(source: ShellSource) -> Iterator[DockerCall]:
@@ -193,10 +196,10 @@ def destructive_severity(
 
 
 # A value made fresh for this run: `$RANDOM`, `uuidgen`, `mktemp`, `date +%s`, the CI run id.
-_FRESH_VALUE = re.compile(r"\$RANDOM|\$\{RANDOM\}|uuidgen|mktemp|date \+%[sN]|run_id|RUN_ID|CI_JOB_ID|BUILD_ID")
+_FRESH_VALUE = lazy(r"\$RANDOM|\$\{RANDOM\}|uuidgen|mktemp|date \+%[sN]|run_id|RUN_ID|CI_JOB_ID|BUILD_ID")
 _ASSIGNMENT = r"(?:^|[\s;&|(]|export\s+){name}=([^\n]*)"
 # A question asked before going on: `read -p "Delete all data? [y/N]"`, `confirm "..."`, "are you sure".
-_CONFIRMATION = re.compile(
+_CONFIRMATION = lazy(
     r"\bread\b[^\n]*(?:\s-[a-z]*p\b|\[y/n\]|y/n|yes/no)|\bconfirm\w*\s|are you sure|\(y/n\)|\[y/n\]|"
     r"\bselect\s+\w+\s+in\b",
     re.IGNORECASE,
@@ -280,7 +283,7 @@ def _text_line(source: ShellSource, file_line: int) -> int:
     return len(source.line_map)
 
 
-_HOSTED_LABEL = re.compile(r"^(?:ubuntu|windows|macos)-[\w.-]+$", re.IGNORECASE)
+_HOSTED_LABEL = lazy(r"^(?:ubuntu|windows|macos)-[\w.-]+$", re.IGNORECASE)
 
 
 def runner_of(ctx: FileContext, line: int) -> str:

@@ -15,17 +15,16 @@ BuildKit reads `<Dockerfile name>.dockerignore` next to the Dockerfile first, th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from posixpath import basename
 from typing import Any
 
 from dockreview.rules.classify import FileType
-from dockreview.rules.parse import yamlsrc
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.shell import find_commands
 from dockreview.rules.snapshot import Snapshot, join, normalize, parent
 
-_EXPRESSION = re.compile(r"\$\{\{|\$\{?[A-Za-z_]")
+_EXPRESSION = lazy(r"\$\{\{|\$\{?[A-Za-z_]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +109,8 @@ def dockerignore_for(snapshot: Snapshot, dockerfile_path: str, context_dir: str)
 
 
 def _from_compose(snapshot: Snapshot, path: str) -> list[BuildContext]:
+    from dockreview.rules.parse import yamlsrc
+
     document = snapshot.try_document(path)
     services = getattr(document, "services", None)
     if not isinstance(services, dict):
@@ -143,6 +144,7 @@ def _is_remote_or_dynamic(context: str) -> bool:
 
 
 def _from_workflow(snapshot: Snapshot, path: str) -> list[BuildContext]:
+    from dockreview.rules.parse import yamlsrc
     from dockreview.rules.parse.workflow import Workflow
 
     text = snapshot.text(path)
@@ -175,12 +177,16 @@ def _from_workflow(snapshot: Snapshot, path: str) -> list[BuildContext]:
 
 
 def _working_directory(defaults: Any) -> str | None:
+    from dockreview.rules.parse import yamlsrc
+
     if isinstance(defaults, dict) and isinstance(defaults.get("run"), dict):
         return yamlsrc.as_str(defaults["run"].get("working-directory"))
     return None
 
 
 def _from_build_push(step: dict[str, Any], path: str, name: str) -> list[BuildContext]:
+    from dockreview.rules.parse import yamlsrc
+
     inputs = step.get("with")
     inputs = inputs if isinstance(inputs, dict) else {}
     context_text = yamlsrc.as_str(inputs.get("context")) or "."
@@ -205,6 +211,8 @@ _BUILD_VALUE_OPTIONS = {
 def _from_run(
     step: dict[str, Any], path: str, name: str, directory: str, lines: list[str]
 ) -> list[BuildContext]:
+    from dockreview.rules.parse import yamlsrc
+
     script = step["run"]
     if "docker" not in script or "build" not in script:
         return []

@@ -19,12 +19,12 @@ What each engine does with files of another version, from the engines' upgrade d
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from dockreview.rules.docker.databases import DatabaseImage
+from dockreview.rules.lazyre import lazy
 
-_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?")
+_VERSION = lazy(r"^v?(\d+)(?:\.(\d+))?")
 # Engines that share a kind of storage but not its file format (last repository segment -> engine).
 _ENGINES = {"redis": "redis", "redis-stack": "redis", "redis-stack-server": "redis", "valkey": "valkey",
             "keydb": "keydb", "mysql": "mysql", "mysql-server": "mysql", "percona-server": "mysql",

@@ -13,11 +13,11 @@ The text is split into words once (no pattern runs over it twice), so hostile va
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.compose import Service, expand_defaults
 
 
@@ -39,7 +39,7 @@ _NODE_DEFAULT_PORT = 9229
 _NODE_FLAGS = ("--inspect=", "--inspect-brk=", "--inspect-wait=")
 _JAVA_VARIABLES = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "JAVA_OPTS")
 # Words of a command line: quotes and shell operators separate them (`sh -c "node --inspect=..."`).
-_WORD = re.compile(r"[^\s'\"`;&|()]+")
+_WORD = lazy(r"[^\s'\"`;&|()]+")
 _ANY = {"0.0.0.0", "::", "[::]"}
 
 

@@ -11,6 +11,8 @@ import re
 import shlex
 from collections.abc import Sequence
 
+from dockreview.rules.lazyre import lazy
+
 # (pattern over the normalized command text, what to call it). Order matters: first match wins.
 _DEV_SERVERS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), name)
@@ -73,7 +75,7 @@ def _quote(part: str) -> str:
 
 
 # A bind mount of the project's source: `.:/app`, `./:/usr/src/app`, `./src:/app/src`, `../app:/code`.
-_SOURCE_MOUNT = re.compile(r"^\.{1,2}(?:/(?:src|app|code|web|frontend|backend|server|client|lib)?/?)?$")
+_SOURCE_MOUNT = lazy(r"^\.{1,2}(?:/(?:src|app|code|web|frontend|backend|server|client|lib)?/?)?$")
 
 
 def dev_stack(doc: object) -> str | None:

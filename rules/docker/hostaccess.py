@@ -10,6 +10,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from dockreview.rules.lazyre import lazy
+
 
 @dataclass(frozen=True, slots=True)
 class HostAccess:
@@ -42,7 +44,7 @@ _WRITABLE = {
     "/bin": ("the host's `/bin`", "it can replace programs the host runs as root"),
     "/sbin": ("the host's `/sbin`", "it can replace programs the host runs as root"),
 }
-_BLOCK_DEVICE = re.compile(r"^/dev/(?:sd[a-z]+\d*|nvme\d+(?:n\d+)?(?:p\d+)?|vd[a-z]+\d*|xvd[a-z]+\d*|hd[a-z]+\d*|"
+_BLOCK_DEVICE = lazy(r"^/dev/(?:sd[a-z]+\d*|nvme\d+(?:n\d+)?(?:p\d+)?|vd[a-z]+\d*|xvd[a-z]+\d*|hd[a-z]+\d*|"
                            r"mmcblk\d+(?:p\d+)?|md\d+|dm-\d+|loop\d+|mapper/.+|disk/.+|mem|kmem|port)$")
 _CONFINEMENT_OFF = {
     "seccomp": "the seccomp filter, which blocks dangerous system calls",

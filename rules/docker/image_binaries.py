@@ -20,12 +20,12 @@ known: other builds (`bitnami/mariadb`, `acme/mariadb`) may ship anything.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from dockreview.rules.docker.images import Pinning, tag_verdict
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.source import Resolved, VarSource
 from dockreview.rules.parse.imageref import ImageRef
 from dockreview.rules.parse.shell import find_commands
@@ -83,7 +83,7 @@ TABLE: tuple[RemovedPrograms, ...] = (
 _BY_FAMILY = {t.family: t for t in TABLE}
 # Namespaces under which a registry serves the official images (Docker Hub, its mirrors, ECR Public).
 _OFFICIAL = ("", "library/", "docker/library/")
-_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?![\d])")
+_VERSION = lazy(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?![\d])")
 
 
 class Basis(StrEnum):

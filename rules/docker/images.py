@@ -28,9 +28,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.dockerfile_vars import expand
 from dockreview.rules.model.source import Origin, Resolved, VariableUse, VarSource
-from dockreview.rules.parse.compose import expand_defaults
 from dockreview.rules.parse.imageref import ImageRef, familiar_name, parse_image
 
 # Tags that name no version and move with every push.
@@ -50,11 +50,11 @@ VARIANT_WORDS = frozenset(
 CODENAMES = frozenset({"bookworm", "bullseye", "buster", "stretch", "jessie", "trixie", "sid", "jammy", "noble",
                        "focal", "bionic", "xenial"})
 _CODENAME_IMAGES = frozenset({"debian", "ubuntu", "buildpack-deps", "bitnami/minideb"})
-_VARIANT_TOKEN = re.compile(r"^([a-z]+?)(\d[\d.]*)?$")
-_VERSION_TOKEN = re.compile(r"^v?\d|^[0-9a-f]{7,40}$")
-_REFERENCE = re.compile(r"\$\{\{\s*(?P<expr>[^}]*?)\s*\}\}|\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)|\$(?P<bare>[A-Za-z_]"
+_VARIANT_TOKEN = lazy(r"^([a-z]+?)(\d[\d.]*)?$")
+_VERSION_TOKEN = lazy(r"^v?\d|^[0-9a-f]{7,40}$")
+_REFERENCE = lazy(r"\$\{\{\s*(?P<expr>[^}]*?)\s*\}\}|\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)|\$(?P<bare>[A-Za-z_]"
                         r"[A-Za-z0-9_]*)")
-_TEMPLATE = re.compile(r"(?<!\$)\{\{|\{%|%%|@[A-Z0-9_]+@")
+_TEMPLATE = lazy(r"(?<!\$)\{\{|\{%|%%|@[A-Z0-9_]+@")
 _UNKNOWN = frozenset({VarSource.UNSET, VarSource.REQUIRED, VarSource.RUNTIME})
 
 
@@ -229,7 +229,7 @@ def unset_interpolation(text: str) -> Resolved:
     return Resolved(out, written, resolved.origin, (*resolved.variables, *uses))
 
 
-_EXPRESSION = re.compile(r"\$\{\{(?:[^\n{}]|\{(?!\{)|\}(?!\}))*\}\}")  # no `{{` inside: linear time
+_EXPRESSION = lazy(r"\$\{\{(?:[^\n{}]|\{(?!\{)|\}(?!\}))*\}\}")  # no `{{` inside: linear time
 
 
 def _valid(text: str) -> bool:
@@ -242,7 +242,7 @@ def _valid(text: str) -> bool:
     return "::" not in masked and ":@" not in masked and "//" not in masked and not any(c.isspace() for c in masked)
 
 
-_REFERENCE_SPAN = re.compile(r"\$\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+_REFERENCE_SPAN = lazy(r"\$\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _deciding_names(raw: str) -> set[str]:
@@ -304,6 +304,8 @@ def _token_kind(token: str, ref: ImageRef) -> str:
 
 def normalized_image(image: str) -> str:
     """`app`, `app:latest` and `docker.io/library/app:latest` as one key; defaults expanded."""
+    from dockreview.rules.parse.compose import expand_defaults
+
     ref = parse_image(expand_defaults(image.strip()))
     name = ref.name
     for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/", "index.docker.io/"):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.workflow import Job, Step, Workflow, is_expression
 from dockreview.rules.snapshot import Snapshot, join, parent
 
 _ARCH_ALIASES = {"x86_64": "amd64", "x64": "amd64", "aarch64": "arm64", "arm64/v8": "arm64", "armhf": "arm",
                  "armel": "arm", "i386": "386", "i686": "386", "x86": "386"}
-_ARM_LABEL = re.compile(r"(?:^|[-_])(?:arm|arm64|aarch64)(?:$|[-_])|^macos-(?:1[4-9]|[2-9]\d|latest)", re.I)
-_HOSTED_LABEL = re.compile(r"^(?:ubuntu|windows|macos)-[\w.-]+$", re.IGNORECASE)
+_ARM_LABEL = lazy(r"(?:^|[-_])(?:arm|arm64|aarch64)(?:$|[-_])|^macos-(?:1[4-9]|[2-9]\d|latest)", re.I)
+_HOSTED_LABEL = lazy(r"^(?:ubuntu|windows|macos)-[\w.-]+$", re.IGNORECASE)
 # What a runner of each architecture runs without emulation.
 _RUNS_NATIVELY = {"amd64": {"amd64", "386"}, "arm64": {"arm64", "arm"}}
 
@@ -50,9 +51,9 @@ def matrix_varies_runner(job: Job) -> bool:
     return any(is_expression(label) for label in job.runner_labels)
 
 
-_FROM = re.compile(r"^\s*FROM\s+(.*)$", re.IGNORECASE)
-_RUN = re.compile(r"^\s*RUN\s", re.IGNORECASE)
-_BUILD_PLATFORM = re.compile(r"--platform=\$\{?BUILDPLATFORM\}?", re.IGNORECASE)
+_FROM = lazy(r"^\s*FROM\s+(.*)$", re.IGNORECASE)
+_RUN = lazy(r"^\s*RUN\s", re.IGNORECASE)
+_BUILD_PLATFORM = lazy(r"--platform=\$\{?BUILDPLATFORM\}?", re.IGNORECASE)
 
 
 def dockerfile_runs_on_target(snapshot: Snapshot, workflow: Workflow, step: Step) -> bool:

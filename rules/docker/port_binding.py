@@ -3,13 +3,12 @@ loopback address (`"8080:8080"` -> `"127.0.0.1:8080:8080"`)."""
 
 from __future__ import annotations
 
-import re
-
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.compose import ComposeFile, Port
 
 ALL_INTERFACES = {"", "0.0.0.0", "::", "[::]"}
 # `- "5432:5432"`, `- 5432:5432`, `- '0.0.0.0:5432:5432'  # comment`: one short-syntax item per line.
-_SHORT_ITEM = re.compile(r"^(?P<lead>\s*-\s*)(?P<quote>[\"']?)(?P<spec>[^\"'#\s]+)(?P=quote)(?P<tail>\s*(?:#.*)?)$")
+_SHORT_ITEM = lazy(r"^(?P<lead>\s*-\s*)(?P<quote>[\"']?)(?P<spec>[^\"'#\s]+)(?P=quote)(?P<tail>\s*(?:#.*)?)$")
 
 
 def on_all_interfaces(port: Port) -> bool:

@@ -19,18 +19,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from dockreview.rules.lazyre import lazy
+
 PR_EVENTS = ("pull_request", "pull_request_target")
 
 # One token at a position: operators, a quoted string (`''` escapes a quote), a number, a name
 # (`github.event.pull_request.labels.*.name`). Each alternative starts with a distinct character
 # class, so a match never backtracks beyond one token.
-_TOKEN = re.compile(
+_TOKEN = lazy(
     r"\s+|(?P<op>&&|\|\||==|!=|<=|>=|[!()<>,])|(?P<str>'[^']*(?:''[^']*)*')|(?P<num>-?\d+(?:\.\d+)?)"
     r"|(?P<name>[A-Za-z_][\w.*-]*)"
 )
 _MAX_TOKENS = 400
 _MAX_DEPTH = 40
-_EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+_EXPRESSION = lazy(r"\$\{\{(.*?)\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from dockreview.rules.docker.images import TagVerdict, tag_verdict
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds import PublishRecord, registry_of
 from dockreview.rules.parse.imageref import parse_image
 
@@ -25,18 +26,18 @@ def verdict(publish: PublishRecord) -> TagVerdict:
 # Heroku's `heroku container:release` / `heroku releases:rollback` work on releases, not tags.
 _RELEASE_HISTORY_REGISTRIES = ("registry.heroku.com",)
 # `cache-from`/`cache-to` values: `type=registry,ref=IMAGE,...` or a plain image (`--cache-from IMAGE`).
-_CACHE_VALUE = re.compile(r"cache-(?:from|to)\b['\"]?\s*[:=]?\s*['\"]?(?P<value>[^\s'\"]+)")
-_CACHE_WORD = re.compile(r"(?:^|[-_.])(?:build)?cache(?:$|[-_.])", re.IGNORECASE)
+_CACHE_VALUE = lazy(r"cache-(?:from|to)\b['\"]?\s*[:=]?\s*['\"]?(?P<value>[^\s'\"]+)")
+_CACHE_WORD = lazy(r"(?:^|[-_.])(?:build)?cache(?:$|[-_.])", re.IGNORECASE)
 
 
 # Tags a release owns: what users pull by default or by version (`latest`, `stable`, `lts`, `release`,
 # `latest-alpine`, `1.2.3`, `v1`, `1.2`, `2.0.0-rc.1`). Anchored, no nested quantifiers.
-_RELEASE_WORD = re.compile(
+_RELEASE_WORD = lazy(
     r"(?:latest|stable|lts|release)(?:[-_.][a-z0-9]+)*|[a-z0-9]+(?:[-_][a-z0-9]+)*[-_](?:latest|stable)", re.IGNORECASE
 )
-_NOT_RELEASE_CHANNEL = re.compile(r"(?:^|[-_.])(?:pr|pull|preview|dev|develop|test|testing|ci|branch|nightly|"
+_NOT_RELEASE_CHANNEL = lazy(r"(?:^|[-_.])(?:pr|pull|preview|dev|develop|test|testing|ci|branch|nightly|"
                                   r"snapshot|edge|unstable|canary|experimental)(?:$|[-_.])", re.IGNORECASE)
-_RELEASE_VERSION = re.compile(r"(?:v\d+|v?\d+(?:\.\d+){1,3})(?:[-+][0-9a-z][0-9a-z.-]*)?", re.IGNORECASE)
+_RELEASE_VERSION = lazy(r"(?:v\d+|v?\d+(?:\.\d+){1,3})(?:[-+][0-9a-z][0-9a-z.-]*)?", re.IGNORECASE)
 
 
 def release_tag(tag: str) -> bool:

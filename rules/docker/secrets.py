@@ -2,43 +2,43 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Literal, NamedTuple
 
 from dockreview.rules.finding import Confidence
+from dockreview.rules.lazyre import lazy
 
 # Name parts that mean "this holds a secret".
-_SECRET_NAME = re.compile(
+_SECRET_NAME = lazy(
     r"(?:^|[_.-])(?:PASS(?:WORD|WD)?|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|SECRET_?KEY|"
     r"AUTH_?KEY|CREDENTIALS?|ENCRYPTION_?KEY|SIGNING_?KEY|MASTER_?KEY|APP_?KEY|CLIENT_?SECRET|"
     r"DB_?PASS|SALT|JWT_?SECRET|WEBHOOK_?SECRET|LICENSE_?KEY|CONNECTION_?STRING)(?:$|[_.-])",
     re.IGNORECASE,
 )
 # Plural forms (`API_TOKENS`, `DB_PASSWORDS`) and names written without separators (`MYAPIKEY`).
-_SECRET_PLURAL = re.compile(r"(?:^|[_.-])(?:TOKENS|PASSWORDS|SECRETS|API_?KEYS)$", re.IGNORECASE)
-_SECRET_ENDING = re.compile(r"[A-Za-z0-9](?:APIKEY|PASSWORD|PASSWD|SECRET|TOKEN|SECRETKEY|ACCESSKEY)$", re.IGNORECASE)
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SECRET_PLURAL = lazy(r"(?:^|[_.-])(?:TOKENS|PASSWORDS|SECRETS|API_?KEYS)$", re.IGNORECASE)
+_SECRET_ENDING = lazy(r"[A-Za-z0-9](?:APIKEY|PASSWORD|PASSWD|SECRET|TOKEN|SECRETKEY|ACCESSKEY)$", re.IGNORECASE)
+_CAMEL = lazy(r"(?<=[a-z0-9])(?=[A-Z])")
 # Public by name: shipped to browsers or meant to be shared (`NEXT_PUBLIC_*`, publishable keys).
-_PUBLIC = re.compile(r"(?:^|[_.-])(?:PUBLIC|PUBLISHABLE|PUB)(?:$|[_.-])", re.IGNORECASE)
+_PUBLIC = lazy(r"(?:^|[_.-])(?:PUBLIC|PUBLISHABLE|PUB)(?:$|[_.-])", re.IGNORECASE)
 # Counts and limits about tokens (`MAX_TOKENS`, `NUM_TOKENS`).
-_COUNT_PREFIX = re.compile(r"^(?:MAX|MIN|NUM|TOTAL|COUNT|LIMIT)[_.-]", re.IGNORECASE)
+_COUNT_PREFIX = lazy(r"^(?:MAX|MIN|NUM|TOTAL|COUNT|LIMIT)[_.-]", re.IGNORECASE)
 # Name endings that mean "this is about a secret, not the secret itself".
-_NOT_SECRET_SUFFIX = re.compile(
+_NOT_SECRET_SUFFIX = lazy(
     r"(?:_FILE|_PATH|_DIR|_NAME|_USER|_USERNAME|_ID|_LENGTH|_LEN|_MIN|_MAX|_TTL|_EXPIRY|_EXPIRE|_EXPIRES|"
     r"_EXPIRATION|_TIMEOUT|_LIFETIME|_AGE|_HEADER|_ALGORITHM|_ALG|_TYPE|_ENABLED|_REQUIRED|_POLICY|"
     r"_RESET|_PROVIDER|_MODE|_FIELD|_PARAM|_PREFIX|_URL|_URI|_HOST|_PORT|_COUNT|_ROTATION|_METHOD|"
     r"_STRENGTH|_COMPLEXITY|_SCHEME|_ENV|_VAR|_LOCATION|_ROUNDS|_ITERATIONS|_CACHE|_REGEX)$",
     re.IGNORECASE,
 )
-_NOT_SECRET_NAME = re.compile(r"^(?:.*_)?(?:PASSWORD_AUTHENTICATION|NO_?PASSWORD|ALLOW_EMPTY_PASSWORD)$", re.I)
+_NOT_SECRET_NAME = lazy(r"^(?:.*_)?(?:PASSWORD_AUTHENTICATION|NO_?PASSWORD|ALLOW_EMPTY_PASSWORD)$", re.I)
 
-_ONLY_REFERENCE = re.compile(r"^\s*(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$\$\{[^}]*\})\s*$")
+_ONLY_REFERENCE = lazy(r"^\s*(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$\$\{[^}]*\})\s*$")
 # Flags, and sentinels that switch a feature off (`API_KEY=${API_KEY:-invalid}`): not secrets.
 _BOOLEANISH = {"true", "false", "yes", "no", "on", "off", "none", "null", "~", "0", "1", "-", "", "invalid", "disabled"}
 # Linear time: a match starts only where a run of scheme characters starts (the lookbehind), and
 # skips the run's leading non-letters (`lead`), so no start inside a long run rescans the rest of it.
-_URL_CREDENTIALS = re.compile(
+_URL_CREDENTIALS = lazy(
     r"(?<![a-z0-9+.-])(?P<lead>[0-9+.-]*)(?P<scheme>[a-z][a-z0-9+.-]*)://"
     r"(?P<user>[^:/@\s'\"]*):(?P<password>[^@/\s'\"]+)@",
     re.IGNORECASE,
@@ -46,12 +46,12 @@ _URL_CREDENTIALS = re.compile(
 _SECRET_PATHS = ("/run/secrets/", "/var/run/secrets/", "/secrets/", "file:", "vault:", "secretsmanager:")
 MASK = "****"
 # `${VAR:-literal}` / `${VAR-literal}` as the whole value.
-_DEFAULT = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-(?P<default>[^${}]*)\}$")
+_DEFAULT = lazy(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-(?P<default>[^${}]*)\}$")
 # Any interpolation left in a value (`$$` escapes removed first).
-_INTERPOLATION = re.compile(r"\$(?:\{|[A-Za-z_])")
-_PATH = re.compile(r"^(?:/|\./|\.\./|~/)[^\s:;,]*$")
+_INTERPOLATION = lazy(r"\$(?:\{|[A-Za-z_])")
+_PATH = lazy(r"^(?:/|\./|\.\./|~/)[^\s:;,]*$")
 # The placeholder policy (docs/writing-rules.md, "Secrets"): words and shapes that say "replace me".
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy(
     r"^(?:x{3,}|\*{3,}|\.{3,}|<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\}|"
     r"(?:dummy|placeholder|change[-_ ]?me\d*|fake|not[-_]?a[-_]?secret|unused|todo|fixme|redacted|"
     r"replace[-_ ]?me|insert[-_ ]?here)(?:[-_ .].*)?|"
@@ -80,7 +80,7 @@ def is_secret_name(name: str) -> bool:
 
 
 # Connection strings that carry a password by design, whatever their suffix says (`DATABASE_URL`).
-_CREDENTIAL_URL_NAME = re.compile(
+_CREDENTIAL_URL_NAME = lazy(
     r"^(?:[A-Z0-9]+_)*(?:DATABASE|DB|POSTGRES(?:QL)?|PG|MYSQL|MARIADB|MONGO(?:DB)?|REDIS|AMQP|RABBITMQ|BROKER)"
     r"_(?:URL|URI|DSN)$|(?:^|_)(?:DSN|CONNECTION_?STRING)$",
     re.IGNORECASE,
@@ -126,7 +126,7 @@ _KNOWN_KEYS: tuple[tuple[str, str, bool], ...] = (  # (pattern, what it is, a te
     (r"\bnpm_[A-Za-z0-9]{36}\b", "an npm token", False),
     (r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----", "a private key", False),
 )
-_KNOWN_KEY = re.compile("|".join(f"(?P<k{i}>{pattern})" for i, (pattern, _what, _test) in enumerate(_KNOWN_KEYS)))
+_KNOWN_KEY = lazy("|".join(f"(?P<k{i}>{pattern})" for i, (pattern, _what, _test) in enumerate(_KNOWN_KEYS)))
 
 
 class KnownKey(NamedTuple):
@@ -258,5 +258,7 @@ def secret_basis(value: str) -> str:
 
     A finding about a literal secret uses it as its `basis`: the same password moved to another line
     is the same finding; a changed password is a new one (it leaked anew)."""
+    import hashlib  # here: OpenSSL's module is slow to load, and most reviews find no secret
+
     digest = hashlib.sha256(b"dockreview-secret\x00" + value.encode("utf-8", "surrogatepass"))
     return "sha256:" + digest.hexdigest()[:20]

@@ -14,10 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockreview.rules.classify import FileType
-from dockreview.rules.docker.commands import job_runner
 from dockreview.rules.docker.files import FileContext
 from dockreview.rules.model.deployment import deployment
-from dockreview.rules.model.dockerfile import from_text
 from dockreview.rules.model.source import Resolved
 from dockreview.rules.parse.compose import ComposeFile, Service, expand_defaults
 from dockreview.rules.parse.yamlsrc import as_str
@@ -63,6 +61,8 @@ def only_hosted_ci_runs(ctx: FileContext) -> bool:
     workflow steps on GitHub-hosted runners: a stack that lives on a throwaway VM for one job, with
     no server, no neighbours and nothing kept (a directory nobody runs by hand is not known here, so
     callers ask this only of test and development files)."""
+    from dockreview.rules.docker.commands import job_runner
+
     model = deployment(ctx.snapshot)
     projects = model.projects_with(ctx.path)
     if not projects:
@@ -116,6 +116,8 @@ def built_base_image(ctx: FileContext, service: Service) -> str | None:
     if found is None or service.build is None:
         return None
     path, text = found
+    from dockreview.rules.model.dockerfile import from_text
+
     model = from_text(path, text) if path == ctx.path else deployment(ctx.snapshot).dockerfile(path)
     if model is None:
         return None

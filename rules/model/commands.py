@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from dockreview.rules.classify import FileType
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.source import Origin
 from dockreview.rules.parse.dockercli import DockerCommand, docker_command
 from dockreview.rules.parse.makefile import Makefile
@@ -23,7 +24,7 @@ from dockreview.rules.parse.yamlsrc import as_str
 from dockreview.rules.snapshot import Snapshot, parent
 
 # Text that may start docker: the CLI, compose, podman, or a variable named like them (`$dc`, `$DOCKER`).
-_MAY_RUN_DOCKER = re.compile(r"docker|compose|podman|\$\{?dco?\b", re.IGNORECASE)
+_MAY_RUN_DOCKER = lazy(r"docker|compose|podman|\$\{?dco?\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,15 @@
 from __future__ import annotations
 
 from functools import cached_property
+from posixpath import basename
 from typing import TYPE_CHECKING
 
-from dockreview.rules.model.commands import DockerInvocation, docker_invocations
+from dockreview.rules.classify import FileType
 from dockreview.rules.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from dockreview.rules.model.builds import BuildRecord, PublishRecord, ScriptedStep, WorkflowModel
+    from dockreview.rules.model.commands import DockerInvocation
     from dockreview.rules.model.compose import ComposeProject
     from dockreview.rules.model.dockerfile import DockerfileModel
 
@@ -25,9 +27,18 @@ class Deployment:
     # --- compose ------------------------------------------------------------------------------
     @cached_property
     def projects(self) -> list[ComposeProject]:
+        if not self._may_have_projects():
+            return []  # the compose model is not even imported (a Dockerfile alone, say)
         from dockreview.rules.model.compose import find_projects
 
         return find_projects(self.snapshot, self.invocations)
+
+    def _may_have_projects(self) -> bool:
+        """Whether discovery (`rules.model.compose.discover`) can find a project at all: it starts from
+        compose files, directories with a `.env` and `docker compose` commands, and nothing else."""
+        if self.snapshot.files_of(FileType.COMPOSE) or any(basename(p) == ".env" for p in self.snapshot.paths):
+            return True
+        return any(i.command.path[:1] == ("compose",) for i in self.invocations)
 
     def projects_with(self, path: str) -> list[ComposeProject]:
         """The projects a compose (or `.env`, or included) file takes part in."""
@@ -45,6 +56,10 @@ class Deployment:
     # --- builds, pushes, workflows ---------------------------------------------------------------
     @cached_property
     def invocations(self) -> list[DockerInvocation]:
+        if not any(self.snapshot.files_of(kind) for kind in (FileType.SCRIPT, FileType.MAKEFILE, FileType.WORKFLOW)):
+            return []  # nothing that runs docker: the shell, Makefile and workflow parsers are not imported
+        from dockreview.rules.model.commands import docker_invocations
+
         return docker_invocations(self.snapshot)
 
     @cached_property

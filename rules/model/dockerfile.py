@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeAlias, TypeVar
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.dockerfile_vars import Binding, binding_of, expand
 from dockreview.rules.model.source import Origin, Resolved, VariableUse, VarSource
 from dockreview.rules.parse.dockerfile import Dockerfile, Instruction, Stage, parse, raw_key_values, split_raw_words
@@ -61,7 +62,7 @@ AUTOMATIC_ARGS = frozenset(
     {"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH",
      "BUILDVARIANT", "TARGETOSVERSION", "BUILDOSVERSION", "TARGETSTAGE"}
 )
-_MOUNT_FROM = re.compile(r"(?:^|,)from=([^,]+)")
+_MOUNT_FROM = lazy(r"(?:^|,)from=([^,]+)")
 _SCRATCH = "scratch"
 
 BuildArgValue: TypeAlias = str | Resolved

@@ -8,14 +8,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.source import Origin
 from dockreview.rules.parse.workflow import Input, Job, Step, Workflow
 
-_ENV = re.compile(r"\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}")
-_MATRIX = re.compile(r"\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}")
-_MATRIX_USE = re.compile(r"\bmatrix\.([A-Za-z_][\w-]*)")
+_ENV = lazy(r"\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}")
+_MATRIX = lazy(r"\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}")
+_MATRIX_USE = lazy(r"\bmatrix\.([A-Za-z_][\w-]*)")
 Combination = dict[str, str]  # one matrix combination: key -> value
-_SHELL = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_SHELL = lazy(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 @dataclass(slots=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dockreview.rules import classify
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.errors import ParseError
 from dockreview.rules.parse.yamlsrc import as_str
@@ -275,7 +275,7 @@ class ComposeFile:
         return {"default"} if nets is None else set(nets)
 
 
-_DEFAULTED = re.compile(r"(?<!\$)\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?-)(?P<default>[^{}$]*)\}")
+_DEFAULTED = lazy(r"(?<!\$)\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?-)(?P<default>[^{}$]*)\}")
 
 
 def expand_defaults(text: str) -> str:
@@ -339,7 +339,7 @@ def _env_entries(raw: Any) -> list[EnvVar]:
     return entries
 
 
-_PORT = re.compile(
+_PORT = lazy(
     r"^(?:(?P<ip>\[[^\]]*\]|[^:\[\]]*?):)??(?:(?P<published>[^:]*):)?(?P<target>[^:/]+)(?:/(?P<proto>\w+))?$"
 )
 

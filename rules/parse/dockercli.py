@@ -17,8 +17,9 @@ boolean flag (docker would reject it; a reviewer still wants the operands after 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+
+from dockreview.rules.lazyre import lazy
 
 # --- the table --------------------------------------------------------------------------------------
 # For each command: long options that take a value, and short letters mapped to their long name
@@ -156,8 +157,8 @@ _ALIASES: dict[tuple[str, ...], tuple[str, ...]] = {
 _GROUPS = {"buildx", "image", "container", "volume", "system", "manifest", "network", "builder", "stack",
            "imagetools", "compose", "context", "plugin", "trust", "swarm", "node", "service", "secret", "config"}
 
-_VARIABLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
-_SHORT_GROUP = re.compile(r"^-[A-Za-z0-9]")
+_VARIABLE = lazy(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+_SHORT_GROUP = lazy(r"^-[A-Za-z0-9]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dockerfile_parse import DockerfileParser
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.errors import NotReviewed, ParseError
 from dockreview.rules.parse.shell import ShellSource
 
@@ -46,14 +47,14 @@ AUTOMATIC_PLATFORM_ARGS = frozenset(
      "TARGETVARIANT"}
 )
 
-_DIRECTIVE = re.compile(r"^#\s*([A-Za-z]+)\s*=\s*(.*?)\s*$")
+_DIRECTIVE = lazy(r"^#\s*([A-Za-z]+)\s*=\s*(.*?)\s*$")
 # One word of an instruction that opens a here-document: `<<EOF`, `<<-EOF`, `<<"EOF"`, `3<<'EOF'`.
-_HEREDOC_WORD = re.compile(r"""^(\d*)<<(-?)(["']?)([A-Za-z0-9_.\-]+)\3$""")
-_VARIABLE = re.compile(
+_HEREDOC_WORD = lazy(r"""^(\d*)<<(-?)(["']?)([A-Za-z0-9_.\-]+)\3$""")
+_VARIABLE = lazy(
     r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>(?:[^}$]|\$(?!\{))*)\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
 )
 # A whole line that is a template tag (Jinja `{% if %}`, `%%PLACEHOLDER%%`): not an instruction.
-_TEMPLATE_LINE = re.compile(r"^\s*(?:\{%.*%\}|\{#.*#\}|\{\{.*\}\}|%%[A-Za-z0-9_]+%%|@[A-Z0-9_]+@)\s*$")
+_TEMPLATE_LINE = lazy(r"^\s*(?:\{%.*%\}|\{#.*#\}|\{\{.*\}\}|%%[A-Za-z0-9_]+%%|@[A-Z0-9_]+@)\s*$")
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 
 
@@ -427,7 +428,7 @@ def _structure(cleaned: list[str], escape: str) -> list[StructureEntry]:
     return list(parser.structure)
 
 
-_FLAG = re.compile(r"--([A-Za-z][A-Za-z0-9-]*)(?:=(\"[^\"]*\"|'[^']*'|\S*))?")
+_FLAG = lazy(r"--([A-Za-z][A-Za-z0-9-]*)(?:=(\"[^\"]*\"|'[^']*'|\S*))?")
 
 
 def _split_flags(instruction: Instruction, lines: list[str], escape: str) -> None:

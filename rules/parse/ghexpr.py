@@ -3,10 +3,10 @@ same-length placeholders so the other parsers read the text and positions stay t
 
 from __future__ import annotations
 
-import re
+from dockreview.rules.lazyre import lazy
 
 # The content holds no `{{`: linear time on a run of unclosed `${{`.
-EXPRESSION = re.compile(r"\$\{\{(?:[^\n{}]|\{(?!\{)|\}(?!\}))*\}\}")
+EXPRESSION = lazy(r"\$\{\{(?:[^\n{}]|\{(?!\{)|\}(?!\}))*\}\}")
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 

@@ -12,12 +12,13 @@ registry is `docker.io`, and a one-component Docker Hub path is under `library/`
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from dockreview.rules.lazyre import lazy
 
 DEFAULT_REGISTRY = "docker.io"
 _LEGACY_REGISTRIES = frozenset({"index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})
-_VARIABLE = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*|\$\{\{")
+_VARIABLE = lazy(r"\$\{?[A-Za-z_][A-Za-z0-9_]*|\$\{\{")
 
 
 @dataclass(frozen=True, slots=True)

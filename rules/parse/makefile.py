@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.shell import ShellSource
 
-_ASSIGNMENT = re.compile(
+_ASSIGNMENT = lazy(
     r"^(?:(?:export|override|private)\s+)*([A-Za-z0-9_.-]+)\s*(::=|:::=|:=|\?=|\+=|!=|=)\s*(.*)$"
 )
-_DIRECTIVE = re.compile(r"^\s*(?:ifeq|ifneq|ifdef|ifndef|else|endif|include|-include|sinclude|vpath|export|"
+_DIRECTIVE = lazy(r"^\s*(?:ifeq|ifneq|ifdef|ifndef|else|endif|include|-include|sinclude|vpath|export|"
                         r"unexport|override|undefine)\b")
 _MAX_EXPANSION = 10_000
 _BUILTIN_VARIABLES = {"MAKE": "make", "RM": "rm -f", "SHELL": "/bin/sh"}

@@ -31,10 +31,13 @@ import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import tree_sitter_bash
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.ghexpr import EXPRESSION, base36
-from tree_sitter import Language, Node, Parser
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
 
 MAX_TEXT = 1_000_000  # characters of a source that are looked at
 MAX_DEPTH = 4  # nested sh -c / ssh / heredoc levels
@@ -115,7 +118,7 @@ def find_commands(text: str, line_of: LineOf | None = None) -> list[Command]:
 
 # --- preparation --------------------------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\$\{G([0-9a-z]+)_*\}")
+_PLACEHOLDER = lazy(r"\$\{G([0-9a-z]+)_*\}")
 
 
 def _prepare(text: str) -> tuple[str, list[str]]:
@@ -146,6 +149,10 @@ def _restore(word: str, expressions: list[str]) -> str:
 
 @functools.cache
 def _parser() -> Parser:
+    # Imported here: the value types above (a Dockerfile's RUN sources) need no parser.
+    import tree_sitter_bash
+    from tree_sitter import Language, Parser
+
     return Parser(Language(tree_sitter_bash.language()))
 
 
@@ -154,8 +161,8 @@ def _parser() -> Parser:
 _RESERVED = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "in", "case",
              "esac", "{", "}", "!", "function", "select", "[[", "]]", "((", "))", "coproc", "(", ")", ";;"}
 _SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "ash"}
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
-_VARIABLE_WORD = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+_ASSIGNMENT = lazy(r"^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
+_VARIABLE_WORD = lazy(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
 _DECLARE = {"export", "local", "readonly", "declare", "typeset"}
 # Top-level nodes a recovered parse may hold that are statements (or harmless separators).
 _STATEMENTS = {"command", "redirected_statement", "pipeline", "list", "subshell", "compound_statement",
@@ -164,9 +171,9 @@ _STATEMENTS = {"command", "redirected_statement", "pipeline", "list", "subshell"
                "unset_command", "test_command", "negated_command", "comment", ";", "&", "\n", ";;"}
 _REDIRECTS = {"file_redirect", "herestring_redirect", "heredoc_redirect"}
 _NOT_CODE = {"comment", "heredoc_body", "heredoc_start", "heredoc_end", "heredoc_content"}
-_HEREDOC_OPENING = re.compile(r"<<-?[ \t]*(?:'([^'\n]+)'|\"([^\"\n]+)\"|\\?([\w.-]+))")
-_WORD_ESCAPE = re.compile(r"\\(\n|.)", re.DOTALL)
-_DOUBLE_QUOTE_ESCAPES = re.compile(r'\\([\\"$`]|\n)')
+_HEREDOC_OPENING = lazy(r"<<-?[ \t]*(?:'([^'\n]+)'|\"([^\"\n]+)\"|\\?([\w.-]+))")
+_WORD_ESCAPE = lazy(r"\\(\n|.)", re.DOTALL)
+_DOUBLE_QUOTE_ESCAPES = lazy(r'\\([\\"$`]|\n)')
 
 _VISIT, _EMIT, _REPARSE = 0, 1, 2
 
@@ -605,7 +612,7 @@ class _Walk:
 
 # --- helpers ------------------------------------------------------------------------------------
 
-_FUNCTION_HEADER = re.compile(
+_FUNCTION_HEADER = lazy(
     r"^\s*(?:function\s+([A-Za-z_][\w.:-]*)\s*(?:\(\s*\))?|([A-Za-z_][\w.:-]*)\s*\(\s*\))\s*(\{)?\s*"
 )
 
@@ -660,7 +667,7 @@ _WRAPPERS: dict[str, tuple[set[str], bool]] = {
 }
 
 
-_PREFIX_VARIABLE = re.compile(r"^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$")
+_PREFIX_VARIABLE = lazy(r"^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$")
 _CONTAINER_PROGRAMS = {"docker", "docker-compose", "podman", "podman-compose"}
 
 

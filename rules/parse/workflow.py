@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.errors import ParseError
 from dockreview.rules.parse.ghexpr import EXPRESSION, base36
@@ -31,9 +32,9 @@ from dockreview.rules.parse.yamlsrc import as_str
 # Hidden before loading: GitHub expressions, and `{{ ... }}` of Go templates in `run:` text
 # (`docker inspect --format '{{.State.Health}}'`) that yamlsrc would otherwise mask as Jinja.
 # The content holds no `{{` (linear time: an unclosed `{{` run is not rescanned from every brace).
-_HIDDEN = re.compile(r"\$?\{\{(?:[^\n{}]|\{(?!\{)|\}(?!\}))*\}\}")
+_HIDDEN = lazy(r"\$?\{\{(?:[^\n{}]|\{(?!\{)|\}(?!\}))*\}\}")
 _OPEN, _FILL = "\ue000", "\ue001"  # private-use characters: printable YAML, never in real files
-_PLACEHOLDER = re.compile(f"{_OPEN}([0-9a-z]+){_FILL}*")
+_PLACEHOLDER = lazy(f"{_OPEN}([0-9a-z]+){_FILL}*")
 
 
 def _hide_expressions(text: str) -> tuple[str, list[str]]:
@@ -387,7 +388,7 @@ SSH_ACTIONS: dict[str, tuple[str, ...]] = {
     "dawidd6/action-ansible-playbook": (),
 }
 
-_NOT_SHELL = re.compile(r"^\s*(?:python[\d.]*|node|ruby|perl|php|Rscript|julia|cscript)\b", re.IGNORECASE)
+_NOT_SHELL = lazy(r"^\s*(?:python[\d.]*|node|ruby|perl|php|Rscript|julia|cscript)\b", re.IGNORECASE)
 
 
 def _is_shell(shell: str | None, default: str | None) -> bool:
@@ -400,7 +401,7 @@ def _is_shell(shell: str | None, default: str | None) -> bool:
 
 # --- line mapping -----------------------------------------------------------------------------------
 
-_BLOCK_HEADER = re.compile(r"^[|>][0-9+-]*\s*(?:#.*)?$")
+_BLOCK_HEADER = lazy(r"^[|>][0-9+-]*\s*(?:#.*)?$")
 
 
 def scalar_line_map(mapping: Any, key: Any, text: str, lines: list[str]) -> list[int]:

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from dockreview.rules.changes import column, place
-from dockreview.rules.changes.compose import ServiceModel, view
+from dockreview.rules.changes import column, compose_view, place
 from dockreview.rules.docker.databases import image_database
 from dockreview.rules.docker.dataformats import format_change
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.model.compose.types import ComposeProject, Mount
 from dockreview.rules.rule import Context, Hit, Kind, Rule
+
+if TYPE_CHECKING:
+    from dockreview.rules.changes.compose import ServiceModel
 
 
 class DataFormatChange(Rule[ComposeProject]):
@@ -69,7 +72,7 @@ class DataFormatChange(Rule[ComposeProject]):
     fix = "Migrate the data (pg_upgrade, dump and restore, MARIADB_AUTO_UPGRADE) or start on a new volume"
 
     def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
-        project = view(ctx, compose)
+        project = compose_view(ctx, compose)
         if project is None:
             return
         for change, before, after in project.changed("image"):

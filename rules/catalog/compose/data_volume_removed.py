@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from dockreview.rules.changes import column, place
-from dockreview.rules.changes.compose import ServiceModel, view
+from dockreview.rules.changes import column, compose_view, place
 from dockreview.rules.docker.databases import SERVICE_NAMES, image_database, may_hold_data, persists_by_default
 from dockreview.rules.finding import Category, Confidence, Severity
 from dockreview.rules.model.compose.types import ComposeProject, Mount
 from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
+
+if TYPE_CHECKING:
+    from dockreview.rules.changes.compose import ServiceModel
 
 
 def stateful(model: ServiceModel) -> str | None:
@@ -111,7 +114,7 @@ class DataVolumeRemoved(Rule[ComposeProject]):
     fix = "Keep the volume mounted; migrate the data to a new one before removing the old mount"
 
     def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
-        project = view(ctx, compose)
+        project = compose_view(ctx, compose)
         if project is None:
             return
         for change, before, after in project.changed("volumes"):

@@ -1,19 +1,19 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dockreview.rules.docker.databases import DatabaseImage, image_database
 from dockreview.rules.docker.services import sibling_definitions
 from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.compose import ComposeFile, Mount, Service, expand_defaults
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _POSTGRES_LEGACY_DIR = "/var/lib/postgresql/data"
 _POSTGRES_18_DIR = "/var/lib/postgresql"
 # `--appendonly yes` or `--save 60 1` (not `--save ""`): redis told to write to /data.
-_REDIS_PERSISTENCE = re.compile(r"--appendonly\s+yes|--save\s+(?!\"\"|''|$)\d")
-_MAJOR = re.compile(r"^(\d+)")
+_REDIS_PERSISTENCE = lazy(r"--appendonly\s+yes|--save\s+(?!\"\"|''|$)\d")
+_MAJOR = lazy(r"^(\d+)")
 
 
 class DatabaseWithoutVolume(Rule[ComposeFile]):

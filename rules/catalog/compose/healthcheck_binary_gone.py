@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from dockreview.rules.changes import ContainerChange, column, place
-from dockreview.rules.changes.compose import Fact, ProjectView, ServiceModel, view
+from dockreview.rules.changes import ContainerChange, column, compose_view, place
 from dockreview.rules.docker.image_binaries import Basis, Release, healthcheck_programs, release
 from dockreview.rules.docker.images import tag_verdict
 from dockreview.rules.finding import Category, Confidence, Location, Severity
 from dockreview.rules.model.compose.types import ComposeProject, Healthcheck
 from dockreview.rules.model.source import Resolved
 from dockreview.rules.rule import Context, Hit, Kind, Rule
+
+if TYPE_CHECKING:
+    from dockreview.rules.changes.compose import Fact, ProjectView, ServiceModel
 
 
 class HealthcheckBinaryGone(Rule[ComposeProject]):
@@ -95,7 +98,7 @@ class HealthcheckBinaryGone(Rule[ComposeProject]):
     )
 
     def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
-        project = view(ctx, compose)
+        project = compose_view(ctx, compose)
         if project is None:
             return
         image_changes = {c.object: c for c in project.of("image")}

@@ -7,11 +7,12 @@ from dockreview.rules.classify import FileType
 from dockreview.rules.docker.images import normalized_image
 from dockreview.rules.docker.services import build_dockerfile, sibling_definitions
 from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.compose import ComposeFile, Service
 from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
-_HEALTHCHECK = re.compile(r"^\s*HEALTHCHECK\s+(?P<rest>\S+)", re.IGNORECASE | re.MULTILINE)
+_HEALTHCHECK = lazy(r"^\s*HEALTHCHECK\s+(?P<rest>\S+)", re.IGNORECASE | re.MULTILINE)
 # Published images known to declare a HEALTHCHECK: depending on them being healthy works.
 _IMAGES_WITH_HEALTHCHECK = (
     "pihole/pihole",

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.changes import column, place
-from dockreview.rules.changes.compose import view
+from dockreview.rules.changes import column, compose_view, place
 from dockreview.rules.docker.images import Pinning, tag_verdict
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.model.compose.types import ComposeProject
@@ -67,7 +66,7 @@ class ImageUnpinned(Rule[ComposeProject]):
     fix = "Upgrade to the new version by its tag or digest, not to a moving tag"
 
     def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
-        project = view(ctx, compose)
+        project = compose_view(ctx, compose)
         if project is None:
             return
         for change in project.of("image"):

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from dockreview.rules.changes.compose import view
+from dockreview.rules.changes import compose_view
 from dockreview.rules.docker.env_templates import template_entries
 from dockreview.rules.docker.secrets import is_secret_name
 from dockreview.rules.finding import Category, Confidence, Location, Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.compose.project import project_variables
 from dockreview.rules.model.compose.template import EnvValue, interpolate
 from dockreview.rules.model.compose.types import ComposeProject
@@ -18,12 +18,12 @@ MAX_LINE = 4096  # longer lines are not read as `KEY: value` entries
 # Set in the shell of whoever runs compose: not a project variable.
 _SHELL_VARIABLES = frozenset({"HOME", "USER", "PATH", "PWD", "SHELL", "LOGNAME", "HOSTNAME", "LANG", "TERM"})
 # `KEY: value` or `- KEY=value` (a mapping entry or a list item of `environment:`, `args:`, `labels:`).
-_WHOLE_VALUE = re.compile(r"\s*(?:-\s*)?[\"']?([A-Za-z_][A-Za-z0-9_.-]{0,200})[\"']?\s*[:=]\s*(\S+)\s*$")
+_WHOLE_VALUE = lazy(r"\s*(?:-\s*)?[\"']?([A-Za-z_][A-Za-z0-9_.-]{0,200})[\"']?\s*[:=]\s*(\S+)\s*$")
 # Service keys whose value compose itself uses: empty there changes or breaks the deployment.
 _STRUCTURAL_KEYS = frozenset({"image", "container_name", "network_mode", "user", "platform", "hostname", "restart",
                               "context", "dockerfile", "target", "entrypoint", "command", "pid", "ipc", "source",
                               "published", "host_ip", "external", "name", "env_file", "path"})
-_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_./:@+-]{1,100}")
+_PLAIN_VALUE = lazy(r"[A-Za-z0-9_./:@+-]{1,100}")
 
 
 class NewVariableUnset(Rule[ComposeProject]):
@@ -97,7 +97,7 @@ class NewVariableUnset(Rule[ComposeProject]):
     fix = "Give the reference a default (`${VAR:-value}`) or make it required (`${VAR:?set VAR in .env}`)"
 
     def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
-        project = view(ctx, compose)
+        project = compose_view(ctx, compose)
         if project is None or project.base is None or ctx.base is None or ctx.change is None:
             return
         known = project_variables(ctx.base, project.base) | set(template_entries(ctx.base, project.base.directory))

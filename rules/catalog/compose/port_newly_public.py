@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.changes import column, place
-from dockreview.rules.changes.compose import view
+from dockreview.rules.changes import column, compose_view, place
 from dockreview.rules.docker.databases import image_database
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.model.compose.types import ComposeProject, Port
@@ -57,7 +56,7 @@ class PortNewlyPublic(Rule[ComposeProject]):
     fix = "Bind the port to one address (`127.0.0.1:PORT:PORT`) or keep it unpublished"
 
     def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
-        project = view(ctx, compose)
+        project = compose_view(ctx, compose)
         if project is None:
             return
         for change in project.of("ports"):

@@ -5,15 +5,16 @@ from collections.abc import Iterator
 from posixpath import basename
 from typing import TYPE_CHECKING
 
-from dockreview.rules.changes import column, place
-from dockreview.rules.changes.compose import ServiceModel, services_of, view
+from dockreview.rules.changes import column, compose_view, place
 from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.compose.types import ComposeProject
 from dockreview.rules.model.deployment import Deployment
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import parent
 
 if TYPE_CHECKING:
+    from dockreview.rules.changes.compose import ServiceModel
     from dockreview.rules.parse import Document
 
 _COMPOSE_VERBS = frozenset({"up", "run", "exec", "logs", "restart", "start", "stop", "build", "pull", "push", "rm",
@@ -26,7 +27,7 @@ def _host_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?:^|[/@=,\s])({re.escape(name)})(?=$|[:/,\s])")
 
 
-_HOST_VAR = re.compile(r"(?:HOST|HOSTNAME|HOSTS|SERVER|SERVERS|ADDR|ADDRESS|URL|URI|DSN|ENDPOINT|BROKERS?)$", re.I)
+_HOST_VAR = lazy(r"(?:HOST|HOSTNAME|HOSTS|SERVER|SERVERS|ADDR|ADDRESS|URL|URI|DSN|ENDPOINT|BROKERS?)$", re.I)
 
 
 def references(model: Deployment, project: ComposeProject | None, name: str, skip: str,
@@ -136,7 +137,7 @@ class RenamedServiceReferenced(Rule[ComposeProject]):
     fix = "Update every reference in the same change, or keep the old name as a network alias"
 
     def check(self, project: ComposeProject, ctx: Context) -> Iterator[Hit]:
-        project_view = view(ctx, project)
+        project_view = compose_view(ctx, project)
         if project_view is None:
             return
         aliases = {a for s in project.services.values() for n in (s.networks or {}).values() for a in n.aliases}
@@ -185,6 +186,8 @@ class RenamedServiceReferenced(Rule[ComposeProject]):
             )
             return
         survivors = {s for p in ctx.model.projects for s in p.services}
+        from dockreview.rules.changes.compose import services_of  # a deleted file: only in a change
+
         models: dict[str, ServiceModel] = services_of(projects[0], base)
         for name, model in models.items():
             if name in survivors:

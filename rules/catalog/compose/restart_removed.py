@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockreview.rules.changes import column, place
-from dockreview.rules.changes.compose import view
+from dockreview.rules.changes import column, compose_view, place
 from dockreview.rules.finding import Category, Severity
 from dockreview.rules.model.compose.types import ComposeProject
 from dockreview.rules.rule import Context, Hit, Kind, Rule
@@ -49,7 +48,7 @@ class RestartRemoved(Rule[ComposeProject]):
     fix = "Keep `restart: unless-stopped` on long-running services"
 
     def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
-        project = view(ctx, compose)
+        project = compose_view(ctx, compose)
         if project is None:
             return
         for change in project.of("restart"):

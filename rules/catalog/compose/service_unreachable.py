@@ -7,16 +7,17 @@ from functools import partial
 
 from dockreview.rules.docker.services import sibling_definitions
 from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.compose import ComposeFile, Service, expand_defaults
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import join, parent
 
 # Starts only where a run of scheme characters starts: linear time (see rules/docker/secrets.py).
-_HOST_IN_URL = re.compile(
+_HOST_IN_URL = lazy(
     r"(?<![a-z0-9+.-])[0-9+.-]*[a-z][a-z0-9+.-]*://(?:[^@/\s\"']*@)?(?P<host>[A-Za-z0-9_.-]+)", re.IGNORECASE
 )
-_HOST_KEY = re.compile(r"(?:^|_)(?:HOST|HOSTNAME|HOSTS|SERVER|SERVERS|ADDR|ADDRESS|BROKERS?)$", re.IGNORECASE)
-_HOST_TOKEN = re.compile(r"^(?P<host>[A-Za-z0-9_.-]+)(?::\d+)?$")
+_HOST_KEY = lazy(r"(?:^|_)(?:HOST|HOSTNAME|HOSTS|SERVER|SERVERS|ADDR|ADDRESS|BROKERS?)$", re.IGNORECASE)
+_HOST_TOKEN = lazy(r"^(?P<host>[A-Za-z0-9_.-]+)(?::\d+)?$")
 # Proxy configuration lines that name an upstream host.
 _CONFIG_PATTERNS = (
     re.compile(r"\b(?:proxy_pass|fastcgi_pass|uwsgi_pass|grpc_pass|scgi_pass)\s+(?:[a-z]+://)?(?P<host>[\w.-]+)"),
@@ -25,8 +26,8 @@ _CONFIG_PATTERNS = (
     re.compile(r"\b(?:reverse_proxy|to)\s+(?:[a-z]+://)?(?P<host>[\w.-]+):\d+"),  # Caddy
     _HOST_IN_URL,  # Traefik file provider (`url: http://api:8000`), anything else with a URL
 )
-_UPSTREAM_NAME = re.compile(r"^\s*upstream\s+(?P<name>[\w.-]+)\s*\{", re.MULTILINE)
-_CONFIG_NAMES = re.compile(r"(?:\.conf|\.conf\.template|\.cfg|\.toml|\.ya?ml|^caddyfile|^nginx\.conf.*)$", re.I)
+_UPSTREAM_NAME = lazy(r"^\s*upstream\s+(?P<name>[\w.-]+)\s*\{", re.MULTILINE)
+_CONFIG_NAMES = lazy(r"(?:\.conf|\.conf\.template|\.cfg|\.toml|\.ya?ml|^caddyfile|^nginx\.conf.*)$", re.I)
 _MAX_CONFIG_FILES = 40
 
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from dockreview.rules.docker.secrets import env_name, is_secret_name, secret_value, url_secret
 from dockreview.rules.finding import Category, Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.compose import ComposeFile, EnvVar, Service
 from dockreview.rules.parse.yamlsrc import as_str, item_position, value_position
 from dockreview.rules.rule import Context, Hit, Kind, Rule, one_per_place
 
-_URL_SUFFIX = re.compile(r"_(?:URL|URI|DSN|CONNECTION(?:_STRING)?|CONN(?:_STR)?|ENDPOINT|ADDR(?:ESS)?)$", re.I)
+_URL_SUFFIX = lazy(r"_(?:URL|URI|DSN|CONNECTION(?:_STRING)?|CONN(?:_STR)?|ENDPOINT|ADDR(?:ESS)?)$", re.I)
 
 
 @dataclass(slots=True)

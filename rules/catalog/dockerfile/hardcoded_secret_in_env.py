@@ -5,13 +5,14 @@ from collections.abc import Iterator
 
 from dockreview.rules.docker.secrets import secret_entry, url_secret
 from dockreview.rules.finding import Category, Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.deployment import deployment
 from dockreview.rules.parse.dockerfile import Dockerfile, column_of
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 # A database or service on the build machine itself: only a build step (`prisma generate`,
 # `collectstatic`) can reach it, so in a stage that does not ship it is a stand-in.
-_LOCAL_HOST = re.compile(r"@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?:[:/]|$)", re.IGNORECASE)
+_LOCAL_HOST = lazy(r"@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?:[:/]|$)", re.IGNORECASE)
 
 
 class HardcodedSecretInEnv(Rule[Dockerfile]):

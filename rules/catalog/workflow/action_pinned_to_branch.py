@@ -4,13 +4,14 @@ import re
 from collections.abc import Iterator
 
 from dockreview.rules.finding import Category, Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.workflow import Uses, Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 # Refs that are branches by convention: what is on them changes with every push.
 BRANCH_NAMES = frozenset({"master", "main", "develop", "development", "dev", "trunk", "next", "head", "unstable",
                           "nightly", "canary", "edge", "staging"})
-_BRANCH_PREFIX = re.compile(r"^(?:feature|feat|fix|bugfix|hotfix|dev|develop|wip|users?)/", re.IGNORECASE)
+_BRANCH_PREFIX = lazy(r"^(?:feature|feat|fix|bugfix|hotfix|dev|develop|wip|users?)/", re.IGNORECASE)
 
 
 class WorkflowActionPinnedToBranch(Rule[Workflow]):

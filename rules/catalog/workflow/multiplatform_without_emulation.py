@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dockreview.rules.docker.actions import BUILD_PUSH, build_command, docker_runs
 from dockreview.rules.docker.platforms import dockerfile_runs_on_target, foreign, runner_architecture
 from dockreview.rules.finding import Category, Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds.lists import split_list
 from dockreview.rules.parse.workflow import Job, Step, Workflow, is_expression
 from dockreview.rules.rule import Context, Hit, Kind, Rule
@@ -13,8 +14,8 @@ from dockreview.rules.rule import Context, Hit, Kind, Rule
 QEMU_ACTIONS = ("docker/setup-qemu-action", "crazy-max/ghaction-docker-buildx", "dbhi/qus/action")
 BUILDX_ACTIONS = ("docker/setup-buildx-action", "crazy-max/ghaction-docker-buildx", "docker/setup-docker-action",
                   "useblacksmith/setup-docker-builder", "depot/setup-action")
-_QEMU_TEXT = re.compile(r"binfmt|qemu-user|qemu-static|register-qemu|multiarch/qemu", re.IGNORECASE)
-_BUILDX_TEXT = re.compile(r"buildx\s+create|buildx\s+use|containerd-snapshotter", re.IGNORECASE)
+_QEMU_TEXT = lazy(r"binfmt|qemu-user|qemu-static|register-qemu|multiarch/qemu", re.IGNORECASE)
+_BUILDX_TEXT = lazy(r"buildx\s+create|buildx\s+use|containerd-snapshotter", re.IGNORECASE)
 # Builders that run elsewhere, possibly with a native node per architecture.
 _REMOTE_DRIVERS = {"cloud", "remote", "kubernetes"}
 

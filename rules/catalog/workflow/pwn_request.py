@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from dockreview.rules.classify import FileType
 from dockreview.rules.docker.actions import BUILD_PUSH, docker_runs
 from dockreview.rules.finding import Category, Location, Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.workflow import Job, Step, Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 PRIVILEGED_TRIGGERS = ("pull_request_target", "workflow_run")
 # A checkout `ref:` (or `repository:`) naming the pull request's code rather than the base branch.
-_HEAD_REF = re.compile(
+_HEAD_REF = lazy(
     r"github\.event\.pull_request\.head\.(?:sha|ref|repo)|github\.head_ref|refs/pull/|"
     r"github\.event\.pull_request\.merge_commit_sha|github\.event\.number|github\.event\.pull_request\.number|"
     r"github\.event\.workflow_run\.head_(?:sha|branch|repository)|github\.event\.workflow_run\.pull_requests",
@@ -23,17 +24,17 @@ _NOT_FROM_PULL_REQUESTS = frozenset({
     "push", "schedule", "workflow_dispatch", "workflow_call", "release", "repository_dispatch", "create",
     "delete", "registry_package",
 })
-_EVENT_GUARD = re.compile(
+_EVENT_GUARD = lazy(
     r"github\.event(?:_name|\.workflow_run\.event)\s*==\s*['\"]([a-z_]+)['\"]", re.IGNORECASE
 )
-_SAME_REPO_GUARD = re.compile(
+_SAME_REPO_GUARD = lazy(
     r"head\.repo\.full_name\s*==\s*github\.repository|github\.repository\s*==\s*github\.event\.pull_request\.head"
     r"\.repo\.full_name|head\.repo\.fork\s*==\s*false|!\s*github\.event\.pull_request\.head\.repo\.fork|"
     r"pull_request\.merged\s*==\s*true|head_repository\.full_name\s*==\s*github\.repository",
     re.IGNORECASE,
 )
 # Commands that run code from the checked-out tree (build scripts, package hooks, Dockerfiles).
-_RUNS_CODE = re.compile(
+_RUNS_CODE = lazy(
     r"^(?:make|gmake|npm|npx|yarn|pnpm|bun|node|pip|pip3|python|python3|poetry|uv|tox|nox|pytest|go|cargo|"
     r"mvn|mvnw|gradle|gradlew|bundle|rake|ruby|composer|php|dotnet|cmake|ninja|bazel|just|task|deno)$"
 )

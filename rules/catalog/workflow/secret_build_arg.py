@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from dockreview.rules.docker.actions import BUILD_PUSH, build_args, build_command, docker_runs
 from dockreview.rules.docker.secrets import is_build_secret_name
 from dockreview.rules.finding import Category, Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.workflow import Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 # `${{ secrets.X }}`, `${{ secrets['X'] }}`, `${{ github.token }}`: values GitHub treats as secrets.
 # No `${{` inside the expression: linear time on a run of unclosed ones.
-_SECRET_EXPRESSION = re.compile(r"\$\{\{(?:[^}$]|\$(?!\{\{))*\b(?:secrets\s*[.\[]|github\.token\b)", re.IGNORECASE)
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_SECRET_EXPRESSION = lazy(r"\$\{\{(?:[^}$]|\$(?!\{\{))*\b(?:secrets\s*[.\[]|github\.token\b)", re.IGNORECASE)
+_NAME = lazy(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
 class WorkflowSecretBuildArg(Rule[Workflow]):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dockreview.rules.classify import FileType
@@ -8,13 +7,14 @@ from dockreview.rules.docker.actions import pushes, resolve_env
 from dockreview.rules.docker.images import tag_verdict
 from dockreview.rules.docker.platforms import repository_root
 from dockreview.rules.finding import Category, Confidence, Severity
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.parse.workflow import Container, Job, Workflow, is_expression
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import Snapshot
 
-_MATRIX_ONLY = re.compile(r"^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}$")
+_MATRIX_ONLY = lazy(r"^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}$")
 
 
 class WorkflowUnpinnedContainerImage(Rule[Workflow]):

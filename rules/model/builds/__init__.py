@@ -10,13 +10,10 @@ scripts and Makefiles (`cli`), vendor actions recorded as not modelled. Workflow
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 from dockreview.rules.classify import FileType
-from dockreview.rules.model.builds.cli import Unit, command_column, command_records, script_resolver
-from dockreview.rules.model.builds.compose import compose_builds
-from dockreview.rules.model.builds.lists import may_be_true, split_commas, split_list
-from dockreview.rules.model.builds.scripted import ScriptedStep, scripted_steps
 from dockreview.rules.model.builds.types import (
     VIA_BAKE,
     VIA_BAKE_ACTION,
@@ -31,18 +28,39 @@ from dockreview.rules.model.builds.types import (
     registry_of,
     repository_of,
 )
-from dockreview.rules.model.builds.workflows import reusable_calls, workflow_builds, workflow_model
-from dockreview.rules.parse.workflow import Workflow
 from dockreview.rules.snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from dockreview.rules.model.builds.cli import Unit
+    from dockreview.rules.model.builds.lists import may_be_true, split_commas, split_list
+    from dockreview.rules.model.builds.scripted import ScriptedStep
     from dockreview.rules.model.deployment import Deployment
+
+# The build paths are imported on first use (PEP 562): the record types above are all that rules
+# and the change comparison need to name, and a snapshot without workflows, scripts or compose
+# files never loads the workflow, CLI and bake models.
+_HOMES = {"may_be_true": "lists", "split_commas": "lists", "split_list": "lists", "ScriptedStep": "scripted"}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
 
 
 def load_workflows(snapshot: Snapshot) -> dict[str, WorkflowModel]:
     """Every workflow file that parses, by path."""
+    paths = snapshot.files_of(FileType.WORKFLOW)
+    if not paths:
+        return {}
+    from dockreview.rules.model.builds.workflows import workflow_model
+    from dockreview.rules.parse.workflow import Workflow
+
     found = {}
-    for path in snapshot.files_of(FileType.WORKFLOW):
+    for path in paths:
         doc = snapshot.try_document(path)
         if isinstance(doc, Workflow):
             found[path] = workflow_model(doc)
@@ -59,6 +77,8 @@ def find_publishes(deployment: Deployment) -> list[PublishRecord]:
 
 def find_scripted_steps(deployment: Deployment) -> list[ScriptedStep]:
     """The run steps that build or publish through shell the model does not evaluate (`scripted`)."""
+
+    from dockreview.rules.model.builds.scripted import scripted_steps
 
     def make() -> list[ScriptedStep]:
         builds, publishes = _collect(deployment)
@@ -77,27 +97,42 @@ def _collect(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishRec
 
 
 def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishRecord]]:
+    invocations = deployment.invocations
+    if not (deployment.workflows or invocations or deployment.projects):
+        return [], []  # every build path starts from one of these (a Dockerfile alone is built by none)
+    from dockreview.rules.model.builds.compose import compose_builds
+
+    # Each build path is imported when the snapshot has what it reads (a compose file alone needs
+    # neither the workflow model nor the CLI and bake models).
     snapshot = deployment.snapshot
     units: list[Unit] = []
-    invocations = deployment.invocations
-    for model in deployment.workflows.values():
-        units.extend(workflow_builds(snapshot, model, [i for i in invocations if i.path == model.path]))
-    by_file: dict[str, Unit] = {}
-    for invocation in invocations:
-        if invocation.job is not None or invocation.remote:
-            continue
-        unit = by_file.setdefault(invocation.path, Unit())
-        origin = command_column(snapshot, invocation)
-        base = BuildRecord(via="", origin=origin, context=None, context_raw="", dockerfile=None,
-                           scope=invocation.path)
-        command_records(snapshot, invocation, unit, base, script_resolver(invocation), {})
-    units.extend(by_file.values())
+    if deployment.workflows:
+        from dockreview.rules.model.builds.workflows import workflow_builds
+
+        for model in deployment.workflows.values():
+            units.extend(workflow_builds(snapshot, model, [i for i in invocations if i.path == model.path]))
+    if invocations:
+        from dockreview.rules.model.builds.cli import Unit, command_column, command_records, script_resolver
+
+        by_file: dict[str, Unit] = {}
+        for invocation in invocations:
+            if invocation.job is not None or invocation.remote:
+                continue
+            unit = by_file.setdefault(invocation.path, Unit())
+            origin = command_column(snapshot, invocation)
+            base = BuildRecord(via="", origin=origin, context=None, context_raw="", dockerfile=None,
+                               scope=invocation.path)
+            command_records(snapshot, invocation, unit, base, script_resolver(invocation), {})
+        units.extend(by_file.values())
     builds = compose_builds(deployment.projects, invocations)
     publishes: list[PublishRecord] = []
     for unit in units:
         builds.extend(unit.builds)
         publishes.extend(unit.publishes)
-    builds.extend(reusable_calls(deployment.workflows, builds))
+    if deployment.workflows:
+        from dockreview.rules.model.builds.workflows import reusable_calls
+
+        builds.extend(reusable_calls(deployment.workflows, builds))
     for build in builds:
         if not build.push:
             continue

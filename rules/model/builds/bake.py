@@ -27,6 +27,7 @@ from functools import partial
 from itertools import product
 from typing import Any
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds.hcl_eval import Budget, Function, evaluate_template
 from dockreview.rules.model.source import Origin
 from dockreview.rules.snapshot import Snapshot
@@ -35,7 +36,7 @@ DEFAULT_FILES = ("docker-bake.json", "docker-bake.hcl", "docker-bake.override.js
 _REPLACED = ("context", "dockerfile", "target", "tags", "platforms", "output", "dockerfile-inline", "pull",
              "no-cache", "network")
 _MERGED = ("args", "labels", "contexts")
-_VARIABLE = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\}")
+_VARIABLE = lazy(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\}")
 _MAX_TARGETS = 200
 _MAX_FORKS = 64
 

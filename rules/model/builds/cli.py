@@ -12,11 +12,10 @@ are already expanded by the Makefile parser).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dockreview.rules.model.builds.bake import DEFAULT_FILES, load_definition, resolve_targets
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds.records import from_bake_target
 from dockreview.rules.model.builds.types import VIA_BAKE, VIA_CLI, BuildRecord, PublishRecord
 from dockreview.rules.model.commands import DockerInvocation
@@ -123,6 +122,8 @@ def _build(snapshot: Snapshot, invocation: DockerInvocation, base: BuildRecord, 
 
 def _bake(snapshot: Snapshot, invocation: DockerInvocation, base: BuildRecord, resolve: Resolve,
           env: dict[str, str]) -> list[BuildRecord]:
+    from dockreview.rules.model.builds.bake import DEFAULT_FILES, load_definition, resolve_targets  # HCL: on use
+
     command = invocation.command
     workdir = invocation.workdir or ""
     files = [join(workdir, resolve(f)) for f in command.values("--file")] or \
@@ -176,9 +177,9 @@ def _copy(base: BuildRecord, **changes: object) -> BuildRecord:
 
 
 
-_ASSIGNMENT = re.compile(r"^\s*(?:export\s+|readonly\s+|local\s+|declare\s+)?([A-Za-z_][A-Za-z0-9_]*)="
+_ASSIGNMENT = lazy(r"^\s*(?:export\s+|readonly\s+|local\s+|declare\s+)?([A-Za-z_][A-Za-z0-9_]*)="
                          r"(\"[^\"$`]*\"|'[^']*'|[^\s\"'$`;&|()]*)\s*(?:#.*)?$")
-_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_REFERENCE = lazy(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def script_resolver(invocation: DockerInvocation) -> Resolve:

@@ -14,10 +14,10 @@ sets it: `build.yaml:build_from.<arch>`, `build.yaml:image`, `build.yaml:args.<N
 from __future__ import annotations
 
 import json
-import re
 from functools import partial
 from typing import Any
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.errors import ParseError
@@ -25,7 +25,7 @@ from dockreview.rules.snapshot import Snapshot, join
 
 ACTION = "home-assistant/builder"
 BUILD_FILES = ("build.yaml", "build.yml", "build.json")
-_TARGET = re.compile(r"--target[= ]+(\S+)")
+_TARGET = lazy(r"--target[= ]+(\S+)")
 
 
 def target_directory(args: str) -> str | None:

@@ -21,13 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dockreview.rules.lazyre import lazy
+
 MAX_STEPS = 20_000
 MAX_TOTAL_STEPS = 200_000
 MAX_CALL_DEPTH = 16
 MAX_ITEMS = 1_000
 MAX_TEXT = 10_000
 
-_TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_-]*)|(?P<string>\")|"
+_TOKEN = lazy(r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_-]*)|(?P<string>\")|"
                     r"(?P<op>==|!=|<=|>=|&&|\|\||=>|\.\.\.|[-+*/%<>!?:,.()\[\]{}=]))")
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds.matrix import expand
 from dockreview.rules.model.builds.types import BuildRecord, PublishRecord, WorkflowModel
 from dockreview.rules.model.commands import DockerInvocation, invocations_in, working_directory
@@ -41,19 +42,19 @@ ROLE_INPUTS = "computes inputs"
 _BUILD_COMMANDS = {("build",), ("buildx", "build"), ("buildx", "bake"), ("push",), ("manifest", "push"),
                    ("buildx", "imagetools", "create")}
 # Registry clients other than docker that copy or push images.
-_OTHER_PUBLISHERS = re.compile(
+_OTHER_PUBLISHERS = lazy(
     r"(?:^|[\s;&|(])(?:skopeo\s+copy|crane\s+(?:copy|cp|push|tag|append|mutate)|regctl\s+image\s+copy|"
     r"oras\s+push)\b")
 # A word that may name a repository script: a relative path, or a file name with a shell extension.
-_SCRIPT_WORD = re.compile(r"(?<![\w./$-])(\.{0,2}/?(?:[\w.-]+/)*[\w.-]+\.(?:sh|bash)|\.{1,2}/[\w./-]+)(?![\w./-])")
-_MAKE = re.compile(r"(?:^|[\s;&|(])make\s+((?:-[\w-]+\s+)*)([\w./-]+(?:\s+[\w./-]+)*)")
-_STEP_OUTPUT = re.compile(r"\bsteps\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)")
-_NEEDS_OUTPUT = re.compile(r"\bneeds\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)")
-_ENV_READ = re.compile(r"\benv\.([A-Za-z_]\w*)|\$\{?([A-Za-z_]\w*)")
+_SCRIPT_WORD = lazy(r"(?<![\w./$-])(\.{0,2}/?(?:[\w.-]+/)*[\w.-]+\.(?:sh|bash)|\.{1,2}/[\w./-]+)(?![\w./-])")
+_MAKE = lazy(r"(?:^|[\s;&|(])make\s+((?:-[\w-]+\s+)*)([\w./-]+(?:\s+[\w./-]+)*)")
+_STEP_OUTPUT = lazy(r"\bsteps\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)")
+_NEEDS_OUTPUT = lazy(r"\bneeds\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)")
+_ENV_READ = lazy(r"\benv\.([A-Za-z_]\w*)|\$\{?([A-Za-z_]\w*)")
 # The variable a line writes to `$GITHUB_ENV` (`echo "NAME=..." >> $GITHUB_ENV`, `NAME=... >> ...`):
 # anchored at the line start, so each line is matched once (linear in the step's text).
-_ENV_WRITE = re.compile(r"\s*(?:(?:echo|printf)\s+(?:-\w+\s+)*[\"']?)?([A-Za-z_]\w*)=")
-_COMMENT = re.compile(r"^\s*#")
+_ENV_WRITE = lazy(r"\s*(?:(?:echo|printf)\s+(?:-\w+\s+)*[\"']?)?([A-Za-z_]\w*)=")
+_COMMENT = lazy(r"^\s*#")
 _MAX_SCRIPT_DEPTH = 3
 _MAX_TEXT = 200_000
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds.bake import (
     DEFAULT_FILES,
     BakeDefinition,
@@ -44,12 +45,12 @@ BUILD_PUSH_ACTIONS = ("docker/build-push-action", "depot/build-push-action")
 BAKE_ACTIONS = ("docker/bake-action", "depot/bake-action")
 _NOT_BUILDS = ("docker/setup-", "docker/login-action", "docker/metadata-action", "docker/scout-action",
                "docker/github-builder", "docker/bake-action/subaction")
-_VENDOR_SUBJECT = re.compile(r"docker|image|container|buildah|kaniko|\boci\b|ko-build|podman|ecr|acr|gcr|registry",
+_VENDOR_SUBJECT = lazy(r"docker|image|container|buildah|kaniko|\boci\b|ko-build|podman|ecr|acr|gcr|registry",
                              re.IGNORECASE)
-_VENDOR_VERB = re.compile(r"build|push|publish|release-image|deploy-image", re.IGNORECASE)
+_VENDOR_VERB = lazy(r"build|push|publish|release-image|deploy-image", re.IGNORECASE)
 # Vendor actions that build or push images though their name does not say "docker" or "image".
 _KNOWN_VENDOR_BUILDS = (HASSIO_BUILDER,)
-_META_OUTPUT = re.compile(r"\$\{\{\s*steps\.([A-Za-z_][\w-]*)\.outputs\.(tags|bake-file(?:-tags)?)\s*\}\}")
+_META_OUTPUT = lazy(r"\$\{\{\s*steps\.([A-Za-z_][\w-]*)\.outputs\.(tags|bake-file(?:-tags)?)\s*\}\}")
 _MAX_COMBINATIONS = 64
 
 

@@ -7,30 +7,74 @@ Entry point: `find_projects(snapshot, invocations)` (cached per snapshot), used 
 (interpolation), `dotenv` (`.env` files), `model` (typed services), `types` (the public types).
 """
 
-from dockreview.rules.model.compose.discover import DEFAULT_NAMES, OVERRIDE_NAMES, find_projects
-from dockreview.rules.model.compose.types import (
-    CommandValue,
-    ComposeProject,
-    Dependency,
-    Deploy,
-    Device,
-    EnvFileRef,
-    EnvVar,
-    ExtendsRef,
-    FileMount,
-    FoundBy,
-    Healthcheck,
-    Mount,
-    NetworkAttachment,
-    Port,
-    Problem,
-    ProjectName,
-    Resource,
-    ResourceSpec,
-    RestartPolicy,
-    Service,
-    ServiceBuild,
-)
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dockreview.rules.model.compose.discover import DEFAULT_NAMES, OVERRIDE_NAMES, find_projects
+    from dockreview.rules.model.compose.types import (
+        CommandValue,
+        ComposeProject,
+        Dependency,
+        Deploy,
+        Device,
+        EnvFileRef,
+        EnvVar,
+        ExtendsRef,
+        FileMount,
+        FoundBy,
+        Healthcheck,
+        Mount,
+        NetworkAttachment,
+        Port,
+        Problem,
+        ProjectName,
+        Resource,
+        ResourceSpec,
+        RestartPolicy,
+        Service,
+        ServiceBuild,
+    )
+
+# Imported on first use (PEP 562): `rules.model.compose.paths` and the other light parts of this
+# package do not load the whole model, and a review without compose files never does.
+_HOMES = {"DEFAULT_NAMES": "discover", "OVERRIDE_NAMES": "discover", "find_projects": "discover"} | {
+    name: "types" for name in (
+        "CommandValue",
+        "ComposeProject",
+        "Dependency",
+        "Deploy",
+        "Device",
+        "EnvFileRef",
+        "EnvVar",
+        "ExtendsRef",
+        "FileMount",
+        "FoundBy",
+        "Healthcheck",
+        "Mount",
+        "NetworkAttachment",
+        "Port",
+        "Problem",
+        "ProjectName",
+        "Resource",
+        "ResourceSpec",
+        "RestartPolicy",
+        "Service",
+        "ServiceBuild",
+    )
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_NAMES",

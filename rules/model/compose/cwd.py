@@ -14,14 +14,13 @@ what follows too, which only matters for a later command without its own `cd`.
 
 from __future__ import annotations
 
-import re
-
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.commands import DockerInvocation
 from dockreview.rules.model.compose.paths import directory_of, repo_path
 from dockreview.rules.parse.shell import Command, ShellSource
 
-SHELL_VARIABLE = re.compile(r"\$|`")
-_SCRIPT_DIR = re.compile(r"dirname\b[^)`]*(?:\$\{?0\b|BASH_SOURCE)|\$\{0%/\*\}")
+SHELL_VARIABLE = lazy(r"\$|`")
+_SCRIPT_DIR = lazy(r"dirname\b[^)`]*(?:\$\{?0\b|BASH_SOURCE)|\$\{0%/\*\}")
 _UNKNOWN = "\0unknown"  # a `cd` whose target the repository does not say
 _SCRIPT = "\0script"  # a `cd` to the script's own directory
 

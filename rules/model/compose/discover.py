@@ -37,23 +37,25 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import TYPE_CHECKING
 
 from dockreview.rules.classify import FileType
-from dockreview.rules.model.commands import DockerInvocation
-from dockreview.rules.model.compose.cwd import SHELL_VARIABLE, working_directories
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.compose.dotenv import parse_env_file
 from dockreview.rules.model.compose.load import yaml_source
 from dockreview.rules.model.compose.paths import basename, directory_of, is_remote, repo_path
 from dockreview.rules.model.compose.project import REFERENCED, ProjectConfig, build_project, env_passes
 from dockreview.rules.model.compose.types import ComposeProject, FoundBy, Problem
 from dockreview.rules.model.source import Located, Origin
-from dockreview.rules.model.workflow_env import StepScope
 from dockreview.rules.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from dockreview.rules.model.commands import DockerInvocation
 
 DEFAULT_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 OVERRIDE_NAMES = ("compose.override.yml", "compose.override.yaml", "docker-compose.override.yml",
                   "docker-compose.override.yaml")
-_ENV_NAMED = re.compile(r"^(?:docker-)?compose\.[^/]+\.ya?ml$", re.IGNORECASE)  # compose.prod.yaml
+_ENV_NAMED = lazy(r"^(?:docker-)?compose\.[^/]+\.ya?ml$", re.IGNORECASE)  # compose.prod.yaml
 
 
 def find_projects(snapshot: Snapshot, invocations: list[DockerInvocation]) -> list[ComposeProject]:
@@ -206,6 +208,8 @@ class _Discovery:
         repository's compose and env files refer to, and `COMPOSE_*` settings."""
         if invocation.workflow is None or invocation.job is None or invocation.step is None or invocation.remote:
             return ()
+        from dockreview.rules.model.workflow_env import StepScope  # workflow steps only
+
         referenced = self.referenced_names()
         variables = StepScope(invocation.workflow, invocation.job, invocation.step).variables()
         return tuple((name, value, origin) for name, (value, origin) in sorted(variables.items())
@@ -227,6 +231,8 @@ class _Discovery:
     def written_config(self, invocation: DockerInvocation,
                        shell_env: tuple[tuple[str, str, Origin | None], ...] = ()) -> ProjectConfig | None:
         """The configuration the command names with its flags (and `COMPOSE_FILE` of `shell_env`)."""
+        from dockreview.rules.model.compose.cwd import SHELL_VARIABLE, working_directories  # commands only
+
         command = invocation.command
         found_by = FoundBy("invocation", invocation.origin)
         bases = working_directories(invocation)

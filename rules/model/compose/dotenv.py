@@ -19,11 +19,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.compose.template import EnvValue, Lookup, interpolate
 from dockreview.rules.model.source import Origin, VariableUse
 
-_EXPORT = re.compile(r"export\s+")
-_ESCAPE = re.compile(r"\\(?:[abcfnrtv$\"\\]|0\d{0,3})")
+_EXPORT = lazy(r"export\s+")
+_ESCAPE = lazy(r"\\(?:[abcfnrtv$\"\\]|0\d{0,3})")
 _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", '"': '"',
                    "\\": "\\"}
 _SPACE = "\t\v\f\r \x85\xa0"  # spaces that are not line breaks

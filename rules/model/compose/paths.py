@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from dockreview.rules.lazyre import lazy
 
-_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+_DRIVE = lazy(r"^[A-Za-z]:[\\/]")
 _REMOTE_PREFIXES = ("https://", "http://", "git://", "ssh://", "github.com/", "git@", "oci://")
 
 

@@ -17,9 +17,9 @@ than of `/data` or nothing (for a command run elsewhere than the project directo
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.compose.load import Env, Loader, read_env_files, yaml_source
 from dockreview.rules.model.compose.model import ModelBuilder
 from dockreview.rules.model.compose.paths import basename
@@ -29,7 +29,7 @@ from dockreview.rules.model.compose.types import ComposeProject, FoundBy, Proble
 from dockreview.rules.model.source import Located, Origin, Resolved, VarSource
 from dockreview.rules.snapshot import Snapshot
 
-_NAME_CHARS = re.compile(r"[a-z0-9_-]")
+_NAME_CHARS = lazy(r"[a-z0-9_-]")
 
 
 def normalize_name(text: str) -> str:
@@ -145,7 +145,7 @@ def build_project(snapshot: Snapshot, config: ProjectConfig, project_id: str, us
     )
 
 
-REFERENCED = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")  # a variable a compose or env file refers to
+REFERENCED = lazy(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")  # a variable a compose or env file refers to
 
 
 def project_variables(snapshot: Snapshot, project: ComposeProject) -> frozenset[str]:

@@ -15,13 +15,13 @@ made it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.source import Origin, Resolved, VariableUse, VarSource
 
-_PATTERN = re.compile(
+_PATTERN = lazy(
     r"\$(?i:(?P<escaped>\$)|(?P<named>[_a-z][_a-z0-9]*)|\{(?:(?P<braced>[_a-z][_a-z0-9]*(?::?[-+?](?:.*))?)\}"
     r"|(?P<invalid>)))"
 )

@@ -1,0 +1,101 @@
+"""What `dockreview check` of one file imports: only what that file's review needs (start-up is most of
+checking one small file; bench/startup.py times it). Each check runs in a fresh interpreter and
+lists the modules it loaded; nothing here is timed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cli_support import ROOT
+
+DOCKERFILE = """\
+FROM python:3.12-slim
+ENV APP_HOME=/app
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+USER nobody
+CMD ["python", "app.py"]
+"""
+
+COMPOSE = """\
+services:
+  web:
+    image: nginx:1.27.2
+    ports:
+      - "8080:80"
+"""
+
+# The parts of the library and the third-party packages a review of other kinds of file needs.
+WORKFLOW_ONLY = ("dockreview.rules.catalog.workflow", "dockreview.rules.parse.workflow",
+                 "dockreview.rules.model.builds.workflows", "dockreview.rules.model.workflow_env")
+SCRIPT_ONLY = ("dockreview.rules.model.commands", "dockreview.rules.parse.makefile",
+               "dockreview.rules.model.builds.cli", "dockreview.rules.model.compose.cwd")
+BAKE = ("dockreview.rules.model.builds.bake", "dockreview.rules.model.builds.hcl_eval", "hcl2", "lark")
+COMPOSE_ONLY = ("dockreview.rules.catalog.compose", "dockreview.rules.model.compose.",
+                "dockreview.rules.changes.compose", "dockreview.rules.parse.compose")
+# Only a change (`diff`, the App) compares compose projects.
+CHANGE_ONLY = ("dockreview.rules.changes.compose",)
+# Never needed to check a file: package metadata (the docs links read it directly), the config
+# schema's validator without a config file, the App's dependencies.
+NEVER = ("importlib.metadata", "jsonschema", "fastapi", "githubkit", "httpx", "redis", "uvicorn", "pydantic")
+
+
+def loaded_by_check(directory: Path) -> list[str]:
+    code = (
+        "import json, sys; from dockreview.bot.cli import main; "
+        "rc = main(['check', '--fail-on', 'never', '--format', 'json']); "
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=directory, capture_output=True, text=True, check=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    last = proc.stdout.strip().splitlines()[-1]
+    modules: list[str] = json.loads(last)
+    return modules
+
+
+def loaded(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if m.startswith(prefixes) or any(m == p.rstrip(".") for p in prefixes)]
+
+
+def test_checking_one_dockerfile_loads_neither_yaml_nor_compose_nor_workflows(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    modules = loaded_by_check(tmp_path)
+    assert "dockreview.rules.catalog.dockerfile.base_image_unpinned" in modules  # it did review the file
+    assert loaded(modules, ("ruamel",)) == []  # no YAML in a Dockerfile
+    assert loaded(modules, ("tree_sitter",)) == []  # no RUN that can run docker: the shell is not parsed
+    assert loaded(modules, COMPOSE_ONLY + WORKFLOW_ONLY + SCRIPT_ONLY + BAKE + NEVER) == []
+
+
+def test_checking_one_compose_file_loads_no_workflow_script_or_bake_model(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(COMPOSE)
+    modules = loaded_by_check(tmp_path)
+    assert "dockreview.rules.catalog.compose.port_newly_public" in modules
+    assert "dockreview.rules.model.compose.discover" in modules
+    assert loaded(modules, ("dockreview.rules.catalog.dockerfile", "dockreview.rules.catalog.shell")) == []
+    assert loaded(modules, WORKFLOW_ONLY + SCRIPT_ONLY + BAKE + CHANGE_ONLY + NEVER) == []
+
+
+def test_a_script_beside_the_file_brings_the_command_scan_back(tmp_path: Path) -> None:
+    """The light paths are taken because nothing needs more, not by skipping what is there."""
+    (tmp_path / "compose.yaml").write_text(COMPOSE)
+    (tmp_path / "deploy.sh").write_text("#!/bin/sh\ndocker compose -f compose.yaml up -d\n")
+    modules = loaded_by_check(tmp_path)
+    assert "dockreview.rules.model.commands" in modules
+    assert "dockreview.rules.catalog.shell.compose_down_volumes" in modules
+
+
+def test_the_docs_links_read_the_same_project_urls_as_importlib_metadata() -> None:
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    from dockreview.rules.rule import _project_urls
+
+    try:
+        expected = metadata("dockreview").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        expected = []
+    assert _project_urls() == expected
