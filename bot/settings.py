@@ -90,6 +90,9 @@ class Settings:
         job_timeout = _number(env, "DOCKREVIEW_JOB_TIMEOUT", 300.0, problems, minimum=1.0)
         metrics_port = _number(env, "DOCKREVIEW_METRICS_PORT", None, problems, minimum=1.0)
         reuse_ttl = _number(env, "DOCKREVIEW_REUSE_TTL", 3 * 24 * 3600.0, problems, minimum=0.0)
+        # Read again by each review (bot.worker.pull_request); checked here so a bad value stops the start.
+        _number(env, "DOCKREVIEW_REVIEW_BUDGET", None, problems, minimum=0.0)
+        _number(env, "DOCKREVIEW_FILE_BUDGET", None, problems, minimum=0.0)
         redeliver_every = None
         if env.get("DOCKREVIEW_REDELIVER_EVERY", "").strip():
             try:

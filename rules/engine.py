@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from dockreview.rules import catalog
+from dockreview.rules import budget, catalog
 from dockreview.rules.classify import FileType
 from dockreview.rules.config import Config
 from dockreview.rules.diff import Change
@@ -44,6 +44,7 @@ def review(
     change: Change | None = None,
     base: Snapshot | None = None,
     deadline: float | None = None,
+    file_budget: float | None = budget.FILE_BUDGET,
     whole: bool = False,
 ) -> Report:
     """Review `paths` (default: every Docker-related file) of `snapshot`.
@@ -51,6 +52,9 @@ def review(
     `deadline` (a `time.monotonic()` value) bounds the review's time: files not reached by then,
     and cross-file checks not started, are noted as not reviewed (`Note.unreviewed`; for a change,
     `Report.incomplete`, which fails the check). It is checked between files and stages.
+    `file_budget` (seconds) bounds each file's parse and rules, and each object's cross-file checks:
+    past it the file is noted "not reviewed completely" and the review goes on with the next one.
+    A file the shell parser could not read to its end (`rules.budget`) is noted the same way.
 
     With `change` and `base`, a finding is kept when the change made it: the base, reviewed the
     same way, has no finding of the same rule about the same object and value (`Finding.identity`:
@@ -63,7 +67,22 @@ def review(
     on the head and, for attribution, on the base: the same findings as reviewing every file,
     which `whole=True` does (and what the equivalence test compares with).
     """
-    config = config or Config()
+    with budget.ledger() as spent:
+        report = _review(snapshot, config or Config(), paths, change, base, deadline, file_budget, whole)
+        # A bound that stopped work on a file (on the head, or on the base of an unchanged one) is
+        # said on it, once; the base's own files are not the review's (its findings only attribute).
+        noted = {n.path for n in report.errors if n.unreviewed}
+        reviewed = set(report.files_checked)
+        report.errors += [Note(path, reason, unreviewed=True) for path, reason in sorted(spent.stopped.items())
+                          if path in reviewed and path not in noted]
+    if change is not None:
+        # What the change touches must be reviewed whole: a file it makes unreviewable never passes.
+        report.incomplete = [n for n in report.errors if n.unreviewed and change.touches_file(n.path)]
+    return report
+
+
+def _review(snapshot: Snapshot, config: Config, paths: Iterable[str] | None, change: Change | None,
+            base: Snapshot | None, deadline: float | None, file_budget: float | None, whole: bool) -> Report:
     snapshot.max_bytes = config.max_file_size
     targets = sorted(set(paths)) if paths is not None else snapshot.docker_files()
     if change is not None and base is not None:
@@ -72,22 +91,20 @@ def review(
     if change is not None and base is not None and not whole:
         from dockreview.rules.scope import affected
 
-        reach = affected(base, snapshot, change)
+        with budget.ledger(fresh=True):  # the head's files say their own stops when reviewed
+            reach = affected(base, snapshot, change)
         targets = [p for p in targets if p in reach]
     report = _review_files(snapshot, config, targets, base=base if change is not None else None, change=change,
-                           deadline=deadline)
+                           deadline=deadline, file_budget=file_budget)
     if change is not None:
         report.findings, report.preexisting, silenced = _attribute(report.findings, change, config, base, targets,
-                                                                   deadline)
+                                                                   deadline, file_budget)
         report.suppressed += silenced
         report.findings = sorted(fold_repeats(_one_per_change(report.findings)), key=Finding.sort_key)
     report.findings = fold_alike(report.findings)
     if change is not None and base is not None:
         report.changes = _container_changes(snapshot, base, change, config, report)
         report.compared = True
-    if change is not None:
-        # What the change touches must be reviewed whole: a file it makes unreviewable never passes.
-        report.incomplete = [n for n in report.errors if n.unreviewed and change.touches_file(n.path)]
     return report
 
 
@@ -97,7 +114,8 @@ def _container_changes(snapshot: Snapshot, base: Snapshot, change: Change, confi
     from dockreview.rules.changes import compare
 
     try:
-        found = compare(base, snapshot, change)
+        with budget.ledger(fresh=True):
+            found = compare(base, snapshot, change)
     except Exception as exc:  # a comparison bug must not take the review down
         report.errors.append(Note("", f"internal error while comparing with the base: {type(exc).__name__}: {exc}"))
         return []
@@ -112,6 +130,7 @@ def _review_files(
     base: Snapshot | None = None,
     change: Change | None = None,
     deadline: float | None = None,
+    file_budget: float | None = None,
     silenced: list[Finding] | None = None,
 ) -> Report:
     """The findings of `targets`; with `silenced`, those suppressions silence are added to it too."""
@@ -140,35 +159,19 @@ def _review_files(
                 report.errors.append(Note(path, skipped.reason, unreviewed=True))
             continue
         report.files_checked.append(path)
-        try:
-            doc = snapshot.document(path)
-        except NotReviewed as exc:
-            report.errors.append(Note(path, exc.message, unreviewed=True))
-            continue
-        except ParseError as exc:
-            emitter.engine(catalog.find("DR001"), path, exc.line, exc.message, exc.column)
-            continue
-        except ParserCrash as exc:
-            report.errors.append(Note(path, f"internal error while parsing: {exc}", unreviewed=True))
-            continue
-        if doc is None:
-            continue
-        for line, message in getattr(doc, "problems", ()):  # broken instructions; the rest is reviewed
-            emitter.engine(catalog.find("DR001"), path, line, message)
         ctx = Context(path=path, snapshot=snapshot, config=config, base=base, change=change)
         kind = KIND_OF_TYPE.get(file_type)
-        for rule in rules[kind] if kind else []:
-            if not rule.model_input:
-                emitter.run(rule, doc, ctx, report)
-        sources = doc.shell_sources() if hasattr(doc, "shell_sources") else []
-        for source in sources:
-            for rule in rules[Kind.SHELL]:
-                emitter.run(rule, source, ctx, report)
+        with budget.for_file(file_budget, deadline):
+            try:
+                _review_file(snapshot, path, kind, rules, emitter, ctx, report)
+            except budget.OverBudget:
+                budget.stopped(path, _over_file_budget(file_budget))
         emitter.unknown_suppressions(path)
     if _past(deadline):
         report.errors += [Note(path, OVER_BUDGET_MODEL, unreviewed=True) for path in report.files_checked]
     else:
-        _review_model(snapshot, config, report.files_checked, rules, emitter, report, base, change)
+        _review_model(snapshot, config, report.files_checked, rules, emitter, report, base, change,
+                      (file_budget, deadline))
     deleted = _review_deleted(snapshot, config, rules, base, change, report) if base and change else None
     report.findings = sorted(emitter.findings + (deleted.findings if deleted else []), key=Finding.sort_key)
     report.suppressed = emitter.suppressed + (deleted.suppressed if deleted else 0)
@@ -177,6 +180,41 @@ def _review_files(
         report.errors.append(Note(config.source or "", f"not reviewed: `ignore: {pattern}` in the config skips "
                                   f"{len(paths)} Docker-related file{'s' if len(paths) != 1 else ''}: {shown}"))
     return report
+
+
+def _review_file(snapshot: Snapshot, path: str, kind: Kind | None, rules: _Rules, emitter: _Emitter, ctx: Context,
+                 report: Report) -> None:
+    """One file's parse, its rules and the shell rules over the shell code it holds."""
+    try:
+        doc = snapshot.document(path)
+    except NotReviewed as exc:
+        report.errors.append(Note(path, exc.message, unreviewed=True))
+        return
+    except ParseError as exc:
+        emitter.engine(catalog.find("DR001"), path, exc.line, exc.message, exc.column)
+        return
+    except ParserCrash as exc:
+        report.errors.append(Note(path, f"internal error while parsing: {exc}", unreviewed=True))
+        return
+    if doc is None:
+        return
+    for line, message in getattr(doc, "problems", ()):  # broken instructions; the rest is reviewed
+        emitter.engine(catalog.find("DR001"), path, line, message)
+    for rule in rules[kind] if kind else []:
+        if not rule.model_input:
+            emitter.run(rule, doc, ctx, report)
+    sources = doc.shell_sources() if hasattr(doc, "shell_sources") else []
+    for source in sources:
+        for rule in rules[Kind.SHELL]:
+            emitter.run(rule, source, ctx, report)
+    for source in sources:  # shell code the rules asked for that the parser could not read to its end
+        if source.stopped:
+            budget.stopped(path, f"not reviewed completely: {source.stopped}")
+
+
+def _over_file_budget(seconds: float | None) -> str:
+    return (f"not reviewed completely: reviewing this file took longer than its time budget ({seconds:g} s); "
+            "the rules not run on it by then were skipped")
 
 
 OVER_BUDGET = "not reviewed: the review ran out of its time budget before this file"
@@ -196,8 +234,11 @@ def _review_model(
     report: Report,
     base: Snapshot | None,
     change: Change | None,
+    budgets: tuple[float | None, float | None] = (None, None),
 ) -> None:
-    """Rules that read the resolved model: each object the reviewed files take part in, once.
+    """Rules that read the resolved model: each object the reviewed files take part in, once,
+    within a file's time budget (`budgets`: seconds per object, the review's deadline); an object
+    over it is noted on each reviewed file it is made of.
 
     A kind's rules (and the model they read) are loaded only when a reviewed file can take part in
     one of its objects: a workflow model only for a reviewed workflow, say."""
@@ -207,15 +248,20 @@ def _review_model(
     types = {snapshot.file_type(path) for path in checked}
     model = deployment(snapshot)
 
-    def run(kind: Kind, obj: object, path: str) -> None:
+    def run(kind: Kind, obj: object, path: str, made_of: Iterable[str] = ()) -> None:
         ctx = Context(path=path, snapshot=snapshot, config=config, base=base, change=change)
-        for rule in rules.model(kind):
-            emitter.run(rule, obj, ctx, report)
+        with budget.for_file(*budgets):
+            try:
+                for rule in rules.model(kind):
+                    emitter.run(rule, obj, ctx, report)
+            except budget.OverBudget:
+                for part in sorted({path, *made_of} & files):
+                    budget.stopped(part, _over_object_budget(budgets[0]))
 
     projects = [project for project in model.projects if project.all_files & files]
     if projects and rules.model(Kind.COMPOSE):
         for project in projects:
-            run(Kind.COMPOSE, project, project.key)
+            run(Kind.COMPOSE, project, project.key, project.all_files)
     if FileType.DOCKERFILE in types and rules.model(Kind.DOCKERFILE):
         for path in checked:
             dockerfile = model.dockerfile(path) if snapshot.file_type(path) is FileType.DOCKERFILE else None
@@ -230,6 +276,11 @@ def _review_model(
     if builds and rules.model(Kind.BUILD):
         for build in builds:
             run(Kind.BUILD, build, build.origin.path)
+
+
+def _over_object_budget(seconds: float | None) -> str:
+    return (f"not reviewed completely: the cross-file checks of what this file takes part in took longer than "
+            f"their time budget ({seconds:g} s); the rules not run by then were skipped")
 
 
 def _review_deleted(
@@ -333,10 +384,13 @@ class _Emitter:
         self._emit_all(rule, lambda: rule.check_deleted(doc, ctx), ctx, report)
 
     def _emit_all(self, rule: AnyRule, hits: Callable[[], Iterable[Hit]], ctx: Context, report: Report) -> None:
+        budget.checkpoint()  # a file past its time budget runs no more rules (never one cut halfway)
         ctx.lowered.clear()  # what this rule asks about the files (Context.is_production), not the last rule
         try:
             for hit in hits():
                 self.emit(type(rule), hit, ctx.path, ctx.lowered)
+        except budget.OverBudget:
+            raise
         except Exception as exc:  # a rule bug must not take the review down: report it
             report.errors.append(Note(ctx.path, f"internal error in {rule.code}: {type(exc).__name__}: {exc}",
                                       unreviewed=True))
@@ -481,6 +535,7 @@ def _attribute(
     base: Snapshot | None,
     targets: list[str],
     deadline: float | None = None,
+    file_budget: float | None = None,
 ) -> tuple[list[Finding], list[Finding], int]:
     """(what the change made, what the base already had in touched files, how many a base suppression
     silences on lines the change rewrote) of the head's findings."""
@@ -493,7 +548,9 @@ def _attribute(
     # that makes a file production makes its findings the change's.
     # Past the deadline the base is not reviewed: every finding then counts as new (stricter, never laxer).
     silenced_on_base: list[Finding] = []
-    base_findings = _review_files(base, config, base_targets, deadline=deadline, silenced=silenced_on_base).findings
+    with budget.ledger(fresh=True):  # a base file's stops make its findings fewer: head findings count as new
+        base_findings = _review_files(base, config, base_targets, deadline=deadline, file_budget=file_budget,
+                                      silenced=silenced_on_base).findings
     silenced = Counter(f.identity(to_head) for f in silenced_on_base)
     baseline: Counter[tuple[str, ...]] = Counter(
         (*f.identity(to_head), "context" if f.context else "") for f in base_findings

@@ -314,6 +314,26 @@ def test_a_review_over_its_time_budget_is_not_reviewed_completely_and_fails(gith
     assert "ran out of its time budget" in run["output"]["summary"]
 
 
+def test_a_file_over_its_own_time_budget_is_not_reviewed_completely_and_fails(github, monkeypatch) -> None:
+    gh, app = github
+    monkeypatch.setenv("DOCKREVIEW_FILE_BUDGET", "0")  # every file's budget is used up at its first rule
+    run, _ = review_of(gh, app, {"compose.yaml": BASE_COMPOSE.replace("1.4", "1.5")})
+    assert run["conclusion"] == "failure"
+    assert run["output"]["title"].startswith("Not reviewed completely")
+    assert "took longer than its time budget (0 s)" in run["output"]["summary"]
+
+
+def test_a_script_padded_until_the_shell_parser_gives_up_fails(github) -> None:
+    # Before, the parser stopped silently at its bound: the `down -v` after the padding was never
+    # seen and the check passed.
+    gh, app = github
+    padding = "echo $(( ( ( \"`'\n" * 20_000
+    run, _ = review_of(gh, app, {"deploy.sh": "#!/bin/sh\n" + padding + "docker compose down -v\n"})
+    assert run["conclusion"] == "failure"
+    assert run["output"]["title"].startswith("Not reviewed completely")
+    assert "syntax errors used up the parser's budget" in run["output"]["summary"]
+
+
 def test_the_engine_notes_what_a_past_deadline_left_out() -> None:
     import time
 

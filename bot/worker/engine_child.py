@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from dockreview.rules import Config, Report, Snapshot, review
+from dockreview.rules.budget import FILE_BUDGET
 from dockreview.rules.diff import Change
 
 HEADER = struct.Struct(">Q")
@@ -54,6 +55,7 @@ class Pass:
     targets: list[str]
     change: Change
     soft_budget: float  # seconds from now: files and stages are not started past it (rules.review's deadline)
+    file_budget: float = FILE_BUDGET  # seconds per file (rules.review's file_budget)
 
 
 @dataclass(slots=True)
@@ -115,7 +117,8 @@ class Reviews:
         head = Snapshot(self.head.paths, self.head.read, sizes=self.head.sizes, repository=request.repository)
         base = Snapshot(self.base.paths, self.base.read, sizes=self.base.sizes, repository=request.repository)
         report = review(head, request.config, paths=[p for p in request.targets if head.file_type(p)],
-                        change=request.change, base=base, deadline=started + request.soft_budget)
+                        change=request.change, base=base, deadline=started + request.soft_budget,
+                        file_budget=request.file_budget)
         answer = Answer(report, self.head.take_misses(), self.base.take_misses(), time.monotonic() - started)
         if not answer.head_misses and not answer.base_misses:
             self.review_id, self.head, self.base = None, _Files(), _Files()  # the last pass: free the contents

@@ -17,6 +17,7 @@ A small pull request costs 8 calls with the installation token (tests/test_githu
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 import uuid
@@ -34,6 +35,7 @@ from dockreview.bot.worker.engine import Engine, ThreadEngine
 from dockreview.bot.worker.engine_child import Pass, Side
 from dockreview.bot.worker.reuse import Results
 from dockreview.rules import Config, Report
+from dockreview.rules.budget import FILE_BUDGET
 from dockreview.rules.classify import FileType, by_name, needs_content
 from dockreview.rules.config import CONFIG_PATHS, PYPROJECT
 from dockreview.rules.diff import Change
@@ -90,7 +92,8 @@ async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: Remot
         await fetch_trees(gh, [(head_tree, prefetch_head), (base_tree, prefetch_base)], config.max_file_size)
         request = Pass(review_id, name, _side(head_tree, sent[0], index == 0), _side(base_tree, sent[1], index == 0),
                        config, targets, change,
-                       soft_budget=max(0.0, started + budget * SOFT_SHARE - time.monotonic()))
+                       soft_budget=max(0.0, started + budget * SOFT_SHARE - time.monotonic()),
+                       file_budget=env_seconds("DOCKREVIEW_FILE_BUDGET", FILE_BUDGET))
         answer = await engine.run(request, timeout=started + budget - time.monotonic())
         if answer is None:
             report = _stopped(targets, change, budget)
@@ -111,7 +114,16 @@ async def review_trees(gh: GitHubClient, head_tree: RemoteTree, base_tree: Remot
 
 def review_budget() -> float:
     """DOCKREVIEW_REVIEW_BUDGET: seconds one review may take in the engine, all its passes together."""
-    return float(os.environ.get("DOCKREVIEW_REVIEW_BUDGET", str(REVIEW_BUDGET)))
+    return env_seconds("DOCKREVIEW_REVIEW_BUDGET", REVIEW_BUDGET)
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A number of seconds from the environment (validated at start by `Settings.from_env`)."""
+    try:
+        value = float(os.environ.get(name, "").strip() or default)
+    except ValueError:
+        return default
+    return value if math.isfinite(value) and value >= 0 else default
 
 
 def _side(tree: RemoteTree, sent: set[str], first: bool) -> Side:

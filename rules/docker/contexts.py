@@ -220,7 +220,7 @@ def _from_run(
     value_text = lines[first_line - 1].split("run:", 1)[-1].strip() if 0 < first_line <= len(lines) else ""
     offset = first_line + 1 if value_text[:1] in ("|", ">") else first_line
     found = []
-    for command in find_commands(script, lambda n: n + offset - 1):
+    for command in find_commands(script, lambda n: n + offset - 1, path=path):
         parsed = _docker_build_arguments(command.argv)
         if parsed is None:
             continue

@@ -33,13 +33,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from dockreview.rules import budget
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.ghexpr import EXPRESSION, base36
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
-MAX_TEXT = 1_000_000  # characters of a source that are looked at
+MAX_TEXT = 4_000_000  # characters of a source that are looked at (twice the default file size cap)
 MAX_DEPTH = 4  # nested sh -c / ssh / heredoc levels
 MAX_REPARSE_FACTOR = 8  # bytes parsed again after syntax errors, per byte of the top-level text
 MAX_COMMANDS = 20_000
@@ -49,6 +50,7 @@ MAX_PARSE_SECONDS = 1.5
 MAX_SECONDS = 6.0
 
 LineOf = Callable[[int], int]  # 1-based line of the parsed text -> file line
+_OUT_OF_TIME = "the shell parser ran out of time before the end of its shell code"
 
 
 @dataclass(slots=True)
@@ -76,6 +78,7 @@ class ShellSource:
     _commands: list[Command] | None = field(default=None, repr=False)
     # What the source is called, when it has a name: the Makefile target, the workflow step.
     name: str = ""
+    _stopped: str | None = field(default=None, repr=False)  # why the parser stopped before the end
 
     def file_line(self, text_line: int) -> int:
         """File line for a 1-based line of `text`."""
@@ -83,10 +86,18 @@ class ShellSource:
             return self.line_map[text_line - 1]
         return self.first_line + text_line - 1
 
+    @property
+    def stopped(self) -> str | None:
+        """Why the parser stopped before the end of the text, once `commands()` ran; else None."""
+        return self._stopped
+
     def commands(self) -> list[Command]:
         """Every simple command a shell would run from this source, in text order."""
         if self._commands is None:
-            self._commands = find_commands(self.text, self.file_line)
+            finder = _find(self.text, self.file_line)
+            self._commands, self._stopped = finder.found, finder.stopped
+        if self._stopped:  # said on every use: the review asking may not be the one that parsed it
+            budget.stopped(self.path, f"not reviewed completely: {self._stopped}")
         return self._commands
 
 
@@ -109,11 +120,24 @@ def parse_script(text: str, path: str) -> Script:
     return Script(path, text)
 
 
-def find_commands(text: str, line_of: LineOf | None = None) -> list[Command]:
-    """The commands of `text`; `line_of` maps its 1-based lines to file lines (default: same)."""
-    finder = _Finder(line_of or (lambda n: n))
-    finder.run(text[:MAX_TEXT], 0, "", False, {})
+def find_commands(text: str, line_of: LineOf | None = None, *, path: str = "") -> list[Command]:
+    """The commands of `text`; `line_of` maps its 1-based lines to file lines (default: same).
+
+    When a bound stops the parser before the end (time, size, nesting, commands), the review of
+    `path` is recorded as stopped (`rules.budget`)."""
+    finder = _find(text, line_of or (lambda n: n))
+    if finder.stopped:
+        budget.stopped(path, f"not reviewed completely: {finder.stopped}")
     return finder.found
+
+
+def _find(text: str, line_of: LineOf) -> _Finder:
+    finder = _Finder(line_of)
+    finder.run(text[:MAX_TEXT], 0, "", False, {})
+    if len(text) > MAX_TEXT:
+        finder.stop(f"its shell code past line {line_of(text.count(chr(10), 0, MAX_TEXT) + 1)} "
+                    f"(after {MAX_TEXT:,} characters) was not read")
+    return finder
 
 
 # --- preparation --------------------------------------------------------------------------------
@@ -250,16 +274,27 @@ class _Finder:
         self.found: list[Command] = []
         self.budget = 0
         self.deadline = 0.0
+        self.stopped: str | None = None  # the first bound that stopped the parser, said as a reason
+
+    def stop(self, reason: str) -> None:
+        self.stopped = self.stopped or reason
 
     # --- entry: a whole text ----------------------------------------------------------------------
     def run(self, text: str, depth: int, function: str, remote: bool, variables: dict[str, str | None],
             line_of: LineOf | None = None) -> None:
-        if depth > MAX_DEPTH or len(self.found) >= MAX_COMMANDS or not text.strip():
+        if not text.strip():
+            return
+        if depth > MAX_DEPTH:
+            self.stop(f"shell code nested more than {MAX_DEPTH} levels deep (`sh -c`, `ssh`, here-documents) "
+                      f"at line {(line_of or self.line_of)(1)} was not read")
+            return
+        if len(self.found) >= MAX_COMMANDS:
+            self.stop(f"it runs more than {MAX_COMMANDS:,} shell commands; the rest were not read")
             return
         source = _Text.of(text, line_of or self.line_of)
         if depth == 0:
             self.budget = MAX_REPARSE_FACTOR * len(source.data) + 200_000
-            self.deadline = time.monotonic() + MAX_SECONDS
+            self.deadline = min(time.monotonic() + MAX_SECONDS, budget.file_deadline() or float("inf"))
         _Walk(self, source, depth, remote, variables).run(function)
 
     # --- commands --------------------------------------------------------------------------------
@@ -341,9 +376,13 @@ class _Walk:
         self.stack.append((_REPARSE, None, 0, function, function, (0, len(self.source.data))))
         finder = self.finder
         steps = 0
-        while self.stack and len(finder.found) < MAX_COMMANDS:
+        while self.stack:
+            if len(finder.found) >= MAX_COMMANDS:
+                finder.stop(f"it runs more than {MAX_COMMANDS:,} shell commands; the rest were not read")
+                return
             steps += 1
             if steps % 4096 == 0 and time.monotonic() > finder.deadline:
+                finder.stop(_OUT_OF_TIME)
                 return
             action, node, base, function, outer, extra = self.stack.pop()
             if action == _REPARSE:
@@ -358,10 +397,15 @@ class _Walk:
 
     def parse(self, start: int, end: int, function: str, outer: str) -> None:
         """Parse source[start:end] and schedule its statements."""
-        if start >= end or self.finder.budget <= 0:
+        if start >= end:
+            return
+        if self.finder.budget <= 0:
+            self.finder.stop(f"its shell code from line {self.source.file_line_at(start)} on was not read: "
+                             "so many syntax errors used up the parser's budget")
             return
         now = time.monotonic()
         if now > self.finder.deadline:
+            self.finder.stop(_OUT_OF_TIME)
             return
         chunk = self.source.parsed[start:end]
         self.finder.budget -= len(chunk) + 1
