@@ -476,8 +476,9 @@ class _Walk:
         return resume
 
     def push(self, nodes: list[Node], base: int, function: str, outer: str) -> None:
+        # A leaf (a word, a keyword, punctuation) holds no command: never visited, unless an error.
         for node in reversed(nodes):
-            if node.type not in _NOT_CODE:
+            if (node.child_count or node.is_error) and node.type not in _NOT_CODE:
                 self.stack.append((_VISIT, node, base, function, outer, None))
 
     def visit(self, node: Node, base: int, function: str, outer: str) -> None:
