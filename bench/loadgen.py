@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import selectors
 import socket
@@ -83,7 +84,10 @@ def send(port: int, rate: float, seconds: float, connections: int, secret: str, 
     built = requests(total, secret, repo, installation)
     selector = selectors.EpollSelector()
     conns = [Connection(port) for _ in range(connections)]
-    idle = list(conns)
+    # Used in turn (first in, first out), as a client's pool spreads its requests: a connection left
+    # idle past the server's keep-alive timeout is closed by the server, and a send racing that close
+    # is an error of the client's making, not the server's.
+    idle = collections.deque(conns)
     for conn in conns:
         selector.register(conn.sock, selectors.EVENT_READ, conn)
     latencies: list[float] = []
@@ -100,7 +104,7 @@ def send(port: int, rate: float, seconds: float, connections: int, secret: str, 
             errors.append(f"{total - len(latencies) - len(errors)} unanswered")
             break
         while sent < total and idle and start + sent / rate <= now:
-            conn = idle.pop()
+            conn = idle.popleft()
             conn.scheduled = start + sent / rate
             late.append(now - conn.scheduled)
             try:
@@ -129,6 +133,8 @@ def send(port: int, rate: float, seconds: float, connections: int, secret: str, 
                     errors.append("closed")
                 selector.unregister(conn.sock)
                 conn.sock.close()
+                if conn in idle:  # closed by the server while idle: never sent on again
+                    idle.remove(conn)
                 fresh = Connection(port)
                 selector.register(fresh.sock, selectors.EVENT_READ, fresh)
                 idle.append(fresh)

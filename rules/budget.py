@@ -20,7 +20,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from dockreview.rules.values import define
 
 _clock = time.monotonic  # the one clock of file budgets (a test may move it)
 
@@ -31,7 +33,7 @@ class OverBudget(Exception):
     """The current file's time budget is used up."""
 
 
-@dataclass(slots=True)
+@define
 class Ledger:
     stopped: dict[str, str] = field(default_factory=dict)  # path -> why its review stopped early
     deadline: float | None = None  # the current file's (time.monotonic())

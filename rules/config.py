@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, lru_cache
 from typing import Any
 
@@ -18,6 +18,7 @@ from dockreview.rules.finding import Confidence, Severity
 from dockreview.rules.globs import matches
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.errors import ParseError
+from dockreview.rules.values import define
 
 CONFIG_PATHS = (".github/dockreview.yml", ".github/dockreview.yaml", ".dockreview.yml", ".dockreview.yaml")
 # Read after CONFIG_PATHS, and only when it has a `[tool.dockreview]` table.
@@ -58,21 +59,21 @@ DEFAULT_LOWERED_TREES = (
 )
 
 
-@dataclass(slots=True)
+@define
 class ConfigIssue:
     path: str
     line: int
     message: str
 
 
-@dataclass(slots=True)
+@define
 class RuleSetting:
     severity: Severity | None = None  # None: the rule's default
     enabled: bool = True
     ignore: tuple[str, ...] = ()
 
 
-@dataclass(slots=True)
+@define
 class Config:
     fail_on: str = "error"
     # The lowest confidence that fails the check (with `fail_on`), when the config sets one. None

@@ -5,12 +5,13 @@ A value type: the engine, the change comparison and the rules read it; nothing h
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dockreview.rules.finding import Finding
+from dockreview.rules.values import define
 
 
-@dataclass(slots=True)
+@define
 class Change:
     """Changed head lines per path (None: the whole file is new), renames (head path -> base path),
     and the base paths the change deletes."""

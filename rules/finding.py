@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import NamedTuple
+
+from dockreview.rules.values import define, frozen
 
 
 class Severity(StrEnum):
@@ -99,7 +101,7 @@ CATEGORY_DESCRIPTIONS: dict[Category, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Location:
     """A place in a file that a finding points at (1-based line and column)."""
 
@@ -109,7 +111,7 @@ class Location:
     end_line: int | None = None
 
 
-@dataclass(slots=True)
+@define
 class Finding:
     rule: str
     slug: str

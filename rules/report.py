@@ -6,17 +6,18 @@ run and review): they all render one `Report`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from dockreview.rules.config import Config
 from dockreview.rules.finding import Finding
+from dockreview.rules.values import define
 
 if TYPE_CHECKING:
     from dockreview.rules.changes import ContainerChange
 
 
-@dataclass(slots=True)
+@define
 class Note:
     path: str
     message: str
@@ -28,7 +29,7 @@ class Note:
         return {"path": self.path, "message": self.message}
 
 
-@dataclass(slots=True)
+@define
 class Report:
     findings: list[Finding] = field(default_factory=list)
     files_checked: list[str] = field(default_factory=list)

@@ -27,13 +27,14 @@ import inspect
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar
 
 from dockreview.rules.classify import FileType
 from dockreview.rules.docker.devservers import dev_stack
 from dockreview.rules.finding import Category, Confidence, Location, Severity, Subject
+from dockreview.rules.values import define
 
 if TYPE_CHECKING:
     from dockreview.rules.config import Config
@@ -108,7 +109,7 @@ class Kind(StrEnum):
 InputT = TypeVar("InputT")
 
 
-@dataclass(slots=True)
+@define
 class Hit:
     """What a rule yields: a place and a message; the engine adds the rule's metadata."""
 
@@ -136,7 +137,7 @@ class Hit:
                    message=message, **kw)
 
 
-@dataclass(slots=True)
+@define
 class Context:
     """What a rule may look at besides its own document."""
 

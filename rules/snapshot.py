@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dockreview.rules.classify import FileType, classify, needs_content
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.errors import ParseError
+from dockreview.rules.values import define
 
 if TYPE_CHECKING:
     from dockreview.rules.parse import Document
@@ -33,7 +33,7 @@ class ParserCrash(Exception):
     """A parser failed on input it should have handled: a bug, reported as a note, never a crash."""
 
 
-@dataclass(slots=True)
+@define
 class Skipped:
     path: str
     reason: str

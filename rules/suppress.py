@@ -4,15 +4,16 @@ and `# dockreview: ignore-file` among a file's leading comments."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
+from dockreview.rules.values import define
 
 _DIRECTIVE = lazy(r"#\s*dockreview:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 ALL = "*"
 
 
-@dataclass(slots=True)
+@define
 class Suppression:
     line: int
     column: int
@@ -24,7 +25,7 @@ class Suppression:
         return ("ignore-file" if self.file_level else "ignore") + "[" + ",".join(self.names) + "]"
 
 
-@dataclass(slots=True)
+@define
 class Suppressions:
     file_level: tuple[str, ...] = ()
     by_line: dict[int, list[Suppression]] = field(default_factory=dict)

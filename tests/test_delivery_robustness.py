@@ -398,7 +398,8 @@ def test_recheck_comments_are_coalesced_per_pull_request(github, redis_server) -
 
 
 @pytest.mark.parametrize(("name", "value"), [("WEBHOOK_SECRET", "   "), ("DOCKREVIEW_JOB_TIMEOUT", "nan"),
-                                             ("DOCKREVIEW_JOB_TIMEOUT", "inf")])
+                                             ("DOCKREVIEW_JOB_TIMEOUT", "inf"), ("DOCKREVIEW_REVIEW_BUDGET", "nan"),
+                                             ("DOCKREVIEW_FILE_BUDGET", "-1"), ("DOCKREVIEW_FILE_BUDGET", "soon")])
 def test_settings_refuse_a_blank_secret_and_non_finite_timeouts(name: str, value: str) -> None:
     from dockreview.bot.settings import Settings, SettingsError
 

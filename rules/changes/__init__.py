@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.classify import FileType
 from dockreview.rules.docker.secrets import MASK, is_secret_name, mask_known_keys, mask_url
 from dockreview.rules.lazyre import lazy
+from dockreview.rules.values import frozen
 
 if TYPE_CHECKING:
     from dockreview.rules.changes.compose import ProjectView
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 ADDED, REMOVED, CHANGED, RENAMED = "added", "removed", "changed", "renamed"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ContainerChange:
     """One difference at deploy time. `before`/`after` are None when the thing is new/gone.
 

@@ -13,7 +13,6 @@ Compose builds are left to `rules.changes.compose` (its service rows carry build
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dockreview.rules.changes import ContainerChange, cached, safe
@@ -25,6 +24,7 @@ from dockreview.rules.model.builds.matrix import runtime_value
 from dockreview.rules.model.deployment import deployment
 from dockreview.rules.model.source import Origin
 from dockreview.rules.snapshot import Snapshot
+from dockreview.rules.values import frozen
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -36,7 +36,7 @@ BUILD_KIND = "build"
 Facts = dict[str, dict[str, tuple[str, Origin]]]  # field -> item -> (value, origin)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class BuildPair:
     base: BuildRecord | None
     head: BuildRecord | None

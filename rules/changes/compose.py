@@ -14,7 +14,7 @@ and every value shown goes through `safe()`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.changes import ContainerChange, cached, safe
@@ -27,6 +27,7 @@ from dockreview.rules.model.compose.types import ComposeProject, Port, Service
 from dockreview.rules.model.deployment import Deployment, deployment
 from dockreview.rules.model.source import Origin, VarSource
 from dockreview.rules.snapshot import Snapshot
+from dockreview.rules.values import define, frozen
 
 if TYPE_CHECKING:
     from dockreview.rules.diff import Change
@@ -36,7 +37,7 @@ KIND = "compose"
 CHECKOUT_NAME = "(the checkout directory's name)"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Fact:
     value: str
     origin: Origin
@@ -54,7 +55,7 @@ class Fact:
 Fields = dict[str, dict[str, Fact]]  # field -> item key ("" for single values) -> fact
 
 
-@dataclass(slots=True)
+@define
 class ServiceModel:
     """A resolved service reduced to what a deploy sees, for comparison."""
 
@@ -282,7 +283,7 @@ def services_of(project: ComposeProject, model: Deployment) -> dict[str, Service
 
 
 # --- pairing --------------------------------------------------------------------------------------------
-@dataclass(slots=True)
+@define
 class ProjectPair:
     head: ComposeProject | None
     base: ComposeProject | None
@@ -613,7 +614,7 @@ def anchor(base: Snapshot, head: Snapshot, change: Change, old: Fact, before: Se
 
 
 # --- for change-aware rules --------------------------------------------------------------------------------
-@dataclass(slots=True)
+@define
 class ProjectView:
     """A compose project before and after the change, and what changed, for change-aware rules."""
 

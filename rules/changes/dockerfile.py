@@ -9,8 +9,6 @@ only through its `ARG` default is a changed base, anchored on that ARG line."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dockreview.rules.changes import ContainerChange, cached, safe
 from dockreview.rules.changes.lines import LineMap
 from dockreview.rules.docker.secrets import MASK, is_secret_name
@@ -18,11 +16,12 @@ from dockreview.rules.model.dockerfile import DockerfileModel
 from dockreview.rules.parse.dockerfile import Dockerfile, Stage
 from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.snapshot import Snapshot
+from dockreview.rules.values import frozen
 
 KIND = "dockerfile"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Fact:
     value: str
     line: int

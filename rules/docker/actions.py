@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from dockreview.rules.docker.commands import COMPOSE_WITH_VALUE, docker_args, has_flag, operands, subcommand
 from dockreview.rules.lazyre import lazy
@@ -15,6 +14,7 @@ from dockreview.rules.model.workflow_env import StepScope
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.shell import Command
 from dockreview.rules.parse.workflow import Job, Step, Workflow
+from dockreview.rules.values import define
 
 BUILD_PUSH = "docker/build-push-action"
 LOGIN_ACTIONS = ("docker/login-action", "azure/docker-login", "aws-actions/amazon-ecr-login",
@@ -31,7 +31,7 @@ _BUILD_WITH_VALUE = {"-t", "--tag", "-f", "--file", "--build-arg", "--platform",
                      "--add-host", "--shm-size", "--ulimit", "--allow", "-m", "--memory", "--cgroup-parent"}
 
 
-@dataclass(slots=True)
+@define
 class DockerRun:
     """A docker command in a step's `run:` (local to the runner), its arguments after `docker`."""
 
@@ -78,7 +78,7 @@ def build_push_pushes(step: Step) -> bool:
     return "type=registry" in outputs or "push=true" in outputs
 
 
-@dataclass(slots=True)
+@define
 class Push:
     """Something a job pushes to a registry: the step, the line, the references when known."""
 

@@ -8,13 +8,12 @@ its name, less surely. A look-alike repository (`acme/adminer-theme`) is not the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dockreview.rules.parse.compose import Service, expand_defaults
 from dockreview.rules.parse.imageref import parse_image
+from dockreview.rules.values import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AdminTool:
     name: str  # what messages call it: "Adminer", "pgAdmin"
     serves: str  # what it gives whoever reaches it
@@ -73,7 +72,7 @@ _SERVICE_NAMES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AdminService:
     tool: AdminTool
     ports: tuple[int, ...]  # the ports this service's web server listens on

@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from posixpath import basename
 
 from dockreview.rules.classify import FileType, by_name
 from dockreview.rules.lazyre import lazy
+from dockreview.rules.values import frozen
 
 # Words that name a sample, tutorial or course (a token of a directory or repository name).
 SAMPLE_WORDS = frozenset(
@@ -61,7 +62,7 @@ COMPOSED_SHARE = 0.8
 MIN_FIXTURES = 10
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RepositoryContext:
     """Where a repository's files are examples or test data, and why (see the module docs)."""
 

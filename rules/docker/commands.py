@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.docker.files import FileContext
@@ -13,6 +12,7 @@ from dockreview.rules.finding import Severity
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.shell import Command, ShellSource
 from dockreview.rules.snapshot import join, parent
+from dockreview.rules.values import define
 
 if TYPE_CHECKING:
     from dockreview.rules.parse.workflow import Job
@@ -27,7 +27,7 @@ COMPOSE_WITH_VALUE = {"-f", "--file", "-p", "--project-name", "--profile", "--en
 _VARIABLE = lazy(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
 
 
-@dataclass(slots=True)
+@define
 class DockerCall:
     """A docker command: `args` follow `docker` and its global options (`docker-compose x` -> `compose x`)."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from dataclasses import dataclass
 
 from dockreview.rules.docker.contexts import BuildContext, build_contexts, dockerignore_for
 from dockreview.rules.docker.files import FileContext
@@ -18,12 +17,13 @@ from dockreview.rules.model.deployment import deployment
 from dockreview.rules.parse.dockerfile import Dockerfile, Instruction, Stage
 from dockreview.rules.parse.dockerignore import DockerIgnore
 from dockreview.rules.snapshot import Snapshot, join
+from dockreview.rules.values import define, frozen
 
 MAX_NESTED_PACKAGES = 20
 WHOLE_CONTEXT_SOURCES = frozenset({".", "./", "./.", "/"})
 
 
-@dataclass(slots=True)
+@define
 class WholeCopy:
     instruction: Instruction
     stage: Stage
@@ -156,7 +156,7 @@ _PYTHON_MARKERS = ("pyproject.toml", "requirements.txt", "setup.py", "Pipfile", 
 _NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Candidate:
     path: str  # relative to the context
     what: str  # why it matters, short

@@ -15,7 +15,6 @@ BuildKit reads `<Dockerfile name>.dockerignore` next to the Dockerfile first, th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from posixpath import basename
 from typing import Any
 
@@ -23,11 +22,12 @@ from dockreview.rules.classify import FileType
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.shell import find_commands
 from dockreview.rules.snapshot import Snapshot, join, normalize, parent
+from dockreview.rules.values import frozen
 
 _EXPRESSION = lazy(r"\$\{\{|\$\{?[A-Za-z_]")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class BuildContext:
     directory: str  # repository path of the context ("." for the root)
     dockerfile: str  # repository path of the Dockerfile

@@ -6,13 +6,12 @@ A service built from a Dockerfile (no image to read) is known by its name (`redi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dockreview.rules.parse.compose import Service, expand_defaults
 from dockreview.rules.parse.imageref import parse_image
+from dockreview.rules.values import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Database:
     family: str  # what messages call it: "postgres", "redis", ...
     ports: tuple[int, ...]
@@ -137,7 +136,7 @@ _OFFICIAL_LAYOUT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DatabaseImage:
     database: Database
     repository: str  # without registry, e.g. "library/postgres" -> "postgres", "bitnami/redis"

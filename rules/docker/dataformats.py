@@ -19,10 +19,9 @@ What each engine does with files of another version, from the engines' upgrade d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dockreview.rules.docker.databases import DatabaseImage
 from dockreview.rules.lazyre import lazy
+from dockreview.rules.values import frozen
 
 _VERSION = lazy(r"^v?(\d+)(?:\.(\d+))?")
 # Engines that share a kind of storage but not its file format (last repository segment -> engine).
@@ -32,7 +31,7 @@ _ENGINES = {"redis": "redis", "redis-stack": "redis", "redis-stack-server": "red
 _TWO_PART_MAJORS = {"mariadb", "mysql", "mongo"}  # 10.5 and 10.11 are different majors
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FormatChange:
     """Why the new image may not open the data the old one wrote, and what to do."""
 

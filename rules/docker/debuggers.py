@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.compose import Service, expand_defaults
+from dockreview.rules.values import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Debugger:
     name: str  # what messages call it: "the Node.js inspector"
     port: int  # the container port it listens on
@@ -43,7 +44,7 @@ _WORD = lazy(r"[^\s'\"`;&|()]+")
 _ANY = {"0.0.0.0", "::", "[::]"}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Debuggers:
     """The debuggers of one service, the first one found for each port."""
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
 from dockreview.rules.lazyre import lazy
+from dockreview.rules.values import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HostAccess:
     what: str  # "the host's root filesystem", "host block device /dev/sda", ...
     consequence: str  # what a compromised container can then do

@@ -14,10 +14,9 @@ by the image its Dockerfile starts from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dockreview.rules.parse.compose import expand_defaults
 from dockreview.rules.parse.imageref import parse_image
+from dockreview.rules.values import frozen
 
 SOCKET = "socket"  # a bind mount of the Docker (or Podman, containerd) socket
 NETWORK = "network"  # network_mode: host
@@ -26,7 +25,7 @@ NAMESPACE = "namespace"  # pid / ipc / uts: host
 MOUNTS = "mounts"  # bind mounts of host system paths (/, /proc, /sys, /var/lib/docker)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HostJob:
     what: str  # what the image does, as "`traefik` {what}"
     needs: frozenset[str]  # which host accesses are its job

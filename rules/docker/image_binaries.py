@@ -21,7 +21,6 @@ known: other builds (`bitnami/mariadb`, `acme/mariadb`) may ship anything.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 
 from dockreview.rules.docker.images import Pinning, tag_verdict
@@ -29,9 +28,10 @@ from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.source import Resolved, VarSource
 from dockreview.rules.parse.imageref import ImageRef
 from dockreview.rules.parse.shell import find_commands
+from dockreview.rules.values import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RemovedPrograms:
     """Programs an image family stopped shipping at one version."""
 
@@ -92,7 +92,7 @@ class Basis(StrEnum):
     MOVING = "moving"  # a moving tag known to be past the version (`latest`)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Release:
     """Where an image of a known family stands against its table's version."""
 

@@ -25,13 +25,13 @@ A moving verdict says under which condition it moves: always, only when the vari
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.dockerfile_vars import expand
 from dockreview.rules.model.source import Origin, Resolved, VariableUse, VarSource
 from dockreview.rules.parse.imageref import ImageRef, familiar_name, parse_image
+from dockreview.rules.values import frozen
 
 # Tags that name no version and move with every push.
 MOVING_WORDS = frozenset(
@@ -80,7 +80,7 @@ class Condition(StrEnum):
     UNLESS_BUILD_ARG = "unless_build_arg"  # an ARG default: moves unless the build passes --build-arg
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TagVerdict:
     text: str  # the reference judged (variables resolved)
     ref: ImageRef

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from dockreview.rules.lazyre import lazy
+from dockreview.rules.values import frozen
 
 PR_EVENTS = ("pull_request", "pull_request_target")
 
@@ -35,7 +35,7 @@ _MAX_DEPTH = 40
 _EXPRESSION = lazy(r"\$\{\{(.*?)\}\}", re.DOTALL)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Unknown:
     """A value decided at run time; `prefix`: a string known to start with it; `truthy`: known to be
     a non-empty value (the pull request object, `github.head_ref`)."""
@@ -50,7 +50,7 @@ _REPOSITORY = "\x00repository"
 Value = str | bool | float | None | _Unknown
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PullRequestRun:
     """What a run for `event` fixes. `closed`: closed pull requests start the workflow (then
     `merged` may be true); `reusable`: `workflow_call` starts it too (then `inputs` are the caller's)."""

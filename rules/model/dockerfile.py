@@ -45,7 +45,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import TypeAlias, TypeVar
 
@@ -56,6 +56,7 @@ from dockreview.rules.parse.dockerfile import Dockerfile, Instruction, Stage, pa
 from dockreview.rules.parse.errors import ParseError
 from dockreview.rules.parse.imageref import ImageRef, familiar_reference, parse_image
 from dockreview.rules.snapshot import Snapshot
+from dockreview.rules.values import define, frozen
 
 # Set by BuildKit itself; usable in FROM without a declaration (resolution-facts 2.3).
 AUTOMATIC_ARGS = frozenset(
@@ -72,7 +73,7 @@ _T = TypeVar("_T")
 # --- values -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ArgModel:
     """One ARG declaration and what it is in a build."""
 
@@ -83,7 +84,7 @@ class ArgModel:
     source: VarSource  # BUILD_ARG, ARG_DEFAULT, RUNTIME (an automatic ARG) or UNSET
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CommandLine:
     """ENTRYPOINT / CMD / HEALTHCHECK CMD: exec form (a JSON list) or shell form (`/bin/sh -c`)."""
 
@@ -100,7 +101,7 @@ class CommandLine:
         return self.shell or ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Healthcheck:
     test: CommandLine | None  # None: `HEALTHCHECK NONE` (switched off, also what the base image set)
     options: Mapping[str, str]  # `interval`, `timeout`, `start-period`, `start-interval`, `retries`
@@ -118,13 +119,13 @@ class Healthcheck:
         return f"{options} CMD {self.test.text}".strip()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ExposedPort:
     port: str  # `8080/tcp`: the protocol defaulted as the image config stores it
     resolved: Resolved  # as written on the EXPOSE line, expanded
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StageReference:
     """A stage or image a stage reads: `FROM`, `COPY --from`, `RUN --mount=...,from=`."""
 
@@ -134,7 +135,7 @@ class StageReference:
     origin: Origin
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CopyModel:
     keyword: str  # COPY or ADD
     sources: tuple[str, ...]  # expanded; here-documents by marker (`<<EOF`)
@@ -152,7 +153,7 @@ class CopyModel:
         return self.source_from is None and not self.heredoc
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Event:
     """An image-config instruction in file order (what the FROM-stage chain replays)."""
 
@@ -164,7 +165,7 @@ class _Event:
 # --- stages -----------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@define
 class StageModel:
     """One stage as resolved for a set of build args (the defaults in `DockerfileModel.stages`)."""
 
@@ -215,7 +216,7 @@ class StageModel:
         return frozenset(r.stage for r in self.references if r.stage is not None)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AppliedArg:
     """A build arg given to the build, and the ARG lines it sets."""
 
@@ -229,7 +230,7 @@ class AppliedArg:
         return bool(self.sets)
 
 
-@dataclass(slots=True)
+@define
 class ImageModel:
     """What one build of the Dockerfile produces."""
 
@@ -341,7 +342,7 @@ def _load(snapshot: Snapshot, path: str) -> DockerfileModel | None:
 # --- evaluation -------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@define
 class _Evaluation:
     stages: tuple[StageModel, ...]
     global_args: dict[str, ArgModel]
@@ -767,7 +768,7 @@ def _context_image(value: str, written: Resolved) -> Resolved:
     return Resolved(text, written.raw, written.origin, written.variables)
 
 
-@dataclass(slots=True)
+@define
 class _Config:
     user: Resolved | None = None
     entrypoint: CommandLine | None = None

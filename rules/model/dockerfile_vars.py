@@ -22,9 +22,10 @@ deeper than `MAX_DEPTH` stops expanding (both recorded as a problem), so hostile
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from dockreview.rules.model.source import Origin, Resolved, VariableUse, VarSource
+from dockreview.rules.values import define, frozen
 
 MAX_VALUE = 16_384
 MAX_DEPTH = 32
@@ -33,7 +34,7 @@ _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _NAME_CHARS = _NAME_START | frozenset("0123456789")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Binding:
     """A variable in scope: its value (None: declared without one, or decided at build time), how
     it got it, and the uses its value was built from."""
@@ -54,7 +55,7 @@ class Binding:
 Scope = Mapping[str, Binding]
 
 
-@dataclass(slots=True)
+@define
 class Expansion:
     """What one `expand` call found besides the text: the uses, and problems (build errors)."""
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from dockreview.rules.values import frozen
+
 T = TypeVar("T")
 
 
@@ -30,7 +32,7 @@ class Origin:
         return self.end_line or self.line
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Located(Generic[T]):
     """A value and the place that set it."""
 
@@ -54,7 +56,7 @@ class VarSource(StrEnum):
     COMPOSE = "compose"  # set by compose itself: `COMPOSE_PROJECT_NAME`, the resolved project name
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VariableUse:
     """One variable reference inside a value, and what it resolved to."""
 
@@ -66,7 +68,7 @@ class VariableUse:
     written: str = ""  # the reference as written (`${TAG:-latest}`)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Resolved:
     """A scalar after interpolation: the effective text, the text as written, where, and from what."""
 

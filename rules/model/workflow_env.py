@@ -6,11 +6,12 @@ kept whole. In `run:` text, `$X` and `${X}` of those env entries are replaced to
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.source import Origin
 from dockreview.rules.parse.workflow import Input, Job, Step, Workflow
+from dockreview.rules.values import define
 
 _ENV = lazy(r"\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}")
 _MATRIX = lazy(r"\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}")
@@ -19,7 +20,7 @@ Combination = dict[str, str]  # one matrix combination: key -> value
 _SHELL = lazy(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
-@dataclass(slots=True)
+@define
 class StepScope:
     workflow: Workflow
     job: Job

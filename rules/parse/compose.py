@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 from dockreview.rules import classify
@@ -10,9 +10,10 @@ from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.errors import ParseError
 from dockreview.rules.parse.yamlsrc import as_str
+from dockreview.rules.values import define
 
 
-@dataclass(slots=True)
+@define
 class EnvVar:
     name: str
     value: str | None  # None: no value given (`- KEY` or `KEY:`), taken from the host
@@ -21,7 +22,7 @@ class EnvVar:
     list_form: bool
 
 
-@dataclass(slots=True)
+@define
 class Port:
     host_ip: str | None
     published: str | None
@@ -32,7 +33,7 @@ class Port:
     long_form: bool = False
 
 
-@dataclass(slots=True)
+@define
 class Mount:
     kind: str  # volume | bind | tmpfs | anonymous
     source: str | None
@@ -41,7 +42,7 @@ class Mount:
     read_only: bool = False
 
 
-@dataclass(slots=True)
+@define
 class Build:
     context: str
     dockerfile: str | None
@@ -50,7 +51,7 @@ class Build:
     node: Any = None
 
 
-@dataclass(slots=True)
+@define
 class Dependency:
     service: str
     condition: str  # service_started | service_healthy | service_completed_successfully
@@ -58,7 +59,7 @@ class Dependency:
     required: bool = True  # `required: false`: compose only warns when the dependency is missing
 
 
-@dataclass(slots=True)
+@define
 class Service:
     name: str
     node: Any
@@ -241,7 +242,7 @@ class Service:
         return [s for s in (as_str(p) for p in raw) if s] if isinstance(raw, list) else []
 
 
-@dataclass(slots=True)
+@define
 class ComposeFile:
     path: str
     root: Any  # the first YAML document

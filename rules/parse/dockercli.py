@@ -17,9 +17,10 @@ boolean flag (docker would reject it; a reviewer still wants the operands after 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
+from dockreview.rules.values import frozen
 
 # --- the table --------------------------------------------------------------------------------------
 # For each command: long options that take a value, and short letters mapped to their long name
@@ -161,14 +162,14 @@ _VARIABLE = lazy(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$
 _SHORT_GROUP = lazy(r"^-[A-Za-z0-9]")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Option:
     name: str  # the long name (`--tag`), or the word itself for an unknown short flag (`-x`)
     value: str | None  # None for a boolean flag
     index: int  # index in `DockerCommand.words` of the word that holds the option
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DockerCommand:
     """One docker invocation. `words` is argv as given; indexes in options point into it."""
 

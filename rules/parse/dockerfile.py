@@ -24,13 +24,14 @@ import io
 import json
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from dockerfile_parse import DockerfileParser
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.errors import NotReviewed, ParseError
 from dockreview.rules.parse.shell import ShellSource
+from dockreview.rules.values import define
 
 if TYPE_CHECKING:
     from dockerfile_parse import StructureEntry
@@ -58,7 +59,7 @@ _TEMPLATE_LINE = lazy(r"^\s*(?:\{%.*%\}|\{#.*#\}|\{\{.*\}\}|%%[A-Za-z0-9_]+%%|@[
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 
 
-@dataclass(slots=True)
+@define
 class Heredoc:
     marker: str
     body: str  # the lines between the opening instruction and the terminator (tabs stripped for `<<-`)
@@ -69,7 +70,7 @@ class Heredoc:
     fd: str = ""  # `3<<EOF`
 
 
-@dataclass(slots=True)
+@define
 class Flag:
     name: str  # without the dashes: `platform`, `from`, `chown`, `mount`
     value: str | None  # None for a bare `--link`
@@ -78,7 +79,7 @@ class Flag:
     text: str = ""  # the flag as written
 
 
-@dataclass(slots=True)
+@define
 class Instruction:
     keyword: str  # upper-case: RUN, COPY, ...
     value: str  # the raw value after the keyword, continuations joined (dockerfile-parse's `value`)
@@ -124,14 +125,14 @@ class Instruction:
         return self.rest
 
 
-@dataclass(slots=True)
+@define
 class KeyValue:
     name: str
     value: str | None  # None: `ARG NAME` without a default
     line: int
 
 
-@dataclass(slots=True)
+@define
 class Stage:
     index: int
     base: str  # the image as written (`python:${VERSION}`)
@@ -156,7 +157,7 @@ class Stage:
         return found[-1] if found else None
 
 
-@dataclass(slots=True)
+@define
 class Dockerfile:
     path: str
     text: str

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from dockreview.rules.values import define
 
 
-@dataclass(slots=True)
+@define
 class IgnorePattern:
     text: str  # the cleaned pattern, without `!`
     negated: bool  # an exception: `!pattern`
@@ -35,7 +37,7 @@ class IgnorePattern:
         return bool(self._regex.match(path))
 
 
-@dataclass(slots=True)
+@define
 class DockerIgnore:
     path: str
     patterns: list[IgnorePattern]

@@ -12,16 +12,15 @@ registry is `docker.io`, and a one-component Docker Hub path is under `library/`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dockreview.rules.lazyre import lazy
+from dockreview.rules.values import frozen
 
 DEFAULT_REGISTRY = "docker.io"
 _LEGACY_REGISTRIES = frozenset({"index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})
 _VARIABLE = lazy(r"\$\{?[A-Za-z_][A-Za-z0-9_]*|\$\{\{")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ImageRef:
     raw: str
     name: str  # registry and repository, without tag or digest

@@ -10,10 +10,11 @@ so the shell sees a parameter, not a command substitution.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.shell import ShellSource
+from dockreview.rules.values import define
 
 _ASSIGNMENT = lazy(
     r"^(?:(?:export|override|private)\s+)*([A-Za-z0-9_.-]+)\s*(::=|:::=|:=|\?=|\+=|!=|=)\s*(.*)$"
@@ -24,14 +25,14 @@ _MAX_EXPANSION = 10_000
 _BUILTIN_VARIABLES = {"MAKE": "make", "RM": "rm -f", "SHELL": "/bin/sh"}
 
 
-@dataclass(slots=True)
+@define
 class Recipe:
     targets: list[str]
     # (file line, text without the tab, whether it continues the previous line after a `\`)
     lines: list[tuple[int, str, bool]] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@define
 class Makefile:
     path: str
     text: str

@@ -30,12 +30,13 @@ import re
 import shlex
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from dockreview.rules import budget
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.ghexpr import EXPRESSION, base36
+from dockreview.rules.values import define
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -53,7 +54,7 @@ LineOf = Callable[[int], int]  # 1-based line of the parsed text -> file line
 _OUT_OF_TIME = "the shell parser ran out of time before the end of its shell code"
 
 
-@dataclass(slots=True)
+@define
 class Command:
     argv: list[str]  # words after quote removal, assignments and redirections dropped
     line: int  # 1-based line in the file
@@ -67,7 +68,7 @@ class Command:
     positions: list[tuple[int, int]] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@define
 class ShellSource:
     path: str
     text: str
@@ -101,7 +102,7 @@ class ShellSource:
         return self._commands
 
 
-@dataclass(slots=True)
+@define
 class Script:
     """A shell script file: one source, the whole text."""
 
@@ -210,7 +211,7 @@ def _unescape(match: re.Match[str]) -> str:
 _ASCII_ONLY = bytes(range(128)) + b"_" * 128
 
 
-@dataclass(slots=True)
+@define
 class _Text:
     """One text being parsed: its prepared form as UTF-8 bytes, line starts (bytes), line mapping."""
 
@@ -261,7 +262,7 @@ class _Text:
         return self.starts[row + 1] if row + 1 < len(self.starts) else len(self.data)
 
 
-@dataclass(slots=True)
+@define
 class _Word:
     text: str  # after quote removal, expressions restored
     start: int  # byte offsets in the prepared text

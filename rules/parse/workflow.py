@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from dockreview.rules.lazyre import lazy
@@ -26,6 +26,7 @@ from dockreview.rules.parse.errors import ParseError
 from dockreview.rules.parse.ghexpr import EXPRESSION, base36
 from dockreview.rules.parse.shell import ShellSource
 from dockreview.rules.parse.yamlsrc import as_str
+from dockreview.rules.values import define, frozen
 
 # --- GitHub expressions ---------------------------------------------------------------------------
 
@@ -110,7 +111,7 @@ def expressions_in(value: str | None) -> list[str]:
 # --- the model ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Uses:
     """`uses:` of a step or job: `owner/repo[/path]@ref`, `./local`, or `docker://image`."""
 
@@ -156,7 +157,7 @@ def parse_uses(raw: str, line: int, column: int) -> Uses:
     return Uses(text, action, ref if sep else None, line, column)
 
 
-@dataclass(slots=True)
+@define
 class Input:
     """One `with:` input of a step (or a key of a mapping): its text and where it is."""
 
@@ -167,7 +168,7 @@ class Input:
     value_column: int
 
 
-@dataclass(slots=True)
+@define
 class Step:
     index: int  # 0-based position in the job's steps
     node: Any
@@ -229,13 +230,13 @@ class Step:
         return list(zip(text_lines, scalar_line_map(mapping, key, found.value, lines), strict=False))
 
 
-@dataclass(slots=True)
+@define
 class Credentials:
     username: Input | None
     password: Input | None
 
 
-@dataclass(slots=True)
+@define
 class Container:
     """A job's `container:` or one of its `services:`."""
 
@@ -253,7 +254,7 @@ class Container:
         return self.name != "container"
 
 
-@dataclass(slots=True)
+@define
 class Job:
     id: str
     node: Any
@@ -298,7 +299,7 @@ class Job:
         return self.steps[: step.index]
 
 
-@dataclass(slots=True)
+@define
 class Workflow:
     path: str
     root: Any

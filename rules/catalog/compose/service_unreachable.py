@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import partial
 
 from dockreview.rules.docker.services import sibling_definitions
@@ -11,6 +10,7 @@ from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.compose import ComposeFile, Service, expand_defaults
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 from dockreview.rules.snapshot import join, parent
+from dockreview.rules.values import frozen
 
 # Starts only where a run of scheme characters starts: linear time (see rules/docker/secrets.py).
 _HOST_IN_URL = lazy(
@@ -31,7 +31,7 @@ _CONFIG_NAMES = lazy(r"(?:\.conf|\.conf\.template|\.cfg|\.toml|\.ya?ml|^caddyfil
 _MAX_CONFIG_FILES = 40
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Reference:
     target: str  # service name
     how: str  # "its `DATABASE_URL`", "`proxy_pass` in nginx/default.conf", ...

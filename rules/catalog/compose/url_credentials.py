@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from dockreview.rules.docker.secrets import env_name, is_secret_name, secret_value, url_secret
 from dockreview.rules.finding import Category, Severity
@@ -10,11 +9,12 @@ from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.compose import ComposeFile, EnvVar, Service
 from dockreview.rules.parse.yamlsrc import as_str, item_position, value_position
 from dockreview.rules.rule import Context, Hit, Kind, Rule, one_per_place
+from dockreview.rules.values import define
 
 _URL_SUFFIX = lazy(r"_(?:URL|URI|DSN|CONNECTION(?:_STRING)?|CONN(?:_STR)?|ENDPOINT|ADDR(?:ESS)?)$", re.I)
 
 
-@dataclass(slots=True)
+@define
 class _Place:
     what: str  # "`DATABASE_URL`", "the command", ...
     key: str  # for evidence and the suggested variable name

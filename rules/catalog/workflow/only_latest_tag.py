@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from dockreview.rules.docker.actions import is_local_ref
 from dockreview.rules.docker.publishing import cache_repositories, is_cache_image, keeps_release_history, tag_moves
@@ -9,6 +8,7 @@ from dockreview.rules.finding import Category, Location, Severity, Subject
 from dockreview.rules.model.builds import PublishRecord, WorkflowModel
 from dockreview.rules.parse.imageref import parse_image
 from dockreview.rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.values import define
 
 
 class WorkflowOnlyLatestTag(Rule[WorkflowModel]):
@@ -113,7 +113,7 @@ def _local(publish: PublishRecord, doc: WorkflowModel) -> bool:
     return any(is_local_ref(publish.ref, job) for job in jobs)
 
 
-@dataclass(slots=True)
+@define
 class _Tag:
     image: str  # "" when the name itself is unknown
     tag: str

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from dockreview.rules.docker.actions import is_local_ref, is_login_step, login_line, pushes
 from dockreview.rules.finding import Category, Severity
@@ -9,6 +8,7 @@ from dockreview.rules.model.builds import VIA_BAKE, VIA_CLI, VIA_UNMODELLED, Wor
 from dockreview.rules.model.source import Origin
 from dockreview.rules.parse.workflow import Job, Step, Workflow
 from dockreview.rules.rule import Context, Hit, Kind, Rule
+from dockreview.rules.values import frozen
 
 
 class WorkflowPushWithoutLogin(Rule[WorkflowModel]):
@@ -106,7 +106,7 @@ class WorkflowPushWithoutLogin(Rule[WorkflowModel]):
                 break  # one finding per job: the first push; a login before it fixes them all
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Push:
     step: Step
     origin: Origin

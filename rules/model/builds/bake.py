@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from fnmatch import fnmatchcase
 from functools import partial
 from itertools import product
@@ -31,6 +31,7 @@ from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds.hcl_eval import Budget, Function, evaluate_template
 from dockreview.rules.model.source import Origin
 from dockreview.rules.snapshot import Snapshot
+from dockreview.rules.values import define
 
 DEFAULT_FILES = ("docker-bake.json", "docker-bake.hcl", "docker-bake.override.json", "docker-bake.override.hcl")
 _REPLACED = ("context", "dockerfile", "target", "tags", "platforms", "output", "dockerfile-inline", "pull",
@@ -41,7 +42,7 @@ _MAX_TARGETS = 200
 _MAX_FORKS = 64
 
 
-@dataclass(slots=True)
+@define
 class BakeTarget:
     """A target after inherits and overrides; each attribute with the place that set it."""
 
@@ -68,7 +69,7 @@ class BakeTarget:
         return {str(k): (None if v is None else str(v)) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-@dataclass(slots=True)
+@define
 class _Block:
     kind: str
     name: str
@@ -77,7 +78,7 @@ class _Block:
     attr_origins: dict[str, Origin]
 
 
-@dataclass(slots=True)
+@define
 class BakeDefinition:
     files: list[str]
     variables: dict[str, tuple[str | None, Origin]] = field(default_factory=dict)

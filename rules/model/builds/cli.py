@@ -13,7 +13,7 @@ are already expanded by the Makefile parser).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds.records import from_bake_target
@@ -22,11 +22,12 @@ from dockreview.rules.model.commands import DockerInvocation
 from dockreview.rules.model.compose.paths import repo_path
 from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.snapshot import Snapshot, join
+from dockreview.rules.values import define
 
 Resolve = Callable[[str], str]
 
 
-@dataclass(slots=True)
+@define
 class Unit:
     """The commands that share an image store: one workflow job, or one script / Makefile."""
 

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from dockreview.rules.lazyre import lazy
+from dockreview.rules.values import define, frozen
 
 MAX_STEPS = 20_000
 MAX_TOTAL_STEPS = 200_000
@@ -33,7 +34,7 @@ _TOKEN = lazy(r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_-]*
                     r"(?P<op>==|!=|<=|>=|&&|\|\||=>|\.\.\.|[-+*/%<>!?:,.()\[\]{}=]))")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Unknown:
     """A value decided when the build runs; `text` is the expression as written."""
 
@@ -44,21 +45,21 @@ class _Stop(Exception):
     """A bound was reached, or the text is not an expression this module reads."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Function:
     params: tuple[str, ...]
     result: Any  # the `result` expression as python-hcl2 gives it (a template, or a list or map of them)
     variadic: str | None = None
 
 
-@dataclass(slots=True)
+@define
 class Budget:
     """Evaluation steps left for every value evaluated with it (one snapshot's bake files)."""
 
     remaining: int = MAX_TOTAL_STEPS
 
 
-@dataclass(slots=True)
+@define
 class Scope:
     variables: dict[str, Any]
     functions: dict[str, Function] = field(default_factory=dict)

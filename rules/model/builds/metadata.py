@@ -12,12 +12,12 @@ on a default-branch push). A value computed at run time is written as a template
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from dockreview.rules.model.builds.lists import split_commas, split_list
 from dockreview.rules.model.source import Origin
 from dockreview.rules.model.workflow_env import StepScope
 from dockreview.rules.parse.workflow import Step
+from dockreview.rules.values import frozen
 
 ACTION = "docker/metadata-action"
 DEFAULT_TAGS = ("type=schedule", "type=ref,event=branch", "type=ref,event=tag", "type=ref,event=pr")
@@ -25,7 +25,7 @@ _LATEST_DECIDERS = ("semver", "pep440", "match")
 _EVERY_RUN = "on every run"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MetaTag:
     ref: str  # image:tag (the tag alone when the step names no image)
     moves: bool | None  # None: decided from the written value (a `type=raw` tag)
@@ -33,7 +33,7 @@ class MetaTag:
     origin: Origin
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Entry:
     type: str
     attrs: dict[str, str]

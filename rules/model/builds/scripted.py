@@ -21,7 +21,7 @@ repeated here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds.matrix import expand
@@ -32,6 +32,7 @@ from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.model.workflow_env import StepScope
 from dockreview.rules.parse.workflow import Job, Step, Workflow
 from dockreview.rules.snapshot import Snapshot, join
+from dockreview.rules.values import frozen
 
 ROLE_RUNS = "runs"
 ROLE_PUBLISHES = "publishes"
@@ -59,7 +60,7 @@ _MAX_SCRIPT_DEPTH = 3
 _MAX_TEXT = 200_000
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ScriptedStep:
     workflow: str
     job: str

@@ -3,11 +3,12 @@ image reference pushed, one `WorkflowModel` per workflow file."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.parse.imageref import DEFAULT_REGISTRY, parse_image
+from dockreview.rules.values import define, frozen
 
 if TYPE_CHECKING:
     from dockreview.rules.parse.workflow import Job, Step, Workflow
@@ -22,7 +23,7 @@ VIA_UNMODELLED = "unmodelled action"
 VIA_CALL = "reusable workflow"  # a job calling a local reusable workflow that builds
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class WorkflowModel:
     """A workflow as the builds model reads it: triggers and permissions with their places."""
 
@@ -39,7 +40,7 @@ class WorkflowModel:
         return tuple(sorted(self.triggers))
 
 
-@dataclass(slots=True)
+@define
 class BuildRecord:
     """One image build, from whichever build path makes it.
 
@@ -129,7 +130,7 @@ class BuildRecord:
         return (self.via, self.scope, ",".join(repos) or (self.dockerfile or self.context_raw))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PublishRecord:
     """An image reference pushed to a registry, and the build it belongs to (None: pushed by a
     command that builds nothing, such as `docker manifest push` or `buildx imagetools create`)."""

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -48,6 +48,7 @@ from dockreview.rules.model.compose.project import REFERENCED, ProjectConfig, bu
 from dockreview.rules.model.compose.types import ComposeProject, FoundBy, Problem
 from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.snapshot import Snapshot
+from dockreview.rules.values import define
 
 if TYPE_CHECKING:
     from dockreview.rules.model.commands import DockerInvocation
@@ -66,7 +67,7 @@ def find_projects(snapshot: Snapshot, invocations: list[DockerInvocation]) -> li
     return snapshot.derived("model:compose-projects", lambda: _Discovery(snapshot).run(invocations))
 
 
-@dataclass(slots=True)
+@define
 class _Entry:
     config: ProjectConfig
     used_by: list[Origin] = field(default_factory=list)

@@ -17,11 +17,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.compose.template import EnvValue, Lookup, interpolate
 from dockreview.rules.model.source import Origin, VariableUse
+from dockreview.rules.values import define, frozen
 
 _EXPORT = lazy(r"export\s+")
 _ESCAPE = lazy(r"\\(?:[abcfnrtv$\"\\]|0\d{0,3})")
@@ -30,7 +30,7 @@ _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "
 _SPACE = "\t\v\f\r \x85\xa0"  # spaces that are not line breaks
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EnvEntry:
     name: str
     value: str
@@ -39,7 +39,7 @@ class EnvEntry:
     variables: tuple[VariableUse, ...] = ()
 
 
-@dataclass(slots=True)
+@define
 class EnvFile:
     path: str
     entries: list[EnvEntry]

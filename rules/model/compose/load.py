@@ -17,7 +17,7 @@ project reads at most MAX_FILES files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from dockreview.rules.classify import FileType
@@ -32,6 +32,7 @@ from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.parse.errors import ParseError
 from dockreview.rules.snapshot import ParserCrash, Snapshot
+from dockreview.rules.values import define
 
 MAX_DEPTH = 32
 MAX_FILES = 500
@@ -82,7 +83,7 @@ def read_env_files(snapshot: Snapshot, passes: list[list[str]], outer: Env | Non
     return Env(values), read, problems
 
 
-@dataclass(slots=True)
+@define
 class YamlSource:
     documents: list[Any]
     lines: list[str]
@@ -134,7 +135,7 @@ def _documents(snapshot: Snapshot, path: str, base: str, env: Env) -> list[Docum
             if root is not None]
 
 
-@dataclass(slots=True)
+@define
 class Loader:
     """Loads the files of one project, collecting what it read and what went wrong."""
 

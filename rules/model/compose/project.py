@@ -17,7 +17,7 @@ than of `/data` or nothing (for a command run elsewhere than the project directo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.compose.load import Env, Loader, read_env_files, yaml_source
@@ -28,6 +28,7 @@ from dockreview.rules.model.compose.tree import Mapping
 from dockreview.rules.model.compose.types import ComposeProject, FoundBy, Problem, ProjectName, Service
 from dockreview.rules.model.source import Located, Origin, Resolved, VarSource
 from dockreview.rules.snapshot import Snapshot
+from dockreview.rules.values import frozen
 
 _NAME_CHARS = lazy(r"[a-z0-9_-]")
 
@@ -37,7 +38,7 @@ def normalize_name(text: str) -> str:
     return "".join(_NAME_CHARS.findall(text.lower())).lstrip("_-")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ProjectConfig:
     files: tuple[str, ...]
     directory: str

@@ -16,10 +16,11 @@ made it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.source import Origin, Resolved, VariableUse, VarSource
+from dockreview.rules.values import define, frozen
 
 _PATTERN = lazy(
     r"\$(?i:(?P<escaped>\$)|(?P<named>[_a-z][_a-z0-9]*)|\{(?:(?P<braced>[_a-z][_a-z0-9]*(?::?[-+?](?:.*))?)\}"
@@ -30,7 +31,7 @@ MAX_NESTING = 32
 MAX_TEMPLATE = 65_536
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EnvValue:
     """A variable of the project environment and the line that set it."""
 
@@ -42,7 +43,7 @@ class EnvValue:
 Lookup = Callable[[str], EnvValue | None]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Segment:
     """A written span and the output span it produced; `reference` tells a variable from literal text."""
 
@@ -53,7 +54,7 @@ class Segment:
     reference: bool
 
 
-@dataclass(slots=True)
+@define
 class Interpolated:
     text: str
     raw: str
@@ -99,7 +100,7 @@ def _shift(origin: Origin, offset: int) -> Origin:
     return Origin(origin.path, origin.line, origin.column + offset, origin.end_line) if offset else origin
 
 
-@dataclass(slots=True)
+@define
 class _Sink:
     segments: list[Segment] = field(default_factory=list)
     uses: dict[int, tuple[int, int]] = field(default_factory=dict)

@@ -19,6 +19,7 @@ from typing import Any
 from dockreview.rules.model.compose.template import Interpolated, Lookup, interpolate
 from dockreview.rules.model.source import Origin, Resolved
 from dockreview.rules.parse import yamlsrc
+from dockreview.rules.values import define
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 
 MAX_EXPANDED = 100_000
@@ -98,7 +99,7 @@ class Sequence:
 Node = Scalar | Mapping | Sequence
 
 
-@dataclass(slots=True)
+@define
 class Document:
     """One YAML document of a compose file, converted: the tree, its `!reset`/`!override` paths, problems."""
 

@@ -10,15 +10,16 @@ variable, not an error that stops everything).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from dockreview.rules.model.source import Located, Origin, Resolved
+from dockreview.rules.values import frozen
 
 ALL_INTERFACES = ("0.0.0.0", "::", "")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Problem:
     """Something compose would reject or warn about: a missing include, a cycle, an unset required variable."""
 
@@ -26,7 +27,7 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FoundBy:
     """How a project was found.
 
@@ -52,7 +53,7 @@ class FoundBy:
         return self.kind.replace("_", " ")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ProjectName:
     """The project name and where it comes from.
 
@@ -68,7 +69,7 @@ class ProjectName:
     resolved: Resolved | None = None  # the `name:` value or `.env` value as resolved
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EnvVar:
     """One `KEY=value` entry (environment, build args, labels, sysctls): `value` None = taken from the host."""
 
@@ -78,7 +79,7 @@ class EnvVar:
     list_form: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EnvFileRef:
     """An `env_file:` entry; `path` is the repository path (None when outside the repository)."""
 
@@ -90,7 +91,7 @@ class EnvFileRef:
     exists: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Port:
     """A published port. `host_ip` None: every interface; `published` None: an ephemeral host port."""
 
@@ -124,7 +125,7 @@ class Port:
         return f"{host}:{published}:{self.target.text}/{self.protocol}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Mount:
     """A service volume. `type`: bind | volume | tmpfs | npipe | image | cluster | anonymous.
 
@@ -149,7 +150,7 @@ class Mount:
     options: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Device:
     source: str
     target: str
@@ -158,7 +159,7 @@ class Device:
     raw: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FileMount:
     """A service's `secrets:` / `configs:` entry (or a build secret): the resource and where it lands."""
 
@@ -170,7 +171,7 @@ class FileMount:
     mode: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class NetworkAttachment:
     name: str
     origin: Origin
@@ -179,7 +180,7 @@ class NetworkAttachment:
     ipv6_address: Resolved | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Dependency:
     """A `depends_on` entry (or one compose adds for `links`, `volumes_from`, `network_mode: service:x`)."""
 
@@ -191,7 +192,7 @@ class Dependency:
     implicit: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Healthcheck:
     """`test` None: the image's own test (the healthcheck only tunes timing, or is absent)."""
 
@@ -206,14 +207,14 @@ class Healthcheck:
     start_interval: Resolved | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ResourceSpec:
     cpus: Resolved | None = None
     memory: Resolved | None = None
     pids: Resolved | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RestartPolicy:
     origin: Origin
     condition: Resolved | None = None
@@ -222,7 +223,7 @@ class RestartPolicy:
     window: Resolved | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Deploy:
     origin: Origin
     mode: Resolved | None = None
@@ -232,7 +233,7 @@ class Deploy:
     restart_policy: RestartPolicy | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CommandValue:
     """`command` / `entrypoint`: the text as a whole and the argv compose passes (a string is split like a shell)."""
 
@@ -249,7 +250,7 @@ class CommandValue:
         return self.resolved.text
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ExtendsRef:
     """One step of an `extends` chain: the service extended, in which file (repository path)."""
 
@@ -258,7 +259,7 @@ class ExtendsRef:
     origin: Origin  # the `extends` key
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ServiceBuild:
     origin: Origin  # the `build:` key
     context: str | None  # repository path; None when remote (git URL), outside the repository or unresolvable
@@ -284,7 +285,7 @@ class ServiceBuild:
         return "://" in text or text.startswith(("git@", "github.com/"))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Service:
     name: str
     project: str  # the project key
@@ -364,7 +365,7 @@ class Service:
         return merged
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Resource:
     """A top-level network, volume, secret or config."""
 
@@ -387,7 +388,7 @@ class Resource:
         return f"{project or '<project>'}_{self.key}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ComposeProject:
     key: str  # repository path of the entry (first) compose file
     id: str  # unique: the files in order and the options that make this configuration
