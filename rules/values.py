@@ -53,17 +53,15 @@ def _add_methods(cls: type[Any], *, hashable: bool) -> None:
     def __repr__(self: Any) -> str:
         return f"{self.__class__.__qualname__}({', '.join(f'{n}={getattr(self, n)!r}' for n in shown)})"
 
-    if "__eq__" not in own:
-        setattr(cls, "__eq__", __eq__)
-    if "__repr__" not in own:
-        setattr(cls, "__repr__", __repr__)
-    if "__hash__" not in own or own["__hash__"] is None:
-        hashed = _getter(tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash)))
+    hashed = _getter(tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash)))
 
-        def __hash__(self: Any) -> int:  # noqa: N807
-            return hash(hashed(self))
+    def __hash__(self: Any) -> int:
+        return hash(hashed(self))
 
-        setattr(cls, "__hash__", __hash__ if hashable else None)
+    methods: dict[str, Any] = {"__eq__": __eq__, "__repr__": __repr__, "__hash__": __hash__ if hashable else None}
+    for name, method in methods.items():
+        if name not in own or (name == "__hash__" and own[name] is None):
+            setattr(cls, name, method)
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:

@@ -1,0 +1,84 @@
+"""rules.values: `@frozen` and `@define` behave as `@dataclass(frozen=True, slots=True)` and
+`@dataclass(slots=True)` do in equality, hashing (the same hash values), repr and pickling."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+
+import pytest
+from dockreview.rules.values import define, frozen
+
+
+@frozen
+class Point:
+    x: int
+    y: str = "a"
+    tags: tuple[str, ...] = ()
+    note: str = dataclasses.field(default="", compare=False, repr=False)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PointDC:
+    x: int
+    y: str = "a"
+    tags: tuple[str, ...] = ()
+    note: str = dataclasses.field(default="", compare=False, repr=False)
+
+
+@define
+class Bag:
+    items: list[int] = dataclasses.field(default_factory=list)
+    name: str = ""
+
+
+@frozen
+class One:
+    only: str
+
+
+@frozen
+class Own:
+    a: int
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return 7
+
+
+def test_frozen_compares_hashes_and_shows_what_a_frozen_dataclass_does() -> None:
+    for args in [(1,), (1, "b"), (2, "b", ("t",)), (3, "c", (), "ignored")]:
+        mine, theirs = Point(*args), PointDC(*args)
+        assert hash(mine) == hash(theirs)
+        assert repr(mine) == repr(theirs).replace("PointDC", "Point")
+    assert Point(1, "b", (), "one note") == Point(1, "b", (), "another")  # compare=False
+    assert Point(1) != Point(2) and Point(1) != PointDC(1)
+    assert Point(1).__eq__(object()) is NotImplemented
+    assert {Point(1), Point(1, note="x"), Point(2)} == {Point(1), Point(2)}
+    assert hash(One("v")) == hash(("v",))
+    assert dataclasses.replace(Point(1), y="z") == Point(1, "z")
+    assert Point.__slots__ == ("x", "y", "tags", "note")
+
+
+def test_define_is_mutable_unhashable_and_equal_by_fields() -> None:
+    bag = Bag()
+    bag.items.append(1)
+    bag.name = "n"
+    assert bag == Bag([1], "n") and bag != Bag([1], "m")
+    assert repr(bag) == "Bag(items=[1], name='n')"
+    with pytest.raises(TypeError):
+        hash(bag)
+    assert Bag().items is not Bag().items
+
+
+def test_methods_a_class_writes_itself_are_kept() -> None:
+    assert Own(1) == Own(2) and hash(Own(1)) == 7
+
+
+def test_both_pickle_round_trip() -> None:
+    for obj in (Point(1, "b", ("t",), "n"), Bag([1, 2], "x"), One("v")):
+        again = pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+        assert again == obj and repr(again) == repr(obj)
+    assert pickle.loads(pickle.dumps(Point(1, note="kept"))).note == "kept"
