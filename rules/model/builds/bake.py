@@ -99,7 +99,7 @@ def load_definition(snapshot: Snapshot, files: list[str]) -> BakeDefinition:
     definition = BakeDefinition(files=[f for f in files if snapshot.has(f)],
                                 budget=snapshot.derived("model:bake-budget", Budget))
     for path in definition.files:
-        blocks = snapshot.derived(("model:bake-blocks", path), partial(_blocks, snapshot, path))
+        blocks = snapshot.from_text("model:bake-blocks", path, partial(_blocks, snapshot, path))  # one text, one parse
         if isinstance(blocks, str):
             definition.problems.append(f"{path}: {blocks}")
             continue
@@ -313,8 +313,8 @@ def _hcl_blocks(text: str, path: str) -> list[_Block] | str:
 
     options = SerializationOptions(with_comments=False, strip_string_quotes=True, preserve_heredocs=False)
     try:
-        data = hcl2.loads(text, serialization_options=options)
-        tree = hcl2.parses_to_tree(text)
+        tree = hcl2.parses_to_tree(text)  # parsed once: the values and their positions come from this tree
+        data = hcl2.serialize(hcl2.transform(tree), serialization_options=options)
     except Exception as exc:  # lark raises many kinds of errors on text that is not HCL
         return f"does not parse as HCL ({type(exc).__name__})"
     places: dict[str, list[tuple[Origin, dict[str, Origin]]]] = {}
