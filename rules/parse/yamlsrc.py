@@ -52,6 +52,7 @@ def _mask_jinja(text: str) -> str:
 
 def _loader() -> YAML:
     yaml = YAML(typ="rt", pure=True)
+    yaml.Resolver = yaml_cparser.SharedTagResolver
     yaml.allow_duplicate_keys = True
     return yaml
 
