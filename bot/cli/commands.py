@@ -20,6 +20,7 @@ import the GitHub App's dependencies.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -131,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+REVIEW_COMMANDS = ("check", "diff")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -140,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
             subcommand.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # --help, --version (0) and usage errors (2)
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    if getattr(args, "command", None) in REVIEW_COMMANDS:
+        # A review allocates millions of small objects and frees them in bulk: collecting the young
+        # generation every 100,000 allocations instead of 700 takes a tenth off a large review
+        # (appwrite's 38-service compose project: 0.93 -> 0.83 s). Not for `serve` or `worker`.
+        gc.set_threshold(100_000, 50, 100)
     try:
         return int(args.handler(args))
     except UsageError as exc:

@@ -14,6 +14,7 @@ in about a third of a second.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -169,6 +170,7 @@ def main() -> int:
     # handle: it stops the child by closing the pipe (or kills it).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
+    gc.set_threshold(100_000, 50, 100)  # as the CLI does (bot/cli/commands.py): fewer young collections
     requests = os.fdopen(os.dup(0), "rb")
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
