@@ -9,8 +9,9 @@ start-up pays only for what a command needs (docs/quality.md, "Single-file start
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from dockreview.rules.lazyload import exports
 
 if TYPE_CHECKING:
     from dockreview.rules.config import Config
@@ -36,13 +37,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _HOMES)
 
 
 __all__ = ["Category", "Change", "Confidence", "Config", "Finding", "Location", "Note", "Report", "Severity",

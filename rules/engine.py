@@ -389,8 +389,6 @@ class _Emitter:
         try:
             for hit in hits():
                 self.emit(type(rule), hit, ctx.path, ctx.lowered)
-        except budget.OverBudget:
-            raise
         except Exception as exc:  # a rule bug must not take the review down: report it
             report.errors.append(Note(ctx.path, f"internal error in {rule.code}: {type(exc).__name__}: {exc}",
                                       unreviewed=True))

@@ -54,6 +54,10 @@ LineOf = Callable[[int], int]  # 1-based line of the parsed text -> file line
 _OUT_OF_TIME = "the shell parser ran out of time before the end of its shell code"
 
 
+def _too_many_commands() -> str:
+    return f"it runs more than {MAX_COMMANDS:,} shell commands; the rest were not read"
+
+
 @define
 class Command:
     argv: list[str]  # words after quote removal, assignments and redirections dropped
@@ -290,7 +294,7 @@ class _Finder:
                       f"at line {(line_of or self.line_of)(1)} was not read")
             return
         if len(self.found) >= MAX_COMMANDS:
-            self.stop(f"it runs more than {MAX_COMMANDS:,} shell commands; the rest were not read")
+            self.stop(_too_many_commands())
             return
         source = _Text.of(text, line_of or self.line_of)
         if depth == 0:
@@ -379,7 +383,7 @@ class _Walk:
         steps = 0
         while self.stack:
             if len(finder.found) >= MAX_COMMANDS:
-                finder.stop(f"it runs more than {MAX_COMMANDS:,} shell commands; the rest were not read")
+                finder.stop(_too_many_commands())
                 return
             steps += 1
             if steps % 4096 == 0 and time.monotonic() > finder.deadline:

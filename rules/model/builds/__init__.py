@@ -10,10 +10,10 @@ scripts and Makefiles (`cli`), vendor actions recorded as not modelled. Workflow
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
 
 from dockreview.rules.classify import FileType
+from dockreview.rules.lazyload import exports
 from dockreview.rules.model.builds.types import (
     VIA_BAKE,
     VIA_BAKE_ACTION,
@@ -42,13 +42,7 @@ if TYPE_CHECKING:
 _HOMES = {"may_be_true": "lists", "split_commas": "lists", "split_list": "lists", "ScriptedStep": "scripted"}
 
 
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _HOMES)
 
 
 def load_workflows(snapshot: Snapshot) -> dict[str, WorkflowModel]:

@@ -9,8 +9,9 @@ Entry point: `find_projects(snapshot, invocations)` (cached per snapshot), used 
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from dockreview.rules.lazyload import exports
 
 if TYPE_CHECKING:
     from dockreview.rules.model.compose.discover import DEFAULT_NAMES, OVERRIDE_NAMES, find_projects
@@ -67,13 +68,7 @@ _HOMES = {"DEFAULT_NAMES": "discover", "OVERRIDE_NAMES": "discover", "find_proje
 }
 
 
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _HOMES)
 
 
 __all__ = [
