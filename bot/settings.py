@@ -87,12 +87,12 @@ class Settings:
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "TRACE", "FATAL", "WARN"}:
             problems.append(f"LOG_LEVEL {level!r} is not a log level (debug, info, warn, error)")
         level = {"TRACE": "DEBUG", "FATAL": "CRITICAL", "WARN": "WARNING"}.get(level, level)
-        job_timeout = _number(env, "DOCKREVIEW_JOB_TIMEOUT", 300.0, problems, minimum=1.0)
-        metrics_port = _number(env, "DOCKREVIEW_METRICS_PORT", None, problems, minimum=1.0)
-        reuse_ttl = _number(env, "DOCKREVIEW_REUSE_TTL", 3 * 24 * 3600.0, problems, minimum=0.0)
+        job_timeout = number(env, "DOCKREVIEW_JOB_TIMEOUT", 300.0, problems, minimum=1.0)
+        metrics_port = number(env, "DOCKREVIEW_METRICS_PORT", None, problems, minimum=1.0)
+        reuse_ttl = number(env, "DOCKREVIEW_REUSE_TTL", 3 * 24 * 3600.0, problems, minimum=0.0)
         # Read again by each review (bot.worker.pull_request); checked here so a bad value stops the start.
-        _number(env, "DOCKREVIEW_REVIEW_BUDGET", None, problems, minimum=0.0)
-        _number(env, "DOCKREVIEW_FILE_BUDGET", None, problems, minimum=0.0)
+        number(env, "DOCKREVIEW_REVIEW_BUDGET", None, problems, minimum=0.0)
+        number(env, "DOCKREVIEW_FILE_BUDGET", None, problems, minimum=0.0)
         redeliver_every = None
         if env.get("DOCKREVIEW_REDELIVER_EVERY", "").strip():
             try:
@@ -118,8 +118,10 @@ class Settings:
         )
 
 
-def _number(env: Mapping[str, str], name: str, default: float | None, problems: list[str], *,
-            minimum: float) -> float | None:
+def number(env: Mapping[str, str], name: str, default: float | None, problems: list[str], *,
+           minimum: float) -> float | None:
+    """A finite number of at least `minimum` from `env[name]` (`default` when unset); what is wrong
+    with it is added to `problems`."""
     raw = env.get(name, "").strip()
     if not raw:
         return default

@@ -17,7 +17,6 @@ A small pull request costs 8 calls with the installation token (tests/test_githu
 from __future__ import annotations
 
 import logging
-import math
 import os
 import time
 import uuid
@@ -29,6 +28,7 @@ from dockreview.bot.github import GitHubClient, api
 from dockreview.bot.github.contents import RemoteTree, fetch_trees, load_tree
 from dockreview.bot.review import diffmap, heads, plan, render, summary
 from dockreview.bot.review.markers import parse_marker
+from dockreview.bot.settings import number as settings_number
 from dockreview.bot.worker import listing
 from dockreview.bot.worker.check_run import DEFER, CheckRun
 from dockreview.bot.worker.engine import Engine, ThreadEngine
@@ -118,12 +118,11 @@ def review_budget() -> float:
 
 
 def env_seconds(name: str, default: float) -> float:
-    """A number of seconds from the environment (validated at start by `Settings.from_env`)."""
-    try:
-        value = float(os.environ.get(name, "").strip() or default)
-    except ValueError:
-        return default
-    return value if math.isfinite(value) and value >= 0 else default
+    """A number of seconds from the environment, read as `Settings.from_env` reads and checks it
+    at start; a value it would refuse gives the default."""
+    problems: list[str] = []
+    value = settings_number(os.environ, name, default, problems, minimum=0.0)
+    return default if problems or value is None else value
 
 
 def _side(tree: RemoteTree, sent: set[str], first: bool) -> Side:
