@@ -365,16 +365,67 @@ def test_random_events_unsigned_leave_metrics_and_logs_bounded(github, caplog) -
 
 
 def test_an_idle_connection_is_closed_before_its_headers(github, monkeypatch) -> None:
-    from dockreview.bot.webhook.http import HeaderTimeoutProtocol
+    from dockreview.bot.webhook.http import HeaderBoundsProtocol
 
     gh, app = github
-    monkeypatch.setattr(HeaderTimeoutProtocol, "header_timeout", 0.5)
+    monkeypatch.setattr(HeaderBoundsProtocol, "header_timeout", 0.5)
     with AppServer(settings_for(gh, app)) as server, socket.create_connection(("127.0.0.1", server.port)) as sock:
         sock.sendall(b"POST /api/github/webhooks HTTP/1.1\r\nHost: x\r\n")  # never finishes its headers
         sock.settimeout(5.0)
         started = time.monotonic()
         assert sock.recv(1024) == b""  # closed by the server
         assert time.monotonic() - started < 4.0
+
+
+def test_a_kept_alive_connection_trickling_its_next_headers_is_closed(github, monkeypatch) -> None:
+    from dockreview.bot.webhook.http import HeaderBoundsProtocol
+
+    gh, app = github
+    monkeypatch.setattr(HeaderBoundsProtocol, "header_timeout", 0.5)
+    with AppServer(settings_for(gh, app)) as server, socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.settimeout(5.0)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+        started = time.monotonic()
+        closed = False
+        for byte in b"POST /api/github/webhooks HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 40:
+            try:
+                sock.sendall(bytes([byte]))  # one byte at a time: each stops uvicorn's keep-alive timer
+            except OSError:
+                closed = True
+                break
+            time.sleep(0.1)
+            if time.monotonic() - started > 4.0:
+                break
+        if not closed:
+            closed = sock.recv(1024) == b""
+        assert closed and time.monotonic() - started < 4.0
+
+
+@pytest.mark.parametrize("piece", [b"X-Long: " + b"a" * 70_000 + b"\r\n",  # one header past the bound
+                                   b"".join(b"X-H%d: v\r\n" % n for n in range(4000))])  # many small ones
+def test_request_headers_past_the_bound_are_refused_and_the_service_goes_on(github, piece: bytes) -> None:
+    import httpx
+
+    gh, app = github
+    with AppServer(settings_for(gh, app)) as server:
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            sock.settimeout(5.0)
+            sent = b"POST /api/github/webhooks HTTP/1.1\r\nHost: x\r\n"
+            sock.sendall(sent)
+            try:
+                for start in range(0, len(piece), 1000):  # in pieces, as a slow client would
+                    sock.sendall(piece[start:start + 1000])
+                    sent += piece[start:start + 1000]
+            except OSError:
+                pass  # the server closed while we were still sending: that is the point
+            answer = b""
+            with contextlib.suppress(OSError):
+                while chunk := sock.recv(4096):
+                    answer += chunk
+        assert answer.startswith(b"HTTP/1.1 400"), answer[:80]
+        assert len(sent) > 16 * 1024
+        assert httpx.get(server.url.replace("/api/github/webhooks", "/healthz"), timeout=5).status_code == 200
 
 
 def test_recheck_comments_are_coalesced_per_pull_request(github, redis_server) -> None:
