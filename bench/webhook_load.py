@@ -79,6 +79,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU time so far by kind (/proc/stat: user nice system idle iowait irq softirq steal)."""
+    return [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+
+
+def steal_share(before: list[int], after: list[int]) -> float:
+    """The share of the machine's CPU time its hypervisor gave to others (steal) between two readings:
+    on a shared virtual machine, time in which none of our processes could run."""
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return spent[7] / max(1, sum(spent))
+
+
 def family(pid: int) -> dict[int, str]:
     """`pid` and its descendants (the engine's child of a worker), by pid, with their command lines."""
     found: dict[int, str] = {}
@@ -211,7 +223,9 @@ def run(queue: str, rate: float, seconds: float, busy: bool, prs: int, mix: str)
         for proc in [*procs, *([redis] if redis else [])]:
             watched.update({pid: role(cmd) for pid, cmd in family(proc.pid).items()})
         cpu_before = {pid: cpu_seconds(pid) for pid in watched}
+        machine_before = cpu_times()
         result = generate(port, rate, seconds, host.info["secret"])
+        stolen = steal_share(machine_before, cpu_times())
         cpu = {name: 0.0 for name in watched.values()}
         for pid, name in watched.items():
             cpu[name] += cpu_seconds(pid) - cpu_before[pid]
@@ -226,7 +240,8 @@ def run(queue: str, rate: float, seconds: float, busy: bool, prs: int, mix: str)
     label = f"{'embedded' if queue == 'memory' else 'redis + worker'}, {'busy' if busy else 'idle'} worker"
     print(line(label, rate, result, True), flush=True)
     print(f"{'':28} CPU during the load (s): " + ", ".join(f"{name} {used:.1f}" for name, used in cpu.items())
-          + f"; the generator {result['cpu_seconds']:.1f}; load average {' '.join(load_average())}", flush=True)
+          + f"; the generator {result['cpu_seconds']:.1f}; load average {' '.join(load_average())}; "
+          f"steal {stolen:.0%} of the machine's CPU time", flush=True)
     if busy:
         during = after["completed"] - before
         left = prs - after["completed"]
