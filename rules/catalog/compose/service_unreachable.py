@@ -26,6 +26,7 @@ _CONFIG_PATTERNS = (
     re.compile(r"\b(?:reverse_proxy|to)\s+(?:[a-z]+://)?(?P<host>[\w.-]+):\d+"),  # Caddy
     _HOST_IN_URL,  # Traefik file provider (`url: http://api:8000`), anything else with a URL
 )
+_CONFIG_NEEDLES = ("_pass", "server", "server", "to", "://")  # text a line holds when the pattern can match it
 _UPSTREAM_NAME = lazy(r"^\s*upstream\s+(?P<name>[\w.-]+)\s*\{", re.MULTILINE)
 _CONFIG_NAMES = lazy(r"(?:\.conf|\.conf\.template|\.cfg|\.toml|\.ya?ml|^caddyfile|^nginx\.conf.*)$", re.I)
 _MAX_CONFIG_FILES = 40
@@ -210,12 +211,18 @@ _HOSTS_KEY = "DR112:config-hosts"
 def _config_hosts(text: str) -> list[tuple[str, int, int, str]]:
     """(host, line, column, line shown) of every host name a configuration file reaches; scanned
     once per file (every service whose context holds it asks)."""
-    found = []
+    found: list[tuple[str, int, int, str]] = []
+    patterns = [(pattern, needle) for pattern, needle in zip(_CONFIG_PATTERNS, _CONFIG_NEEDLES, strict=True)
+                if needle in text]
+    if not patterns:
+        return found
     upstreams = {m.group("name").lower() for m in _UPSTREAM_NAME.finditer(text)}
     for number, line in enumerate(text.split("\n"), start=1):
         if line.lstrip().startswith("#"):
             continue
-        for pattern in _CONFIG_PATTERNS:
+        for pattern, needle in patterns:
+            if needle not in line:
+                continue
             for match in pattern.finditer(line):
                 host = match.group("host").lower()
                 if host in upstreams and pattern is _CONFIG_PATTERNS[0]:
@@ -260,13 +267,18 @@ def _files_under(root: str, ctx: Context) -> list[str]:
     if ctx.snapshot.has(root):
         return [root]  # a mounted file: whatever its name, it is configuration
     prefix = "" if root == "." else root.rstrip("/") + "/"
-    found = []
-    for path in ctx.snapshot.paths:
-        if path.startswith(prefix) and path[len(prefix) :].count("/") <= 2:
-            name = path.rsplit("/", 1)[-1]
-            if _CONFIG_NAMES.search(name) and not _is_compose_or_ci(path):
-                found.append(path)
-    return found
+    return [path for path in _config_paths(ctx) if path.startswith(prefix) and path[len(prefix):].count("/") <= 2]
+
+
+def _config_paths(ctx: Context) -> list[str]:
+    """The snapshot's files named like proxy configuration, in its order (listed once per snapshot:
+    every service with a mount or a build context asks)."""
+    return ctx.snapshot.derived(_PATHS_KEY, lambda: [
+        path for path in ctx.snapshot.paths
+        if _CONFIG_NAMES.search(path.rsplit("/", 1)[-1]) and not _is_compose_or_ci(path)])
+
+
+_PATHS_KEY = "DR112:config-paths"
 
 
 def _is_compose_or_ci(path: str) -> bool:
