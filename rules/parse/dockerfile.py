@@ -23,12 +23,12 @@ from __future__ import annotations
 import io
 import json
 import re
-import shlex
 from dataclasses import field
 from typing import TYPE_CHECKING
 
 from dockerfile_parse import DockerfileParser
 from dockreview.rules.lazyre import lazy
+from dockreview.rules.parse import shellwords
 from dockreview.rules.parse.errors import NotReviewed, ParseError
 from dockreview.rules.parse.shell import ShellSource
 from dockreview.rules.values import define
@@ -510,19 +510,9 @@ def _stages(instructions: list[Instruction], problems: list[tuple[int, str]]) ->
 # --- words, pairs and variables ------------------------------------------------------------------
 
 
-# Without quotes or backslashes, shlex's POSIX split is a split on its four blanks.
-_SHLEX_SPECIAL = re.compile(r"[\"'\\]")
-_SHLEX_BLANKS = re.compile("[ \t\r\n]+")
-
-
 def split_words(text: str) -> list[str]:
     """Shell-like words (quotes removed); never fails."""
-    if not _SHLEX_SPECIAL.search(text):
-        return [word for word in _SHLEX_BLANKS.split(text) if word]
-    try:
-        return shlex.split(text, posix=True)
-    except ValueError:
-        return text.split()
+    return shellwords.words(text)
 
 
 def column_of(doc: Dockerfile, line: int, text: str, default: int = 1) -> int:

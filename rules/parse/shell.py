@@ -27,7 +27,6 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-import shlex
 import time
 from collections.abc import Callable
 from dataclasses import field
@@ -35,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from dockreview.rules import budget
 from dockreview.rules.lazyre import lazy
+from dockreview.rules.parse import shellwords
 from dockreview.rules.parse.ghexpr import EXPRESSION, base36
 from dockreview.rules.values import define
 
@@ -321,7 +321,7 @@ class _Finder:
             name = match.group(1) or match.group(2)
             value = variables.get(name)
             if value:
-                expanded = _split(value)
+                expanded = shellwords.words(value)
                 argv = expanded + argv[1:]
                 positions = [positions[0]] * len(expanded) + positions[1:]
         unwrapped = _unwrap(argv)
@@ -682,13 +682,6 @@ def _drop_assignments(argv: list[str]) -> list[str]:
     while index < len(argv) and _ASSIGNMENT.match(argv[index]):
         index += 1
     return argv[index:]
-
-
-def _split(value: str) -> list[str]:
-    try:
-        return shlex.split(value)
-    except ValueError:
-        return value.split()
 
 
 def _basename(program: str) -> str:

@@ -12,7 +12,6 @@ one (else they stay None: taken from the deploy machine's environment).
 from __future__ import annotations
 
 import posixpath
-import shlex
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -40,6 +39,7 @@ from dockreview.rules.model.compose.types import (
     ServiceBuild,
 )
 from dockreview.rules.model.source import Located, Origin, Resolved, VariableUse
+from dockreview.rules.parse import shellwords
 from dockreview.rules.snapshot import Snapshot
 
 T = TypeVar("T")
@@ -418,11 +418,7 @@ def command(node: Node | None) -> CommandValue | None:
         if node.value is None:
             return None
         value = node.resolved()
-        try:
-            argv = tuple(shlex.split(value.text))
-        except ValueError:
-            argv = tuple(value.text.split())
-        return CommandValue(value, argv, False)
+        return CommandValue(value, tuple(shellwords.words(value.text)), False)
     if isinstance(node, Sequence):
         items = [item.resolved() for item in node.items if isinstance(item, Scalar) and item.value is not None]
         variables = tuple(v for item in items for v in item.variables)
