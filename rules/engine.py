@@ -132,10 +132,12 @@ def _review_files(
     deadline: float | None = None,
     file_budget: float | None = None,
     silenced: list[Finding] | None = None,
+    only: frozenset[str] | None = None,
 ) -> Report:
-    """The findings of `targets`; with `silenced`, those suppressions silence are added to it too."""
+    """The findings of `targets`; with `silenced`, those suppressions silence are added to it too;
+    with `only`, of those rules alone (and the engine's)."""
     report = Report()
-    rules = _Rules(config)
+    rules = _Rules(config, only)
     emitter = _Emitter(snapshot, config, base=base, change=change)
     emitter.silenced = silenced
     for issue in config.issues:
@@ -316,13 +318,15 @@ def _enabled(rule: type[AnyRule], config: Config) -> bool:
 class _Rules:
     """The enabled rules of each kind, imported and instantiated when the review first needs that kind."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, only: frozenset[str] | None = None) -> None:
         self.config = config
+        self.only = only  # these rule codes alone (None: every enabled rule)
         self._by_kind: dict[Kind, list[AnyRule]] = {}
 
     def __getitem__(self, kind: Kind) -> list[AnyRule]:
         if kind not in self._by_kind:
-            self._by_kind[kind] = [r() for r in catalog.rules_for(kind) if _enabled(r, self.config)]
+            self._by_kind[kind] = [r() for r in catalog.rules_for(kind) if _enabled(r, self.config)
+                                   and (self.only is None or r.code in self.only)]
         return self._by_kind[kind]
 
     def model(self, kind: Kind) -> list[AnyRule]:
@@ -542,13 +546,19 @@ def _attribute(
     base.max_bytes = config.max_file_size
     to_head = change.head_paths()
     base_targets = sorted({change.base_path(p) for p in targets} & set(base.paths))
+    # Only the base's findings of rules the head reports are ever compared with (the baseline and
+    # the suppressed are looked up by head findings' identities, which hold their rule): the base is
+    # reviewed with those rules alone, and not at all when the head has no finding.
+    asked = frozenset(f.rule for f in findings)
+    if not asked:
+        return [], [], 0
     # A finding in an example or development file is not the same as one in production: a rename
     # that makes a file production makes its findings the change's.
     # Past the deadline the base is not reviewed: every finding then counts as new (stricter, never laxer).
     silenced_on_base: list[Finding] = []
     with budget.ledger(fresh=True):  # a base file's stops make its findings fewer: head findings count as new
         base_findings = _review_files(base, config, base_targets, deadline=deadline, file_budget=file_budget,
-                                      silenced=silenced_on_base).findings
+                                      silenced=silenced_on_base, only=asked).findings
     silenced = Counter(f.identity(to_head) for f in silenced_on_base)
     baseline: Counter[tuple[str, ...]] = Counter(
         (*f.identity(to_head), "context" if f.context else "") for f in base_findings
