@@ -48,10 +48,15 @@ class Snapshot:
         max_bytes: int = MAX_FILE_BYTES,
         sizes: Mapping[str, int] | None = None,
         repository: str = "",
+        versions: Mapping[str, Hashable] | None = None,
     ) -> None:
         """`reader(path)` returns a file's bytes or None; `sizes`, when known, spares reading huge files;
-        `repository`: the repository's `owner/name` (or the directory's name), when known."""
+        `repository`: the repository's `owner/name` (or the directory's name), when known; `versions`,
+        when known, a content identity per path (a git tree entry: mode and blob id) for which the
+        reader gives the same answer whatever the path: the snapshots this one shares with
+        (`share_with`) read and classify such a file once."""
         self.repository = repository
+        self.versions: Mapping[str, Hashable] = versions or {}
         self.paths: list[str] = sorted({normalize(p) for p in paths})
         self.sizes = sizes or {}
         self._path_set = set(self.paths)
@@ -66,6 +71,7 @@ class Snapshot:
         # What is computed from one file's text alone, shared with the snapshots this one is
         # linked to (`share_with`): the base and head of a change parse an unchanged file once.
         self._by_content: dict[Hashable, Any] = {}
+        self._by_version: dict[Hashable, Any] = {}  # bytes and file types by version, shared the same way
         self.skipped: dict[str, Skipped] = {}
 
     # --- construction -------------------------------------------------------------------------
@@ -145,8 +151,20 @@ class Snapshot:
         path = normalize(path)
         if path not in self._bytes:
             too_large = self.sizes.get(path, 0) > self.max_bytes
-            self._bytes[path] = self._reader(path) if path in self._path_set and not too_large else None
+            self._bytes[path] = self._versioned("bytes", path, lambda: self._reader(path)) \
+                if path in self._path_set and not too_large else None
         return self._bytes[path]
+
+    def _versioned(self, what: str, path: str, compute: Callable[[], T]) -> T:
+        """`compute()`, once per version of the file across the snapshots that share with this one
+        (and the size cap in force); every time for a file without a known version."""
+        version = self.versions.get(path)
+        if version is None:
+            return compute()
+        key = (what, path if what == "type" else "", version, self._max_bytes)
+        if key not in self._by_version:
+            self._by_version[key] = compute()
+        return cast(T, self._by_version[key])
 
     def text(self, path: str) -> str | None:
         """Decoded text, or None (with a note in `skipped`) for missing, binary or oversized files."""
@@ -183,12 +201,15 @@ class Snapshot:
             return self._types[path]
         path = normalize(path)
         if path not in self._types:
-            data = None
-            if needs_content(path) and path in self._path_set:
-                raw = self.read(path)
-                data = raw if raw is not None and len(raw) <= self.max_bytes else None
-            self._types[path] = classify(path, data)
+            self._types[path] = self._versioned("type", path, lambda: self._classify(path))
         return self._types[path]
+
+    def _classify(self, path: str) -> FileType | None:
+        data = None
+        if needs_content(path) and path in self._path_set:
+            raw = self.read(path)
+            data = raw if raw is not None and len(raw) <= self.max_bytes else None
+        return classify(path, data)
 
     def docker_files(self) -> list[str]:
         return [p for p in self.paths if self.file_type(p) is not None]
@@ -209,6 +230,8 @@ class Snapshot:
         a script) with `other`: the two sides of a change parse an unchanged file once."""
         other._by_content.update(self._by_content)
         self._by_content = other._by_content
+        other._by_version.update(self._by_version)
+        self._by_version = other._by_version
 
     def from_text(self, key: Hashable, path: str, compute: Callable[[], T]) -> T:
         """A value that depends only on `path`, its text and `key` (computed once across the
@@ -219,9 +242,15 @@ class Snapshot:
         return cast(T, self._by_content[full])
 
     def files_of(self, kind: FileType) -> list[str]:
-        """Every file of a kind (cached: cross-file rules ask for it once per file they check)."""
-        if kind not in self._files_of:
-            self._files_of[kind] = [p for p in self.paths if self.file_type(p) is kind]
+        """Every file of a kind (the paths are classified once, for every kind: cross-file rules ask
+        for each kind once per file they check)."""
+        if not self._files_of:
+            by_kind: dict[FileType, list[str]] = {k: [] for k in FileType}
+            for path in self.paths:
+                found = self.file_type(path)
+                if found is not None:
+                    by_kind[found].append(path)
+            self._files_of.update(by_kind)
         return self._files_of[kind]
 
     # --- parsed documents ---------------------------------------------------------------------

@@ -197,7 +197,8 @@ class GitRepo:
             return self._cat.read(entry.oid)
 
         sizes = {p: e.size for p, e in entries.items() if e.size is not None}
-        return Snapshot(entries, read, max_bytes=max_bytes, sizes=sizes, repository=origin_repository(self.root))
+        return Snapshot(entries, read, max_bytes=max_bytes, sizes=sizes, repository=origin_repository(self.root),
+                        versions=entries)  # a tree entry (mode, blob id, size) says what `read` gives
 
     def worktree_paths(self) -> list[str]:
         """Tracked files still on disk plus untracked files git does not ignore."""
