@@ -76,7 +76,7 @@ def by_name(path: str) -> FileType | None:
         (".yml", ".yaml")
     ):
         return FileType.WORKFLOW
-    if any(fnmatchcase(name, p) for p in _COMPOSE_PATTERNS):
+    if "compose" in name and any(fnmatchcase(name, p) for p in _COMPOSE_PATTERNS):  # each pattern holds it
         return FileType.COMPOSE
     if name in ("makefile", "gnumakefile") or name.endswith(".mk"):
         return FileType.MAKEFILE
@@ -87,7 +87,8 @@ def by_name(path: str) -> FileType | None:
 
 def _dockerfile_like(name: str) -> bool:
     """`Dockerfile.prod`, `api.dockerfile`, `Dockerfile-dev`: a Dockerfile unless the suffix says otherwise."""
-    if not any(fnmatchcase(name, p) for p in _DOCKERFILE_PATTERNS):
+    if ("dockerfile" not in name and "containerfile" not in name) or not any(
+            fnmatchcase(name, p) for p in _DOCKERFILE_PATTERNS):  # each pattern holds one of the two
         return False
     suffix = name.rpartition(".")[2] if name.startswith(_DOCKERFILE_NAMES) or "." in name else ""
     return suffix not in _NOT_DOCKERFILE_SUFFIXES and not name.endswith("~")
