@@ -104,3 +104,28 @@ def test_untagged_base_behind_a_registry_variable() -> None:
     [finding] = findings(files, rule="DR201")
     assert finding.line == 2 and "means `latest`" in finding.message
     assert lines(files, "DR103") == [("compose.yaml", 3)]
+
+
+def test_a_script_word_takes_the_last_literal_assignment_written_before_its_command() -> None:
+    """rules.model.builds.cli.script_resolver: `$IMAGE` is the value assigned on an earlier line of
+    the same script (the latest one), never one assigned after the command; the assignments are read
+    once per source for all its commands (`known`), with the same answers as without."""
+    from dockreview.rules import Snapshot
+    from dockreview.rules.model.builds.cli import script_resolver
+    from dockreview.rules.model.commands import docker_invocations
+
+    script = ("#!/bin/sh\n"
+              "docker build -t \"$IMAGE\" .\n"
+              "IMAGE=ghcr.io/acme/app:1.0\n"
+              "docker build -t \"$IMAGE\" .\n"
+              "export IMAGE='ghcr.io/acme/app:2.0'\n"
+              "docker push \"${IMAGE}\"\n"
+              "IMAGE=ghcr.io/acme/app:3.0\n")
+    snapshot = Snapshot.from_mapping({"deploy.sh": script})
+    invocations = [i for i in docker_invocations(snapshot) if i.path == "deploy.sh"]
+    assert len(invocations) == 3
+    known: dict = {}
+    for resolver in ([script_resolver(i) for i in invocations], [script_resolver(i, known) for i in invocations]):
+        assert [resolve("$IMAGE") for resolve in resolver] == ["$IMAGE", "ghcr.io/acme/app:1.0",
+                                                               "ghcr.io/acme/app:2.0"]
+    assert len(known) == 1

@@ -106,9 +106,16 @@ def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishReco
         for model in deployment.workflows.values():
             units.extend(workflow_builds(snapshot, model, [i for i in invocations if i.path == model.path]))
     if invocations:
-        from dockreview.rules.model.builds.cli import Unit, command_column, command_records, script_resolver
+        from dockreview.rules.model.builds.cli import (
+            Assignments,
+            Unit,
+            command_column,
+            command_records,
+            script_resolver,
+        )
 
         by_file: dict[str, Unit] = {}
+        assignments: Assignments = {}  # per source (alive during the loop)
         for invocation in invocations:
             if invocation.job is not None or invocation.remote:
                 continue
@@ -116,7 +123,7 @@ def _gather(deployment: Deployment) -> tuple[list[BuildRecord], list[PublishReco
             origin = command_column(snapshot, invocation)
             base = BuildRecord(via="", origin=origin, context=None, context_raw="", dockerfile=None,
                                scope=invocation.path)
-            command_records(snapshot, invocation, unit, base, script_resolver(invocation), {})
+            command_records(snapshot, invocation, unit, base, script_resolver(invocation, assignments), {})
         units.extend(by_file.values())
     builds = compose_builds(deployment.projects, invocations)
     publishes: list[PublishRecord] = []

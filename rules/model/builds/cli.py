@@ -12,6 +12,7 @@ are already expanded by the Makefile parser).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import field
 
@@ -21,8 +22,9 @@ from dockreview.rules.model.builds.types import VIA_BAKE, VIA_CLI, BuildRecord, 
 from dockreview.rules.model.commands import DockerInvocation
 from dockreview.rules.model.compose.paths import repo_path
 from dockreview.rules.model.source import Located, Origin
+from dockreview.rules.parse.shell import ShellSource
 from dockreview.rules.snapshot import Snapshot, join
-from dockreview.rules.values import define
+from dockreview.rules.values import define, frozen
 
 Resolve = Callable[[str], str]
 
@@ -183,17 +185,45 @@ _ASSIGNMENT = lazy(r"^\s*(?:export\s+|readonly\s+|local\s+|declare\s+)?([A-Za-z_
 _REFERENCE = lazy(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
-def script_resolver(invocation: DockerInvocation) -> Resolve:
-    """A script's words with `$NAME` / `${NAME}` replaced by a literal assignment written on an
-    earlier line of the same source (`IMAGE=ghcr.io/acme/app`); anything else kept as written."""
-    source = invocation.source
-    values: dict[str, str] = {}
-    for number, text in enumerate(source.text.split("\n"), start=1):
-        if source.file_line(number) >= invocation.origin.line:
-            break
+@frozen
+class _Assignments:
+    """A source's literal assignments (`IMAGE=ghcr.io/acme/app`), found once for all its commands."""
+
+    reach: tuple[int, ...]  # per text line: the highest file line up to it (file lines can only grow)
+    at: tuple[int, ...]  # the 0-based text line of each assignment, in order
+    pairs: tuple[tuple[str, str], ...]  # (name, value) of each
+
+
+def _assignments(source: ShellSource) -> _Assignments:
+    reach: list[int] = []
+    at: list[int] = []
+    pairs: list[tuple[str, str]] = []
+    highest = 0
+    for index, text in enumerate(source.text.split("\n")):
+        highest = max(highest, source.file_line(index + 1))
+        reach.append(highest)
         match = _ASSIGNMENT.match(text)
         if match:
-            values[match.group(1)] = match.group(2).strip("\"'")
+            at.append(index)
+            pairs.append((match.group(1), match.group(2).strip("\"'")))
+    return _Assignments(tuple(reach), tuple(at), tuple(pairs))
+
+
+Assignments = dict[int, _Assignments]  # a loop's sources' assignments, by the source's id
+
+
+def script_resolver(invocation: DockerInvocation, known: Assignments | None = None) -> Resolve:
+    """A script's words with `$NAME` / `${NAME}` replaced by a literal assignment written on an
+    earlier line of the same source (`IMAGE=ghcr.io/acme/app`); anything else kept as written.
+    `known` keeps each source's assignments (by the source's id) for the next commands of a loop."""
+    source = invocation.source
+    found = known.get(id(source)) if known is not None else None
+    if found is None:
+        found = _assignments(source)
+        if known is not None:
+            known[id(source)] = found
+    before = bisect_left(found.reach, invocation.origin.line)  # text lines before the command's line
+    values = dict(found.pairs[:bisect_left(found.at, before)])
 
     def resolve(word: str) -> str:
         if "$" not in word or not values:
@@ -203,4 +233,4 @@ def script_resolver(invocation: DockerInvocation) -> Resolve:
     return resolve
 
 
-__all__ = ["Unit", "command_column", "command_records", "script_resolver"]
+__all__ = ["Assignments", "Unit", "command_column", "command_records", "script_resolver"]
