@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dockreview.bot.cli import gitrepo
 from mirror_git import tolerant_tree
 
-gitrepo.GitRepo.tree = tolerant_tree  # type: ignore[method-assign]
+gitrepo.GitRepo._read_tree = tolerant_tree  # type: ignore[method-assign]  # still read once per revision
 
 from dockreview.bot.cli import main  # noqa: E402
 

@@ -15,7 +15,8 @@ from dockreview.bot.cli.gitrepo import CatFile, GitRepo, TreeEntry
 
 
 def tolerant_tree(self: GitRepo, rev: str) -> dict[str, TreeEntry]:
-    """`GitRepo.tree`, with `BAD` (absent blob) sizes read as unknown."""
+    """`GitRepo._read_tree` (what `GitRepo.tree` reads once per revision), with `BAD` (absent blob)
+    sizes read as unknown."""
     out = self.git("ls-tree", "-r", "-z", "-l", "--full-tree", rev)
     entries: dict[str, TreeEntry] = {}
     for record in out.split(b"\0"):
@@ -34,8 +35,9 @@ class MirrorRepo(GitRepo):
     def __init__(self, git_dir: Path) -> None:  # no `rev-parse --show-toplevel`: there is no top level
         self.root = git_dir
         self._cat = CatFile(self.root)
+        self._trees = {}
 
-    tree = tolerant_tree
+    _read_tree = tolerant_tree
 
 
 def lacks_blobs(git_dir: Path, *revs: str) -> bool:
