@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from dockreview.rules.docker.secrets import secret_entry
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.model.compose.dotenv import EnvEntry, parse_env_file
-from dockreview.rules.model.compose.types import ComposeProject, Service
+from dockreview.rules.model.compose.dotenv import parse_env_file
+from dockreview.rules.model.compose.types import ComposeProject
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
 _SHOWN = 3
@@ -57,15 +58,17 @@ class DotenvSecret(Rule[ComposeProject]):
     def check(self, compose: ComposeProject, ctx: Context) -> Iterator[Hit]:
         if not ctx.is_production():
             return
+        receivers = _receivers(compose)
         for path in compose.env_files:
             text = ctx.snapshot.text(path)
             if text is None:
                 continue
-            for entry in parse_env_file(text, path, raw=True).values().values():
+            parsed = ctx.snapshot.from_text("DR116:env-file", path, partial(parse_env_file, text, path, raw=True))
+            for entry in parsed.values().values():
                 found = secret_entry(entry.name, entry.raw)
                 if found is None or found.kind == "default":
                     continue
-                users = [name for name, service in sorted(compose.services.items()) if _receives(service, entry)]
+                users = receivers.get(entry.name, [])
                 if not users:
                     continue
                 shown = ", ".join(f"`{u}`" for u in users[:_SHOWN]) + (
@@ -84,10 +87,17 @@ class DotenvSecret(Rule[ComposeProject]):
                 )
 
 
-def _receives(service: Service, entry: EnvEntry) -> bool:
-    for var in service.environment.values():
-        if var.value is None and var.name == entry.name:
-            return True  # `environment: [NAME]`: filled from the project environment
-        if var.value is not None and any(u.name == entry.name for u in var.value.variables):
-            return True
-    return False
+def _receivers(compose: ComposeProject) -> dict[str, list[str]]:
+    """Per project variable, the services (by name, sorted) whose environment receives it: as
+    `environment: [NAME]` (filled from the project environment) or through a `${NAME}` in a value."""
+    found: dict[str, list[str]] = {}
+    for name, service in sorted(compose.services.items()):
+        names = set()
+        for var in service.environment.values():
+            if var.value is None:
+                names.add(var.name)
+            else:
+                names.update(u.name for u in var.value.variables)
+        for variable in names:
+            found.setdefault(variable, []).append(name)
+    return found
