@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from dockreview.rules.finding import Confidence
@@ -62,6 +63,7 @@ _PLACEHOLDER = lazy(
 )
 
 
+@lru_cache(maxsize=1 << 14)  # a function of the name: asked for every variable of every service and project
 def is_secret_name(name: str) -> bool:
     """A name for a secret: `DB_PASSWORD`, `api-key`, `amazonToken` (camel case), `MYAPIKEY` (no
     separators, by its ending), `GITHUB_TOKENS` (plural). Not: names about a secret (`*_FILE`,
