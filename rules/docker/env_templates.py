@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from posixpath import basename, dirname
 
-from dockreview.rules.model.compose.dotenv import EnvEntry, parse_env_file
+from dockreview.rules.model.compose.dotenv import EnvEntry, env_file_of
 from dockreview.rules.snapshot import Snapshot
 
 # File names of env templates, as repositories write them (compared lowercased).
@@ -34,7 +34,7 @@ def template_entries(snapshot: Snapshot, directory: str) -> dict[str, EnvEntry]:
             if dirname(path) == directory and is_env_template(path):
                 text = snapshot.text(path)
                 if text is not None:
-                    found.update(parse_env_file(text, path, raw=True).values())
+                    found.update(env_file_of(snapshot, path, text, raw=True).values())
         return found
 
     return snapshot.derived(("docker:env-templates", directory), read)

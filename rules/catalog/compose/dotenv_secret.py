@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 
 from dockreview.rules.docker.secrets import secret_entry
 from dockreview.rules.finding import Category, Severity
-from dockreview.rules.model.compose.dotenv import parse_env_file
+from dockreview.rules.model.compose.dotenv import env_file_of
 from dockreview.rules.model.compose.types import ComposeProject
 from dockreview.rules.rule import Context, Hit, Kind, Rule
 
@@ -63,7 +62,7 @@ class DotenvSecret(Rule[ComposeProject]):
             text = ctx.snapshot.text(path)
             if text is None:
                 continue
-            parsed = ctx.snapshot.from_text("DR116:env-file", path, partial(parse_env_file, text, path, raw=True))
+            parsed = env_file_of(ctx.snapshot, path, text, raw=True)
             for entry in parsed.values().values():
                 found = secret_entry(entry.name, entry.raw)
                 if found is None or found.kind == "default":

@@ -17,11 +17,15 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.compose.template import EnvValue, Lookup, interpolate
 from dockreview.rules.model.source import Origin, VariableUse
 from dockreview.rules.values import define, frozen
+
+if TYPE_CHECKING:
+    from dockreview.rules.snapshot import Snapshot
 
 _EXPORT = lazy(r"export\s+")
 _ESCAPE = lazy(r"\\(?:[abcfnrtv$\"\\]|0\d{0,3})")
@@ -67,6 +71,16 @@ def parse_env_file(text: str, path: str, lookup: Lookup | None = None, *, raw: b
     except _Stop as stop:
         return EnvFile(path, parser.entries, (stop.line, stop.message))
     return EnvFile(path, parser.entries)
+
+
+def env_file_of(snapshot: Snapshot, path: str, text: str, lookup: Lookup | None = None, *,
+                raw: bool = False) -> EnvFile:
+    """`parse_env_file` of a snapshot's file (`text` is its text); once per text across the snapshots
+    that share with this one when no value can depend on `lookup` (`raw`, or no `$` in the text: the
+    lookup is asked only to interpolate). Every configuration of a project reads its `.env`."""
+    if lookup is not None and not raw and "$" in text:
+        return parse_env_file(text, path, lookup, raw=raw)
+    return snapshot.from_text(("model:env-file", raw), path, lambda: parse_env_file(text, path, raw=raw))
 
 
 class _Parser:
@@ -230,4 +244,4 @@ def merged_lookup(*lookups: Callable[[str], EnvValue | None]) -> Lookup:
     return find
 
 
-__all__ = ["EnvEntry", "EnvFile", "merged_lookup", "parse_env_file"]
+__all__ = ["EnvEntry", "EnvFile", "env_file_of", "merged_lookup", "parse_env_file"]

@@ -21,7 +21,7 @@ from dataclasses import field
 from typing import Any
 
 from dockreview.rules.classify import FileType
-from dockreview.rules.model.compose.dotenv import parse_env_file
+from dockreview.rules.model.compose.dotenv import env_file_of
 from dockreview.rules.model.compose.merge import apply_resets, merge_node, merge_service, merge_top
 from dockreview.rules.model.compose.paths import directory_of, is_remote, repo_path
 from dockreview.rules.model.compose.template import EnvValue
@@ -73,7 +73,7 @@ def read_env_files(snapshot: Snapshot, passes: list[list[str]], outer: Env | Non
             def lookup(name: str, found: dict[str, EnvValue] = found) -> EnvValue | None:
                 return values.get(name) or found.get(name)
 
-            parsed = parse_env_file(text, path, lookup)
+            parsed = env_file_of(snapshot, path, text, lookup)
             for name, entry in parsed.values().items():
                 found[name] = EnvValue(entry.value, entry.origin)
             if parsed.error:

@@ -15,7 +15,7 @@ import posixpath
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from dockreview.rules.model.compose.dotenv import parse_env_file
+from dockreview.rules.model.compose.dotenv import env_file_of
 from dockreview.rules.model.compose.load import Env
 from dockreview.rules.model.compose.merge import as_build, as_entries, as_name_map
 from dockreview.rules.model.compose.paths import is_remote, repo_path
@@ -229,7 +229,7 @@ class ModelBuilder:
             text = self.snapshot.text(ref.path) if ref.exists and ref.path is not None else None
             if text is None:
                 continue
-            parsed = parse_env_file(text, ref.path or "", self.env.get, raw=ref.format == "raw")
+            parsed = env_file_of(self.snapshot, ref.path or "", text, self.env.get, raw=ref.format == "raw")
             for entry in parsed.entries:
                 value = Resolved(entry.value, entry.raw, entry.origin, entry.variables)
                 content[entry.name] = EnvVar(entry.name, value, entry.origin)
