@@ -4,6 +4,7 @@ the other files. Before, the shell parser's bounds stopped silently: padding hid
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 
 import pytest
@@ -58,12 +59,12 @@ def test_shell_code_the_parser_runs_out_of_time_on_is_not_reviewed_completely() 
 def test_shell_nested_deeper_than_the_parser_reads_is_not_reviewed_completely() -> None:
     nested = RISK.strip()
     for _ in range(shell.MAX_DEPTH + 1):
-        nested = "sh -c " + shell.shlex.quote(nested)
+        nested = "sh -c " + shlex.quote(nested)
     report = changed({"deploy.sh": f"#!/bin/sh\n{nested}\n"})
     assert "nested more than 4 levels deep" in stopped_notes(report)["deploy.sh"]
     shallow = RISK.strip()
     for _ in range(shell.MAX_DEPTH):
-        shallow = "sh -c " + shell.shlex.quote(shallow)
+        shallow = "sh -c " + shlex.quote(shallow)
     report = changed({"deploy.sh": f"#!/bin/sh\n{shallow}\n"})
     assert report.incomplete == [] and [f.rule for f in report.findings] == ["DR401"]
 
