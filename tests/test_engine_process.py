@@ -145,28 +145,3 @@ def test_the_engine_process_asks_for_what_it_missed_in_another_pass(github, with
     assert len([c for c in gh.calls if c.path == "/graphql"]) == (2 if with_env_file else 1)
     assert run["conclusion"] == "failure"
     wait_for(lambda: len(gh.review_comments("octo/shop", number)) == 2)
-
-
-def test_the_engine_process_yields_the_cores_to_the_webhook_and_the_worker() -> None:
-    """Reviews are batch work: the child lowers its own priority (niceness ENGINE_NICE more than its
-    parent's), so that on busy cores the webhook's answers and the worker's heartbeats run first."""
-    import os
-    import subprocess
-    import sys
-
-    from dockreview.bot.worker.engine import CHILD
-    from dockreview.bot.worker.engine_child import ENGINE_NICE
-
-    def niceness(pid: int) -> int:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
-
-    child = subprocess.Popen([sys.executable, "-c", CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 20
-        while niceness(child.pid) == os.nice(0) and time.monotonic() < deadline and child.poll() is None:
-            time.sleep(0.05)
-        assert niceness(child.pid) == min(19, os.nice(0) + ENGINE_NICE)
-    finally:
-        assert child.stdin is not None
-        child.stdin.close()  # the protocol's end: the child returns
-        assert child.wait(timeout=20) == 0

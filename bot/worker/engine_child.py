@@ -31,9 +31,6 @@ from dockreview.rules.diff import Change
 
 HEADER = struct.Struct(">Q")
 PR_SET_PDEATHSIG = 1  # prctl(2)
-# Reviews are batch work: when the cores are busy, the webhook's answers and the worker's heartbeats
-# and lock renewals (processes at the default 0) run first, and the review takes what is left.
-ENGINE_NICE = 10
 # Test only (an operator's setting, never read from a pull request): when the file FLAG exists, the
 # next pass removes it and then, with "hang:FLAG", hangs (as a rule that never returns), with
 # "sleep=N:FLAG" sleeps N seconds before reviewing, with "crash:FLAG" SIGKILLs its own process.
@@ -173,8 +170,6 @@ def main() -> int:
     # handle: it stops the child by closing the pipe (or kills it).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
-    with contextlib.suppress(OSError):  # raising one's own niceness needs no privilege; never fatal
-        os.nice(ENGINE_NICE)
     gc.set_threshold(100_000, 50, 100)  # as the CLI does (bot/cli/commands.py): fewer young collections
     requests = os.fdopen(os.dup(0), "rb")
     answers = os.fdopen(os.dup(1), "wb")
