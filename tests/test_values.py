@@ -82,3 +82,58 @@ def test_both_pickle_round_trip() -> None:
         again = pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
         assert again == obj and repr(again) == repr(obj)
     assert pickle.loads(pickle.dumps(Point(1, note="kept"))).note == "kept"
+
+
+@frozen
+class Derived:
+    by_key: dict[str, int]
+    keys: list[str] = dataclasses.field(init=False)
+    label: str = "d"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", sorted(self.by_key))
+
+
+@frozen
+class Child(Point):
+    extra: int = 0
+
+
+class Plain(Point):
+    """Not decorated: it inherits Point's `__init__`, as a subclass of a dataclass does."""
+
+
+def test_init_is_the_one_dataclass_writes() -> None:
+    """Parameters, defaults, factories, `init=False` and `__post_init__`, written on first use."""
+    assert Point.__init__ is not PointDC.__init__
+    assert Point(1, tags=("t",)) == Point(x=1, y="a", tags=("t",))
+    for bad in [(), (1, "a", (), "n", "too many")]:
+        with pytest.raises(TypeError):
+            Point(*bad)
+    with pytest.raises(TypeError):
+        Point(1, nope=2)  # type: ignore[call-arg]
+    derived = Derived({"b": 1, "a": 2})
+    assert derived.keys == ["a", "b"] and derived.label == "d"
+    with pytest.raises(TypeError):
+        Derived({}, keys=["x"])  # type: ignore[call-arg]
+    assert Child(1, extra=2).extra == 2 and Child(1).y == "a" and Child.__slots__ == ("extra",)
+    assert Plain(5).x == 5 and Point(6).x == 6
+    first = Bag()
+    assert first.items == [] and first.items is not Bag().items and Bag([3]).items == [3]
+
+
+def test_stdlib_helpers_see_a_dataclass() -> None:
+    assert dataclasses.is_dataclass(Point) and [f.name for f in dataclasses.fields(Point)] == ["x", "y", "tags", "note"]
+    assert dataclasses.asdict(Point(1, "b")) == {"x": 1, "y": "b", "tags": (), "note": ""}
+    assert dataclasses.replace(Derived({"z": 1}), label="e").keys == ["z"]
+
+
+def test_init_is_written_on_first_instantiation() -> None:
+    @define
+    class Late:
+        a: int
+        b: list[int] = dataclasses.field(default_factory=list)
+
+    assert Late.__init__.__code__.co_varnames[:1] == ("self",)  # the writer, not yet the method
+    assert Late(1) == Late(1, [])
+    assert Late.__init__.__code__.co_varnames[:3] == ("__dataclass_self__", "a", "b")
