@@ -212,6 +212,20 @@ def test_generated_yaml_loads_identically(lines: list[str], end: str) -> None:
         assert _same(pure, fast), (pure, fast)
 
 
+def test_ascii_text_is_refused_exactly_where_the_pure_reader_refuses_it() -> None:
+    """The fast path checks ASCII text with a small class of its own: the same verdict per character."""
+    from ruamel.yaml.reader import Reader
+
+    for code in range(128):
+        text = f"a: b{chr(code)}c\n"
+        assert text.isascii()
+        refused = bool(Reader.NON_PRINTABLE.search(text))
+        assert refused == bool(yaml_cparser._NON_PRINTABLE_ASCII.search(text)), code
+        if refused:
+            with pytest.raises(yaml_cparser.NeedsPure):
+                yaml_cparser.load_all(text)
+
+
 def test_no_rule_reads_comment_attributes() -> None:
     """What the comparison leaves out (tests/yaml_support.UNCOMPARED) is read nowhere in the engine:
     comments come from the text (suppressions), never from ruamel's comment attributes."""
