@@ -70,21 +70,34 @@ class CatFile:
         return self._proc
 
     def read(self, oid: str) -> bytes | None:
+        found = self._object(oid.encode("ascii"))
+        return found[2] if found is not None and found[1] == b"blob" else None
+
+    def commit(self, name: str) -> str | None:
+        """The commit `name` (any revision git reads) names, as `rev-parse --verify name^{commit}`
+        resolves it; None when it names none. Asked of this process, not a new `git rev-parse`."""
+        if "\n" in name or "\r" in name:
+            return None
+        found = self._object(f"{name}^{{commit}}".encode("utf-8", "surrogateescape"))
+        return found[0].decode("ascii") if found is not None and found[1] == b"commit" else None
+
+    def _object(self, name: bytes) -> tuple[bytes, bytes, bytes] | None:
+        """(object id, type, content) of what `name` names; None when missing or ambiguous."""
         proc = self._start()
         stdin, stdout = proc.stdin, proc.stdout
         assert stdin is not None and stdout is not None
-        stdin.write(oid.encode("ascii") + b"\n")
+        stdin.write(name + b"\n")
         stdin.flush()
         header = stdout.readline()
         if not header:
             raise GitError("git cat-file --batch exited unexpectedly")
         fields = header.split()
-        if len(fields) != 3:  # "<oid> missing" / "<oid> ambiguous"
+        if len(fields) != 3:  # "<name> missing" / "<name> ambiguous"
             return None
         size = int(fields[2])
         data = _read_exactly(stdout, size)
         stdout.read(1)  # the newline after the content
-        return data if fields[1] == b"blob" else None
+        return fields[0], fields[1], data
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
@@ -138,8 +151,10 @@ class GitRepo:
 
     # --- revisions ----------------------------------------------------------------------------
     def resolve(self, rev: str) -> str:
-        out = self.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
-        return out.decode("ascii").strip()
+        oid = self._cat.commit(rev)
+        if oid is None:
+            raise GitError(f"unknown revision {rev!r}")
+        return oid
 
     def merge_base(self, a: str, b: str) -> str:
         try:
