@@ -111,7 +111,7 @@ def compare(
 ) -> list[ContainerChange]:
     """Container-level differences of the files `change` touches (or `paths`, head paths), deleted
     files included. Renames come from `change.renames`, and from content for added/deleted pairs."""
-    from dockreview.rules.changes import builds, compose, dockerfile
+    from dockreview.rules.changes import builds, compose
 
     pairs = file_pairs(base, head, change, paths)
     found: list[ContainerChange] = []
@@ -121,6 +121,8 @@ def compare(
                      if paths is None or c.path in set(paths) or c.scope in set(paths))
     for head_path, base_path, file_type in pairs:
         if file_type is FileType.DOCKERFILE:
+            from dockreview.rules.changes import dockerfile  # (not imported when no Dockerfile changed)
+
             found.extend(dockerfile.compare_file(base, head, head_path, base_path))
     found.extend(builds.compare(base, head, change, paths))
     unique = list(dict.fromkeys(found))
