@@ -17,6 +17,7 @@ project reads at most MAX_FILES files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import field
 from typing import Any
 
@@ -120,18 +121,37 @@ def _yaml_source(snapshot: Snapshot, path: str) -> YamlSource:
 
 
 def documents(snapshot: Snapshot, path: str, base: str, env: Env) -> list[Document]:
-    """The converted documents of `path` for an environment and base directory (shared across projects)."""
-    key = ("model:compose-docs", base, env.fingerprint)
-    return snapshot.from_text(key, path, lambda: _documents(snapshot, path, base, env))
+    """The converted documents of `path` for an environment and base directory (shared across projects).
+
+    A conversion depends on the environment only through the variables it looked up, so it is kept
+    with their values and reused for any environment that gives each of them the same value: the
+    configurations of one project (other files, profiles, a different variable elsewhere) convert a
+    shared file once, not once each."""
+    kept: list[tuple[tuple[tuple[str, EnvValue | None], ...], list[Document]]] = snapshot.from_text(
+        ("model:compose-docs", base), path, list)
+    get = env.values.get
+    for looked_up, converted in kept:
+        if all(get(name) == value for name, value in looked_up):
+            return converted
+    seen: dict[str, EnvValue | None] = {}
+
+    def lookup(name: str) -> EnvValue | None:
+        value = seen[name] = get(name)
+        return value
+
+    converted = _documents(snapshot, path, base, lookup)
+    kept.append((tuple(seen.items()), converted))
+    return converted
 
 
-def _documents(snapshot: Snapshot, path: str, base: str, env: Env) -> list[Document]:
+def _documents(snapshot: Snapshot, path: str, base: str, lookup: Callable[[str], EnvValue | None]) -> list[
+        Document]:
     source = yaml_source(snapshot, path)
     if source.problem:
         document = Document(Mapping({}, {}, Origin(path, 1), base))
         document.problems.append((Origin(path, source.line), f"{path} {source.problem}"))
         return [document]
-    return [convert(root, path, source.lines, env.get, base) for root in source.documents
+    return [convert(root, path, source.lines, lookup, base) for root in source.documents
             if root is not None]
 
 
