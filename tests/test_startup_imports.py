@@ -99,3 +99,33 @@ def test_the_docs_links_read_the_same_project_urls_as_importlib_metadata() -> No
     except PackageNotFoundError:
         expected = []
     assert _project_urls() == expected
+
+
+def test_neither_argument_parsing_nor_a_compose_change_imports_shutil_or_the_dockerfile_parser(tmp_path: Path) -> None:
+    """argparse finds the terminal width with shutil (which imports bz2, lzma, zlib); the CLI's formatter
+    asks os instead. A change that touches no Dockerfile does not import dockerfile-parse."""
+    from tests.cli_support import Git
+
+    repo = Git(tmp_path / "repo")
+    repo.commit({"compose.yaml": COMPOSE}, "base")
+    repo.commit({"compose.yaml": COMPOSE.replace("1.27.2", "1.27.3")}, "head")
+    code = (
+        "import json, sys; from dockreview.bot.cli import main; "
+        "rc = main(['diff', '--base', 'HEAD~1', '--fail-on', 'never', '--format', 'json']); "
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=repo.root, capture_output=True, text=True, check=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    modules = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert "dockreview.rules.changes.compose" in modules  # it compared the projects
+    assert loaded(modules, ("shutil", "bz2", "lzma", "dockerfile_parse", "dockreview.rules.changes.dockerfile")) == []
+
+
+def test_the_help_is_as_wide_as_shutil_says_the_terminal_is(monkeypatch) -> None:
+    import shutil
+
+    from dockreview.bot.cli.commands import _columns
+
+    for columns in ("57", "133", "", "wide", "-4"):
+        monkeypatch.setenv("COLUMNS", columns)
+        assert _columns() == shutil.get_terminal_size().columns, columns
