@@ -20,9 +20,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import field
 
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 _clock = time.monotonic  # the one clock of file budgets (a test may move it)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import field
 from functools import cache, lru_cache
 from typing import Any
 
@@ -18,7 +17,7 @@ from dockreview.rules.finding import Confidence, Severity
 from dockreview.rules.globs import matches
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.errors import ParseError
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 CONFIG_PATHS = (".github/dockreview.yml", ".github/dockreview.yaml", ".dockreview.yml", ".dockreview.yaml")
 # Read after CONFIG_PATHS, and only when it has a `[tool.dockreview]` table.

@@ -5,10 +5,8 @@ A value type: the engine, the change comparison and the rules read it; nothing h
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from dockreview.rules.finding import Finding
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 
 @define

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import field
 from enum import StrEnum
 from typing import NamedTuple
 
-from dockreview.rules.values import define, frozen
+from dockreview.rules.values import define, field, frozen
 
 
 class Severity(StrEnum):

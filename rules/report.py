@@ -6,12 +6,11 @@ run and review): they all render one `Report`.
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import TYPE_CHECKING
 
 from dockreview.rules.config import Config
 from dockreview.rules.finding import Finding
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 if TYPE_CHECKING:
     from dockreview.rules.changes import ContainerChange

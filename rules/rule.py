@@ -23,18 +23,16 @@ The type argument is what `check` receives, as its `kind` (and `model_input`) sa
 from __future__ import annotations
 
 import functools
-import inspect
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar
 
 from dockreview.rules.classify import FileType
 from dockreview.rules.docker.devservers import dev_stack
 from dockreview.rules.finding import Category, Confidence, Location, Severity, Subject
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 if TYPE_CHECKING:
     from dockreview.rules.config import Config
@@ -230,6 +228,8 @@ class Rule(Generic[InputT]):
 
     @classmethod
     def docs(cls) -> str:
+        import inspect  # (only to show the docs: it imports ast, dis and tokenize)
+
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod

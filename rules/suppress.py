@@ -4,10 +4,9 @@ and `# dockreview: ignore-file` among a file's leading comments."""
 from __future__ import annotations
 
 import re
-from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 _DIRECTIVE = lazy(r"#\s*dockreview:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 ALL = "*"

@@ -1,5 +1,4 @@
 import re
-from dataclasses import replace
 
 from dockreview.bot.review.comment import (
     MAX_BODY,
@@ -12,6 +11,7 @@ from dockreview.bot.review.comment import (
 )
 from dockreview.bot.review.markers import parse_marker
 from dockreview.rules import Category, Finding, Severity
+from dockreview.rules.values import replace
 from hypothesis import given
 from hypothesis import strategies as st
 

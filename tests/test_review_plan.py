@@ -1,10 +1,9 @@
-from dataclasses import replace
-
 from dockreview.bot.review.comment import comment_body, mark_fixed
 from dockreview.bot.review.diffmap import DiffMap
 from dockreview.bot.review.markers import parse_marker
 from dockreview.bot.review.plan import ExistingComment, plan_review
 from dockreview.rules import Category, Finding, Severity
+from dockreview.rules.values import replace
 
 SHA = "a" * 40
 # compose.yaml: hunk 1 shows lines 1-6 (3, 4 added), hunk 2 shows lines 21-23 (23 added)

@@ -1,5 +1,4 @@
 import json
-from dataclasses import replace
 
 from dockreview.bot.review.diffmap import DiffMap
 from dockreview.bot.review.plan import plan_review
@@ -17,6 +16,7 @@ from dockreview.bot.review.summary import (
 from dockreview.rules import Category, Config, Finding, Severity
 from dockreview.rules.config import ConfigIssue
 from dockreview.rules.engine import Note, Report
+from dockreview.rules.values import replace
 
 from tests.helpers import findings
 

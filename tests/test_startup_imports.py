@@ -129,3 +129,13 @@ def test_the_help_is_as_wide_as_shutil_says_the_terminal_is(monkeypatch) -> None
     for columns in ("57", "133", "", "wide", "-4"):
         monkeypatch.setenv("COLUMNS", columns)
         assert _columns() == shutil.get_terminal_size().columns, columns
+
+
+def test_a_review_imports_neither_dataclasses_nor_inspect(tmp_path: Path) -> None:
+    """The value classes are made without `dataclasses`, whose import brings `inspect`, `ast`, `dis`
+    and `tokenize` (8-11 ms); the catalog lists its modules without pkgutil (which imports inspect).
+    (A Dockerfile brings tokenize back: dockerfile-parse imports logging, which imports it.)"""
+    (tmp_path / "compose.yaml").write_text(COMPOSE)
+    modules = loaded_by_check(tmp_path)
+    assert "dockreview.rules.catalog.compose.port_newly_public" in modules
+    assert loaded(modules, ("dataclasses", "inspect", "ast", "dis", "tokenize", "pkgutil")) == []

@@ -7,7 +7,8 @@ import dataclasses
 import pickle
 
 import pytest
-from dockreview.rules.values import define, frozen
+from dockreview.rules import values
+from dockreview.rules.values import define, field, frozen, plain
 
 
 @frozen
@@ -15,7 +16,7 @@ class Point:
     x: int
     y: str = "a"
     tags: tuple[str, ...] = ()
-    note: str = dataclasses.field(default="", compare=False, repr=False)
+    note: str = field(default="", compare=False, repr=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -28,7 +29,7 @@ class PointDC:
 
 @define
 class Bag:
-    items: list[int] = dataclasses.field(default_factory=list)
+    items: list[int] = field(default_factory=list)
     name: str = ""
 
 
@@ -58,7 +59,7 @@ def test_frozen_compares_hashes_and_shows_what_a_frozen_dataclass_does() -> None
     assert Point(1).__eq__(object()) is NotImplemented
     assert {Point(1), Point(1, note="x"), Point(2)} == {Point(1), Point(2)}
     assert hash(One("v")) == hash(("v",))
-    assert dataclasses.replace(Point(1), y="z") == Point(1, "z")
+    assert values.replace(Point(1), y="z") == Point(1, "z")
     assert Point.__slots__ == ("x", "y", "tags", "note")
 
 
@@ -87,7 +88,7 @@ def test_both_pickle_round_trip() -> None:
 @frozen
 class Derived:
     by_key: dict[str, int]
-    keys: list[str] = dataclasses.field(init=False)
+    keys: list[str] = field(init=False)
     label: str = "d"
 
     def __post_init__(self) -> None:
@@ -122,17 +123,64 @@ def test_init_is_the_one_dataclass_writes() -> None:
     assert first.items == [] and first.items is not Bag().items and Bag([3]).items == [3]
 
 
-def test_stdlib_helpers_see_a_dataclass() -> None:
-    assert dataclasses.is_dataclass(Point) and [f.name for f in dataclasses.fields(Point)] == ["x", "y", "tags", "note"]
-    assert dataclasses.asdict(Point(1, "b")) == {"x": 1, "y": "b", "tags": (), "note": ""}
-    assert dataclasses.replace(Derived({"z": 1}), label="e").keys == ["z"]
+def test_replace_fields_and_asdict_are_the_stdlib_ones_for_these_classes() -> None:
+    assert [f.name for f in values.fields(Point)] == [f.name for f in dataclasses.fields(PointDC)]
+    assert values.asdict(Point(1, "b")) == dataclasses.asdict(PointDC(1, "b"))
+    assert values.asdict(Bag([1], "n")) == {"items": [1], "name": "n"}
+    assert values.replace(Derived({"z": 1}), label="e").keys == ["z"]
+    with pytest.raises(ValueError):
+        values.replace(Derived({}), keys=["x"])
+    assert values.replace(PointDC(1), y="q") == PointDC(1, "q")  # any other dataclass: dataclasses'
+    with pytest.raises(TypeError):
+        values.fields(PointDC(1))
+
+
+def test_mutable_defaults_and_misordered_fields_are_refused() -> None:
+    with pytest.raises(ValueError):
+        @define
+        class Shared:
+            items: list[int] = []
+
+    @frozen
+    class Misordered:
+        a: int = 1
+        b: int  # type: ignore[misc]
+
+    with pytest.raises(TypeError):
+        Misordered(1, 2)
+
+
+def test_classvars_are_not_fields_and_own_methods_are_kept() -> None:
+    from typing import ClassVar
+
+    @frozen
+    class WithClassVar:
+        kind: ClassVar[str] = "k"
+        a: int
+
+        def __repr__(self) -> str:
+            return "mine"
+
+    assert [f.name for f in values.fields(WithClassVar)] == ["a"] and WithClassVar.kind == "k"
+    assert repr(WithClassVar(1)) == "mine" and WithClassVar(1) == WithClassVar(1)
+
+
+def test_plain_compares_and_hashes_by_identity() -> None:
+    @plain
+    class Node:
+        value: int
+        children: list[int] = field(default_factory=list)
+
+    one, same = Node(1), Node(1)
+    assert one != same and one == one and len({one, same}) == 2
+    assert repr(one).endswith(".Node(value=1, children=[])") and Node.__slots__ == ("value", "children")
 
 
 def test_init_is_written_on_first_instantiation() -> None:
     @define
     class Late:
         a: int
-        b: list[int] = dataclasses.field(default_factory=list)
+        b: list[int] = field(default_factory=list)
 
     assert Late.__init__.__code__.co_varnames[:1] == ("self",)  # the writer, not yet the method
     assert Late(1) == Late(1, [])

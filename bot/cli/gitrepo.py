@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
 from dockreview.rules.engine import Change
 from dockreview.rules.snapshot import MAX_FILE_BYTES, Snapshot, origin_repository
+from dockreview.rules.values import frozen
 
 SYMLINK_MODE = "120000"
 SUBMODULE_MODE = "160000"
@@ -44,7 +44,7 @@ def run_git(cwd: str | os.PathLike[str], *args: str) -> bytes:
     return proc.stdout
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TreeEntry:
     mode: str
     oid: str

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import importlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from dockreview.rules.values import define
 
 if TYPE_CHECKING:
     from dockreview.rules.config import Config
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit", "checkstyle")
 
 
-@dataclass(slots=True)
+@define
 class Run:
     report: Report
     snapshot: Snapshot

@@ -5,11 +5,11 @@ run summary and `--format github-review`. The terminal's lines are in bot/output
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dockreview.bot.review import markdown as md
 from dockreview.rules.changes.group import group, object_noun
+from dockreview.rules.values import replace
 
 if TYPE_CHECKING:
     from dockreview.rules.changes import ContainerChange

@@ -41,7 +41,6 @@ RESULTS_KEPT only. A store that fails is a miss, never an error of the review.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import functools
 import hashlib
 import json
@@ -59,6 +58,7 @@ from dockreview.bot.queue import Queue
 from dockreview.bot.review import diffmap, render
 from dockreview.rules import Config, Report
 from dockreview.rules.config import CONFIG_PATHS, PYPROJECT
+from dockreview.rules.values import asdict
 
 log = logging.getLogger("dockreview.reuse")
 TTL = 3 * 24 * 3600.0  # seconds a result stays reusable (DOCKREVIEW_REUSE_TTL)
@@ -109,7 +109,7 @@ def lookup_key(head: RemoteTree, base: RemoteTree, diff: diffmap.DiffMap) -> str
 
 
 def config_digest(config: Config) -> str:
-    return _hash(dataclasses.asdict(config))
+    return _hash(asdict(config))
 
 
 def content_digest(head: RemoteTree, base: RemoteTree, reads: dict[str, list[str]], cap: int) -> str:

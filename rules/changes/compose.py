@@ -14,7 +14,6 @@ and every value shown goes through `safe()`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.changes import ContainerChange, cached, safe
@@ -27,7 +26,7 @@ from dockreview.rules.model.compose.types import ComposeProject, Port, Service
 from dockreview.rules.model.deployment import Deployment, deployment
 from dockreview.rules.model.source import Origin, VarSource
 from dockreview.rules.snapshot import Snapshot
-from dockreview.rules.values import define, frozen
+from dockreview.rules.values import define, field, frozen, replace
 
 if TYPE_CHECKING:
     from dockreview.rules.diff import Change

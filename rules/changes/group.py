@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
 
 from dockreview.rules.changes import ContainerChange
 from dockreview.rules.parse.imageref import parse_image
+from dockreview.rules.values import replace
 
 MIN_GROUP = 3
 DOCKER_HUB = "docker.io"

@@ -30,12 +30,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import field
 from posixpath import basename
 
 from dockreview.rules.classify import FileType, by_name
 from dockreview.rules.lazyre import lazy
-from dockreview.rules.values import frozen
+from dockreview.rules.values import field, frozen
 
 # Words that name a sample, tutorial or course (a token of a directory or repository name).
 SAMPLE_WORDS = frozenset(

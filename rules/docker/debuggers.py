@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.compose import Service, expand_defaults
-from dockreview.rules.values import frozen
+from dockreview.rules.values import field, frozen
 
 
 @frozen

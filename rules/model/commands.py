@@ -10,7 +10,6 @@ it (a step's `working-directory`, a Makefile's own directory).
 from __future__ import annotations
 
 import re
-from dataclasses import field
 from functools import partial
 
 from dockreview.rules.classify import FileType
@@ -22,7 +21,7 @@ from dockreview.rules.parse.shell import Command, Script, ShellSource
 from dockreview.rules.parse.workflow import Job, Step, Workflow
 from dockreview.rules.parse.yamlsrc import as_str
 from dockreview.rules.snapshot import Snapshot, parent
-from dockreview.rules.values import frozen
+from dockreview.rules.values import field, frozen
 
 # Text that may start docker: the CLI, compose, podman, or a variable named like them (`$dc`, `$DOCKER`).
 _MAY_RUN_DOCKER = lazy(r"docker|compose|podman|\$\{?dco?\b", re.IGNORECASE)

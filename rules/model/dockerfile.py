@@ -45,7 +45,6 @@ import json
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import field
 from types import MappingProxyType
 from typing import TypeAlias, TypeVar
 
@@ -56,7 +55,7 @@ from dockreview.rules.parse.dockerfile import Dockerfile, Instruction, Stage, pa
 from dockreview.rules.parse.errors import ParseError
 from dockreview.rules.parse.imageref import ImageRef, familiar_reference, parse_image
 from dockreview.rules.snapshot import Snapshot
-from dockreview.rules.values import define, frozen
+from dockreview.rules.values import define, field, frozen
 
 # Set by BuildKit itself; usable in FROM without a declaration (resolution-facts 2.3).
 AUTOMATIC_ARGS = frozenset(

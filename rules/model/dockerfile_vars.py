@@ -22,10 +22,9 @@ deeper than `MAX_DEPTH` stops expanding (both recorded as a problem), so hostile
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field, replace
 
 from dockreview.rules.model.source import Origin, Resolved, VariableUse, VarSource
-from dockreview.rules.values import define, frozen
+from dockreview.rules.values import define, field, frozen, replace
 
 MAX_VALUE = 16_384
 MAX_DEPTH = 32

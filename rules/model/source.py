@@ -9,23 +9,38 @@ from "defaulted because unset" from "set in `.env` on line 3".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from dockreview.rules.values import frozen
+from dockreview.rules.values import field, frozen
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@frozen
 class Origin:
-    """A place in the repository: 1-based line and column; `end_line` for a block."""
+    """A place in the repository: 1-based line and column; `end_line` for a block. Ordered as
+    `@dataclass(order=True)` orders: by path, line, column, then end line."""
 
     path: str
     line: int
     column: int = 1
     end_line: int | None = None
+
+    def _key(self) -> tuple[str, int, int, int | None]:
+        return self.path, self.line, self.column, self.end_line
+
+    def __lt__(self, other: Origin) -> bool:
+        return self._key() < other._key() if other.__class__ is Origin else NotImplemented
+
+    def __le__(self, other: Origin) -> bool:
+        return self._key() <= other._key() if other.__class__ is Origin else NotImplemented
+
+    def __gt__(self, other: Origin) -> bool:
+        return self._key() > other._key() if other.__class__ is Origin else NotImplemented
+
+    def __ge__(self, other: Origin) -> bool:
+        return self._key() >= other._key() if other.__class__ is Origin else NotImplemented
 
     @property
     def last_line(self) -> int:

@@ -6,12 +6,11 @@ kept whole. In `run:` text, `$X` and `${X}` of those env entries are replaced to
 from __future__ import annotations
 
 import re
-from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.source import Origin
 from dockreview.rules.parse.workflow import Input, Job, Step, Workflow
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 _ENV = lazy(r"\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}")
 _MATRIX = lazy(r"\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}")
@@ -102,7 +101,7 @@ class StepScope:
 
 def _no_env(job: Job) -> Job:
     """The job with its own env hidden (for resolving a job env value against the workflow's)."""
-    from dataclasses import replace
+    from dockreview.rules.values import replace
 
     return replace(job, env={})
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import field, replace
 from typing import Any
 
 from dockreview.rules import classify
@@ -10,7 +9,7 @@ from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.errors import ParseError
 from dockreview.rules.parse.yamlsrc import as_str
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field, replace
 
 
 @define

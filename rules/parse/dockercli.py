@@ -17,10 +17,8 @@ boolean flag (docker would reject it; a reviewer still wants the operands after 
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from dockreview.rules.lazyre import lazy
-from dockreview.rules.values import frozen
+from dockreview.rules.values import field, frozen
 
 # --- the table --------------------------------------------------------------------------------------
 # For each command: long options that take a value, and short letters mapped to their long name

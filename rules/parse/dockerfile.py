@@ -23,7 +23,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import field
 from typing import TYPE_CHECKING
 
 from dockerfile_parse import DockerfileParser
@@ -31,7 +30,7 @@ from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse import shellwords
 from dockreview.rules.parse.errors import NotReviewed, ParseError
 from dockreview.rules.parse.shell import ShellSource
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 if TYPE_CHECKING:
     from dockerfile_parse import StructureEntry

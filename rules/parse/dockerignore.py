@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import field
 
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 
 @define

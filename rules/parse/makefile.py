@@ -10,11 +10,10 @@ so the shell sees a parameter, not a command substitution.
 from __future__ import annotations
 
 import re
-from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse.shell import ShellSource
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 _ASSIGNMENT = lazy(
     r"^(?:(?:export|override|private)\s+)*([A-Za-z0-9_.-]+)\s*(::=|:::=|:=|\?=|\+=|!=|=)\s*(.*)$"

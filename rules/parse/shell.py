@@ -29,14 +29,13 @@ import functools
 import re
 import time
 from collections.abc import Callable
-from dataclasses import field
 from typing import TYPE_CHECKING
 
 from dockreview.rules import budget
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.parse import shellwords
 from dockreview.rules.parse.ghexpr import EXPRESSION, base36
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from dataclasses import field
 from typing import Any
 
 from dockreview.rules.lazyre import lazy
@@ -26,7 +25,7 @@ from dockreview.rules.parse.errors import ParseError
 from dockreview.rules.parse.ghexpr import EXPRESSION, base36
 from dockreview.rules.parse.shell import ShellSource
 from dockreview.rules.parse.yamlsrc import as_str
-from dockreview.rules.values import define, frozen
+from dockreview.rules.values import define, field, frozen
 
 # --- GitHub expressions ---------------------------------------------------------------------------
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import field
 
 from dockreview.rules.docker.actions import is_local_ref, resolve_env
 from dockreview.rules.docker.pr_conditions import PullRequestRun, condition_holds, input_true, runs_for
@@ -12,7 +11,7 @@ from dockreview.rules.model.builds.metadata import parse_entry
 from dockreview.rules.model.source import Origin
 from dockreview.rules.parse.workflow import Job, Step
 from dockreview.rules.rule import Context, Hit, Kind, Rule
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 # Run-step text that decides in the shell whether to push: the event or the ref it runs for.
 _SHELL_EVENT_WORDS = ("GITHUB_EVENT_NAME", "GITHUB_REF", "GITHUB_HEAD_REF", "github.event_name", "github.ref",

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import field
 from fnmatch import fnmatchcase
 from functools import partial
 from itertools import product
@@ -31,7 +30,7 @@ from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds.hcl_eval import Budget, Function, evaluate_template
 from dockreview.rules.model.source import Origin
 from dockreview.rules.snapshot import Snapshot
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 DEFAULT_FILES = ("docker-bake.json", "docker-bake.hcl", "docker-bake.override.json", "docker-bake.override.hcl")
 _REPLACED = ("context", "dockerfile", "target", "tags", "platforms", "output", "dockerfile-inline", "pull",

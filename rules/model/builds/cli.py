@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds.records import from_bake_target
@@ -24,7 +23,7 @@ from dockreview.rules.model.compose.paths import repo_path
 from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.parse.shell import ShellSource
 from dockreview.rules.snapshot import Snapshot, join
-from dockreview.rules.values import define, frozen
+from dockreview.rules.values import define, field, frozen
 
 Resolve = Callable[[str], str]
 
@@ -173,9 +172,9 @@ def command_column(snapshot: Snapshot, invocation: DockerInvocation) -> Origin:
 
 
 def _copy(base: BuildRecord, **changes: object) -> BuildRecord:
-    from dataclasses import replace
+    from dockreview.rules.values import replace
 
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return replace(base, **changes)
 
 
 

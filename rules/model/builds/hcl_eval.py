@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import field
 from typing import Any
 
 from dockreview.rules.lazyre import lazy
-from dockreview.rules.values import define, frozen
+from dockreview.rules.values import define, field, frozen
 
 MAX_STEPS = 20_000
 MAX_TOTAL_STEPS = 200_000

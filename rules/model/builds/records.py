@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from dockreview.rules.model.builds.bake import BakeTarget
 from dockreview.rules.model.builds.types import BuildRecord
 from dockreview.rules.model.compose.paths import repo_path
 from dockreview.rules.model.source import Located, Origin
+from dockreview.rules.values import replace
 
 
 def from_bake_target(target: BakeTarget, base: BuildRecord, via: str, origin: Origin, workdir: str, push: bool,

@@ -21,7 +21,6 @@ repeated here.
 from __future__ import annotations
 
 import re
-from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.builds.matrix import expand
@@ -32,7 +31,7 @@ from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.model.workflow_env import StepScope
 from dockreview.rules.parse.workflow import Job, Step, Workflow
 from dockreview.rules.snapshot import Snapshot, join
-from dockreview.rules.values import frozen
+from dockreview.rules.values import field, frozen
 
 ROLE_RUNS = "runs"
 ROLE_PUBLISHES = "publishes"

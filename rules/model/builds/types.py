@@ -3,12 +3,11 @@ image reference pushed, one `WorkflowModel` per workflow file."""
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.parse.imageref import DEFAULT_REGISTRY, parse_image
-from dockreview.rules.values import define, frozen
+from dockreview.rules.values import define, field, frozen
 
 if TYPE_CHECKING:
     from dockreview.rules.parse.workflow import Job, Step, Workflow

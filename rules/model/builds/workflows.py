@@ -237,7 +237,7 @@ def _env_names(workflow: Workflow, job: Job, step: Step) -> set[str]:
 
 
 def _with_origin(base: BuildRecord, origin: Origin) -> BuildRecord:
-    from dataclasses import replace
+    from dockreview.rules.values import replace
 
     return replace(base, origin=origin)
 

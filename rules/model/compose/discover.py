@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -48,7 +47,7 @@ from dockreview.rules.model.compose.project import REFERENCED, ProjectConfig, bu
 from dockreview.rules.model.compose.types import ComposeProject, FoundBy, Problem
 from dockreview.rules.model.source import Located, Origin
 from dockreview.rules.snapshot import Snapshot
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field, replace
 
 if TYPE_CHECKING:
     from dockreview.rules.model.commands import DockerInvocation

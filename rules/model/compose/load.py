@@ -18,7 +18,6 @@ project reads at most MAX_FILES files.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import field
 from typing import Any
 
 from dockreview.rules.classify import FileType
@@ -33,7 +32,7 @@ from dockreview.rules.parse import yamlsrc
 from dockreview.rules.parse.compose import ComposeFile
 from dockreview.rules.parse.errors import ParseError
 from dockreview.rules.snapshot import ParserCrash, Snapshot
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field
 
 MAX_DEPTH = 32
 MAX_FILES = 500

@@ -17,8 +17,6 @@ than of `/data` or nothing (for a command run elsewhere than the project directo
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.compose.load import Env, Loader, read_env_files, yaml_source
 from dockreview.rules.model.compose.model import ModelBuilder
@@ -28,7 +26,7 @@ from dockreview.rules.model.compose.tree import Mapping
 from dockreview.rules.model.compose.types import ComposeProject, FoundBy, Problem, ProjectName, Service
 from dockreview.rules.model.source import Located, Origin, Resolved, VarSource
 from dockreview.rules.snapshot import Snapshot
-from dockreview.rules.values import frozen
+from dockreview.rules.values import field, frozen
 
 _NAME_CHARS = lazy(r"[a-z0-9_-]")
 

@@ -16,11 +16,10 @@ made it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import field
 
 from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.source import Origin, Resolved, VariableUse, VarSource
-from dockreview.rules.values import define, frozen
+from dockreview.rules.values import define, field, frozen
 
 _PATTERN = lazy(
     r"\$(?i:(?P<escaped>\$)|(?P<named>[_a-z][_a-z0-9]*)|\{(?:(?P<braced>[_a-z][_a-z0-9]*(?::?[-+?](?:.*))?)\}"

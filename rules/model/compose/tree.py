@@ -13,13 +13,12 @@ problem instead of being expanded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from dockreview.rules.model.compose.template import Interpolated, Lookup, interpolate
 from dockreview.rules.model.source import Origin, Resolved
 from dockreview.rules.parse import yamlsrc
-from dockreview.rules.values import define
+from dockreview.rules.values import define, field, plain
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 
 MAX_EXPANDED = 100_000
@@ -28,7 +27,7 @@ TOP_LEVEL = ("name", "include", "services", "networks", "volumes", "secrets", "c
 Path = tuple[str, ...]
 
 
-@dataclass(slots=True, eq=False)
+@plain
 class Scalar:
     value: Any  # the YAML value: str, int, float, bool or None
     origin: Origin  # where the value is written
@@ -69,7 +68,7 @@ class Scalar:
         return Resolved(text[start:end], text[start:end], origin, ())
 
 
-@dataclass(slots=True, eq=False)
+@plain
 class Mapping:
     items: dict[str, Node]
     keys: dict[str, Origin]
@@ -89,7 +88,7 @@ class Mapping:
         return Mapping(items, keys, self.origin, self.base, self.defs, self.extended)
 
 
-@dataclass(slots=True, eq=False)
+@plain
 class Sequence:
     items: list[Node]
     origin: Origin

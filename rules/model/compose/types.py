@@ -10,11 +10,10 @@ variable, not an error that stops everything).
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Any
 
 from dockreview.rules.model.source import Located, Origin, Resolved
-from dockreview.rules.values import frozen
+from dockreview.rules.values import field, frozen
 
 ALL_INTERFACES = ("0.0.0.0", "::", "")
 
