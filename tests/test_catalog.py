@@ -116,3 +116,28 @@ def test_every_rule_sits_in_the_package_of_its_kind() -> None:
     by_kind = [r for kind in Kind for r in catalog.rules_for(kind)]
     assert sorted(by_kind, key=lambda r: r.code) == list(RULES)
     assert all(list(catalog.rules_for(kind)) == [r for r in RULES if r.kind is kind] for kind in Kind)
+
+
+def test_the_catalog_lists_the_modules_pkgutil_lists() -> None:
+    """The catalog walks its packages itself (pkgutil imports inspect to do it): the same modules, in
+    the same order, subpackages included."""
+    import importlib
+    import pkgutil
+
+    listed = [i.name for i in pkgutil.iter_modules(catalog.__path__)]
+    assert [n for n, _ in catalog._modules(catalog.__path__)] == listed
+    for package in ("compose", "dockerfile", "general", "shell", "workflow"):
+        top = importlib.import_module(f"{catalog.__name__}.{package}")
+        prefix = f"{top.__name__}."
+        expected = [i.name.removeprefix(prefix) for i in pkgutil.walk_packages(top.__path__, prefix=prefix)]
+        assert catalog._walk(top.__path__) == expected and expected
+
+
+def test_walking_a_nested_package(tmp_path) -> None:
+    (tmp_path / "a.py").write_text("")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "__init__.py").write_text("")
+    (tmp_path / "sub" / "b.py").write_text("")
+    (tmp_path / "notes").mkdir()  # no __init__.py: not a package
+    (tmp_path / "README.md").write_text("")
+    assert catalog._walk([str(tmp_path)]) == ["a", "sub", "sub.b"]

@@ -8,7 +8,8 @@ tests/test_catalog.py checks that every rule sits in the package of its kind.
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
+from collections.abc import Iterable
 from functools import cache
 
 from dockreview.rules.rule import AnyRule, Kind, Rule
@@ -29,7 +30,7 @@ _loaded: dict[str, tuple[type[AnyRule], ...]] = {}
 
 @cache
 def all_rules() -> tuple[type[AnyRule], ...]:
-    found = [r for info in pkgutil.iter_modules(__path__) for r in _package_rules(info.name)]
+    found = [r for name, _ in _modules(__path__) for r in _package_rules(name)]
     return tuple(sorted(found, key=lambda r: r.code))
 
 
@@ -57,10 +58,33 @@ def _package_rules(package: str) -> tuple[type[AnyRule], ...]:
         top = importlib.import_module(name)
         modules = [top]
         if hasattr(top, "__path__"):
-            modules += [importlib.import_module(info.name)
-                        for info in pkgutil.walk_packages(top.__path__, prefix=f"{name}.")]
+            modules += [importlib.import_module(f"{name}.{module}") for module in _walk(top.__path__)]
         _loaded[package] = tuple(rule for module in modules for rule in _defined_in(module))
     return _loaded[package]
+
+
+def _modules(path: Iterable[str]) -> list[tuple[str, bool]]:
+    """(name, is a package) of the modules in a package's directories, sorted as pkgutil lists them
+    (pkgutil itself imports `inspect`, and with it `ast`, `dis` and `tokenize`, to do so)."""
+    found: dict[str, bool] = {}
+    for directory in path:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir() and os.path.isfile(os.path.join(entry.path, "__init__.py")):
+                    found.setdefault(entry.name, True)
+                elif entry.name.endswith(".py") and entry.name != "__init__.py" and entry.is_file():
+                    found.setdefault(entry.name[:-3], False)
+    return sorted(found.items())
+
+
+def _walk(path: Iterable[str], prefix: str = "") -> list[str]:
+    """The dotted names (below the package) of every module under a package, packages first."""
+    names: list[str] = []
+    for name, is_package in _modules(path):
+        names.append(prefix + name)
+        if is_package:
+            names += _walk([os.path.join(directory, name) for directory in path], f"{prefix}{name}.")
+    return names
 
 
 def _defined_in(module: object) -> list[type[AnyRule]]:
