@@ -246,6 +246,36 @@ def test_one_cat_file_process_for_every_blob(repo, monkeypatch):
     assert [a for a in started if "cat-file" in a] == [["git", "cat-file", "--batch"]]
 
 
+def test_the_trees_of_both_sides_are_read_at_once_and_as_one_at_a_time(repo, monkeypatch):
+    import subprocess
+
+    import dockreview.bot.cli.gitrepo
+    from dockreview.bot.cli.gitrepo import GitError, run_git_all
+
+    repo.commit({"svc/compose.yaml": BASE_COMPOSE, "gone.txt": "x\n"})
+    repo("rm", "-q", "gone.txt")
+    repo.commit()
+    started: list[list[str]] = []
+    real = subprocess.Popen
+
+    def counting(args, *a, **kw):
+        started.append(list(args))
+        return real(args, *a, **kw)
+
+    with GitRepo(repo.root) as alone:
+        expected = {rev: alone.tree(rev) for rev in ("main", "HEAD", "HEAD~1")}
+    monkeypatch.setattr(dockreview.bot.cli.gitrepo.subprocess, "Popen", counting)
+    with GitRepo(repo.root) as git:
+        git.read_trees("main", "HEAD", None, "HEAD~1", "main")
+        assert [git.tree(rev) for rev in expected] == list(expected.values())
+        change = git.change("main", "HEAD")
+    assert len([a for a in started if "ls-tree" in a]) == 3  # one each, started together
+    assert len([a for a in started if "diff" in a]) == 2
+    assert change.lines.keys() == {"svc/compose.yaml"}
+    with pytest.raises(GitError, match="ls-tree failed"):
+        run_git_all(repo.root, ("ls-tree", "HEAD"), ("ls-tree", "no-such-rev"))
+
+
 def test_symlinks_and_submodule_entries_are_not_read(repo):
     (repo.root / "link-compose.yml").symlink_to("compose.yaml")
     repo.commit()

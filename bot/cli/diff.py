@@ -28,6 +28,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         except GitError as exc:
             raise UsageError(f"unknown revision {args.head!r} (--head)") from exc
         merge_base = repo.merge_base(base_tip, head_rev or "HEAD")
+        repo.read_trees(merge_base, head_rev)
         base = repo.snapshot_at(merge_base)
         head = repo.snapshot_at(head_rev) if head_rev else repo.snapshot_worktree()
         config = load_config(args, head, repo.root)

@@ -44,6 +44,21 @@ def run_git(cwd: str | os.PathLike[str], *args: str) -> bytes:
     return proc.stdout
 
 
+def run_git_all(cwd: str | os.PathLike[str], *commands: tuple[str, ...]) -> list[bytes]:
+    """The outputs of several git commands run at once (each pays git's start-up; together, once)."""
+    try:
+        procs = [subprocess.Popen(["git", *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE) for args in commands]
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH") from exc
+    outputs = [proc.communicate() for proc in procs]
+    for args, proc, (_out, err) in zip(commands, procs, outputs, strict=True):
+        if proc.returncode != 0:
+            message = err.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git {args[0]} failed: {message[-1] if message else f'exit {proc.returncode}'}")
+    return [out for out, _err in outputs]
+
+
 @frozen
 class TreeEntry:
     mode: str
@@ -178,19 +193,19 @@ class GitRepo:
             self._trees[rev] = self._read_tree(rev)
         return self._trees[rev]
 
+    def read_trees(self, *revs: str | None) -> None:
+        """Read the trees of several revisions at once (None: the work tree, which has none)."""
+        wanted = list(dict.fromkeys(r for r in revs if r is not None and r not in self._trees))
+        if len(wanted) < 2:
+            for rev in wanted:
+                self.tree(rev)
+            return
+        outputs = run_git_all(self.root, *(_ls_tree(rev) for rev in wanted))
+        for rev, out in zip(wanted, outputs, strict=True):
+            self._trees[rev] = _tree_entries(out)
+
     def _read_tree(self, rev: str) -> dict[str, TreeEntry]:
-        out = self.git("ls-tree", "-r", "-z", "-l", "--full-tree", rev)
-        entries: dict[str, TreeEntry] = {}
-        for record in out.split(b"\0"):
-            if not record:
-                continue
-            meta, _, raw_path = record.partition(b"\t")
-            mode, _kind, oid, size = meta.decode("ascii").split()
-            path = raw_path.decode("utf-8", "surrogateescape")
-            # `BAD` (or anything not a number): the object is missing from the store (a damaged
-            # repository, a partial clone past its size filter). Its read finds nothing: a note.
-            entries[path] = TreeEntry(mode, oid, int(size) if size.isdigit() else None)
-        return entries
+        return _tree_entries(self.git(*_ls_tree(rev)))
 
     def missing_blobs(self, base: str, head: str | None) -> list[str]:
         """Paths whose blob the object store lacks (ls-tree says `BAD`) in `base` or `head`: git diff
@@ -246,9 +261,9 @@ class GitRepo:
         common = ["-c", "core.quotePath=false", "diff", "-M", "--no-ext-diff", "--no-textconv", "--no-color"]
         missing = self.missing_blobs(base, head)
         skip = [f":(exclude){p}" for p in missing]
-        status = self.git(*common, "--name-status", "-z", *revs, "--", *skip)
-        patch = self.git(*common, "--unified=0", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", *revs, "--",
-                         *skip)
+        status, patch = run_git_all(
+            self.root, (*common, "--name-status", "-z", *revs, "--", *skip),
+            (*common, "--unified=0", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", *revs, "--", *skip))
         change = parse_name_status(status)
         for path in missing:  # unreadable: reviewed as wholly changed, where the snapshot notes it
             change.lines[path] = None
@@ -285,6 +300,25 @@ class GitRepo:
             elif current is not None and not in_header:
                 current.append(raw.decode("utf-8", "surrogateescape"))
         return {path: "\n".join(lines) for path, lines in patches.items()}
+
+
+def _ls_tree(rev: str) -> tuple[str, ...]:
+    return ("ls-tree", "-r", "-z", "-l", "--full-tree", rev)
+
+
+def _tree_entries(out: bytes) -> dict[str, TreeEntry]:
+    """`git ls-tree -r -z -l` output as path -> entry."""
+    entries: dict[str, TreeEntry] = {}
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw_path = record.partition(b"\t")
+        mode, _kind, oid, size = meta.decode("ascii").split()
+        path = raw_path.decode("utf-8", "surrogateescape")
+        # `BAD` (or anything not a number): the object is missing from the store (a damaged
+        # repository, a partial clone past its size filter). Its read finds nothing: a note.
+        entries[path] = TreeEntry(mode, oid, int(size) if size.isdigit() else None)
+    return entries
 
 
 _SCP_LIKE = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?P<path>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
