@@ -41,7 +41,7 @@ from dockreview.bot.cli.common import load_config, run_review
 from dockreview.bot.review.diffmap import DiffMap
 from dockreview.bot.review.plan import plan_review
 from dockreview.rules.finding import SECRET_CATEGORIES
-from mirror_git import MirrorRepo, lacks_blobs
+from mirror_git import MirrorRepo
 from replay import (
     PRS_FILE,
     RESULTS_DIR,
@@ -63,6 +63,7 @@ def review_in_process(git_dir: Path, pr: PullRequest) -> dict[str, Any]:
         base_tip = repo.resolve(pr.base)
         head_rev = repo.resolve(pr.head)
         merge_base = repo.merge_base(base_tip, head_rev)
+        repo.read_trees(merge_base, head_rev)
         base = repo.snapshot_at(merge_base)
         head = repo.snapshot_at(head_rev)
         config = load_config(Namespace(config=None, fail_on=None), head, repo.root)
@@ -119,10 +120,8 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def cli_command(shim: bool) -> list[str]:
-    """The installed `dockreview` script, or the shim for mirrors that lack large blobs."""
-    if shim:
-        return [sys.executable, str(Path(__file__).resolve().with_name("cli_shim.py"))]
+def cli_command() -> list[str]:
+    """The installed `dockreview` script."""
     script = Path(sys.executable).with_name("dockreview")
     found = str(script) if script.exists() else shutil.which("dockreview")
     return [found] if found else [sys.executable, "-m", "dockreview.bot.cli"]
@@ -134,10 +133,9 @@ def review_with_cli(git_dir: Path, pr: PullRequest, repeat: int) -> dict[str, An
     cpu: list[float] = []
     fingerprints: list[str] = []
     status = None
-    shim = lacks_blobs(git_dir, pr.base, pr.head)
     with tempfile.TemporaryDirectory(prefix="replay-wt-") as work_tree:
         env = {**_clean_env(), "GIT_DIR": str(git_dir), "GIT_WORK_TREE": work_tree, "NO_COLOR": "1"}
-        command = [*cli_command(shim), "diff", "--base", pr.base, "--head", pr.head, "--format", "json"]
+        command = [*cli_command(), "diff", "--base", pr.base, "--head", pr.head, "--format", "json"]
         for _ in range(repeat):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
@@ -149,11 +147,11 @@ def review_with_cli(git_dir: Path, pr: PullRequest, repeat: int) -> dict[str, An
             status = proc.returncode
             if proc.returncode not in (0, 1):
                 tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-                return {"seconds": times, "cpu_seconds": cpu, "exit": status, "shim": shim,
+                return {"seconds": times, "cpu_seconds": cpu, "exit": status,
                         "error": " | ".join(tail)}
             fingerprints = sorted(f["fingerprint"] for f in json.loads(proc.stdout)["findings"])
     return {"seconds": times, "median": round(statistics.median(times), 4), "cpu_seconds": cpu,
-            "cpu_median": round(statistics.median(cpu), 4), "exit": status, "shim": shim,
+            "cpu_median": round(statistics.median(cpu), 4), "exit": status,
             "fingerprints": fingerprints}
 
 
