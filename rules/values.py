@@ -26,12 +26,15 @@ inherited from decorated bases, in definition order.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from operator import attrgetter
+from types import FunctionType
 from typing import Any, TypeVar, dataclass_transform, overload
 
 T = TypeVar("T")
 
 FIELDS = "__value_fields__"  # the class attribute holding a class's fields, base fields first
+MADE: list[type[Any]] = []  # the value classes whose __init__ this module writes (tests/test_value_inits.py)
 
 
 class _Missing:
@@ -162,6 +165,7 @@ def _make(cls: type[T], *, eq: bool, hashable: bool) -> type[T]:
     _add_methods(made_cls, eq=eq, hashable=hashable)
     if "__init__" not in own:
         _init_on_first_use(made_cls)
+        MADE.append(made_cls)
     return made_cls
 
 
@@ -237,30 +241,48 @@ def _init_on_first_use(cls: type[Any]) -> None:
 
 
 def _write_init(cls: type[Any]) -> Callable[..., None]:
-    """The `__init__` dataclass writes for these fields (slots, not frozen at run time)."""
+    """The `__init__` dataclass writes for these fields (slots, not frozen at run time): compiled with
+    the package (`rules/_value_inits.py`, generated from these sources) when it is there, else here."""
+    source, env, defaults = init_source(cls)
+    template = _precompiled().get(source)
+    if template is not None:
+        init: Callable[..., None] = FunctionType(template.__code__, env, "__init__", defaults)
+    else:
+        namespace: dict[str, Any] = {}
+        exec(source, env, namespace)  # the source holds only field names, as dataclass writes it
+        init = FunctionType(namespace["__init__"].__code__, env, "__init__", defaults)
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
+def init_source(cls: type[Any]) -> tuple[str, dict[str, Any], tuple[Any, ...]]:
+    """The source of a value class's `__init__` (parameters with defaults written `=None`: the values
+    are the function's own defaults), the names its body reads, and those defaults."""
     env: dict[str, Any] = {"_MISSING": MISSING}
     params: list[str] = []
+    defaults: list[Any] = []
     body: list[str] = []
     seen_default = False
     for f in cls.__dict__[FIELDS]:
         name = f.name
         has_default = f.default is not MISSING
         has_factory = f.default_factory is not MISSING
-        if has_default:
-            env[f"_default_{name}"] = f.default
-        if has_factory:
-            env[f"_factory_{name}"] = f.default_factory
         if not f.init:
             if has_default:
+                env[f"_default_{name}"] = f.default
                 body.append(f"__dataclass_self__.{name} = _default_{name}")
             elif has_factory:
+                env[f"_factory_{name}"] = f.default_factory
                 body.append(f"__dataclass_self__.{name} = _factory_{name}()")
             continue
         if has_default:
-            params.append(f"{name}=_default_{name}")
+            params.append(f"{name}=None")
+            defaults.append(f.default)
             body.append(f"__dataclass_self__.{name} = {name}")
         elif has_factory:
-            params.append(f"{name}=_MISSING")
+            env[f"_factory_{name}"] = f.default_factory
+            params.append(f"{name}=None")
+            defaults.append(MISSING)
             body.append(f"__dataclass_self__.{name} = _factory_{name}() if {name} is _MISSING else {name}")
         else:
             if seen_default:
@@ -272,8 +294,13 @@ def _write_init(cls: type[Any]) -> Callable[..., None]:
         body.append("__dataclass_self__.__post_init__()")
     source = (f"def __init__(__dataclass_self__, {', '.join(params)}) -> None:\n    "
               + "\n    ".join(body or ["pass"]))
-    namespace: dict[str, Any] = {}
-    exec(source, env, namespace)  # the source holds only field names, as dataclass writes it
-    init: Callable[..., None] = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    return init
+    return source, env, tuple(defaults)
+
+
+@cache
+def _precompiled() -> dict[str, Callable[..., None]]:
+    try:
+        from dockreview.rules._value_inits import INITS
+    except ImportError:  # pragma: no cover - the generated module is part of the package
+        return {}
+    return INITS
