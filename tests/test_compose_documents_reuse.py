@@ -57,3 +57,47 @@ def test_projects_of_one_file_under_two_env_files_keep_their_own_values() -> Non
     assert project(files).services["web"].image.text == "app:1"
     files[".env"] = "TAG=2\nMODE=a\n"
     assert project(files).services["web"].image.text == "app:2"
+
+
+def test_lookups_that_depend_on_earlier_answers_are_followed() -> None:
+    """`${A:-${B}}` reads B only when A is unset: the kept conversions branch on the answers."""
+    snap = snapshot({"compose.yaml": 'services:\n  web:\n    image: "app:${A:-${B:-none}}"\n'})
+    with_a = documents(snap, "compose.yaml", "", _env(A="a", B="ignored"))
+    assert _image(with_a) == "app:a"
+    assert documents(snap, "compose.yaml", "", _env(A="a", B="other")) is with_a  # B never read
+    b1 = documents(snap, "compose.yaml", "", _env(B="1"))
+    b2 = documents(snap, "compose.yaml", "", _env(B="2"))
+    neither = documents(snap, "compose.yaml", "", _env())
+    assert [_image(d) for d in (b1, b2, neither)] == ["app:1", "app:2", "app:none"]
+    assert documents(snap, "compose.yaml", "", _env(B="1", C="x")) is b1
+
+
+def test_many_environments_cost_one_conversion_each_and_one_walk_to_find(monkeypatch) -> None:
+    """A repository can name any number of environments: each distinct one is converted once, and
+    finding a kept conversion reads only the variables that conversion read."""
+    from dockreview.rules.model.compose import load
+
+    text = "services:\n" + "".join(f"  s{i}:\n    image: \"app:${{V{i}:-x}}\"\n" for i in range(50))
+    snap = snapshot({"compose.yaml": text})
+    converted: list[int] = []
+    real = load._documents
+
+    def counting(*args):  # type: ignore[no-untyped-def]
+        converted.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(load, "_documents", counting)
+    envs = [_env(**{f"V{i % 50}": str(i)}) for i in range(300)]
+    first = [documents(snap, "compose.yaml", "", env) for env in envs]
+    assert len(converted) == 300
+    reads: list[str] = []
+
+    class Counting(dict):  # type: ignore[type-arg]
+        def get(self, key, default=None):  # type: ignore[no-untyped-def]
+            reads.append(key)
+            return super().get(key, default)
+
+    for env, docs in zip(envs, first, strict=True):
+        env.values = Counting(env.values)
+        assert documents(snap, "compose.yaml", "", env) is docs
+    assert len(converted) == 300 and len(reads) == 300 * 50  # 50 variables per conversion, no more

@@ -122,25 +122,69 @@ def _yaml_source(snapshot: Snapshot, path: str) -> YamlSource:
 def documents(snapshot: Snapshot, path: str, base: str, env: Env) -> list[Document]:
     """The converted documents of `path` for an environment and base directory (shared across projects).
 
-    A conversion depends on the environment only through the variables it looked up, so it is kept
+    A conversion depends on the environment only through the variables it looks up, so it is kept
     with their values and reused for any environment that gives each of them the same value: the
     configurations of one project (other files, profiles, a different variable elsewhere) convert a
-    shared file once, not once each."""
-    kept: list[tuple[tuple[tuple[str, EnvValue | None], ...], list[Document]]] = snapshot.from_text(
-        ("model:compose-docs", base), path, list)
+    shared file once, not once each. The lookups are deterministic (which variable comes next
+    depends only on the answers so far), so the kept conversions form a decision tree on them: finding
+    one costs one conversion's lookups, however many environments a repository has."""
+    memo: _Lookups = snapshot.from_text(("model:compose-docs", base), path, _Lookups)
     get = env.values.get
-    for looked_up, converted in kept:
-        if all(get(name) == value for name, value in looked_up):
-            return converted
+    node = memo.root
+    while isinstance(node, _Ask):
+        node = node.answers.get(get(node.name), _UNKNOWN)
+    if isinstance(node, list):
+        return node
     seen: dict[str, EnvValue | None] = {}
 
     def lookup(name: str) -> EnvValue | None:
-        value = seen[name] = get(name)
-        return value
+        if name not in seen:
+            seen[name] = get(name)
+        return seen[name]
 
     converted = _documents(snapshot, path, base, lookup)
-    kept.append((tuple(seen.items()), converted))
+    memo.keep(list(seen.items()), converted)
     return converted
+
+
+class _Ask:
+    """The next variable a conversion looks up, and where each of its values leads."""
+
+    __slots__ = ("answers", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.answers: dict[EnvValue | None, _Ask | list[Document]] = {}
+
+
+_UNKNOWN: Any = object()
+
+
+class _Lookups:
+    """The conversions of one file (text and base directory), by the answers to their lookups."""
+
+    __slots__ = ("root",)
+
+    def __init__(self) -> None:
+        self.root: _Ask | list[Document] | None = None
+
+    def keep(self, asked: list[tuple[str, EnvValue | None]], converted: list[Document]) -> None:
+        if not asked:
+            self.root = converted
+            return
+        if self.root is None:
+            self.root = _Ask(asked[0][0])
+        node = self.root
+        for index, (name, value) in enumerate(asked):
+            if not isinstance(node, _Ask) or node.name != name:
+                return  # (cannot happen: lookups are deterministic) keep nothing rather than a wrong answer
+            following = node.answers.get(value)
+            if index + 1 == len(asked):
+                node.answers[value] = converted
+                return
+            if following is None:
+                following = node.answers[value] = _Ask(asked[index + 1][0])
+            node = following
 
 
 def _documents(snapshot: Snapshot, path: str, base: str, lookup: Callable[[str], EnvValue | None]) -> list[
