@@ -1077,7 +1077,7 @@ def __init__(__dataclass_self__, path, text, _sources=None) -> None:
 INITS['def __init__(__dataclass_self__, path, text, _sources=None) -> None:\n    __dataclass_self__.path = path\n    __dataclass_self__.text = text\n    __dataclass_self__._sources = _sources'] = __init__
 
 
-def __init__(__dataclass_self__, path, text, first_line, origin, line_map=None, _commands=None, name=None, _stopped=None) -> None:
+def __init__(__dataclass_self__, path, text, first_line, origin, line_map=None, _commands=None, name=None, _stopped=None, _docker=None, _docker_stopped=None) -> None:
     __dataclass_self__.path = path
     __dataclass_self__.text = text
     __dataclass_self__.first_line = first_line
@@ -1086,9 +1086,11 @@ def __init__(__dataclass_self__, path, text, first_line, origin, line_map=None, 
     __dataclass_self__._commands = _commands
     __dataclass_self__.name = name
     __dataclass_self__._stopped = _stopped
+    __dataclass_self__._docker = _docker
+    __dataclass_self__._docker_stopped = _docker_stopped
 
 
-INITS['def __init__(__dataclass_self__, path, text, first_line, origin, line_map=None, _commands=None, name=None, _stopped=None) -> None:\n    __dataclass_self__.path = path\n    __dataclass_self__.text = text\n    __dataclass_self__.first_line = first_line\n    __dataclass_self__.origin = origin\n    __dataclass_self__.line_map = line_map\n    __dataclass_self__._commands = _commands\n    __dataclass_self__.name = name\n    __dataclass_self__._stopped = _stopped'] = __init__
+INITS['def __init__(__dataclass_self__, path, text, first_line, origin, line_map=None, _commands=None, name=None, _stopped=None, _docker=None, _docker_stopped=None) -> None:\n    __dataclass_self__.path = path\n    __dataclass_self__.text = text\n    __dataclass_self__.first_line = first_line\n    __dataclass_self__.origin = origin\n    __dataclass_self__.line_map = line_map\n    __dataclass_self__._commands = _commands\n    __dataclass_self__.name = name\n    __dataclass_self__._stopped = _stopped\n    __dataclass_self__._docker = _docker\n    __dataclass_self__._docker_stopped = _docker_stopped'] = __init__
 
 
 def __init__(__dataclass_self__, path, text, lines, instructions, stages, global_args, escape=None, syntax=None, directives=None, problems=None) -> None:

@@ -49,7 +49,7 @@ def docker_runs(workflow: Workflow, step: Step) -> Iterator[DockerRun]:
     if source is None:
         return
     mapped = sorted(set(source.line_map or []))
-    for command in source.commands():
+    for command in source.docker_commands():
         if command.remote:
             continue
         args = docker_args(command.argv)

@@ -42,7 +42,7 @@ _MAY_RUN_DOCKER = lazy(r"docker|compose|podman|\$\{?dco?\b", re.IGNORECASE)
 def docker_calls(source: ShellSource) -> Iterator[DockerCall]:
     if not _MAY_RUN_DOCKER.search(source.text):
         return  # nothing here can run docker: spare the shell parser
-    for command in source.commands():
+    for command in source.docker_commands():
         args = docker_args(command.argv)
         if args:
             yield DockerCall(command, args)

@@ -94,7 +94,7 @@ def _from_source(source: ShellSource, workdir: str | None, job: Job | None = Non
     if not _MAY_RUN_DOCKER.search(source.text):
         return []
     found = []
-    for shell in source.commands():
+    for shell in source.docker_commands():
         command = docker_command(shell.argv)
         if command is not None:
             found.append(DockerInvocation(command, shell, source, Origin(source.path, shell.line, 1, shell.end_line),

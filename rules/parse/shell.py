@@ -83,6 +83,8 @@ class ShellSource:
     # What the source is called, when it has a name: the Makefile target, the workflow step.
     name: str = ""
     _stopped: str | None = field(default=None, repr=False)  # why the parser stopped before the end
+    _docker: list[Command] | None = field(default=None, repr=False, compare=False)  # `docker_commands()`
+    _docker_stopped: str | None = field(default=None, repr=False, compare=False)
 
     def file_line(self, text_line: int) -> int:
         """File line for a 1-based line of `text`."""
@@ -103,6 +105,21 @@ class ShellSource:
         if self._stopped:  # said on every use: the review asking may not be the one that parsed it
             budget.stopped(self.path, f"not reviewed completely: {self._stopped}")
         return self._commands
+
+    def docker_commands(self) -> list[Command]:
+        """The commands that may run docker, and the directory changes (`cd`, `pushd`, `popd`) among
+        them, in text order: what `commands()` finds of those, without building the others (most of a
+        script's commands; `commands()`' own list when it was already made). A command is left out
+        only when its text holds no `$`, no backquote, no docker, compose or podman and no directory
+        change: no expansion, wrapper or nested code of it can run docker."""
+        if self._commands is not None:
+            return self.commands()
+        if self._docker is None:
+            finder = _find(self.text, self.file_line, docker_only=True)
+            self._docker, self._docker_stopped = finder.found, finder.stopped
+        if self._docker_stopped:
+            budget.stopped(self.path, f"not reviewed completely: {self._docker_stopped}")
+        return self._docker
 
 
 @define
@@ -135,8 +152,8 @@ def find_commands(text: str, line_of: LineOf | None = None, *, path: str = "") -
     return finder.found
 
 
-def _find(text: str, line_of: LineOf) -> _Finder:
-    finder = _Finder(line_of)
+def _find(text: str, line_of: LineOf, *, docker_only: bool = False) -> _Finder:
+    finder = _Finder(line_of, docker_only=docker_only)
     finder.run(text[:MAX_TEXT], 0, "", False, {})
     if len(text) > MAX_TEXT:
         finder.stop(f"its shell code past line {line_of(text.count(chr(10), 0, MAX_TEXT) + 1)} "
@@ -199,6 +216,9 @@ _STATEMENTS = {"command", "redirected_statement", "pipeline", "list", "subshell"
                "unset_command", "test_command", "negated_command", "comment", ";", "&", "\n", ";;"}
 _REDIRECTS = {"file_redirect", "herestring_redirect", "heredoc_redirect"}
 _NOT_CODE = {"comment", "heredoc_body", "heredoc_start", "heredoc_end", "heredoc_content"}
+# What a command's text (its nested code and here-document included) holds when it may run docker
+# or change directory: an expansion or a command substitution, docker's words, `cd`/`pushd`/`popd`.
+_MAY_MATTER = lazy(r"[$`]|docker|compose|podman|(?<![\w.-])(?:cd|pushd|popd)(?![\w.-])", re.IGNORECASE)
 _HEREDOC_OPENING = lazy(r"<<-?[ \t]*(?:'([^'\n]+)'|\"([^\"\n]+)\"|\\?([\w.-]+))")
 _WORD_ESCAPE = lazy(r"\\(\n|.)", re.DOTALL)
 _DOUBLE_QUOTE_ESCAPES = lazy(r'\\([\\"$`]|\n)')
@@ -273,15 +293,20 @@ class _Word:
 
 
 class _Finder:
-    def __init__(self, line_of: LineOf) -> None:
+    def __init__(self, line_of: LineOf, *, docker_only: bool = False) -> None:
         self.line_of = line_of
         self.found: list[Command] = []
+        self.docker_only = docker_only  # leave out what cannot run docker (`ShellSource.docker_commands`)
+        self.left_out = 0  # commands left out: they count against MAX_COMMANDS as found ones do
         self.budget = 0
         self.deadline = 0.0
         self.stopped: str | None = None  # the first bound that stopped the parser, said as a reason
 
     def stop(self, reason: str) -> None:
         self.stopped = self.stopped or reason
+
+    def commands_seen(self) -> int:
+        return len(self.found) + self.left_out
 
     # --- entry: a whole text ----------------------------------------------------------------------
     def run(self, text: str, depth: int, function: str, remote: bool, variables: dict[str, str | None],
@@ -292,7 +317,7 @@ class _Finder:
             self.stop(f"shell code nested more than {MAX_DEPTH} levels deep (`sh -c`, `ssh`, here-documents) "
                       f"at line {(line_of or self.line_of)(1)} was not read")
             return
-        if len(self.found) >= MAX_COMMANDS:
+        if self.commands_seen() >= MAX_COMMANDS:
             self.stop(_too_many_commands())
             return
         source = _Text.of(text, line_of or self.line_of)
@@ -381,7 +406,7 @@ class _Walk:
         finder = self.finder
         steps = 0
         while self.stack:
-            if len(finder.found) >= MAX_COMMANDS:
+            if finder.commands_seen() >= MAX_COMMANDS:
                 finder.stop(_too_many_commands())
                 return
             steps += 1
@@ -533,6 +558,10 @@ class _Walk:
     # --- one simple command ----------------------------------------------------------------------
     def command(self, node: Node, base: int, function: str, heredoc: tuple[int, int] | None) -> None:
         source = self.source
+        if self.finder.docker_only and not _MAY_MATTER.search(source.slice(base + node.start_byte,
+                                                                          base + node.end_byte)):
+            self.finder.left_out += 1
+            return
         words: list[_Word] = []
         end = node.end_byte
         if node.type == "redirected_statement":

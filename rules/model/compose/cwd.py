@@ -60,7 +60,7 @@ def _moves(invocation: DockerInvocation) -> list[str]:
     """The directory changes in effect at the command: relative paths, `_SCRIPT` or `_UNKNOWN` markers."""
     source = invocation.source
     target = invocation.shell
-    commands = source.commands()
+    commands = source.docker_commands()  # the invocation's own list: its `cd`s are there
     makefile = source.origin.startswith("makefile")
     stack: list[list[str]] = []
     moves: list[str] = []
