@@ -1,7 +1,7 @@
 """Webhook acknowledgement latency under load while the worker does real reviews, over loopback.
 
     python bench/webhook_load.py [--rate 500] [--seconds 10] [--queue memory|redis|both]
-                                 [--worker busy|idle] [--prs 150] [--mix 30,100,300]
+                                 [--worker busy|idle] [--prs 400] [--mix 30,100,300]
 
 Target (issue 13): p99 <= 10 ms at 500 deliveries/s for 10 s, 0 errors, in both modes, while the
 worker is busy with real reviews against the fake GitHub.
@@ -260,7 +260,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--queue", choices=["memory", "redis", "both"], default="both")
     parser.add_argument("--worker", choices=["busy", "idle"], default="busy")
-    parser.add_argument("--prs", type=int, default=150, help="pull requests the worker reviews during the load")
+    parser.add_argument("--prs", type=int, default=400, help="pull requests the worker reviews during the load")
     parser.add_argument("--mix", default="30,100,300", help="changed files per pull request, in turn")
     args = parser.parse_args()
     rates = args.rate or [TARGET_RATE]
