@@ -20,7 +20,7 @@ DIRECTORY_CHANGES = ("cd", "pushd", "popd")
 
 def _matters(command: shell.Command) -> bool:
     return (docker_command(command.argv) is not None or docker_args(command.argv) is not None
-            or bool(command.argv) and command.argv[0] in DIRECTORY_CHANGES)
+            or (bool(command.argv) and command.argv[0] in DIRECTORY_CHANGES))
 
 
 def _same(source: ShellSource) -> tuple[list[shell.Command], list[shell.Command], bool]:
