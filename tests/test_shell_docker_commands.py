@@ -74,6 +74,9 @@ CONSTRUCTED = {
     "upper-case binary": "DOCKER=/usr/bin/docker\n\"$DOCKER\" rm -f db\n",
     "podman": "podman-compose down -v\npodman volume rm data\n",
     "paths only": "cp /tmp/docker-mailserver/x .\necho compose\n",
+    "quoted program": 'docker ps\necho "x"\nd"ocker" volume prune -f\n',
+    "escaped program": "docker ps\nd\\ocker rm -f x\n",
+    "quoted directory change": "docker ps\n'c'd app\ndocker compose up\n",
     "broken statement": "if [ x\n docker compose down -v\nfi\n",
 }
 

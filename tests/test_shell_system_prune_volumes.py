@@ -48,3 +48,15 @@ def test_near_misses() -> None:
             """
     }
     assert lines(files, RULE) == []
+
+
+def test_quotes_and_backslashes_do_not_hide_docker() -> None:
+    """The shell removes quotes and backslashes before it runs a word: `d"ocker"` is docker, in a
+    script that names docker nowhere else, and beside other commands that do not."""
+    files = {
+        "deploy.sh": 'echo "cleaning up"\nd"ocker" system prune -af --volumes\n',
+        "ops/reset.sh": "set -e\n'dock'er volume prune -f\n",
+        "ops/other.sh": "echo start\nd\\ocker system prune --volumes -f\necho done\n",
+    }
+    result = findings(files, rule=RULE)
+    assert sorted((f.path, f.line) for f in result) == [("deploy.sh", 2), ("ops/other.sh", 2), ("ops/reset.sh", 2)]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from dockreview.rules.docker.files import FileContext
 from dockreview.rules.finding import Severity
 from dockreview.rules.lazyre import lazy
-from dockreview.rules.parse.shell import Command, ShellSource
+from dockreview.rules.parse.shell import Command, ShellSource, may_run_docker
 from dockreview.rules.snapshot import join, parent
 from dockreview.rules.values import define
 
@@ -35,12 +35,8 @@ class DockerCall:
     args: list[str]
 
 
-# Text that may start docker: the CLI, compose, podman, or a variable named like them (`$dc`, `$DOCKER`).
-_MAY_RUN_DOCKER = lazy(r"docker|compose|podman|\$\{?dco?\b", re.IGNORECASE)
-
-
 def docker_calls(source: ShellSource) -> Iterator[DockerCall]:
-    if not _MAY_RUN_DOCKER.search(source.text):
+    if not may_run_docker(source.text):
         return  # nothing here can run docker: spare the shell parser
     for command in source.docker_commands():
         args = docker_args(command.argv)

@@ -9,22 +9,17 @@ it (a step's `working-directory`, a Makefile's own directory).
 
 from __future__ import annotations
 
-import re
 from functools import partial
 
 from dockreview.rules.classify import FileType
-from dockreview.rules.lazyre import lazy
 from dockreview.rules.model.source import Origin
 from dockreview.rules.parse.dockercli import DockerCommand, docker_command
 from dockreview.rules.parse.makefile import Makefile
-from dockreview.rules.parse.shell import Command, Script, ShellSource
+from dockreview.rules.parse.shell import Command, Script, ShellSource, may_run_docker
 from dockreview.rules.parse.workflow import Job, Step, Workflow
 from dockreview.rules.parse.yamlsrc import as_str
 from dockreview.rules.snapshot import Snapshot, parent
 from dockreview.rules.values import field, frozen
-
-# Text that may start docker: the CLI, compose, podman, or a variable named like them (`$dc`, `$DOCKER`).
-_MAY_RUN_DOCKER = lazy(r"docker|compose|podman|\$\{?dco?\b", re.IGNORECASE)
 
 
 @frozen
@@ -70,7 +65,7 @@ def _scan(snapshot: Snapshot) -> list[DockerInvocation]:
     for kind in (FileType.SCRIPT, FileType.MAKEFILE, FileType.WORKFLOW):
         for path in snapshot.files_of(kind):
             text = snapshot.text(path)
-            if text is None or not _MAY_RUN_DOCKER.search(text):
+            if text is None or not may_run_docker(text):
                 continue
             found.extend(snapshot.from_text("model:docker-invocations", path, partial(_in_file, snapshot, path)))
     return found
@@ -91,7 +86,7 @@ def _in_file(snapshot: Snapshot, path: str) -> list[DockerInvocation]:
 
 def _from_source(source: ShellSource, workdir: str | None, job: Job | None = None,
                  step: Step | None = None, workflow: Workflow | None = None) -> list[DockerInvocation]:
-    if not _MAY_RUN_DOCKER.search(source.text):
+    if not may_run_docker(source.text):
         return []
     found = []
     for shell in source.docker_commands():

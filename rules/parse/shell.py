@@ -216,9 +216,25 @@ _STATEMENTS = {"command", "redirected_statement", "pipeline", "list", "subshell"
                "unset_command", "test_command", "negated_command", "comment", ";", "&", "\n", ";;"}
 _REDIRECTS = {"file_redirect", "herestring_redirect", "heredoc_redirect"}
 _NOT_CODE = {"comment", "heredoc_body", "heredoc_start", "heredoc_end", "heredoc_content"}
+# Text that may start docker: the CLI, compose, podman, or a variable named like them (`$dc`, `$DOCKER`).
+_MAY_RUN_DOCKER = lazy(r"docker|compose|podman|\$\{?dco?\b", re.IGNORECASE)
 # What a command's text (its nested code and here-document included) holds when it may run docker
 # or change directory: an expansion or a command substitution, docker's words, `cd`/`pushd`/`popd`.
 _MAY_MATTER = lazy(r"[$`]|docker|compose|podman|(?<![\w.-])(?:cd|pushd|popd)(?![\w.-])", re.IGNORECASE)
+_QUOTING = str.maketrans("", "", "\"'\\")
+
+
+def _found_unquoted(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether `pattern` is in `text` as the shell reads it: quotes and backslashes are removed
+    before a word is run (`d"ocker" volume prune`, `d\\ocker rm` run docker)."""
+    if pattern.search(text):
+        return True
+    return text != (unquoted := text.translate(_QUOTING)) and bool(pattern.search(unquoted))
+
+
+def may_run_docker(text: str) -> bool:
+    """Whether shell code may run docker (else its docker commands need not be looked for)."""
+    return _found_unquoted(_MAY_RUN_DOCKER, text)
 _HEREDOC_OPENING = lazy(r"<<-?[ \t]*(?:'([^'\n]+)'|\"([^\"\n]+)\"|\\?([\w.-]+))")
 _WORD_ESCAPE = lazy(r"\\(\n|.)", re.DOTALL)
 _DOUBLE_QUOTE_ESCAPES = lazy(r'\\([\\"$`]|\n)')
@@ -558,8 +574,8 @@ class _Walk:
     # --- one simple command ----------------------------------------------------------------------
     def command(self, node: Node, base: int, function: str, heredoc: tuple[int, int] | None) -> None:
         source = self.source
-        if self.finder.docker_only and not _MAY_MATTER.search(source.slice(base + node.start_byte,
-                                                                          base + node.end_byte)):
+        if self.finder.docker_only and not _found_unquoted(_MAY_MATTER, source.slice(base + node.start_byte,
+                                                                                   base + node.end_byte)):
             self.finder.left_out += 1
             return
         words: list[_Word] = []
