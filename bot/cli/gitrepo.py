@@ -28,24 +28,12 @@ class GitError(Exception):
 
 
 def run_git(cwd: str | os.PathLike[str], *args: str) -> bytes:
-    try:
-        proc = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed or not on PATH") from exc
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {message[-1] if message else f'exit {proc.returncode}'}")
-    return proc.stdout
+    return run_git_all(cwd, args)[0]
 
 
 def run_git_all(cwd: str | os.PathLike[str], *commands: tuple[str, ...]) -> list[bytes]:
-    """The outputs of several git commands run at once (each pays git's start-up; together, once)."""
+    """The outputs of git commands run at once (each pays git's start-up; together, once); GitError
+    with git's last line of complaint when one fails."""
     try:
         procs = [subprocess.Popen(["git", *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE) for args in commands]
