@@ -110,8 +110,9 @@ class ShellSource:
         """The commands that may run docker, and the directory changes (`cd`, `pushd`, `popd`) among
         them, in text order: what `commands()` finds of those, without building the others (most of a
         script's commands; `commands()`' own list when it was already made). A command is left out
-        only when its text holds no `$`, no backquote, no docker, compose or podman and no directory
-        change: no expansion, wrapper or nested code of it can run docker."""
+        only when its text, read with and without its quotes and backslashes, holds no `$`, no
+        backquote, no docker, compose or podman and no directory change: no expansion, wrapper or
+        nested code of it can run docker."""
         if self._commands is not None:
             return self.commands()
         if self._docker is None:
@@ -235,6 +236,8 @@ def _found_unquoted(pattern: re.Pattern[str], text: str) -> bool:
 def may_run_docker(text: str) -> bool:
     """Whether shell code may run docker (else its docker commands need not be looked for)."""
     return _found_unquoted(_MAY_RUN_DOCKER, text)
+
+
 _HEREDOC_OPENING = lazy(r"<<-?[ \t]*(?:'([^'\n]+)'|\"([^\"\n]+)\"|\\?([\w.-]+))")
 _WORD_ESCAPE = lazy(r"\\(\n|.)", re.DOTALL)
 _DOUBLE_QUOTE_ESCAPES = lazy(r'\\([\\"$`]|\n)')
