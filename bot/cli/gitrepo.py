@@ -184,10 +184,6 @@ class GitRepo:
     def read_trees(self, *revs: str | None) -> None:
         """Read the trees of several revisions at once (None: the work tree, which has none)."""
         wanted = list(dict.fromkeys(r for r in revs if r is not None and r not in self._trees))
-        if len(wanted) < 2:
-            for rev in wanted:
-                self.tree(rev)
-            return
         outputs = run_git_all(self.root, *(_ls_tree(rev) for rev in wanted))
         for rev, out in zip(wanted, outputs, strict=True):
             self._trees[rev] = _tree_entries(out)
