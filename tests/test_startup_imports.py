@@ -45,17 +45,23 @@ CHANGE_ONLY = ("dockreview.rules.changes.compose",)
 NEVER = ("importlib.metadata", "jsonschema", "fastapi", "githubkit", "httpx", "redis", "uvicorn", "pydantic")
 
 
-def loaded_by_check(directory: Path) -> list[str]:
+def imported_by_cli(directory: Path, argv: list[str], env: dict[str, str] | None = None) -> list[str]:
+    """The modules `dockreview <argv>` imported in a fresh interpreter: those loaded before the CLI
+    ran (site and the environment's .pth files, which may import shutil or certifi) are left out,
+    since the CLI did not cost them."""
     code = (
-        "import json, sys; from dockreview.bot.cli import main; "
-        "rc = main(['check', '--fail-on', 'never', '--format', 'json']); "
-        "print(json.dumps(sorted(sys.modules)))"
+        "import sys; started = set(sys.modules); import json; from dockreview.bot.cli import main; "
+        f"rc = main({argv!r}); "
+        "print(json.dumps(sorted(set(sys.modules) - started)))"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=directory, capture_output=True, text=True, check=True,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
-    last = proc.stdout.strip().splitlines()[-1]
-    modules: list[str] = json.loads(last)
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **(env or {})})
+    modules: list[str] = json.loads(proc.stdout.strip().splitlines()[-1])
     return modules
+
+
+def loaded_by_check(directory: Path) -> list[str]:
+    return imported_by_cli(directory, ["check", "--fail-on", "never", "--format", "json"])
 
 
 def loaded(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
@@ -109,14 +115,8 @@ def test_neither_argument_parsing_nor_a_compose_change_imports_shutil_or_the_doc
     repo = Git(tmp_path / "repo")
     repo.commit({"compose.yaml": COMPOSE}, "base")
     repo.commit({"compose.yaml": COMPOSE.replace("1.27.2", "1.27.3")}, "head")
-    code = (
-        "import json, sys; from dockreview.bot.cli import main; "
-        "rc = main(['diff', '--base', 'HEAD~1', '--fail-on', 'never', '--format', 'json']); "
-        "print(json.dumps(sorted(sys.modules)))"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=repo.root, capture_output=True, text=True, check=True,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
-    modules = json.loads(proc.stdout.strip().splitlines()[-1])
+    modules = imported_by_cli(repo.root, ["diff", "--base", "HEAD~1", "--fail-on", "never", "--format", "json"],
+                              {"HOME": str(tmp_path)})
     assert "dockreview.rules.changes.compose" in modules  # it compared the projects
     assert loaded(modules, ("shutil", "bz2", "lzma", "dockerfile_parse", "dockreview.rules.changes.dockerfile")) == []
 
