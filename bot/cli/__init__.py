@@ -15,6 +15,6 @@ contract in .importlinter keep it so).
 
 from __future__ import annotations
 
-from dockreview.bot.cli.commands import build_parser, main
+from dockreview.bot.cli.commands import build_parser, console, main
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "console", "main"]

@@ -1,7 +1,5 @@
 """`python -m dockreview.bot.cli`."""
 
-import sys
+from dockreview.bot.cli.commands import console
 
-from dockreview.bot.cli.commands import main
-
-sys.exit(main())
+console()
