@@ -67,3 +67,21 @@ def test_main_in_a_process_returns_after_a_review(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     assert main(["check", str(tmp_path), "--format", "json", "--output", str(out)]) == 1
     assert json.loads(out.read_text())["findings"]
+
+
+def test_a_review_sets_the_collector_for_reviews_and_other_commands_leave_it(tmp_path: Path) -> None:
+    import gc
+
+    from dockreview.bot.cli import main
+    from dockreview.rules.budget import REVIEW_GC_THRESHOLD
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        assert main(["rules"]) == 0
+        assert gc.get_threshold() == (700, 10, 10)
+        (tmp_path / "compose.yaml").write_text(SECRET_COMPOSE)
+        main(["check", str(tmp_path), "--fail-on", "never", "--format", "json", "--output", str(tmp_path / "r.json")])
+        assert gc.get_threshold()[0] == REVIEW_GC_THRESHOLD
+    finally:
+        gc.set_threshold(*before)

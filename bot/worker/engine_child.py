@@ -14,7 +14,6 @@ in about a third of a second.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import pickle
 import signal
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from dockreview.rules import Config, Report, Snapshot, review
-from dockreview.rules.budget import FILE_BUDGET
+from dockreview.rules.budget import FILE_BUDGET, collect_less_during_reviews
 from dockreview.rules.diff import Change
 
 HEADER = struct.Struct(">Q")
@@ -170,7 +169,7 @@ def main() -> int:
     # handle: it stops the child by closing the pipe (or kills it).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
-    gc.set_threshold(100_000, 50, 100)  # as the CLI does (bot/cli/commands.py): fewer young collections
+    collect_less_during_reviews()  # as the CLI does: a review leaves little to the cyclic collector
     requests = os.fdopen(os.dup(0), "rb")
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
