@@ -93,6 +93,33 @@ def test_a_script_beside_the_file_brings_the_command_scan_back(tmp_path: Path) -
     modules = loaded_by_check(tmp_path)
     assert "dockreview.rules.model.commands" in modules
     assert "dockreview.rules.catalog.shell.compose_down_volumes" in modules
+    # The shell parser loads tree-sitter-bash's grammar without the package's importlib.resources.
+    assert "tree_sitter" in modules
+    assert loaded(modules, ("importlib.resources", "tempfile")) == []
+
+
+def test_the_grammar_loaded_without_the_package_is_the_packages_own() -> None:
+    """In a fresh interpreter (where the package is not imported yet) the grammar comes from the
+    binding alone; it parses a script to the same tree as the package's grammar."""
+    import tree_sitter_bash
+    from tree_sitter import Language, Parser
+
+    script = "if [ -n \"$X\" ]; then docker compose -f a.yml down -v; fi\ncase $1 in up) make up;; esac\n"
+    code = (
+        "import sys; from tree_sitter import Language, Parser; "
+        "from dockreview.rules.parse.shell import _bash_grammar; "
+        "grammar = Language(_bash_grammar()); "
+        f"print('tree_sitter_bash' in sys.modules, grammar.node_kind_count, "
+        f"str(Parser(grammar).parse({script.encode()!r}).root_node))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    imported, kinds, tree = proc.stdout.strip().split(" ", 2)
+    package = Language(tree_sitter_bash.language())
+    assert imported == "False"  # the package's __init__ did not run
+    assert int(kinds) == package.node_kind_count
+    assert tree == str(Parser(package).parse(script.encode()).root_node)
+
 
 
 def test_the_docs_links_read_the_same_project_urls_as_importlib_metadata() -> None:

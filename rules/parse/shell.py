@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -196,10 +197,32 @@ def _restore(word: str, expressions: list[str]) -> str:
 @functools.cache
 def _parser() -> Parser:
     # Imported here: the value types above (a Dockerfile's RUN sources) need no parser.
-    import tree_sitter_bash
     from tree_sitter import Language, Parser
 
-    return Parser(Language(tree_sitter_bash.language()))
+    return Parser(Language(_bash_grammar()))
+
+
+def _bash_grammar() -> object:
+    """tree-sitter-bash's grammar, from the package's compiled `_binding`. Importing the package
+    itself also imports importlib.resources (and with it tempfile, shutil and random: about 6 ms of
+    a script's review) for a highlight query this parser never reads. Where the binding is not
+    where the package keeps it, or the package is already imported, the package gives it."""
+    import importlib.machinery as machinery
+    import importlib.util
+
+    package = sys.modules.get("tree_sitter_bash")
+    spec = importlib.util.find_spec("tree_sitter_bash") if package is None else None
+    if spec is not None and spec.submodule_search_locations:
+        finder = machinery.FileFinder(spec.submodule_search_locations[0],
+                                      (machinery.ExtensionFileLoader, machinery.EXTENSION_SUFFIXES))
+        binding = finder.find_spec("tree_sitter_bash._binding")
+        if binding is not None and binding.loader is not None:
+            module = importlib.util.module_from_spec(binding)
+            binding.loader.exec_module(module)
+            return module.language()
+    import tree_sitter_bash
+
+    return tree_sitter_bash.language()
 
 
 # --- the finder ---------------------------------------------------------------------------------
