@@ -85,3 +85,13 @@ def test_a_review_sets_the_collector_for_reviews_and_other_commands_leave_it(tmp
         assert gc.get_threshold()[0] == REVIEW_GC_THRESHOLD
     finally:
         gc.set_threshold(*before)
+
+
+def test_under_cprofile_the_review_ends_as_usual_so_the_profile_is_written(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(SECRET_COMPOSE)
+    profile = tmp_path / "review.prof"
+    proc = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "dockreview.bot.cli",
+                           "check", "--fail-on", "never"], cwd=tmp_path, capture_output=True, check=False,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+    assert proc.returncode == 0, proc.stderr
+    assert profile.stat().st_size > 0

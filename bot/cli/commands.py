@@ -184,7 +184,8 @@ def main(argv: list[str] | None = None, *, exit_after_review: bool = False) -> i
 
         collect_less_during_reviews()
     status = _run(args)
-    if review and exit_after_review:
+    # Under a profiler or a tracer (cProfile, coverage), their results are written at the usual exit.
+    if review and exit_after_review and sys.getprofile() is None and sys.gettrace() is None:
         _exit_now(status)
     return status
 
