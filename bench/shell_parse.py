@@ -27,8 +27,8 @@ from pathlib import Path
 
 from dockreview.rules import Snapshot
 from dockreview.rules.classify import FileType
-from dockreview.rules.docker.commands import _MAY_RUN_DOCKER, docker_args
-from dockreview.rules.parse.shell import ShellSource
+from dockreview.rules.docker.commands import docker_args
+from dockreview.rules.parse.shell import ShellSource, may_run_docker
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = {FileType.SCRIPT: "scripts", FileType.MAKEFILE: "makefiles", FileType.WORKFLOW: "workflows",
@@ -84,7 +84,7 @@ def main() -> None:
     for label in KINDS.values():
         group = by_kind.get(label, [])
         seconds, parsed = timed(group, args.repeat)
-        filtered = [s for s in group if _MAY_RUN_DOCKER.search(s.text)]
+        filtered = [s for s in group if may_run_docker(s.text)]
         filtered_seconds, _ = timed(filtered, args.repeat)
         commands = [(s, c) for s in parsed for c in s.commands()]
         docker = [(s, c) for s, c in commands if docker_args(c.argv)]

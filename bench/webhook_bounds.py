@@ -26,7 +26,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from webhook_load import SECRET, free_port, test_key, wait_port  # noqa: E402
+from webhook_load import free_port, wait_port  # noqa: E402
+
+SECRET = "bench-secret"  # the webhook secret of the service started here
+
+
+def test_key() -> str:
+    """A throw-away App private key (the service needs one to start; no GitHub is reached)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                             serialization.NoEncryption()).decode()
 
 
 def status_of(pid: int, field: str) -> int:
