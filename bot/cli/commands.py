@@ -184,10 +184,18 @@ def main(argv: list[str] | None = None, *, exit_after_review: bool = False) -> i
 
         collect_less_during_reviews()
     status = _run(args)
-    # Under a profiler or a tracer (cProfile, coverage), their results are written at the usual exit.
-    if review and exit_after_review and sys.getprofile() is None and sys.gettrace() is None:
+    if review and exit_after_review and not _observed():
         _exit_now(status)
     return status
+
+
+def _observed() -> bool:
+    """Whether a profiler, tracer or coverage tool watches this process: their results are written
+    at the usual exit, so a review then ends that way."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring: Any = getattr(sys, "monitoring", None)  # Python 3.12+: tools may use sys.monitoring instead
+    return monitoring is not None and any(monitoring.get_tool(tool) is not None for tool in range(6))
 
 
 def console() -> NoReturn:
