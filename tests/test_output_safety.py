@@ -20,7 +20,7 @@ from dockreview.bot.review import markdown as md
 from dockreview.bot.review.changes import markdown_table
 from dockreview.bot.review.comment import SECRET_CATEGORIES, comment_body
 from dockreview.bot.review.plan import plan_review
-from dockreview.bot.review.summary import annotations, check_output, review_body
+from dockreview.bot.review.summary import check_annotations, check_output, review_body
 from dockreview.rules import catalog
 from dockreview.rules.config import Config
 from dockreview.rules.engine import Change, review
@@ -154,7 +154,7 @@ def _outputs(files: dict[str, str], base_files: dict[str, str], code: str) -> di
         out[f"comment {i}"] = comment_body(finding, snapshot.line(finding.path, finding.line))
     out["check output"] = repr(check_output(report, plan, head_sha="a" * 40, config=config,
                                             repo_url="https://github.com/o/r"))
-    out["annotations"] = repr(annotations(report.findings))
+    out["annotations"] = repr(check_annotations(report.findings))
     out["review body"] = review_body(plan)
     out["review payload"] = repr(plan.review_payload(review_body(plan)))
     out["findings"] = repr([(f.message, f.evidence, f.suggestion, f.related, f.fingerprint()) for f in report.findings])

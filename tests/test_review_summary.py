@@ -5,8 +5,8 @@ from dockreview.bot.review.plan import plan_review
 from dockreview.bot.review.render import render_markdown
 from dockreview.bot.review.summary import (
     MAX_SUMMARY,
-    annotations,
     batches,
+    check_annotations,
     check_output,
     conclusion,
     no_docker_changes_output,
@@ -135,7 +135,7 @@ def test_review_body_counts_every_problem_with_max_comments() -> None:
 def test_annotations_levels_columns_and_batches() -> None:
     items = [make(1, Severity.ERROR, column=5), make(2, Severity.WARNING, end_line=4), make(3, Severity.NOTE)]
     items.append(make(9, slug="x" * 400, suggestion="image: web:1.2"))
-    result = annotations(items, max_message=50)
+    result = check_annotations(items, max_message=50)
     assert [a["annotation_level"] for a in result] == ["failure", "warning", "notice", "warning"]
     assert result[0]["start_column"] == 5 and result[0]["end_column"] == 5
     assert "start_column" not in result[1] and result[1]["end_line"] == 4
@@ -143,7 +143,7 @@ def test_annotations_levels_columns_and_batches() -> None:
     assert len(result[3]["title"]) == 255
     assert all(len(a["message"]) <= 50 for a in result)
     assert result[3]["raw_details"].startswith("Suggested replacement:")
-    many = annotations([make(n) for n in range(1, 121)])
+    many = check_annotations([make(n) for n in range(1, 121)])
     chunks = list(batches(many))
     assert [len(c) for c in chunks] == [50, 50, 20]
     assert [a for c in chunks for a in c] == many
@@ -158,7 +158,7 @@ def test_no_secret_in_any_output() -> None:
     outputs = [
         json.dumps(plan.review_payload(review_body(plan))),
         json.dumps(check_output(report, plan, head_sha=SHA, config=Config(), repo_url=REPO)),
-        json.dumps(annotations(items)),
+        json.dumps(check_annotations(items)),
         render_markdown(Report(findings=items), None, Config(), SHA),
         json.dumps(plan.fixed_edits()),
     ]

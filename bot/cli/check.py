@@ -59,6 +59,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise UsageError(f"--stdin-filename {args.stdin_filename or DEFAULT_STDIN_NAME}: not a file dockreview "
                              "reviews (name it like a Dockerfile, compose file, workflow, script or Makefile)")
     config = load_config(args, snapshot, root)
+    missing: list[Path]
     if stdin:
         paths, missing = [stdin_path], []
     else:

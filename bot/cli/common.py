@@ -48,9 +48,9 @@ def load_config(args: argparse.Namespace, snapshot: Snapshot, root: Path) -> Con
     else:
         config = None
         for found in (*CONFIG_PATHS, PYPROJECT):
-            text = snapshot.text(found) if snapshot.has(found) else None
-            if text is not None:
-                config = Config.from_file(found, text, found)
+            found_text = snapshot.text(found) if snapshot.has(found) else None
+            if found_text is not None:
+                config = Config.from_file(found, found_text, found)
             if config is not None:
                 break
         config = config or Config()

@@ -92,6 +92,7 @@ def worker() -> int:
     if not settings.redis_url:
         print("dockreview: `worker` needs REDIS_URL (without it, `serve` runs the worker itself)", file=sys.stderr)
         return 2
+    redis_url = settings.redis_url
     setup(settings.log_level)
     if settings.metrics_port:
         from dockreview.bot.metrics import REGISTRY
@@ -101,7 +102,7 @@ def worker() -> int:
         start_http_server(settings.metrics_port, registry=REGISTRY)
 
     async def main() -> None:
-        queue = RedisQueue(settings.redis_url, job_timeout=settings.job_timeout)
+        queue = RedisQueue(redis_url, job_timeout=settings.job_timeout)
         runner = Worker(settings, queue)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -85,8 +85,9 @@ def load_manifest(webhook_url: str, redirect_url: str, path: Path | None = None)
         raise SetupError(f"{path} is not a valid manifest: {exc}") from None
     if not isinstance(data, dict):
         raise SetupError(f"{path} is not a mapping")
-    manifest = json.loads(json.dumps(data))  # plain JSON types
-    hook = manifest.get("hook_attributes") if isinstance(manifest.get("hook_attributes"), dict) else {}
+    manifest: dict[str, Any] = json.loads(json.dumps(data))  # plain JSON types
+    written = manifest.get("hook_attributes")
+    hook = written if isinstance(written, dict) else {}
     manifest["hook_attributes"] = {**hook, "url": webhook_url, "active": True}
     manifest["redirect_url"] = redirect_url
     return manifest

@@ -53,7 +53,8 @@ def _repo(owner: str, repo: str) -> str:
 # --- pull requests -------------------------------------------------------------------------------
 async def get_pull(gh: GitHubClient, owner: str, repo: str, number: int) -> Json:
     """The pull request: head and base (sha, repo), changed_files, ..."""
-    return await gh.json("GET", f"{_repo(owner, repo)}/pulls/{number}")
+    pull: Json = await gh.json("GET", f"{_repo(owner, repo)}/pulls/{number}")
+    return pull
 
 
 async def list_pull_files(gh: GitHubClient, owner: str, repo: str, number: int) -> list[Json]:
@@ -119,7 +120,8 @@ async def update_check_run(gh: GitHubClient, owner: str, repo: str, check_run_id
 # --- git database --------------------------------------------------------------------------------
 async def get_tree(gh: GitHubClient, owner: str, repo: str, sha: str) -> Json:
     """Every path of a commit with its mode, type, sha and size (`truncated` when GitHub cut the list)."""
-    return await gh.json("GET", f"{_repo(owner, repo)}/git/trees/{sha}", params={"recursive": "1"})
+    tree: Json = await gh.json("GET", f"{_repo(owner, repo)}/git/trees/{sha}", params={"recursive": "1"})
+    return tree
 
 
 async def get_blob(gh: GitHubClient, owner: str, repo: str, sha: str) -> bytes:

@@ -135,9 +135,9 @@ def _retry_policy(base_delay: float) -> Any:
             wait = exc.retry_after.total_seconds() if exc.retry_after else 60 * base_delay
             return RetryOption(True, timedelta(seconds=min(max(wait, base_delay), MAX_SECONDARY_WAIT)))
         if isinstance(exc, PrimaryRateLimitExceeded):
-            wait = exc.retry_after.total_seconds() if exc.retry_after else None
-            if wait is not None and wait <= MAX_PRIMARY_WAIT and retry_count < 1:
-                return RetryOption(True, timedelta(seconds=max(wait, base_delay)))
+            reset = exc.retry_after.total_seconds() if exc.retry_after else None
+            if reset is not None and reset <= MAX_PRIMARY_WAIT and retry_count < 1:
+                return RetryOption(True, timedelta(seconds=max(reset, base_delay)))
             return RetryOption(False)
         if isinstance(exc, RequestFailed) and exc.response.status_code >= 500 and retry_count < SERVER_ERROR_RETRIES:
             return RetryOption(True, timedelta(seconds=base_delay * (2**retry_count)))
@@ -225,7 +225,7 @@ class GitHubClient:
         """Follow `Link: rel="next"` pages (per_page 100) up to `limit` items, on GitHub's host only."""
         items: list[Any] = []
         next_url: str | None = url
-        query = {"per_page": 100, **(params or {})}
+        query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
         while next_url and len(items) < limit:
             response = await self.request("GET", next_url, params=query)
             data = response.json()

@@ -51,7 +51,8 @@ def render(fmt: str, run: Run) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     module = importlib.import_module(f"dockreview.bot.output.{fmt}")
-    return module.render(run)
+    text: str = module.render(run)
+    return text
 
 
 def counts(run: Run) -> dict[str, int]:

@@ -57,7 +57,7 @@ def _markdown_to_text(markdown: str) -> str:
     return text.replace("`", "")
 
 
-def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
+def rule_descriptor(rule: type[Rule[Any]]) -> dict[str, Any]:
     docs = rule.docs()
     full = _section(docs, "What it does") or rule.summary
     security = rule.security_severity

@@ -21,6 +21,7 @@ Connections: a pooled connection that Redis closed (a restart) is retried on a f
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from dockreview.bot.queue.base import RECHECK_TTL, RESULTS_KEPT, Claimed, Enqueued
 from dockreview.bot.queue.job import Job
@@ -151,7 +152,7 @@ class RedisQueue:
         if stale:
             message_id, fields = stale[0]
             return await self._claimed(message_id, fields)
-        answer = await self.redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=1, block=int(block * 1000))
+        answer: Any = await self.redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=1, block=int(block * 1000))
         if not answer:
             return None
         message_id, fields = answer[0][1][0]
@@ -193,7 +194,8 @@ class RedisQueue:
         stored = await self.redis.get(f"{PREFIX}head:{job.pr_key}")
         if not stored:
             return None
-        return stored.rpartition(" ")[2] or None
+        text = stored.decode() if isinstance(stored, bytes) else str(stored)
+        return text.rpartition(" ")[2] or None
 
     async def recheck_started(self, job: Job) -> None:
         await self.redis.delete(f"{PREFIX}recheck:{job.pr_key}")

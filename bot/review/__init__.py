@@ -9,8 +9,8 @@ from dockreview.bot.review.markers import Marker, marker, parse_marker
 from dockreview.bot.review.plan import ExistingComment, InlineComment, ReviewPlan, plan_review
 from dockreview.bot.review.render import CheckRunOutput, check_run_output, render_markdown, review_payload
 from dockreview.bot.review.summary import (
-    annotations,
     batches,
+    check_annotations,
     check_output,
     conclusion,
     no_docker_changes_output,
@@ -26,8 +26,8 @@ __all__ = [
     "InlineComment",
     "Marker",
     "ReviewPlan",
-    "annotations",
     "batches",
+    "check_annotations",
     "check_output",
     "check_run_output",
     "comment_body",

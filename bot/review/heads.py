@@ -57,7 +57,7 @@ def combine(own: CheckRunOutput, number: int, pr: Mapping[str, Any], others: Seq
             bullets = [summary._bullet(f, repo_url, head_sha) + f" (from #{other_number})" for f in report.findings]
             bullets += [f"- not reviewed completely: {summary._note_bullet(n)[2:]}" for n in report.incomplete]
             rows.append(summary._bounded("", bullets, budget).lstrip("\n") or "No findings.")
-            for item in summary.annotations(report.findings):
+            for item in summary.check_annotations(report.findings):
                 key = (item["path"], item["start_line"], item["title"])
                 if key not in seen:
                     seen.add(key)

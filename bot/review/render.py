@@ -43,7 +43,7 @@ def check_run_output(report: Report, plan: ReviewPlan, config: Config, head_sha:
     return CheckRunOutput(
         conclusion=summary.conclusion(report, config),
         output=summary.check_output(report, plan, head_sha=head_sha, config=config, repo_url=repo_url),
-        annotations=summary.annotations(report.findings),
+        annotations=summary.check_annotations(report.findings),
     )
 
 

@@ -308,7 +308,7 @@ def _fit(text: str, limit: int) -> str:
 
 
 # --- annotations ------------------------------------------------------------------------------
-def annotations(findings: Iterable[Finding], max_message: int = 4000) -> list[dict[str, Any]]:
+def check_annotations(findings: Iterable[Finding], max_message: int = 4000) -> list[dict[str, Any]]:
     """Check run annotation objects, one per finding (plain text: annotations are not markdown)."""
     result = []
     for finding in sorted(findings, key=Finding.sort_key):

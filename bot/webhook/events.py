@@ -44,7 +44,7 @@ def _installation(payload: Any) -> int:
     value = _get(payload, "installation", "id", kind=int)
     if isinstance(value, bool):
         raise BadPayload("installation.id has the wrong type")
-    return value
+    return int(value)
 
 
 def job_for(event: str, payload: Any, delivery_id: str, app_id: str | None = None) -> Job | None:

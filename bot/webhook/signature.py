@@ -15,8 +15,9 @@ def sign(secret: str, body: bytes) -> str:
 
 def well_formed(header: str | None) -> bool:
     """Could this header be a signature at all? (checked before any byte of the body is read)"""
-    return bool(header) and header.startswith(PREFIX) and len(header) == len(PREFIX) + 64 and (
-        set(header[len(PREFIX):]) <= _HEX)
+    if not header:
+        return False
+    return header.startswith(PREFIX) and len(header) == len(PREFIX) + 64 and set(header[len(PREFIX):]) <= _HEX
 
 
 def verify(secret: str, body: bytes, header: str | None) -> bool:
