@@ -14,8 +14,10 @@ in about a third of a second.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
+import select
 import signal
 import struct
 import sys
@@ -184,5 +186,30 @@ def main() -> int:
             reviews = Reviews()
             result = Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc()[-4000:])
         write_frame(answers, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        del request, result
+        collect_when_idle(requests, reviews)
     return 0
+
+
+IDLE_BEFORE_COLLECTING = 0.05  # seconds without a next request after a review's answer
+
+
+def collect_when_idle(requests: BinaryIO, reviews: Reviews, idle: float = IDLE_BEFORE_COLLECTING) -> int:
+    """Once a review is over (answered, or failed) and no request follows within `idle` seconds,
+    free what it built; the number of objects freed.
+
+    A review's snapshots, models and caches refer to each other (a snapshot's derived values hold
+    closures over the snapshot), so reference counting frees none of it: the cyclic collector must.
+    Reviews collect seldom (`collect_less_during_reviews`), so in this long-lived process the
+    garbage of review after review piles up: 12 large reviews in a row (appwrite, mailcow, calcom
+    in turn) peaked at 208 MiB, and at 247 MiB with the young generation collected every 100,000
+    allocations (which promotes that garbage to where it stays); collecting after each, at 75 MiB.
+    But a collection walks the garbage, 2 ms after a small review and about 50 ms after appwrite's:
+    after every review it cost 7-9 % of the throughput of back-to-back reviews. So it waits for a
+    pause: under load the next review starts at once and the collector's own threshold frees the
+    garbage later; between bursts it is freed within `idle` of the answer."""
+    if reviews.review_id is not None:  # more passes of this review to come: it still needs them
+        return 0
+    waiting, _, _ = select.select([requests], [], [], idle)
+    return 0 if waiting else gc.collect(1)
 
