@@ -225,6 +225,14 @@ class Snapshot:
             self._derived[key] = compute()
         return cast(T, self._derived[key])
 
+    def release(self) -> None:
+        """Drop everything read and computed from this snapshot (a long-lived process, once a review
+        is answered). Derived values refer back to the snapshot (a deployment model keeps it), so
+        otherwise only the cyclic collector frees a review's models, documents and contents."""
+        for cache in (self._bytes, self._text, self._types, self._docs, self._files_of, self._derived):
+            cache.clear()
+        self._by_content, self._by_version = {}, {}  # shared with the other side: not cleared for it
+
     def share_with(self, other: Snapshot) -> None:
         """Share what is computed from a file's text alone (parsed documents, the docker commands of
         a script) with `other`: the two sides of a change parse an unchanged file once."""

@@ -14,10 +14,8 @@ in about a third of a second.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import pickle
-import select
 import signal
 import struct
 import sys
@@ -118,9 +116,19 @@ class Reviews:
         started = time.monotonic()
         head = Snapshot(self.head.paths, self.head.read, sizes=self.head.sizes, repository=request.repository)
         base = Snapshot(self.base.paths, self.base.read, sizes=self.base.sizes, repository=request.repository)
-        report = review(head, request.config, paths=[p for p in request.targets if head.file_type(p)],
-                        change=request.change, base=base, deadline=started + request.soft_budget,
-                        file_budget=request.file_budget)
+        try:
+            report = review(head, request.config, paths=[p for p in request.targets if head.file_type(p)],
+                            change=request.change, base=base, deadline=started + request.soft_budget,
+                            file_budget=request.file_budget)
+        finally:
+            # This pass's snapshots are done with (the next pass builds its own). Their caches refer
+            # back to them, so without this reference counting frees none of a review's models,
+            # documents and contents, and in this long-lived process the garbage of review after
+            # review piled up until the collector's rare young collection: 12 large reviews back to
+            # back (appwrite, mailcow and calcom in turn, bench/engine_memory.py) peaked at 232 MiB;
+            # now 73.
+            head.release()
+            base.release()
         answer = Answer(report, self.head.take_misses(), self.base.take_misses(), time.monotonic() - started)
         if not answer.head_misses and not answer.base_misses:
             self.review_id, self.head, self.base = None, _Files(), _Files()  # the last pass: free the contents
@@ -186,30 +194,5 @@ def main() -> int:
             reviews = Reviews()
             result = Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc()[-4000:])
         write_frame(answers, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        del request, result
-        collect_when_idle(requests, reviews)
     return 0
-
-
-IDLE_BEFORE_COLLECTING = 0.05  # seconds without a next request after a review's answer
-
-
-def collect_when_idle(requests: BinaryIO, reviews: Reviews, idle: float = IDLE_BEFORE_COLLECTING) -> int:
-    """Once a review is over (answered, or failed) and no request follows within `idle` seconds,
-    free what it built; the number of objects freed.
-
-    A review's snapshots, models and caches refer to each other (a snapshot's derived values hold
-    closures over the snapshot), so reference counting frees none of it: the cyclic collector must.
-    Reviews collect seldom (`collect_less_during_reviews`), so in this long-lived process the
-    garbage of review after review piles up: 12 large reviews in a row (appwrite, mailcow, calcom
-    in turn) peaked at 208 MiB, and at 247 MiB with the young generation collected every 100,000
-    allocations (which promotes that garbage to where it stays); collecting after each, at 75 MiB.
-    But a collection walks the garbage, 2 ms after a small review and about 50 ms after appwrite's:
-    after every review it cost 7-9 % of the throughput of back-to-back reviews. So it waits for a
-    pause: under load the next review starts at once and the collector's own threshold frees the
-    garbage later; between bursts it is freed within `idle` of the answer."""
-    if reviews.review_id is not None:  # more passes of this review to come: it still needs them
-        return 0
-    waiting, _, _ = select.select([requests], [], [], idle)
-    return 0 if waiting else gc.collect(1)
 

@@ -277,7 +277,7 @@ class _Loader:
     max_depth = 0
 
     def __init__(self, events: _Events) -> None:
-        self._parser = events
+        self._parser: _Events | None = events
         self._scanner = _NoScanner
         self._composer: Any = None
         self._resolver: Any = None
@@ -304,12 +304,17 @@ def load_all(text: str, *, first_only: bool = False) -> list[Any]:
     constructor = RoundTripConstructor(preserve_quotes=None, loader=loader)
     constructor.allow_duplicate_keys = True
     documents: list[Any] = []
-    while constructor.check_data():
-        documents.append(constructor.get_data())
-        if first_only:
-            # The pure scanner reads ahead of the first document and may fail there, libyaml not:
-            # the rest is parsed too, so that any error leaves the decision to the pure loader.
-            while events._parser.get_event() is not None:
-                pass
-            break
+    try:
+        while constructor.check_data():
+            documents.append(constructor.get_data())
+            if first_only:
+                # The pure scanner reads ahead of the first document and may fail there, libyaml not:
+                # the rest is parsed too, so that any error leaves the decision to the pure loader.
+                while events._parser.get_event() is not None:
+                    pass
+                break
+    finally:
+        # The composer, resolver and constructor each keep the loader, which keeps them: without
+        # this, every load leaves a reference cycle (and libyaml's parser) to the cyclic collector.
+        loader._parser = loader._composer = loader._resolver = loader._constructor = None
     return documents

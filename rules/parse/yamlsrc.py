@@ -85,8 +85,9 @@ def load_documents(text: str, *, first_only: bool = False) -> list[Any]:
 
 def _load_pure(text: str, *, first_only: bool) -> list[Any]:
     documents: list[Any] = []
+    loader = _loader()
     try:
-        for document in _loader().load_all(text):
+        for document in loader.load_all(text):
             documents.append(document)
             if first_only:
                 break
@@ -100,6 +101,11 @@ def _load_pure(text: str, *, first_only: bool) -> list[Any]:
         raise ParseError(f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'error'}") from None
     except RecursionError:
         raise ParseError("YAML nested too deeply to review") from None
+    finally:
+        # Its reader, scanner, parser, composer and constructor each keep the YAML object, which
+        # keeps them: a reference cycle per load, left to the cyclic collector unless broken here
+        # (the object is this load's alone).
+        vars(loader).clear()
     for document in documents:
         _check_bounds(document)
     return documents
