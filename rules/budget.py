@@ -94,12 +94,13 @@ def checkpoint() -> None:
 
 # The cyclic collector in a process that runs reviews (the CLI's `check` and `diff`, the App's
 # engine child). A review allocates up to a few million small objects and keeps most of them until
-# it ends, and almost none are in reference cycles: reference counting frees them. Each young
-# collection walks every container object made since the previous one, about 10 ms per 100,000,
-# for nothing. At 1,000,000 (Python's default is 700) a typical review never collects: appwrite's
-# largest diff spent 65-77 ms of 0.6-0.8 s in 7-8 young collections at 100,000, and under 1 ms at
-# this threshold. A review large enough to reach it still collects, so cyclic garbage stays
-# bounded (the whole corpus check peaks at 77 MiB against 71 at 100,000).
+# it ends (its snapshots' caches), and what it drops on the way is freed by reference counting
+# (no reference cycles: tests/test_engine_child_memory.py; `Snapshot.release` ends a review's).
+# Each young collection walks every container object made since the previous one, about 10 ms per
+# 100,000, for nothing. At 1,000,000 (Python's default is 700) a typical review never collects:
+# appwrite's largest diff spent 65-77 ms of 0.6-0.8 s in 7-8 young collections at 100,000, and
+# under 1 ms at this threshold. A review large enough to reach it still collects, so any cyclic
+# garbage stays bounded (the whole corpus check peaks at 77 MiB against 71 at 100,000).
 REVIEW_GC_THRESHOLD = 1_000_000
 
 
