@@ -100,7 +100,7 @@ def checkpoint() -> None:
 # 100,000, for nothing. At 1,000,000 (Python's default is 700) a typical review never collects:
 # appwrite's largest diff spent 65-77 ms of 0.6-0.8 s in 7-8 young collections at 100,000, and
 # under 1 ms at this threshold. A review large enough to reach it still collects, so any cyclic
-# garbage stays bounded (the whole corpus check peaks at 77 MiB against 71 at 100,000).
+# garbage stays bounded (the whole corpus check, one process, peaks at 65 MiB).
 REVIEW_GC_THRESHOLD = 1_000_000
 
 
