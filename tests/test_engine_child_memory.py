@@ -81,3 +81,16 @@ def test_a_review_with_a_yaml_file_the_fast_loader_refuses_leaves_none_either(no
     gc.collect()
     reviews.run(_pass("r2", odd, BASE))
     assert gc.collect() < 50
+
+
+def test_a_released_snapshot_reads_and_computes_again_to_the_same_review() -> None:
+    from dockreview.rules import Snapshot, review
+
+    contents = dict(HEAD)
+    head = Snapshot(list(contents), contents.get, sizes={p: len(c) for p, c in contents.items()})
+    first = review(head, Config(), paths=list(contents))
+    head.release()
+    assert not head._derived and not head._docs and not head._text  # nothing kept
+    again = review(head, Config(), paths=list(contents))
+    assert [f.fingerprint() for f in again.findings] == [f.fingerprint() for f in first.findings]
+    assert again.findings
