@@ -70,7 +70,7 @@ def test_a_review_leaves_no_cyclic_garbage(no_collection) -> None:
     assert answer.report.findings and answer.report.changes  # it did review, with the base
     assert reviews.review_id is None  # nothing was missing: the review is over
     del answer
-    assert len(gc.get_objects()) - tracked < 50  # freed as the review ended, without a collection
+    assert len(gc.get_objects()) - tracked < 200  # freed as it ended (549 left without release)
     assert gc.collect() == 0  # nothing of it was waiting for one
 
 
