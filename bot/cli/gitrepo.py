@@ -177,8 +177,7 @@ class GitRepo:
     # --- snapshots ----------------------------------------------------------------------------
     def tree(self, rev: str) -> dict[str, TreeEntry]:
         """The entries of `rev`'s tree (read once per revision)."""
-        if rev not in self._trees:
-            self._trees[rev] = self._read_tree(rev)
+        self.read_trees(rev)
         return self._trees[rev]
 
     def read_trees(self, *revs: str | None) -> None:
@@ -187,9 +186,6 @@ class GitRepo:
         outputs = run_git_all(self.root, *(_ls_tree(rev) for rev in wanted))
         for rev, out in zip(wanted, outputs, strict=True):
             self._trees[rev] = _tree_entries(out)
-
-    def _read_tree(self, rev: str) -> dict[str, TreeEntry]:
-        return _tree_entries(self.git(*_ls_tree(rev)))
 
     def missing_blobs(self, base: str, head: str | None) -> list[str]:
         """Paths whose blob the object store lacks (ls-tree says `BAD`) in `base` or `head`: git diff
